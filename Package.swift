@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+// Bahi: an order-management server for Indian D2C sellers.
+// No Swift package dependencies: the toolchain plus system C libraries (libsqlite3, libcrypto).
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Bahi",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "bahi", targets: ["bahi"]),
+        .library(name: "BahiHTTP", targets: ["BahiHTTP"]),
+    ],
+    targets: [
+        // System libraries, each with a module map, a shim header, pkg-config and an apt provider.
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
+        ),
+        .systemLibrary(
+            name: "CCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+        ),
+
+        // GNU-only socket calls (accept4) that Swift's Glibc module leaves out: a header, no library.
+        .systemLibrary(name: "CSystem"),
+
+        // HTTP/1.1 server: knows nothing about orders.
+        .target(name: "BahiHTTP", dependencies: ["CSystem"], swiftSettings: strict),
+        // SQLite store: knows no domain word.
+        .target(name: "BahiStore", dependencies: ["CSQLite"], swiftSettings: strict),
+        // Domain services.
+        .target(name: "BahiCore", dependencies: ["BahiStore", "CCrypto"], swiftSettings: strict),
+        // Routes, DTOs, middleware.
+        .target(name: "BahiAPI", dependencies: ["BahiCore", "BahiStore", "BahiHTTP"], swiftSettings: strict),
+        // The command-line entry point: serve, version, ...
+        .executableTarget(name: "bahi", dependencies: ["BahiAPI", "BahiHTTP"], swiftSettings: strict),
+
+        .testTarget(name: "BahiHTTPTests", dependencies: ["BahiHTTP"], swiftSettings: strict),
+        .testTarget(name: "BahiStoreTests", dependencies: ["BahiStore", "BahiCore"], swiftSettings: strict),
+        .testTarget(name: "BahiAPITests", dependencies: ["BahiAPI", "BahiHTTP"], swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)

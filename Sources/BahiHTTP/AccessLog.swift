@@ -1,0 +1,65 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where access-log lines go: one JSON object per request (time, request id, method, path,
+/// status, bytes, duration). The path is logged without its query string, and no header is
+/// logged, so a secret in either never reaches a log.
+public enum AccessLog: Sendable {
+    /// No access log.
+    case disabled
+    /// Append lines to a file descriptor (1 for stdout). Lines are buffered per I/O queue
+    /// and flushed at least every tick, so logging costs no system call per request.
+    case fileDescriptor(Int32)
+    /// Hand each line to a closure (tests, or a custom sink).
+    case custom(@Sendable (String) -> Void)
+
+    public static let standardOutput = AccessLog.fileDescriptor(1)
+    public static let standardError = AccessLog.fileDescriptor(2)
+
+    /// Formats one line (with the trailing newline).
+    public static func line(
+        _ record: HTTPConnectionStateMachine.ExchangeRecord, wallMilliseconds: UInt64, durationNanoseconds: UInt64,
+        extra: [(String, String)] = []
+    ) -> [UInt8] {
+        var json = JSONWriter(capacity: 200)
+        json.beginObject()
+        json.key("time"); json.string(Timestamp.rfc3339(milliseconds: wallMilliseconds))
+        json.key("request_id"); json.string(record.requestID)
+        json.key("method"); json.string(record.method)
+        json.key("path"); json.string(record.path)
+        json.key("status"); json.int(record.status)
+        json.key("bytes"); json.int(record.bytes)
+        json.key("duration_ms"); json.raw(Timestamp.milliseconds3(durationNanoseconds))
+        for (key, value) in extra { json.key(key); json.string(value) }
+        json.endObject()
+        var bytes = json.bytes
+        bytes.append(0x0A)
+        return bytes
+    }
+}
+
+/// Formatting of times for logs and JSON.
+public enum Timestamp {
+    /// RFC 3339 UTC with milliseconds: `2026-11-22T10:15:00.123Z`.
+    public static func rfc3339(milliseconds ms: UInt64) -> String {
+        var t = time_t(ms / 1000)
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        func pad(_ v: Int, _ width: Int) -> String {
+            let s = String(v)
+            return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+        }
+        return "\(pad(Int(parts.tm_year) + 1900, 4))-\(pad(Int(parts.tm_mon) + 1, 2))-\(pad(Int(parts.tm_mday), 2))T"
+            + "\(pad(Int(parts.tm_hour), 2)):\(pad(Int(parts.tm_min), 2)):\(pad(Int(parts.tm_sec), 2)).\(pad(Int(ms % 1000), 3))Z"
+    }
+
+    /// Nanoseconds as milliseconds with three decimals, e.g. `0.042`.
+    static func milliseconds3(_ ns: UInt64) -> String {
+        let micros = ns / 1000
+        let fraction = String(micros % 1000)
+        return "\(micros / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
+    }
+}

@@ -1,0 +1,460 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An incremental HTTP/1.1 request parser over bytes (RFC 9112), stricter than llhttp's
+/// lenient defaults.
+///
+/// Feed it a `ByteBuffer` as bytes arrive and call `parse` until it says `.needMoreData`.
+/// It consumes what it has understood and leaves the rest, so input split at any byte parses
+/// exactly like input that arrived at once. It never converts the whole request to a
+/// `String`: lines are found with `memchr`, validated byte by byte, and only the method,
+/// target and header fields become strings.
+///
+/// Framing is decided once, at the end of the header block, and every ambiguity that has
+/// been used for request smuggling is an error, never a guess: Content-Length with
+/// Transfer-Encoding, repeated or malformed Content-Length, a Transfer-Encoding that does
+/// not end in a single `chunked`, bad chunk sizes, whitespace before a colon, obs-fold, bare
+/// CR or LF, control characters, a missing or repeated Host.
+public struct HTTPRequestParser: Sendable {
+    /// Size limits. Exceeding one is an error with its own status (414, 431, 400).
+    public struct Limits: Sendable, Equatable {
+        /// Longest request target (414 beyond).
+        public var maxTargetLength: Int = 8 * 1024
+        /// Largest header block, request line excluded (431 beyond).
+        public var maxHeaderBytes: Int = 32 * 1024
+        /// Most header fields (431 beyond).
+        public var maxHeaderCount: Int = 100
+        /// Longest chunk-size line including extensions (400 beyond).
+        public var maxChunkLineLength: Int = 4 * 1024
+        /// Empty lines tolerated before a request line (RFC 9112 §2.2 robustness).
+        public var maxLeadingEmptyLines: Int = 4
+
+        public init() {}
+    }
+
+    /// What one call to `parse` produced.
+    public enum Event: Sendable, Equatable {
+        /// Nothing more can be parsed until more bytes arrive.
+        case needMoreData
+        /// A request line and header block; framing has been decided.
+        case head(HTTPRequestHead)
+        /// A piece of the body (de-chunked).
+        case body([UInt8])
+        /// The message, trailers included, is complete; the next request may follow.
+        case end
+    }
+
+    enum State: Sendable {
+        case requestLine
+        case headerLines
+        case body(remaining: Int)
+        case chunkSize
+        case chunkData(remaining: Int)
+        case chunkDataEnd
+        case trailers
+        case messageEnd
+        case failed(HTTPParserError)
+    }
+
+    public let limits: Limits
+    private(set) var state: State = .requestLine
+    /// Bytes of the current line already searched for LF, so a slow client costs linear time.
+    private var scanned = 0
+    private var emptyLines = 0
+
+    // The head under construction.
+    private var method = HTTPMethod.get
+    private var target = ""
+    private var version = HTTPVersion.http1_1
+    private var headers = HTTPHeaders()
+    private var headerBytes = 0
+    private var fieldCount = 0
+    private var hostCount = 0
+    private var contentLengthCount = 0
+    private var contentLength: Int?
+    private var sawTransferEncoding = false
+    private var transferCodings: [String] = []
+    private var connectionClose = false
+    private var connectionKeepAlive = false
+    private var expectation: String?
+
+    public init(limits: Limits = Limits()) {
+        self.limits = limits
+    }
+
+    /// True between requests: no byte of a new request has been consumed yet.
+    public var isIdle: Bool {
+        if case .requestLine = state { return scanned == 0 && emptyLines == 0 }
+        return false
+    }
+
+    /// True while a body is being read (the body idle timeout applies rather than the
+    /// header timeout).
+    public var isReadingBody: Bool {
+        switch state {
+        case .body, .chunkSize, .chunkData, .chunkDataEnd, .trailers, .messageEnd: return true
+        default: return false
+        }
+    }
+
+    /// Parses as far as the buffered bytes allow and returns the next event, consuming the
+    /// bytes it used. After an error the parser stays failed: the connection must close.
+    public mutating func parse(_ buffer: inout ByteBuffer) throws(HTTPParserError) -> Event {
+        while true {
+            switch state {
+            case .failed(let error):
+                throw error
+            case .messageEnd:
+                reset()
+                return .end
+            case .body(let remaining):
+                if buffer.isEmpty { return .needMoreData }
+                let bytes = buffer.readBytes(remaining)
+                let left = remaining - bytes.count
+                state = left == 0 ? .messageEnd : .body(remaining: left)
+                return .body(bytes)
+            case .chunkData(let remaining):
+                if buffer.isEmpty { return .needMoreData }
+                let bytes = buffer.readBytes(remaining)
+                let left = remaining - bytes.count
+                state = left == 0 ? .chunkDataEnd : .chunkData(remaining: left)
+                return .body(bytes)
+            case .chunkDataEnd:
+                if buffer.readableBytes < 2 {
+                    if buffer.readableBytes == 1, buffer.withUnsafeReadableBytes({ $0[0] }) != ASCII.cr {
+                        return try fail(.invalidChunkTerminator)
+                    }
+                    return .needMoreData
+                }
+                let ok = buffer.withUnsafeReadableBytes { $0[0] == ASCII.cr && $0[1] == ASCII.lf }
+                guard ok else { return try fail(.invalidChunkTerminator) }
+                buffer.moveReaderIndex(forwardBy: 2)
+                state = .chunkSize
+            case .requestLine, .headerLines, .chunkSize, .trailers:
+                let outcome = buffer.withUnsafeReadableBytes { raw in parseLine(raw) }
+                switch outcome {
+                case .needMore:
+                    return .needMoreData
+                case .failure(let error):
+                    return try fail(error)
+                case .consumed(let count, let event):
+                    buffer.moveReaderIndex(forwardBy: count)
+                    if let event { return event }
+                }
+            }
+        }
+    }
+
+    private enum LineOutcome {
+        case needMore
+        case consumed(Int, Event?)
+        case failure(HTTPParserError)
+    }
+
+    private mutating func fail(_ error: HTTPParserError) throws(HTTPParserError) -> Event {
+        state = .failed(error)
+        throw error
+    }
+
+    /// Finds the next CRLF-terminated line and hands it to the state's line parser.
+    private mutating func parseLine(_ raw: UnsafeRawBufferPointer) -> LineOutcome {
+        guard let base = raw.baseAddress else { return .needMore }
+        let count = raw.count
+        let start = min(scanned, count)
+        let found = memchr(base + start, Int32(ASCII.lf), count - start)
+        guard let lfPointer = found else {
+            scanned = count
+            if let error = lineTooLong(raw) { return .failure(error) }
+            return .needMore
+        }
+        let lf = UnsafeRawPointer(lfPointer) - UnsafeRawPointer(base)
+        scanned = 0
+        guard lf > 0, raw[lf - 1] == ASCII.cr else { return .failure(.bareLF) }
+        let line = UnsafeRawBufferPointer(rebasing: raw[0..<(lf - 1)])
+        let consumed = lf + 1
+        switch state {
+        case .requestLine:
+            if line.isEmpty {
+                emptyLines += 1
+                return emptyLines > limits.maxLeadingEmptyLines ? .failure(.tooManyEmptyLines) : .consumed(consumed, nil)
+            }
+            if let error = parseRequestLine(line) { return .failure(error) }
+            state = .headerLines
+            return .consumed(consumed, nil)
+        case .headerLines:
+            headerBytes += consumed
+            if headerBytes > limits.maxHeaderBytes { return .failure(.headersTooLarge) }
+            if line.isEmpty {
+                switch finishHead() {
+                case .success(let head): return .consumed(consumed, .head(head))
+                case .failure(let error): return .failure(error)
+                }
+            }
+            if let error = parseField(line, keep: true) { return .failure(error) }
+            return .consumed(consumed, nil)
+        case .chunkSize:
+            if consumed > limits.maxChunkLineLength { return .failure(.chunkExtensionTooLong) }
+            switch parseChunkSize(line) {
+            case .failure(let error): return .failure(error)
+            case .success(0): state = .trailers
+            case .success(let size): state = .chunkData(remaining: size)
+            }
+            return .consumed(consumed, nil)
+        case .trailers:
+            headerBytes += consumed
+            if headerBytes > limits.maxHeaderBytes { return .failure(.headersTooLarge) }
+            if line.isEmpty {
+                state = .messageEnd
+                return .consumed(consumed, nil)
+            }
+            if let error = parseField(line, keep: false) { return .failure(error) }
+            return .consumed(consumed, nil)
+        default:
+            return .needMore
+        }
+    }
+
+    /// Rejects a line that has grown past its limit before its LF arrived.
+    private func lineTooLong(_ raw: UnsafeRawBufferPointer) -> HTTPParserError? {
+        switch state {
+        case .requestLine:
+            // method (≤ 32) + SP + target + SP + "HTTP/1.1" + CR
+            guard raw.count > limits.maxTargetLength + 43 else { return nil }
+            let methodEnd = raw.prefix(33).firstIndex(of: ASCII.space)
+            return methodEnd == nil ? .invalidMethod : .targetTooLong
+        case .headerLines, .trailers:
+            return headerBytes + raw.count > limits.maxHeaderBytes ? .headersTooLarge : nil
+        case .chunkSize:
+            return raw.count > limits.maxChunkLineLength ? .chunkExtensionTooLong : nil
+        default:
+            return nil
+        }
+    }
+
+    /// request-line = method SP request-target SP HTTP-version
+    private mutating func parseRequestLine(_ line: UnsafeRawBufferPointer) -> HTTPParserError? {
+        let n = line.count
+        var i = 0
+        while i < n, ASCII.isTokenChar(line[i]) { i += 1 }
+        guard i > 0, i < n, line[i] == ASCII.space else {
+            if i < n, line[i] == ASCII.cr { return .bareCR }
+            return i == 0 || i >= n ? .invalidMethod : (i > 0 && line[i] == ASCII.tab ? .invalidRequestLine : .invalidMethod)
+        }
+        guard i <= 32 else { return .invalidMethod }
+        let methodBytes = UnsafeRawBufferPointer(rebasing: line[0..<i])
+        i += 1
+        let targetStart = i
+        while i < n, line[i] != ASCII.space {
+            let b = line[i]
+            if b == ASCII.cr { return .bareCR }
+            if !ASCII.isTargetChar(b) { return .invalidTarget }
+            i += 1
+        }
+        let targetLength = i - targetStart
+        if targetLength > limits.maxTargetLength { return .targetTooLong }
+        guard targetLength > 0, i < n else { return .invalidRequestLine }
+        let targetBytes = UnsafeRawBufferPointer(rebasing: line[targetStart..<i])
+        i += 1
+        let versionBytes = UnsafeRawBufferPointer(rebasing: line[i..<n])
+        if versionBytes.contains(ASCII.cr) { return .bareCR }
+        guard versionBytes.count == 8 else {
+            return versionBytes.contains(ASCII.space) ? .invalidRequestLine : .invalidVersion
+        }
+        guard versionBytes[0] == 0x48, versionBytes[1] == 0x54, versionBytes[2] == 0x54, versionBytes[3] == 0x50,
+              versionBytes[4] == 0x2F, versionBytes[6] == 0x2E,
+              (0x30...0x39).contains(versionBytes[5]), (0x30...0x39).contains(versionBytes[7])
+        else { return .invalidVersion }
+        switch (versionBytes[5], versionBytes[7]) {
+        case (0x31, 0x31): version = .http1_1
+        case (0x31, 0x30): version = .http1_0
+        default: return .unsupportedVersion
+        }
+        method = HTTPMethod.intern(methodBytes)
+        // Origin-form, absolute-form (http/https) or asterisk-form for OPTIONS only.
+        let first = targetBytes[0]
+        if first == 0x2F {
+            // origin-form
+        } else if first == 0x2A {
+            guard targetBytes.count == 1, method == .options else { return .invalidTarget }
+        } else if !(ASCII.startsWithLowercase(targetBytes, "http://") || ASCII.startsWithLowercase(targetBytes, "https://")) {
+            return .invalidTarget
+        }
+        target = String(decoding: targetBytes, as: UTF8.self)
+        return nil
+    }
+
+    /// field-line = field-name ":" OWS field-value OWS
+    private mutating func parseField(_ line: UnsafeRawBufferPointer, keep: Bool) -> HTTPParserError? {
+        let n = line.count
+        let first = line[0]
+        if first == ASCII.space || first == ASCII.tab { return .obsoleteLineFolding }
+        var i = 0
+        while i < n, ASCII.isTokenChar(line[i]) { i += 1 }
+        guard i < n else { return .invalidHeaderName }
+        switch line[i] {
+        case ASCII.colon: break
+        case ASCII.space, ASCII.tab: return i == 0 ? .obsoleteLineFolding : .whitespaceBeforeColon
+        case ASCII.cr: return .bareCR
+        default: return .invalidHeaderName
+        }
+        guard i > 0 else { return .invalidHeaderName }
+        let nameEnd = i
+        i += 1
+        while i < n, line[i] == ASCII.space || line[i] == ASCII.tab { i += 1 }
+        let valueStart = i
+        var valueEnd = i
+        while i < n {
+            let b = line[i]
+            if b == ASCII.cr { return .bareCR }
+            if !ASCII.isFieldValueChar(b) { return .invalidHeaderValue }
+            i += 1
+            if b != ASCII.space && b != ASCII.tab { valueEnd = i }
+        }
+        fieldCount += 1
+        if fieldCount > limits.maxHeaderCount { return .tooManyHeaders }
+        guard keep else { return nil }
+        let name = UnsafeRawBufferPointer(rebasing: line[0..<nameEnd])
+        let value = UnsafeRawBufferPointer(rebasing: line[valueStart..<valueEnd])
+        let valueString = String(decoding: value, as: UTF8.self)
+        switch nameEnd {
+        case 4 where ASCII.equalsLowercase(name, "host"):
+            hostCount += 1
+        case 6 where ASCII.equalsLowercase(name, "expect"):
+            expectation = valueString
+        case 10 where ASCII.equalsLowercase(name, "connection"):
+            for token in valueString.split(separator: ",") {
+                let t = token.trimmingOWS.lowercased()
+                if t == "close" { connectionClose = true } else if t == "keep-alive" { connectionKeepAlive = true }
+            }
+        case 14 where ASCII.equalsLowercase(name, "content-length"):
+            contentLengthCount += 1
+            contentLength = HTTPRequestParser.decimal(value)
+        case 17 where ASCII.equalsLowercase(name, "transfer-encoding"):
+            sawTransferEncoding = true
+            for coding in valueString.split(separator: ",", omittingEmptySubsequences: false) {
+                let c = coding.trimmingOWS.lowercased()
+                if !c.isEmpty { transferCodings.append(c) }
+            }
+        default:
+            break
+        }
+        headers.add(name: String(decoding: name, as: UTF8.self), value: valueString)
+        return nil
+    }
+
+    /// Content-Length = 1*DIGIT, at most 18 digits so it can never overflow.
+    static func decimal(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        guard !bytes.isEmpty, bytes.count <= 18 else { return nil }
+        var value = 0
+        for b in bytes {
+            guard b >= 0x30, b <= 0x39 else { return nil }
+            value = value * 10 + Int(b - 0x30)
+        }
+        return value
+    }
+
+    /// Decides framing, Host, Expect and persistence once the header block is complete.
+    private mutating func finishHead() -> Result<HTTPRequestHead, HTTPParserError> {
+        if version == .http1_1 {
+            if hostCount == 0 { return .failure(.missingHost) }
+        }
+        if hostCount > 1 { return .failure(.duplicateHost) }
+        let framing: HTTPBodyFraming
+        if sawTransferEncoding {
+            if contentLengthCount > 0 { return .failure(.contentLengthWithTransferEncoding) }
+            if version == .http1_0 { return .failure(.transferEncodingInHTTP10) }
+            guard transferCodings.last == "chunked", transferCodings.filter({ $0 == "chunked" }).count == 1 else {
+                return .failure(.transferEncodingNotChunked)
+            }
+            if transferCodings.count > 1 { return .failure(.unknownTransferCoding) }
+            framing = .chunked
+        } else if contentLengthCount > 1 {
+            return .failure(.duplicateContentLength)
+        } else if contentLengthCount == 1 {
+            guard let length = contentLength else { return .failure(.invalidContentLength) }
+            framing = length == 0 ? .none : .length(length)
+        } else {
+            framing = .none
+        }
+        var expectsContinue = false
+        if let expectation {
+            guard expectation.lowercased() == "100-continue" else { return .failure(.unsupportedExpectation) }
+            expectsContinue = version == .http1_1 && framing != .none
+        }
+        let keepAlive = version == .http1_1 ? !connectionClose : (connectionKeepAlive && !connectionClose)
+        let head = HTTPRequestHead(
+            method: method, target: target, version: version, headers: headers,
+            framing: framing, expectsContinue: expectsContinue, keepAlive: keepAlive
+        )
+        switch framing {
+        case .none: state = .messageEnd
+        case .length(let n): state = .body(remaining: n)
+        case .chunked: state = .chunkSize
+        }
+        // Trailers get their own budget, counted from here.
+        headerBytes = 0
+        fieldCount = 0
+        return .success(head)
+    }
+
+    /// chunk-size [ chunk-ext ], where chunk-ext = *( BWS ";" BWS name [ BWS "=" BWS value ] ).
+    /// Extensions are checked for control characters and then ignored.
+    private func parseChunkSize(_ line: UnsafeRawBufferPointer) -> Result<Int, HTTPParserError> {
+        var size = 0
+        var i = 0
+        while i < line.count, let digit = ASCII.hexValue(line[i]) {
+            if i >= 15 { return .failure(.chunkSizeOverflow) }
+            size = size << 4 | digit
+            i += 1
+        }
+        guard i > 0 else { return .failure(line.first == ASCII.cr ? .bareCR : .invalidChunkSize) }
+        if i == line.count { return .success(size) }
+        var j = i
+        while j < line.count, line[j] == ASCII.space || line[j] == ASCII.tab { j += 1 }
+        guard j < line.count, line[j] == 0x3B else { return .failure(.invalidChunkSize) }
+        for b in line[j...] {
+            if b == ASCII.cr { return .failure(.bareCR) }
+            if !ASCII.isFieldValueChar(b) { return .failure(.invalidChunkSize) }
+        }
+        return .success(size)
+    }
+
+    private mutating func reset() {
+        state = .requestLine
+        scanned = 0
+        emptyLines = 0
+        headers = HTTPHeaders()
+        headerBytes = 0
+        fieldCount = 0
+        hostCount = 0
+        contentLengthCount = 0
+        contentLength = nil
+        sawTransferEncoding = false
+        transferCodings.removeAll(keepingCapacity: true)
+        connectionClose = false
+        connectionKeepAlive = false
+        expectation = nil
+    }
+}
+
+extension ASCII {
+    /// True if `bytes` starts with the lowercase ASCII `prefix`, ignoring case.
+    static func startsWithLowercase(_ bytes: UnsafeRawBufferPointer, _ prefix: StaticString) -> Bool {
+        let n = prefix.utf8CodeUnitCount
+        guard bytes.count >= n else { return false }
+        return equalsLowercase(UnsafeRawBufferPointer(rebasing: bytes[0..<n]), prefix)
+    }
+}
+
+extension Substring {
+    /// Without leading and trailing spaces and tabs (RFC 9110 OWS).
+    var trimmingOWS: Substring {
+        var s = self
+        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
+        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
+        return s
+    }
+}

@@ -1,0 +1,111 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Dispatch
+
+/// One serial I/O queue and the connections it owns, with a timer that applies timeouts and
+/// flushes the buffered access log.
+///
+/// A fixed set of these (one per core) carries all connections: no queue per connection, so
+/// thousands of connections never become thousands of threads.
+///
+/// `@unchecked Sendable`: every mutable property is read and written only on `queue` (the
+/// listener reaches a loop only through `queue.async`, the server only through
+/// `queue.async`/`queue.sync`, sources and the timer fire on `queue`). That confinement is
+/// the proof; `dispatchPrecondition` checks it in debug builds.
+final class IOLoop: @unchecked Sendable {
+    let queue: DispatchQueue
+    let connectionConfiguration: HTTPConnectionStateMachine.Configuration
+    let accessLog: AccessLog
+    let tickInterval: Duration
+    let counter: ConnectionCounter
+    private var connections: [Int32: Connection] = [:]
+    private var timer: (any DispatchSourceTimer)?
+    private var logBuffer: [UInt8] = []
+
+    init(index: Int, connection: HTTPConnectionStateMachine.Configuration, accessLog: AccessLog, tick: Duration, counter: ConnectionCounter) {
+        self.queue = DispatchQueue(label: "bahi.http.io.\(index)")
+        self.connectionConfiguration = connection
+        self.accessLog = accessLog
+        self.tickInterval = tick
+        self.counter = counter
+    }
+
+    func startTimer() {
+        queue.async { @Sendable [self] in
+            let timer = DispatchSource.makeTimerSource(queue: queue)
+            let interval = DispatchTimeInterval.nanoseconds(Int(tickInterval.nanoseconds))
+            timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(5))
+            timer.setEventHandler { @Sendable [self] in tick() }
+            timer.resume()
+            self.timer = timer
+        }
+    }
+
+    func stopTimer() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        timer?.cancel()
+        timer = nil
+        flushLog()
+    }
+
+    /// Takes ownership of an accepted socket.
+    func adopt(fd: Int32, responder: any HTTPResponder) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        let connection = Connection(fd: fd, loop: self, responder: responder)
+        connections[fd] = connection
+        connection.start()
+    }
+
+    /// Called by a connection once its descriptor is closed.
+    func forget(fd: Int32) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        if connections.removeValue(forKey: fd) != nil {
+            counter.value.subtract(1, ordering: .releasing)
+        }
+    }
+
+    private func tick() {
+        let now = Clock.monotonicNanoseconds()
+        for connection in connections.values { connection.tick(now: now) }
+        flushLog()
+    }
+
+    func drainAll() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        for connection in connections.values { connection.drain() }
+    }
+
+    func closeAll() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        for connection in connections.values { connection.abort() }
+    }
+
+    /// Logs one exchange.
+    func log(_ record: HTTPConnectionStateMachine.ExchangeRecord, now: UInt64) {
+        switch accessLog {
+        case .disabled:
+            return
+        case .custom(let sink):
+            let line = AccessLog.line(record, wallMilliseconds: Clock.wallMilliseconds(), durationNanoseconds: now &- record.startedAt)
+            sink(String(decoding: line.dropLast(), as: UTF8.self))
+        case .fileDescriptor:
+            logBuffer.append(contentsOf: AccessLog.line(record, wallMilliseconds: Clock.wallMilliseconds(), durationNanoseconds: now &- record.startedAt))
+            if logBuffer.count >= 32 * 1024 { flushLog() }
+        }
+    }
+
+    private func flushLog() {
+        guard case .fileDescriptor(let fd) = accessLog, !logBuffer.isEmpty else { return }
+        var offset = 0
+        logBuffer.withUnsafeBytes { raw in
+            while offset < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n > 0 { offset += n } else if n < 0, errno == EINTR { continue } else { break }
+            }
+        }
+        logBuffer.removeAll(keepingCapacity: true)
+    }
+}

@@ -1,0 +1,13 @@
+import CSQLite
+
+/// Facts about the linked SQLite library. The store proper (connections, the group-commit
+/// writer, migrations) arrives with the store issue; this proves the system library target
+/// links and lets `bahi version` report what it runs on.
+public enum SQLiteLibrary {
+    /// The SQLite version string, e.g. `3.40.1`.
+    public static var version: String { String(cString: sqlite3_libversion()) }
+
+    /// True if the library was built thread-safe (required: the store uses several
+    /// connections from several threads).
+    public static var isThreadSafe: Bool { sqlite3_threadsafe() != 0 }
+}
