@@ -31,20 +31,22 @@ let package = Package(
         // GNU-only socket calls (accept4) that Swift's Glibc module leaves out: a header, no library.
         .systemLibrary(name: "CSystem"),
 
+        // JSON reading and writing, strict (RFC 8259), shared by every layer above.
+        .target(name: "BahiJSON", swiftSettings: strict),
         // HTTP/1.1 server: knows nothing about orders.
-        .target(name: "BahiHTTP", dependencies: ["CSystem"], swiftSettings: strict),
+        .target(name: "BahiHTTP", dependencies: ["CSystem", "BahiJSON"], swiftSettings: strict),
         // SQLite store: knows no domain word.
         .target(name: "BahiStore", dependencies: ["CSQLite"], swiftSettings: strict),
         // Domain services.
-        .target(name: "BahiCore", dependencies: ["BahiStore", "CCrypto"], swiftSettings: strict),
+        .target(name: "BahiCore", dependencies: ["BahiStore", "BahiJSON", "CCrypto"], swiftSettings: strict),
         // Routes, DTOs, middleware.
-        .target(name: "BahiAPI", dependencies: ["BahiCore", "BahiStore", "BahiHTTP"], swiftSettings: strict),
+        .target(name: "BahiAPI", dependencies: ["BahiCore", "BahiStore", "BahiHTTP", "BahiJSON"], swiftSettings: strict),
         // The command-line entry point: serve, version, ...
         .executableTarget(name: "bahi", dependencies: ["BahiAPI", "BahiHTTP"], swiftSettings: strict),
 
-        .testTarget(name: "BahiHTTPTests", dependencies: ["BahiHTTP"], swiftSettings: strict),
+        .testTarget(name: "BahiHTTPTests", dependencies: ["BahiHTTP", "BahiJSON"], swiftSettings: strict),
         .testTarget(name: "BahiStoreTests", dependencies: ["BahiStore", "BahiCore"], swiftSettings: strict),
-        .testTarget(name: "BahiAPITests", dependencies: ["BahiAPI", "BahiHTTP"], swiftSettings: strict),
+        .testTarget(name: "BahiAPITests", dependencies: ["BahiAPI", "BahiHTTP", "BahiCore", "BahiStore", "BahiJSON"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import BahiCore
 public import BahiHTTP
+import BahiJSON
 
 /// `GET /v1/health`: liveness. Needs no key and touches no store, so a load balancer can
 /// poll it cheaply; readiness (store reachable) is `/v1/ready`, with the store issue.

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import BahiJSON
 
 /// Where access-log lines go: one JSON object per request (time, request id, method, path,
 /// status, bytes, duration). The path is logged without its query string, and no header is

@@ -1,3 +1,5 @@
+import BahiJSON
+
 /// One HTTP/1.1 connection's logic, with no sockets in it.
 ///
 /// The socket layer puts received bytes into `buffer`, calls `next(now:)` and does what the

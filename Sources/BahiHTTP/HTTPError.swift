@@ -1,3 +1,5 @@
+import BahiJSON
+
 /// An error that knows how it should be answered. Anything a handler throws that conforms
 /// becomes this problem+json response; anything else becomes a 500 that names only the
 /// request id, so internals never leak to a client.

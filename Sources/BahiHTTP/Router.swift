@@ -1,3 +1,5 @@
+import BahiJSON
+
 /// Something that answers requests: the server's only contract with the application.
 ///
 /// `respond` never throws — errors have been turned into problem+json by then — and

@@ -1,0 +1,119 @@
+public import BahiHTTP
+
+/// Every setting of a Bahi process, with its default.
+///
+/// Precedence: defaults < config file (`--config`) < `BAHI_*` environment < command-line
+/// flags. `ConfigurationLoader` builds it and rejects any unknown or mistyped key by name,
+/// so a typo never silently falls back to a default. `config.example.json` documents every
+/// key; a test keeps that file and this type in step.
+public struct BahiConfiguration: Sendable, Equatable {
+    /// Listening and HTTP limits.
+    public struct Server: Sendable, Equatable {
+        public var host = "127.0.0.1"
+        public var port = 8080
+        public var maxConnections = 10_000
+        /// 0 = one I/O queue per core.
+        public var ioQueues = 0
+        public var maxBodyBytes = 1 << 20
+        public var maxTargetBytes = 8 * 1024
+        public var maxHeaderBytes = 32 * 1024
+        public var maxHeaderCount = 100
+        public var headerTimeoutMs = 10_000
+        public var bodyIdleTimeoutMs = 30_000
+        public var keepAliveTimeoutMs = 60_000
+        public var drainTimeoutMs = 10_000
+    }
+
+    /// The SQLite store.
+    public struct Database: Sendable, Equatable {
+        public var path = "./bahi-data/bahi.db"
+        /// `full` (an acknowledged write survives power loss) or `normal`.
+        public var synchronous = "full"
+        public var readConnections = 4
+        public var busyTimeoutMs = 5_000
+    }
+
+    /// Logging.
+    public struct Log: Sendable, Equatable {
+        /// `json` or `text`.
+        public var format = "json"
+        /// `debug`, `info`, `warn` or `error`.
+        public var level = "info"
+        /// One JSON line per request on standard output.
+        public var accessLog = true
+    }
+
+    /// A postal address.
+    public struct Address: Sendable, Equatable {
+        public var line1 = ""
+        public var line2 = ""
+        public var city = ""
+        public var pincode = ""
+    }
+
+    /// The seller's legal identity, for invoices and courier pickups.
+    public struct Seller: Sendable, Equatable {
+        public var legalName = ""
+        public var gstin = ""
+        /// The state of registration (sets CGST+SGST vs IGST).
+        public var state = ""
+        public var pickupAddress = Address()
+    }
+
+    /// API keys' rate limit (token bucket per key).
+    public struct RateLimit: Sendable, Equatable {
+        public var requestsPerSecond = 200
+        public var burst = 400
+    }
+
+    /// Secrets for payment gateways and couriers. Placeholders until those integrations land;
+    /// never logged.
+    public struct Secrets: Sendable, Equatable {
+        public var razorpayWebhookSecret = ""
+        public var cashfreeClientSecret = ""
+        public var payuSalt = ""
+        public var shiprocketToken = ""
+        public var delhiveryToken = ""
+    }
+
+    public var server = Server()
+    public var database = Database()
+    public var log = Log()
+    public var seller = Seller()
+    public var rateLimit = RateLimit()
+    public var secrets = Secrets()
+    /// Where `POST /v1/admin/backup` writes; empty = `backups/` beside the database.
+    public var backupDirectory = ""
+    /// Business days and reports are computed in this IANA zone.
+    public var businessTimezone = "Asia/Kolkata"
+    /// How long an Idempotency-Key's stored response is kept.
+    public var idempotencyRetentionHours = 24
+
+    public init() {}
+
+    /// The HTTP server settings this configuration implies.
+    public var httpServer: HTTPServerConfiguration {
+        var http = HTTPServerConfiguration()
+        http.host = server.host
+        http.port = server.port
+        http.maxConnections = server.maxConnections
+        if server.ioQueues > 0 { http.ioQueueCount = server.ioQueues }
+        http.connection.limits.maxTargetLength = server.maxTargetBytes
+        http.connection.limits.maxHeaderBytes = server.maxHeaderBytes
+        http.connection.limits.maxHeaderCount = server.maxHeaderCount
+        http.connection.headerTimeout = .milliseconds(server.headerTimeoutMs)
+        http.connection.bodyIdleTimeout = .milliseconds(server.bodyIdleTimeoutMs)
+        http.connection.keepAliveTimeout = .milliseconds(server.keepAliveTimeoutMs)
+        http.drainTimeout = .milliseconds(server.drainTimeoutMs)
+        http.accessLog = log.accessLog ? .standardOutput : .disabled
+        return http
+    }
+
+    /// The folder backups go to.
+    public var resolvedBackupDirectory: String {
+        if !backupDirectory.isEmpty { return backupDirectory }
+        let path = database.path
+        let folder = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        return folder + "/backups"
+    }
+}

@@ -1,0 +1,292 @@
+public import BahiJSON
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A configuration mistake, phrased for the person who made it: which key, where it came
+/// from (file, environment variable or flag), and what would be accepted.
+public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Builds a `BahiConfiguration` from defaults, a JSON file, `BAHI_*` environment variables
+/// and flags, in that order of precedence.
+///
+/// Every key is declared once in `keys` with its type and range; the file, the environment
+/// and the flags are all checked against that table, so an unknown key anywhere is an error
+/// that names it (with a suggestion when it looks like a typo).
+public enum ConfigurationLoader {
+    /// The type and range of a key's value.
+    public enum Kind: Sendable {
+        case string
+        case int(ClosedRange<Int>)
+        case bool
+        case choice([String])
+    }
+
+    /// One configurable key.
+    public struct Key: Sendable {
+        /// Dotted path in the file, e.g. `server.port`.
+        public let path: String
+        public let kind: Kind
+        let apply: @Sendable (inout BahiConfiguration, JSONValue) -> Void
+        /// The value in a configuration, as JSON (for `config.example.json` and tests).
+        public let read: @Sendable (BahiConfiguration) -> JSONValue
+
+        /// `BAHI_` + the path in upper case with `.` as `_`, e.g. `BAHI_SERVER_PORT`.
+        public var environmentName: String {
+            "BAHI_" + path.uppercased().map { $0 == "." ? "_" : $0 }.map(String.init).joined()
+        }
+    }
+
+    private static func string(_ path: String, _ keyPath: any WritableKeyPath<BahiConfiguration, String> & Sendable) -> Key {
+        Key(path: path, kind: .string,
+            apply: { config, value in if case .string(let s) = value { config[keyPath: keyPath] = s } },
+            read: { .string($0[keyPath: keyPath]) })
+    }
+
+    private static func choice(_ path: String, _ options: [String], _ keyPath: any WritableKeyPath<BahiConfiguration, String> & Sendable) -> Key {
+        Key(path: path, kind: .choice(options),
+            apply: { config, value in if case .string(let s) = value { config[keyPath: keyPath] = s.lowercased() } },
+            read: { .string($0[keyPath: keyPath]) })
+    }
+
+    private static func int(_ path: String, _ range: ClosedRange<Int>, _ keyPath: any WritableKeyPath<BahiConfiguration, Int> & Sendable) -> Key {
+        Key(path: path, kind: .int(range),
+            apply: { config, value in if case .number(let n) = value, let v = n.int64 { config[keyPath: keyPath] = Int(v) } },
+            read: { .number(JSONNumber($0[keyPath: keyPath])) })
+    }
+
+    private static func bool(_ path: String, _ keyPath: any WritableKeyPath<BahiConfiguration, Bool> & Sendable) -> Key {
+        Key(path: path, kind: .bool,
+            apply: { config, value in if case .bool(let b) = value { config[keyPath: keyPath] = b } },
+            read: { .bool($0[keyPath: keyPath]) })
+    }
+
+    /// Every key, in the order `config.example.json` lists them.
+    public static let keys: [Key] = [
+        string("server.host", \.server.host),
+        int("server.port", 0...65535, \.server.port),
+        int("server.max_connections", 1...1_000_000, \.server.maxConnections),
+        int("server.io_queues", 0...256, \.server.ioQueues),
+        int("server.max_body_bytes", 1024...(1 << 30), \.server.maxBodyBytes),
+        int("server.max_target_bytes", 256...(1 << 20), \.server.maxTargetBytes),
+        int("server.max_header_bytes", 1024...(1 << 22), \.server.maxHeaderBytes),
+        int("server.max_header_count", 8...10_000, \.server.maxHeaderCount),
+        int("server.header_timeout_ms", 10...3_600_000, \.server.headerTimeoutMs),
+        int("server.body_idle_timeout_ms", 10...3_600_000, \.server.bodyIdleTimeoutMs),
+        int("server.keep_alive_timeout_ms", 10...3_600_000, \.server.keepAliveTimeoutMs),
+        int("server.drain_timeout_ms", 0...3_600_000, \.server.drainTimeoutMs),
+        string("database.path", \.database.path),
+        choice("database.synchronous", ["full", "normal"], \.database.synchronous),
+        int("database.read_connections", 1...64, \.database.readConnections),
+        int("database.busy_timeout_ms", 0...600_000, \.database.busyTimeoutMs),
+        string("backup_directory", \.backupDirectory),
+        choice("log.format", ["json", "text"], \.log.format),
+        choice("log.level", ["debug", "info", "warn", "error"], \.log.level),
+        bool("log.access_log", \.log.accessLog),
+        string("seller.legal_name", \.seller.legalName),
+        string("seller.gstin", \.seller.gstin),
+        string("seller.state", \.seller.state),
+        string("seller.pickup_address.line1", \.seller.pickupAddress.line1),
+        string("seller.pickup_address.line2", \.seller.pickupAddress.line2),
+        string("seller.pickup_address.city", \.seller.pickupAddress.city),
+        string("seller.pickup_address.pincode", \.seller.pickupAddress.pincode),
+        string("business_timezone", \.businessTimezone),
+        int("idempotency_retention_hours", 1...24 * 365, \.idempotencyRetentionHours),
+        int("rate_limit.requests_per_second", 1...1_000_000, \.rateLimit.requestsPerSecond),
+        int("rate_limit.burst", 1...10_000_000, \.rateLimit.burst),
+        string("secrets.razorpay_webhook_secret", \.secrets.razorpayWebhookSecret),
+        string("secrets.cashfree_client_secret", \.secrets.cashfreeClientSecret),
+        string("secrets.payu_salt", \.secrets.payuSalt),
+        string("secrets.shiprocket_token", \.secrets.shiprocketToken),
+        string("secrets.delhivery_token", \.secrets.delhiveryToken),
+    ]
+
+    /// Short environment names the issue tracker and README promise, beside the long ones.
+    public static let environmentAliases: [String: String] = [
+        "BAHI_HOST": "server.host",
+        "BAHI_PORT": "server.port",
+        "BAHI_DB": "database.path",
+    ]
+
+    /// Environment variables that start with `BAHI_` but are not configuration keys.
+    public static let nonConfigurationEnvironment: Set<String> = ["BAHI_CONFIG"]
+
+    /// Loads the configuration.
+    ///
+    /// - Parameters:
+    ///   - fileContents: the `--config` file's bytes and its path (for messages), if given.
+    ///   - environment: the process environment (only `BAHI_*` names are read).
+    ///   - flags: key path → value text from command-line flags.
+    public static func load(
+        file: (path: String, contents: [UInt8])? = nil,
+        environment: [String: String] = [:],
+        flags: [String: String] = [:]
+    ) throws(ConfigurationError) -> BahiConfiguration {
+        var config = BahiConfiguration()
+        if let file {
+            let document: JSONValue
+            do {
+                document = try JSONParser.parse(file.contents)
+            } catch {
+                throw ConfigurationError("\(file.path): not valid JSON at \(error)")
+            }
+            guard case .object(let root) = document else { throw ConfigurationError("\(file.path): the top level must be a JSON object") }
+            try applyObject(root, prefix: "", source: file.path, to: &config)
+        }
+        for name in environment.keys.sorted() where name.hasPrefix("BAHI_") && !nonConfigurationEnvironment.contains(name) {
+            guard let text = environment[name] else { continue }
+            let path = environmentAliases[name] ?? keys.first { $0.environmentName == name }?.path
+            guard let path, let key = keys.first(where: { $0.path == path }) else {
+                let names = keys.map(\.environmentName) + environmentAliases.keys
+                throw ConfigurationError("unknown environment variable \(name)\(suggestion(name, among: names))")
+            }
+            try apply(key, text: text, source: "environment variable \(name)", to: &config)
+        }
+        for (path, text) in flags.sorted(by: { $0.key < $1.key }) {
+            guard let key = keys.first(where: { $0.path == path }) else { throw ConfigurationError("unknown setting \(path)") }
+            try apply(key, text: text, source: "flag for \(path)", to: &config)
+        }
+        try validate(config)
+        return config
+    }
+
+    /// Reads the file at `path` and loads.
+    public static func load(path: String?, environment: [String: String], flags: [String: String]) throws(ConfigurationError) -> BahiConfiguration {
+        guard let path else { return try load(file: nil, environment: environment, flags: flags) }
+        guard let contents = readFile(path) else { throw ConfigurationError("cannot read config file \(path): \(String(cString: strerror(errno)))") }
+        return try load(file: (path, contents), environment: environment, flags: flags)
+    }
+
+    private static func applyObject(_ object: JSONObject, prefix: String, source: String, to config: inout BahiConfiguration) throws(ConfigurationError) {
+        for (name, value) in object {
+            let path = prefix.isEmpty ? name : prefix + "." + name
+            if path == "$comment" || name.hasPrefix("//") { continue }
+            if case .object(let nested) = value, keys.contains(where: { $0.path.hasPrefix(path + ".") }) {
+                try applyObject(nested, prefix: path, source: source, to: &config)
+                continue
+            }
+            guard let key = keys.first(where: { $0.path == path }) else {
+                throw ConfigurationError("\(source): unknown key \"\(path)\"\(suggestion(path, among: keys.map(\.path)))")
+            }
+            try check(key, value: value, source: "\(source): \"\(path)\"")
+            key.apply(&config, value)
+        }
+    }
+
+    /// Parses a flag or environment value as the key's type.
+    private static func apply(_ key: Key, text: String, source: String, to config: inout BahiConfiguration) throws(ConfigurationError) {
+        let value: JSONValue
+        switch key.kind {
+        case .string, .choice:
+            value = .string(text)
+        case .int:
+            guard Int(text) != nil else { throw ConfigurationError("\(source) must be a whole number, not \"\(text)\"") }
+            value = .number(JSONNumber(text: text))
+        case .bool:
+            switch text.lowercased() {
+            case "true", "1", "yes", "on": value = .bool(true)
+            case "false", "0", "no", "off": value = .bool(false)
+            default: throw ConfigurationError("\(source) must be true or false, not \"\(text)\"")
+            }
+        }
+        try check(key, value: value, source: source)
+        key.apply(&config, value)
+    }
+
+    private static func check(_ key: Key, value: JSONValue, source: String) throws(ConfigurationError) {
+        switch (key.kind, value) {
+        case (.string, .string):
+            return
+        case (.choice(let options), .string(let s)):
+            guard options.contains(s.lowercased()) else {
+                throw ConfigurationError("\(source) must be one of \(options.joined(separator: ", ")), not \"\(s)\"")
+            }
+        case (.int(let range), .number(let n)):
+            guard let v = n.int64, range.contains(Int(v)) else {
+                throw ConfigurationError("\(source) must be a whole number from \(range.lowerBound) to \(range.upperBound), not \(n.text)")
+            }
+        case (.bool, .bool):
+            return
+        case (.int, _):
+            throw ConfigurationError("\(source) must be a whole number, not \(value.kindName)")
+        case (.bool, _):
+            throw ConfigurationError("\(source) must be true or false, not \(value.kindName)")
+        default:
+            throw ConfigurationError("\(source) must be a string, not \(value.kindName)")
+        }
+    }
+
+    /// Cross-field rules.
+    private static func validate(_ config: BahiConfiguration) throws(ConfigurationError) {
+        if config.database.path.isEmpty { throw ConfigurationError("database.path must not be empty") }
+        if config.rateLimit.burst < config.rateLimit.requestsPerSecond {
+            throw ConfigurationError("rate_limit.burst (\(config.rateLimit.burst)) must be at least rate_limit.requests_per_second (\(config.rateLimit.requestsPerSecond))")
+        }
+        let gstin = config.seller.gstin
+        if !gstin.isEmpty, !(gstin.utf8.count == 15 && gstin.allSatisfy({ $0.isASCII && ($0.isNumber || $0.isUppercase) })) {
+            throw ConfigurationError("seller.gstin must be 15 characters of digits and capital letters (e.g. 24AAACB1234C1Z5), not \"\(gstin)\"")
+        }
+    }
+
+    /// " (did you mean X?)" when a known name is within two edits.
+    static func suggestion(_ name: String, among candidates: [String]) -> String {
+        let best = candidates.map { ($0, editDistance(name.lowercased(), $0.lowercased())) }.min { $0.1 < $1.1 }
+        guard let best, best.1 <= 2 else { return "" }
+        return " (did you mean \(best.0)?)"
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.utf8), b = Array(b.utf8)
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+
+    /// The documented example: every key with its default, nested by path.
+    public static func exampleDocument() -> JSONValue {
+        let defaults = BahiConfiguration()
+        var root = JSONObject()
+        for key in keys {
+            insert(key.read(defaults), at: key.path.split(separator: ".").map(String.init)[...], into: &root)
+        }
+        return .object(root)
+    }
+
+    private static func insert(_ value: JSONValue, at path: ArraySlice<String>, into object: inout JSONObject) {
+        guard let first = path.first else { return }
+        if path.count == 1 {
+            object[first] = value
+            return
+        }
+        var child: JSONObject
+        if case .object(let existing)? = object[first] { child = existing } else { child = JSONObject() }
+        insert(value, at: path.dropFirst(), into: &child)
+        object[first] = .object(child)
+    }
+
+    static func readFile(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; return nil }
+            if n == 0 { return out }
+            out.append(contentsOf: chunk[0..<n])
+        }
+    }
+}

@@ -1,0 +1,98 @@
+/// A parsed JSON document that keeps what `Codable` throws away: the exact text of numbers
+/// (money in paise must be an integer, never a float that happened to round), the order of
+/// object keys, and therefore the ability to name an unknown or duplicated key.
+public enum JSONValue: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case number(JSONNumber)
+    case string(String)
+    case array([JSONValue])
+    case object(JSONObject)
+
+    /// A short name of the value's kind, for error messages ("expected an integer, got a string").
+    public var kindName: String {
+        switch self {
+        case .null: return "null"
+        case .bool: return "a boolean"
+        case .number(let n): return n.int64 != nil ? "an integer" : "a number"
+        case .string: return "a string"
+        case .array: return "an array"
+        case .object: return "an object"
+        }
+    }
+
+    /// Encodes the value back to compact JSON.
+    public func encoded() -> [UInt8] {
+        var writer = JSONWriter()
+        writer.value(self)
+        return writer.bytes
+    }
+}
+
+/// A JSON number as written. `int64` is set only for an integer literal (no fraction, no
+/// exponent) that fits in 64 bits.
+public struct JSONNumber: Sendable, Equatable, CustomStringConvertible {
+    public let text: String
+
+    public init(text: String) { self.text = text }
+    public init(_ value: Int64) { self.text = String(value) }
+    public init(_ value: Int) { self.text = String(value) }
+
+    public var int64: Int64? {
+        guard !text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) else { return nil }
+        return Int64(text)
+    }
+
+    public var double: Double? { Double(text) }
+
+    public var description: String { text }
+}
+
+/// A JSON object with its keys in document order (duplicates are rejected by the parser).
+public struct JSONObject: Sendable, Equatable, Sequence {
+    public private(set) var entries: [(key: String, value: JSONValue)]
+
+    public init(_ entries: [(key: String, value: JSONValue)] = []) {
+        self.entries = entries
+    }
+
+    public subscript(key: String) -> JSONValue? {
+        get { entries.first { $0.key == key }?.value }
+        set {
+            if let index = entries.firstIndex(where: { $0.key == key }) {
+                if let newValue { entries[index].value = newValue } else { entries.remove(at: index) }
+            } else if let newValue {
+                entries.append((key: key, value: newValue))
+            }
+        }
+    }
+
+    public var keys: [String] { entries.map(\.key) }
+    public var count: Int { entries.count }
+
+    public func makeIterator() -> IndexingIterator<[(key: String, value: JSONValue)]> { entries.makeIterator() }
+
+    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+        lhs.entries.count == rhs.entries.count && zip(lhs.entries, rhs.entries).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+    }
+}
+
+extension JSONWriter {
+    /// Writes any `JSONValue`.
+    public mutating func value(_ value: JSONValue) {
+        switch value {
+        case .null: null()
+        case .bool(let b): bool(b)
+        case .number(let n): raw(n.text)
+        case .string(let s): string(s)
+        case .array(let items):
+            beginArray()
+            for item in items { self.value(item) }
+            endArray()
+        case .object(let object):
+            beginObject()
+            for (k, v) in object { key(k); self.value(v) }
+            endObject()
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+import BahiAPI
+import BahiJSON
+
+/// The repository root, found from this file's path.
+let repositoryRoot: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { url.deleteLastPathComponent() }
+    return url.path
+}()
+
+@Suite struct ConfigurationTests {
+    func file(_ text: String) -> (path: String, contents: [UInt8]) { ("test.json", Array(text.utf8)) }
+
+    @Test func defaultsAreDocumented() throws {
+        let config = try ConfigurationLoader.load()
+        #expect(config.server.host == "127.0.0.1")
+        #expect(config.server.port == 8080)
+        #expect(config.database.path == "./bahi-data/bahi.db")
+        #expect(config.database.synchronous == "full")
+        #expect(config.resolvedBackupDirectory == "./bahi-data/backups")
+    }
+
+    @Test func exampleFileListsEveryKeyWithItsDefault() throws {
+        let path = repositoryRoot + "/config.example.json"
+        let contents = try #require(FileManager.default.contents(atPath: path))
+        let loaded = try ConfigurationLoader.load(file: (path, Array(contents)), environment: [:], flags: [:])
+        #expect(loaded == BahiConfiguration())
+        // Every key appears in the example.
+        let document = try JSONParser.parse(Array(contents))
+        for key in ConfigurationLoader.keys {
+            var node: JSONValue? = document
+            for part in key.path.split(separator: ".") {
+                if case .object(let o)? = node { node = o[String(part)] } else { node = nil }
+            }
+            #expect(node == key.read(BahiConfiguration()), "config.example.json lacks or misstates \(key.path)")
+        }
+    }
+
+    @Test func precedenceIsDefaultsFileEnvironmentFlags() throws {
+        let json = file(#"{"server": {"host": "0.0.0.0", "port": 9000}, "database": {"path": "/tmp/a.db", "synchronous": "normal"}}"#)
+        let fromFile = try ConfigurationLoader.load(file: json)
+        #expect(fromFile.server.host == "0.0.0.0")
+        #expect(fromFile.server.port == 9000)
+        #expect(fromFile.database.synchronous == "normal")
+
+        let fromEnv = try ConfigurationLoader.load(file: json, environment: ["BAHI_PORT": "9100", "BAHI_DB": "/tmp/b.db", "BAHI_LOG_LEVEL": "warn", "PATH": "/bin"])
+        #expect(fromEnv.server.port == 9100)
+        #expect(fromEnv.server.host == "0.0.0.0")
+        #expect(fromEnv.database.path == "/tmp/b.db")
+        #expect(fromEnv.log.level == "warn")
+
+        let fromFlags = try ConfigurationLoader.load(file: json, environment: ["BAHI_SERVER_PORT": "9100"], flags: ["server.port": "9200", "database.path": "/tmp/c.db"])
+        #expect(fromFlags.server.port == 9200)
+        #expect(fromFlags.database.path == "/tmp/c.db")
+    }
+
+    func rejects(_ expected: String, file text: String? = nil, environment: [String: String] = [:], flags: [String: String] = [:]) {
+        do {
+            _ = try ConfigurationLoader.load(file: text.map(file), environment: environment, flags: flags)
+            Issue.record("expected an error containing \(expected)")
+        } catch {
+            #expect(error.message.contains(expected), "\(error.message)")
+        }
+    }
+
+    @Test func everyValidationErrorNamesTheKey() {
+        rejects(#"unknown key "server.prot" (did you mean server.port?)"#, file: #"{"server": {"prot": 1}}"#)
+        rejects(#"unknown key "databse""#, file: #"{"databse": {}}"#)
+        rejects(#""server.port" must be a whole number from 0 to 65535, not 70000"#, file: #"{"server": {"port": 70000}}"#)
+        rejects(#""server.port" must be a whole number, not a string"#, file: #"{"server": {"port": "80"}}"#)
+        rejects(#""server.port" must be a whole number from 0 to 65535, not 80.5"#, file: #"{"server": {"port": 80.5}}"#)
+        rejects(#""database.synchronous" must be one of full, normal, not "off""#, file: #"{"database": {"synchronous": "off"}}"#)
+        rejects(#""log.access_log" must be true or false, not a string"#, file: #"{"log": {"access_log": "yes"}}"#)
+        rejects(#""server.host" must be a string, not an integer"#, file: #"{"server": {"host": 1}}"#)
+        rejects("not valid JSON at line 1", file: #"{"server": }"#)
+        rejects("duplicate key", file: #"{"server": {"port": 1, "port": 2}}"#)
+        rejects("the top level must be a JSON object", file: "[]")
+        rejects("unknown environment variable BAHI_PROT (did you mean BAHI_PORT?)", environment: ["BAHI_PROT": "1"])
+        rejects("environment variable BAHI_PORT must be a whole number, not \"eighty\"", environment: ["BAHI_PORT": "eighty"])
+        rejects("environment variable BAHI_LOG_ACCESS_LOG must be true or false", environment: ["BAHI_LOG_ACCESS_LOG": "maybe"])
+        rejects("flag for server.port must be a whole number from 0 to 65535, not 99999", flags: ["server.port": "99999"])
+        rejects("rate_limit.burst (10) must be at least rate_limit.requests_per_second (20)", file: #"{"rate_limit": {"requests_per_second": 20, "burst": 10}}"#)
+        rejects("seller.gstin must be 15 characters", file: #"{"seller": {"gstin": "24abc"}}"#)
+        rejects("database.path must not be empty", environment: ["BAHI_DB": ""])
+    }
+
+    @Test func httpSettingsFollowTheConfiguration() throws {
+        let config = try ConfigurationLoader.load(file: file(#"{"server": {"max_header_count": 50, "header_timeout_ms": 1500, "io_queues": 3}, "log": {"access_log": false}}"#))
+        let http = config.httpServer
+        #expect(http.connection.limits.maxHeaderCount == 50)
+        #expect(http.connection.headerTimeout == .milliseconds(1500))
+        #expect(http.ioQueueCount == 3)
+        if case .disabled = http.accessLog {} else { Issue.record("access log should be off") }
+    }
+}
