@@ -1,14 +1,21 @@
 import BahiCore
 public import BahiHTTP
 
-/// Builds the router every route of the public API hangs from.
-///
-/// For now it serves the liveness probe; the domain routes join it issue by issue.
+/// Builds the API every route hangs from.
 public enum BahiApplication {
-    /// The API's router.
+    /// The liveness-only router (no store): what `GET /v1/health` needs.
     public static func makeRouter() -> Router {
         var router = Router()
         HealthRoutes.register(on: &router)
         return router
+    }
+
+    /// The whole API over a context.
+    public static func makeAPI(_ app: BahiContext) -> API {
+        var api = API(app: app)
+        api.route(.get, "/v1/health", access: .open) { _ in HTTPResponse.json(HealthRoutes.body) }
+        SystemRoutes.register(on: &api)
+        EventRoutes.register(on: &api)
+        return api
     }
 }

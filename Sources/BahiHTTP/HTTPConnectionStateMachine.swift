@@ -45,6 +45,14 @@ public struct HTTPConnectionStateMachine: Sendable {
         public var bytes: Int
         /// Monotonic nanoseconds when the request started arriving.
         public var startedAt: UInt64
+        /// The response's `logFields`.
+        public var extra: [(String, String)] = []
+
+        public static func == (lhs: ExchangeRecord, rhs: ExchangeRecord) -> Bool {
+            lhs.requestID == rhs.requestID && lhs.method == rhs.method && lhs.path == rhs.path && lhs.status == rhs.status
+                && lhs.bytes == rhs.bytes && lhs.startedAt == rhs.startedAt
+                && lhs.extra.map { $0.0 + "=" + $0.1 } == rhs.extra.map { $0.0 + "=" + $0.1 }
+        }
     }
 
     /// What the socket layer must do next.
@@ -177,7 +185,9 @@ public struct HTTPConnectionStateMachine: Sendable {
     /// again (unless `close` is set) to serve a pipelined request.
     public mutating func respond(_ response: HTTPResponse, now: UInt64) -> Action {
         guard phase == .dispatched, let current = head else { return .close }
-        let close = !current.keepAlive || draining || peerClosed || response.headers.first(name: "connection")?.lowercased() == "close"
+        // After EOF, close with the last buffered request; earlier pipelined ones are still served.
+        let close = !current.keepAlive || draining || (peerClosed && buffer.isEmpty)
+            || response.headers.first(name: "connection")?.lowercased() == "close"
         let bytes = HTTPResponseEncoder.encode(
             response, requestID: requestID, date: DateCache.shared.current(),
             isHeadRequest: current.method == .head, close: close,
@@ -185,13 +195,16 @@ public struct HTTPConnectionStateMachine: Sendable {
         )
         let record = ExchangeRecord(
             requestID: requestID, method: current.method.rawValue, path: String(current.path),
-            status: response.status.code, bytes: current.method == .head ? 0 : response.body.count,
-            startedAt: requestStartedAt ?? now
+            status: response.status.code,
+            bytes: current.method == .head || !response.status.allowsBody ? 0 : response.body.count,
+            startedAt: requestStartedAt ?? now, extra: response.logFields
         )
         head = nil
         requestID = ""
         phase = close ? .closed : .open
         idleSince = now
+        // Bytes that waited in the buffer while the handler ran are not the client's silence.
+        lastReadAt = now
         requestStartedAt = buffer.isEmpty ? nil : now
         return .send(Outgoing(bytes: bytes, close: close, record: record))
     }
@@ -251,7 +264,7 @@ public struct HTTPConnectionStateMachine: Sendable {
         )
         let record = ExchangeRecord(
             requestID: requestID, method: head?.method.rawValue ?? "-", path: head.map { String($0.path) } ?? "-",
-            status: problem.status, bytes: response.body.count, startedAt: requestStartedAt ?? now
+            status: problem.status, bytes: head?.method == .head ? 0 : response.body.count, startedAt: requestStartedAt ?? now
         )
         phase = .closed
         head = nil

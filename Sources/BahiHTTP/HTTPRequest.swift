@@ -42,7 +42,7 @@ public struct HTTPRequestHead: Sendable, Equatable {
     /// authority. `*` stays `*`.
     public var path: Substring {
         var rest = Substring(target)
-        if !rest.hasPrefix("/"), rest.hasPrefix("http") {
+        if !rest.hasPrefix("/"), rest.prefix(4).lowercased() == "http" {
             // absolute-form: drop "scheme://authority"
             let afterScheme = rest.drop { $0 != ":" }.dropFirst(3)
             rest = afterScheme.firstIndex(of: "/").map { afterScheme[$0...] } ?? "/"

@@ -79,7 +79,9 @@ public struct HTTPRequestParser: Sendable {
     private var transferCodings: [String] = []
     private var connectionClose = false
     private var connectionKeepAlive = false
-    private var expectation: String?
+    /// `Expect` named 100-continue / named anything else, over all its fields (it is a list).
+    private var expectsContinueField = false
+    private var unsupportedExpectation = false
 
     public init(limits: Limits = Limits()) {
         self.limits = limits
@@ -221,10 +223,11 @@ public struct HTTPRequestParser: Sendable {
     private func lineTooLong(_ raw: UnsafeRawBufferPointer) -> HTTPParserError? {
         switch state {
         case .requestLine:
-            // method (≤ 32) + SP + target + SP + "HTTP/1.1" + CR
+            // method (≤ 32) + SP + target + SP + "HTTP/1.1" + CR: a longer line is invalid,
+            // and the prefix already shows why (the error the whole line would get).
             guard raw.count > limits.maxTargetLength + 43 else { return nil }
-            let methodEnd = raw.prefix(33).firstIndex(of: ASCII.space)
-            return methodEnd == nil ? .invalidMethod : .targetTooLong
+            if case .failure(let error) = scanRequestLine(raw, complete: false) { return error }
+            return .targetTooLong
         case .headerLines, .trailers:
             return headerBytes + raw.count > limits.maxHeaderBytes ? .headersTooLarge : nil
         case .chunkSize:
@@ -234,40 +237,88 @@ public struct HTTPRequestParser: Sendable {
         }
     }
 
-    /// request-line = method SP request-target SP HTTP-version
-    private mutating func parseRequestLine(_ line: UnsafeRawBufferPointer) -> HTTPParserError? {
-        let n = line.count
+    /// Where the parts of a valid request line are.
+    private struct RequestLineShape {
+        /// Index of the SP after the method.
+        var methodEnd: Int
+        /// Index of the SP after the target.
+        var targetEnd: Int
+    }
+
+    /// Checks a request line left to right and reports the first byte that makes it invalid,
+    /// so the error depends only on bytes up to that one: a prefix that is already invalid
+    /// fails exactly as the whole line would, however the input was split.
+    ///
+    /// With `complete` false, `line` is the start of a line whose LF has not arrived (a final
+    /// CR may still be its terminator) and `.success(nil)` means "no verdict yet".
+    private func scanRequestLine(_ line: UnsafeRawBufferPointer, complete: Bool) -> Result<RequestLineShape?, HTTPParserError> {
+        var n = line.count
+        if !complete, n > 0, line[n - 1] == ASCII.cr { n -= 1 }
         var i = 0
-        while i < n, ASCII.isTokenChar(line[i]) { i += 1 }
-        guard i > 0, i < n, line[i] == ASCII.space else {
-            if i < n, line[i] == ASCII.cr { return .bareCR }
-            return i == 0 || i >= n ? .invalidMethod : (i > 0 && line[i] == ASCII.tab ? .invalidRequestLine : .invalidMethod)
+        // method = token, at most 32 characters
+        while i < n, ASCII.isTokenChar(line[i]) {
+            i += 1
+            if i > 32 { return .failure(.invalidMethod) }
         }
-        guard i <= 32 else { return .invalidMethod }
-        let methodBytes = UnsafeRawBufferPointer(rebasing: line[0..<i])
+        guard i < n else { return complete ? .failure(.invalidMethod) : .success(nil) }
+        switch line[i] {
+        case ASCII.cr: return .failure(.bareCR)
+        case ASCII.space where i > 0: break
+        case ASCII.tab where i > 0: return .failure(.invalidRequestLine)
+        default: return .failure(.invalidMethod)
+        }
+        let methodEnd = i
         i += 1
+        // request-target: visible ASCII, at most maxTargetLength bytes
         let targetStart = i
         while i < n, line[i] != ASCII.space {
             let b = line[i]
-            if b == ASCII.cr { return .bareCR }
-            if !ASCII.isTargetChar(b) { return .invalidTarget }
+            if b == ASCII.cr { return .failure(.bareCR) }
+            if !ASCII.isTargetChar(b) { return .failure(.invalidTarget) }
             i += 1
+            if i - targetStart > limits.maxTargetLength { return .failure(.targetTooLong) }
         }
-        let targetLength = i - targetStart
-        if targetLength > limits.maxTargetLength { return .targetTooLong }
-        guard targetLength > 0, i < n else { return .invalidRequestLine }
-        let targetBytes = UnsafeRawBufferPointer(rebasing: line[targetStart..<i])
+        guard i < n else { return complete ? .failure(.invalidRequestLine) : .success(nil) }
+        if i == targetStart { return .failure(.invalidRequestLine) }
+        let targetEnd = i
         i += 1
-        let versionBytes = UnsafeRawBufferPointer(rebasing: line[i..<n])
-        if versionBytes.contains(ASCII.cr) { return .bareCR }
-        guard versionBytes.count == 8 else {
-            return versionBytes.contains(ASCII.space) ? .invalidRequestLine : .invalidVersion
+        // HTTP-version = "HTTP/" DIGIT "." DIGIT, exactly eight bytes
+        var k = 0
+        while i < n {
+            let b = line[i]
+            if b == ASCII.cr { return .failure(.bareCR) }
+            if b == ASCII.space { return .failure(.invalidRequestLine) }
+            let expected: Bool
+            switch k {
+            case 0: expected = b == 0x48  // H
+            case 1, 2: expected = b == 0x54  // T
+            case 3: expected = b == 0x50  // P
+            case 4: expected = b == 0x2F  // /
+            case 5, 7: expected = b >= 0x30 && b <= 0x39
+            case 6: expected = b == 0x2E  // .
+            default: expected = false  // longer than eight bytes
+            }
+            if !expected { return .failure(.invalidVersion) }
+            i += 1
+            k += 1
         }
-        guard versionBytes[0] == 0x48, versionBytes[1] == 0x54, versionBytes[2] == 0x54, versionBytes[3] == 0x50,
-              versionBytes[4] == 0x2F, versionBytes[6] == 0x2E,
-              (0x30...0x39).contains(versionBytes[5]), (0x30...0x39).contains(versionBytes[7])
-        else { return .invalidVersion }
-        switch (versionBytes[5], versionBytes[7]) {
+        guard complete else { return .success(nil) }
+        if k < 8 { return .failure(.invalidVersion) }
+        return .success(RequestLineShape(methodEnd: methodEnd, targetEnd: targetEnd))
+    }
+
+    /// request-line = method SP request-target SP HTTP-version
+    private mutating func parseRequestLine(_ line: UnsafeRawBufferPointer) -> HTTPParserError? {
+        let shape: RequestLineShape
+        switch scanRequestLine(line, complete: true) {
+        case .failure(let error): return error
+        case .success(let found?): shape = found
+        case .success(nil): return .invalidRequestLine
+        }
+        let methodBytes = UnsafeRawBufferPointer(rebasing: line[0..<shape.methodEnd])
+        let targetBytes = UnsafeRawBufferPointer(rebasing: line[(shape.methodEnd + 1)..<shape.targetEnd])
+        let major = line[shape.targetEnd + 6], minor = line[shape.targetEnd + 8]
+        switch (major, minor) {
         case (0x31, 0x31): version = .http1_1
         case (0x31, 0x30): version = .http1_0
         default: return .unsupportedVersion
@@ -323,7 +374,10 @@ public struct HTTPRequestParser: Sendable {
         case 4 where ASCII.equalsLowercase(name, "host"):
             hostCount += 1
         case 6 where ASCII.equalsLowercase(name, "expect"):
-            expectation = valueString
+            for member in valueString.split(separator: ",") {
+                let m = member.trimmingOWS.lowercased()
+                if m == "100-continue" { expectsContinueField = true } else if !m.isEmpty { unsupportedExpectation = true }
+            }
         case 10 where ASCII.equalsLowercase(name, "connection"):
             for token in valueString.split(separator: ",") {
                 let t = token.trimmingOWS.lowercased()
@@ -379,11 +433,8 @@ public struct HTTPRequestParser: Sendable {
         } else {
             framing = .none
         }
-        var expectsContinue = false
-        if let expectation {
-            guard expectation.lowercased() == "100-continue" else { return .failure(.unsupportedExpectation) }
-            expectsContinue = version == .http1_1 && framing != .none
-        }
+        if unsupportedExpectation { return .failure(.unsupportedExpectation) }
+        let expectsContinue = expectsContinueField && version == .http1_1 && framing != .none
         let keepAlive = version == .http1_1 ? !connectionClose : (connectionKeepAlive && !connectionClose)
         let head = HTTPRequestHead(
             method: method, target: target, version: version, headers: headers,
@@ -414,7 +465,9 @@ public struct HTTPRequestParser: Sendable {
         if i == line.count { return .success(size) }
         var j = i
         while j < line.count, line[j] == ASCII.space || line[j] == ASCII.tab { j += 1 }
-        guard j < line.count, line[j] == 0x3B else { return .failure(.invalidChunkSize) }
+        guard j < line.count, line[j] == 0x3B else {
+            return .failure(j < line.count && line[j] == ASCII.cr ? .bareCR : .invalidChunkSize)
+        }
         for b in line[j...] {
             if b == ASCII.cr { return .failure(.bareCR) }
             if !ASCII.isFieldValueChar(b) { return .failure(.invalidChunkSize) }
@@ -436,7 +489,8 @@ public struct HTTPRequestParser: Sendable {
         transferCodings.removeAll(keepingCapacity: true)
         connectionClose = false
         connectionKeepAlive = false
-        expectation = nil
+        expectsContinueField = false
+        unsupportedExpectation = false
     }
 }
 

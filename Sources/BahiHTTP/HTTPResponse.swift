@@ -5,6 +5,10 @@ public struct HTTPResponse: Sendable {
     public var status: HTTPStatus
     public var headers: HTTPHeaders
     public var body: [UInt8]
+    /// Extra fields for this exchange's access-log line (for example the API key id); never
+    /// sent to the client. Lets the application enrich the log without the server knowing
+    /// what a key is.
+    public var logFields: [(String, String)] = []
 
     public init(status: HTTPStatus = .ok, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         self.status = status

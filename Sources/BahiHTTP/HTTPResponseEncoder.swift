@@ -2,7 +2,9 @@
 /// server owns, the handler's fields, and the body.
 ///
 /// The server owns `Content-Length`, `Connection`, `Date`, `Server` and `X-Request-Id`; a
-/// handler's own copies of the first two are dropped so it can never desynchronise framing.
+/// handler's own `Content-Length`, `Connection` and `Transfer-Encoding` are dropped so it can
+/// never desynchronise framing, and CR and LF are stripped from its field names and values so
+/// it can never split the response.
 public enum HTTPResponseEncoder {
     /// Encodes `response` (headers and body in one array).
     ///
@@ -42,9 +44,9 @@ public enum HTTPResponseEncoder {
                 continue
             }
             out.append(0x0D); out.append(0x0A)
-            out.append(contentsOf: name.utf8)
+            // A name or value must never smuggle a line break into the response.
+            for b in name.utf8 where b != 0x0D && b != 0x0A { out.append(b) }
             out.append(0x3A); out.append(0x20)
-            // A value must never smuggle a line break into the response.
             for b in value.utf8 where b != 0x0D && b != 0x0A { out.append(b) }
         }
         out.append(contentsOf: [0x0D, 0x0A, 0x0D, 0x0A])

@@ -89,10 +89,10 @@ final class IOLoop: @unchecked Sendable {
         case .disabled:
             return
         case .custom(let sink):
-            let line = AccessLog.line(record, wallMilliseconds: Clock.wallMilliseconds(), durationNanoseconds: now &- record.startedAt)
+            let line = AccessLog.line(record, wallMilliseconds: Clock.wallMilliseconds(), durationNanoseconds: now &- record.startedAt, extra: record.extra)
             sink(String(decoding: line.dropLast(), as: UTF8.self))
         case .fileDescriptor:
-            logBuffer.append(contentsOf: AccessLog.line(record, wallMilliseconds: Clock.wallMilliseconds(), durationNanoseconds: now &- record.startedAt))
+            logBuffer.append(contentsOf: AccessLog.line(record, wallMilliseconds: Clock.wallMilliseconds(), durationNanoseconds: now &- record.startedAt, extra: record.extra))
             if logBuffer.count >= 32 * 1024 { flushLog() }
         }
     }
@@ -101,8 +101,9 @@ final class IOLoop: @unchecked Sendable {
         guard case .fileDescriptor(let fd) = accessLog, !logBuffer.isEmpty else { return }
         var offset = 0
         logBuffer.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return }
             while offset < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                let n = Glibc.write(fd, base + offset, raw.count - offset)
                 if n > 0 { offset += n } else if n < 0, errno == EINTR { continue } else { break }
             }
         }

@@ -49,11 +49,16 @@ public struct JSONNumber: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// A JSON object with its keys in document order (duplicates are rejected by the parser).
-public struct JSONObject: Sendable, Equatable, Sequence {
+public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
     public private(set) var entries: [(key: String, value: JSONValue)]
 
     public init(_ entries: [(key: String, value: JSONValue)] = []) {
         self.entries = entries
+    }
+
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self.entries = []
+        for (key, value) in elements { self[key] = value }
     }
 
     public subscript(key: String) -> JSONValue? {

@@ -6,86 +6,110 @@ import Darwin
 import BahiAPI
 import BahiCore
 import BahiHTTP
+import BahiStore
 import Dispatch
 
-/// `bahi serve`: listen and answer until SIGTERM or SIGINT, then drain and exit 0.
+/// `bahi serve`: migrate, make sure an admin key exists, listen, and drain on SIGTERM/SIGINT.
 enum ServeCommand {
     static let usage = """
-    Usage: bahi serve [--host HOST] [--port PORT]
+    Usage: bahi serve [--config FILE] [--db PATH] [--host HOST] [--port PORT]
 
-    Serves the Bahi API over HTTP/1.1.
+    Serves the Bahi API over HTTP/1.1, applying pending migrations first.
 
-    Options (flag > environment > default):
-      --host HOST   address to listen on   (BAHI_HOST, default 127.0.0.1)
-      --port PORT   TCP port, 0 = any free (BAHI_PORT, default 8080)
-      --help        this text
+    Options (flag > BAHI_* environment > config file > default):
+      --config FILE  JSON configuration (see config.example.json; BAHI_CONFIG)
+      --db PATH      SQLite database      (BAHI_DB, default ./bahi-data/bahi.db)
+      --host HOST    address to listen on (BAHI_HOST, default 127.0.0.1)
+      --port PORT    TCP port, 0 = any    (BAHI_PORT, default 8080)
+      --help         this text
 
-    SIGTERM or SIGINT stops accepting, lets requests in flight finish (up to 10 s),
+    On first start with no admin key, one is created: printed once to standard error and
+    written to admin-key (mode 0600) beside the database.
+    SIGTERM or SIGINT stops accepting, lets requests in flight finish (server.drain_timeout_ms),
     closes idle connections and exits 0.
     """
 
-    /// Resolved listen settings.
-    struct Settings: Equatable {
-        var host = "127.0.0.1"
-        var port = 8080
-    }
-
-    /// Applies defaults < environment < flags, validating each value.
-    static func settings(arguments: Arguments, environment env: (String) -> String?) throws(UsageError) -> Settings {
-        var settings = Settings()
-        if let host = env("BAHI_HOST"), !host.isEmpty { settings.host = host }
-        if let port = env("BAHI_PORT"), !port.isEmpty { settings.port = try parsePort(port, source: "BAHI_PORT") }
-        if let host = arguments["host"] { settings.host = host }
-        if let port = arguments["port"] { settings.port = try parsePort(port, source: "--port") }
-        return settings
-    }
-
-    static func parsePort(_ text: String, source: String) throws(UsageError) -> Int {
-        guard let port = Int(text), (0...65535).contains(port) else {
-            throw UsageError(description: "\(source) must be a port number from 0 to 65535, not '\(text)'")
-        }
-        return port
-    }
-
-    static func run(_ args: ArraySlice<String>) throws(UsageError) -> Never {
-        let arguments = try Arguments(args, valueFlags: ["host", "port"], switchFlags: ["help"])
+    static func run(_ args: ArraySlice<String>) async throws(UsageError) -> Never {
+        let arguments = try Arguments(args, valueFlags: Runtime.configFlags.union(["host", "port"]), switchFlags: ["help"])
         if arguments.switches.contains("help") {
             print(usage)
             exit(ExitCode.success.rawValue)
         }
         guard arguments.positional.isEmpty else { throw UsageError(description: "unexpected argument '\(arguments.positional[0])'") }
-        let settings = try settings(arguments: arguments, environment: environment)
+        var flags: [String: String] = [:]
+        if let host = arguments["host"] { flags["server.host"] = host }
+        if let port = arguments["port"] { flags["server.port"] = port }
+        let config = try Runtime.configuration(arguments, extraFlags: flags)
 
-        var configuration = HTTPServerConfiguration()
-        configuration.host = settings.host
-        configuration.port = settings.port
-        let server = HTTPServer(configuration: configuration, responder: BahiApplication.makeRouter())
+        let store = await Runtime.openStore(config)
+        let applied = await Runtime.migrate(store)
+        if !applied.isEmpty { printError("bahi: applied migrations \(applied.map { String($0.version) }.joined(separator: ", "))") }
+        let app = BahiContext(configuration: config, store: store)
+        await ensureAdminKey(app)
+
+        let api = BahiApplication.makeAPI(app)
+        let server = HTTPServer(configuration: config.httpServer, responder: api.router)
         let port: Int
         do {
             port = try server.start()
         } catch {
-            printError("bahi: cannot listen on \(settings.host):\(settings.port): \(error)")
-            exit(ExitCode.failure.rawValue)
+            Runtime.fail("cannot listen on \(config.server.host):\(config.server.port): \(error)")
         }
-        printError("bahi \(BahiVersion.current) listening on http://\(settings.host):\(port)")
+        printError("bahi \(BahiVersion.current) listening on http://\(config.server.host):\(port) (database \(config.database.path))")
 
-        var sources: [any DispatchSourceSignal] = []
-        for sig in [SIGTERM, SIGINT] {
+        let sources = [SIGTERM, SIGINT].map { sig -> any DispatchSourceSignal in
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler { @Sendable in
                 Task {
                     printError("bahi: draining connections")
                     let clean = await server.shutdown()
+                    await store.close()
                     printError(clean ? "bahi: stopped" : "bahi: stopped (drain timed out; remaining connections closed)")
                     exit(ExitCode.success.rawValue)
                 }
             }
             source.resume()
-            sources.append(source)
+            return source
         }
-        withExtendedLifetime(sources) {
-            dispatchMain()
+        // Park this task forever; the signal handler exits the process.
+        while true {
+            try? await Task.sleep(for: .seconds(3600))
+            withExtendedLifetime(sources) {}
         }
+    }
+
+    /// First start: create an admin key so a new user can curl at once.
+    static func ensureAdminKey(_ app: BahiContext) async {
+        do {
+            guard try await !app.keys.hasActiveAdmin() else { return }
+            let (record, secret) = try await app.keys.create(name: "first admin (created by bahi serve)", role: .admin, channel: nil, actor: "cli")
+            let path = adminKeyPath(app.configuration.database.path)
+            let written = writeSecretFile(path, secret + "\n")
+            printError("""
+            bahi: created the first admin key \(record.id):
+
+                \(secret)
+
+            bahi: it is shown only now\(written ? " and saved to \(path) (mode 0600)" : ""). Use it as: curl -H 'Authorization: Bearer \(secret)' ...
+            """)
+        } catch {
+            Runtime.fail("cannot create the first admin key: \(error)")
+        }
+    }
+
+    static func adminKeyPath(_ databasePath: String) -> String {
+        let folder = databasePath.lastIndex(of: "/").map { String(databasePath[..<$0]) } ?? "."
+        return (folder.isEmpty ? "" : folder) + "/admin-key"
+    }
+
+    /// Writes a file readable only by its owner.
+    static func writeSecretFile(_ path: String, _ text: String) -> Bool {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        fchmod(fd, 0o600)
+        let bytes = Array(text.utf8)
+        return bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == bytes.count
     }
 }

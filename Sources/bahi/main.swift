@@ -10,19 +10,35 @@ let usage = """
 Usage: bahi <command> [options]
 
 Commands:
-  serve     run the HTTP API server (bahi serve --help)
+  serve     run the HTTP API server, migrating first   (bahi serve --help)
+  migrate   apply pending schema migrations
+  keys      create, list and revoke API keys             (bahi keys --help)
+  backup    copy the database to a file, online
+  check     integrity and domain invariants
   version   print the version
   help      this text
 
-Exit codes: 0 success, 1 failure, 2 usage error.
+Every command that touches the database takes --config FILE and --db PATH.
+Exit codes: 0 success, 1 failure (or invariants violated), 2 usage error.
 """
 
+// The database, its backups and the admin key file hold customer data and secrets: owner-only.
+umask(0o077)
 let arguments = CommandLine.arguments.dropFirst()
 let command = arguments.first ?? "help"
+let rest = arguments.dropFirst()
 do {
     switch command {
     case "serve":
-        try ServeCommand.run(arguments.dropFirst())
+        try await ServeCommand.run(rest)
+    case "migrate":
+        try await AdminCommands.migrate(rest)
+    case "keys":
+        try await AdminCommands.keys(rest)
+    case "backup":
+        try await AdminCommands.backup(rest)
+    case "check":
+        exit(try await AdminCommands.check(rest))
     case "version", "--version":
         print("bahi \(BahiVersion.current) (SQLite \(SQLiteLibrary.version))")
     case "help", "--help", "-h":

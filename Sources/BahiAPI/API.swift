@@ -1,0 +1,95 @@
+public import BahiCore
+public import BahiHTTP
+public import BahiStore
+public import BahiJSON
+
+/// One authenticated request as a route handler sees it.
+public struct RequestContext: Sendable {
+    public let request: HTTPRequest
+    /// The caller; nil only on open routes.
+    public let principal: Principal?
+    public let app: BahiContext
+
+    /// The caller's key id for events and audit ("anonymous" on open routes).
+    public var actor: String { principal?.keyID ?? "anonymous" }
+}
+
+/// The work of a mutating route, run inside the writer's transaction so that the
+/// Idempotency-Key record (when there is one) commits together with the effect.
+public typealias Effect = @Sendable (Connection) throws -> HTTPResponse
+
+/// Who may call a route.
+public enum Access: Sendable {
+    /// No key needed (health, readiness).
+    case open
+    /// A key with one of these roles (admin is always admitted).
+    case roles(Set<Role>)
+
+    /// Every role: reads that support staff may make too.
+    public static let anyRole = Access.roles(Set(Role.allCases))
+}
+
+/// Route registration with access control, rate limiting, access-log key ids and
+/// Idempotency-Key handling, on top of the HTTP router.
+public struct API: Sendable {
+    public private(set) var router: Router
+    public let app: BahiContext
+
+    public init(app: BahiContext) {
+        self.app = app
+        self.router = Router(defaultBodyLimit: app.configuration.server.maxBodyBytes)
+    }
+
+    /// A route that reads or does its own writing.
+    public mutating func route(
+        _ method: HTTPMethod, _ path: String, access: Access, bodyLimit: Int? = nil,
+        _ handler: @escaping @Sendable (RequestContext) async throws -> HTTPResponse
+    ) {
+        let app = self.app
+        router.on(method, path, bodyLimit: bodyLimit) { request in
+            let principal = try await API.authorize(request, access: access, app: app)
+            var response = try await handler(RequestContext(request: request, principal: principal, app: app))
+            if let principal { response.logFields.append(("key_id", principal.keyID)) }
+            return response
+        }
+    }
+
+    /// A POST that creates or moves something. `prepare` validates (and may read) outside
+    /// the writer; the `Effect` it returns runs in the writer's transaction. With an
+    /// `Idempotency-Key`, the first successful response is stored in that same transaction
+    /// and replayed for a retry with the same body; another body gets 422
+    /// `idempotency_conflict`; a retry while the first is still running gets 409.
+    public mutating func mutation(
+        _ method: HTTPMethod, _ path: String, access: Access, bodyLimit: Int? = nil,
+        _ prepare: @escaping @Sendable (RequestContext) async throws -> Effect
+    ) {
+        let app = self.app
+        router.on(method, path, bodyLimit: bodyLimit) { request in
+            let principal = try await API.authorize(request, access: access, app: app)
+            let context = RequestContext(request: request, principal: principal, app: app)
+            var response: HTTPResponse
+            if let key = request.headers["idempotency-key"] {
+                response = try await Idempotency.perform(key: key, context: context, prepare: prepare)
+            } else {
+                let effect = try await prepare(context)
+                response = try await app.write(effect)
+            }
+            if let principal { response.logFields.append(("key_id", principal.keyID)) }
+            return response
+        }
+    }
+
+    static func authorize(_ request: HTTPRequest, access: Access, app: BahiContext) async throws -> Principal? {
+        switch access {
+        case .open: return nil
+        case .roles(let roles): return try await app.authenticator.authenticate(request, roles: roles)
+        }
+    }
+}
+
+extension HTTPResponse {
+    /// A JSON response from a `JSONValue`.
+    public static func json(_ value: JSONValue, status: HTTPStatus = .ok) -> HTTPResponse {
+        .json(value.encoded(), status: status)
+    }
+}

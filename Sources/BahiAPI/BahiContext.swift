@@ -1,0 +1,36 @@
+public import BahiCore
+public import BahiStore
+import Synchronization
+
+/// Everything a route needs, built once at startup: configuration, the store, keys,
+/// authentication, the event notifier, and the set of Idempotency-Keys in flight.
+public final class BahiContext: Sendable {
+    public let configuration: BahiConfiguration
+    public let store: Store
+    public let keys: APIKeyStore
+    public let authenticator: Authenticator
+    public let notifier = EventNotifier()
+    /// (key owner, Idempotency-Key) pairs whose first request has not finished.
+    let idempotencyInFlight = Mutex<Set<String>>([])
+
+    public init(configuration: BahiConfiguration, store: Store, keyDirectory: (any KeyDirectory)? = nil, keyCacheTTL: Duration = .seconds(2)) {
+        self.configuration = configuration
+        self.store = store
+        self.keys = APIKeyStore(store: store)
+        self.authenticator = Authenticator(
+            directory: keyDirectory ?? APIKeyStore(store: store),
+            limiter: RateLimiter(requestsPerSecond: configuration.rateLimit.requestsPerSecond, burst: configuration.rateLimit.burst),
+            cacheTTL: keyCacheTTL)
+    }
+
+    /// `store.write`, then wakes long-polling event readers: every domain write goes through
+    /// here so the feed learns of a commit the moment it is durable.
+    public func write<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+        let value = try await store.write(body)
+        notifier.signal()
+        return value
+    }
+
+    /// How long idempotency records live.
+    var idempotencyRetentionMilliseconds: Int64 { Int64(configuration.idempotencyRetentionHours) * 3_600_000 }
+}

@@ -1,0 +1,62 @@
+import BahiCore
+import BahiHTTP
+import BahiJSON
+
+/// `GET /v1/events?after=SEQ&type=&limit=&wait=`: the event feed, long-polled.
+enum EventRoutes {
+    static func register(on api: inout API) {
+        api.route(.get, "/v1/events", access: .roles([.admin])) { ctx in
+            let query = try EventQuery(ctx.request)
+            let app = ctx.app
+            let deadline = ContinuousClock.now + .seconds(query.waitSeconds)
+            while true {
+                let generation = app.notifier.generation
+                let events = try await app.store.read { db in
+                    try EventLog.list(db, after: query.after, type: query.type, limit: query.limit + 1)
+                }
+                let remaining = deadline - ContinuousClock.now
+                if !events.isEmpty || remaining <= .zero {
+                    let page = Array(events.prefix(query.limit))
+                    let cursor = page.last?.seq ?? query.after
+                    return .json(.object([
+                        "data": .array(page.map(\.json)),
+                        "next_cursor": .string(String(cursor)),
+                        "has_more": .bool(events.count > query.limit),
+                    ]))
+                }
+                await app.notifier.wait(since: generation, timeout: remaining)
+            }
+        }
+    }
+}
+
+/// The feed's query parameters, validated with field errors.
+struct EventQuery {
+    var after: Int64 = 0
+    var type: String?
+    var limit = 50
+    var waitSeconds = 0
+
+    init(_ request: HTTPRequest) throws(HTTPError) {
+        var errors: [FieldError] = []
+        if let text = request.queryItem("after") {
+            if let v = Int64(text), v >= 0 { after = v } else { errors.append(FieldError(field: "after", code: "invalid", message: "A non-negative event seq.")) }
+        }
+        if let text = request.queryItem("limit") {
+            if let v = Int(text), (1...500).contains(v) { limit = v } else { errors.append(FieldError(field: "limit", code: "out_of_range", message: "From 1 to 500.")) }
+        }
+        if let text = request.queryItem("wait") {
+            if let v = Int(text), (0...30).contains(v) { waitSeconds = v } else { errors.append(FieldError(field: "wait", code: "out_of_range", message: "Seconds from 0 to 30.")) }
+        }
+        if let text = request.queryItem("type"), !text.isEmpty {
+            if text.count <= 100, text.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "." || $0 == "_" || $0 == "*") }) {
+                type = text
+            } else {
+                errors.append(FieldError(field: "type", code: "invalid", message: "An event type such as order.created, or a family such as order.*."))
+            }
+        }
+        if !errors.isEmpty {
+            throw HTTPError(.badRequest, code: "invalid_query", detail: "Some query parameters are invalid; see errors.", errors: errors)
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import BahiCore
+import BahiHTTP
+import BahiJSON
+import BahiStore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Readiness, identity, keys and backups.
+enum SystemRoutes {
+    static func register(on api: inout API) {
+        // Readiness: the store answers and its schema is the one this binary knows.
+        api.route(.get, "/v1/ready", access: .open) { ctx in
+            let migrator = BahiSchema.migrator
+            let version: Int
+            do {
+                version = try await ctx.app.store.read { db in try migrator.appliedVersion(db) }
+            } catch {
+                throw HTTPError(.serviceUnavailable, code: "store_unavailable", detail: "The database cannot be read.")
+            }
+            guard version == migrator.latestVersion else {
+                throw HTTPError(.serviceUnavailable, code: "migrations_pending",
+                                detail: "The database is at schema version \(version); this bahi needs \(migrator.latestVersion). Run bahi migrate.")
+            }
+            return .json(.object(["status": .string("ready"), "schema_version": .number(JSONNumber(version))]))
+        }
+
+        // Who am I: lets a script check its key and role.
+        api.route(.get, "/v1/me", access: .anyRole) { ctx in
+            guard let p = ctx.principal else { throw HTTPError(.unauthorized, code: "unauthenticated", detail: "No key.") }
+            return .json(.object([
+                "key_id": .string(p.keyID), "role": .string(p.role.rawValue),
+                "channel": p.channel.map(JSONValue.string) ?? .null,
+            ]))
+        }
+
+        api.route(.get, "/v1/keys", access: .roles([.admin])) { ctx in
+            let keys = try await ctx.app.keys.list()
+            return .json(.object(["data": .array(keys.map(\.json)), "next_cursor": .null]))
+        }
+
+        api.route(.delete, "/v1/keys/:id", access: .roles([.admin])) { ctx in
+            let id = ctx.request.parameters["id"] ?? ""
+            guard EntityID.isValid(id, kind: .apiKey) else { throw HTTPError.notFound("No API key \(id).") }
+            do {
+                try await ctx.app.keys.revoke(id: id, actor: ctx.actor)
+            } catch let error as APIKeyError {
+                switch error {
+                case .notFound: throw HTTPError.notFound("No API key \(id).")
+                default: throw HTTPError(.conflict, code: "already_revoked", detail: error.description)
+                }
+            }
+            ctx.app.notifier.signal()
+            ctx.app.authenticator.invalidateCache()
+            return HTTPResponse(status: .noContent)
+        }
+
+        // An online backup, safe while serving. Idempotency-Key makes a retry return the
+        // first backup instead of taking another.
+        api.mutation(.post, "/v1/admin/backup", access: .roles([.admin])) { ctx in
+            let folder = ctx.app.configuration.resolvedBackupDirectory
+            try Files.makeDirectories(folder)
+            let now = WallClock.milliseconds()
+            let stamp = Timestamps.rfc3339(milliseconds: Int64(now)).filter { $0 != "-" && $0 != ":" }.replacingDot()
+            let path = "\(folder)/bahi-\(stamp).db"
+            let size: Int64
+            do {
+                size = try await ctx.app.store.backup(to: path)
+            } catch {
+                throw HTTPError(.internalServerError, code: "backup_failed", detail: "The backup could not be written to \(folder).")
+            }
+            let body = JSONValue.object([
+                "path": .string(path), "size_bytes": .number(JSONNumber(size)),
+                "created_at": .string(Timestamps.rfc3339(milliseconds: Int64(now))),
+            ])
+            return { db in
+                try EventLog.append(db, type: "backup.created", entityType: "backup", entityID: path,
+                                    payload: ["size_bytes": .number(JSONNumber(size))], actor: ctx.actor)
+                return .json(body, status: .created)
+            }
+        }
+    }
+}
+
+extension APIKeyRecord {
+    /// The key as the API lists it (never the secret).
+    var json: JSONValue {
+        .object([
+            "id": .string(id), "name": .string(name), "role": .string(role.rawValue),
+            "channel": channel.map(JSONValue.string) ?? .null, "secret_hint": .string(secretHint),
+            "created_at": .string(Timestamps.rfc3339(milliseconds: createdAt)),
+            "last_used_at": lastUsedAt.map { .string(Timestamps.rfc3339(milliseconds: $0)) } ?? .null,
+            "revoked_at": revokedAt.map { .string(Timestamps.rfc3339(milliseconds: $0)) } ?? .null,
+        ])
+    }
+}
+
+extension String {
+    /// `20261122T101500.123Z` → `20261122T101500123Z` (a file-name-safe stamp).
+    func replacingDot() -> String { filter { $0 != "." } }
+}
+
+/// Small file-system helpers (mkdir -p).
+public enum Files {
+    /// Creates `path` and its parents (mode 0700 for new folders: they hold the database and keys).
+    public static func makeDirectories(_ path: String) throws {
+        var current = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") where !part.isEmpty && part != "." {
+            current += "/" + part
+            if mkdir(current, 0o700) != 0, errno != EEXIST {
+                throw HTTPError(.internalServerError, code: "cannot_create_folder", detail: "Cannot create \(current): \(String(cString: strerror(errno))).")
+            }
+        }
+    }
+}

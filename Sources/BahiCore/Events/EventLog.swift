@@ -1,0 +1,98 @@
+public import BahiJSON
+public import BahiStore
+
+/// One row of the `events` table.
+public struct Event: Sendable, Equatable {
+    public var seq: Int64
+    public var id: String
+    public var type: String
+    public var entityType: String
+    public var entityID: String
+    public var payload: JSONValue
+    public var actor: String?
+    public var createdAt: Int64
+
+    /// The event as the API shows it.
+    public var json: JSONValue {
+        var o = JSONObject()
+        o["seq"] = .number(JSONNumber(seq))
+        o["id"] = .string(id)
+        o["type"] = .string(type)
+        o["entity_type"] = .string(entityType)
+        o["entity_id"] = .string(entityID)
+        o["payload"] = payload
+        o["actor"] = actor.map(JSONValue.string) ?? .null
+        o["created_at"] = .string(Timestamps.rfc3339(milliseconds: createdAt))
+        return .object(o)
+    }
+}
+
+/// The transactional outbox and audit trail (DESIGN §3): domain code appends inside the
+/// transaction that made the change, so an event exists exactly when its change committed.
+public enum EventLog {
+    /// Appends an event inside the caller's write transaction; returns its `seq`.
+    @discardableResult
+    public static func append(
+        _ db: Connection, type: String, entityType: String, entityID: String,
+        payload: JSONObject, actor: String?, at milliseconds: UInt64 = WallClock.milliseconds()
+    ) throws -> Int64 {
+        let id = EntityID.make(.event, milliseconds: milliseconds)
+        let json = String(decoding: JSONValue.object(payload).encoded(), as: UTF8.self)
+        try db.execute(
+            "INSERT INTO events (id, type, entity_type, entity_id, payload, actor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [id, type, entityType, entityID, json, actor, Int64(milliseconds)])
+        return db.lastInsertRowID
+    }
+
+    /// Events after `seq`, oldest first, optionally of one type (or a `prefix.*` family).
+    public static func list(_ db: Connection, after seq: Int64, type: String?, limit: Int) throws -> [Event] {
+        var sql = "SELECT seq, id, type, entity_type, entity_id, payload, actor, created_at FROM events WHERE seq > ?"
+        var arguments: [(any SQLValueConvertible)?] = [seq]
+        if let type, type.hasSuffix(".*") {
+            sql += " AND type >= ? AND type < ?"
+            let prefix = String(type.dropLast(1))
+            arguments += [prefix, prefix + "\u{10FFFF}"]
+        } else if let type {
+            sql += " AND type = ?"
+            arguments.append(type)
+        }
+        sql += " ORDER BY seq LIMIT ?"
+        arguments.append(limit)
+        return try db.query(sql, StatementArguments(arguments)) { row in
+            let payloadText: String = try row[5]
+            let payload = (try? JSONParser.parse(payloadText)) ?? .object(JSONObject())
+            return Event(seq: try row[0], id: try row[1], type: try row[2], entityType: try row[3], entityID: try row[4],
+                         payload: payload, actor: try row[6], createdAt: try row[7])
+        }
+    }
+
+    /// The newest `seq`, 0 when there are none.
+    public static func latestSeq(_ db: Connection) throws -> Int64 {
+        try db.queryValue("SELECT COALESCE(MAX(seq), 0) FROM events", as: Int64.self) ?? 0
+    }
+}
+
+/// RFC 3339 formatting for domain times.
+public enum Timestamps {
+    /// `2026-11-22T10:15:00.123Z`.
+    public static func rfc3339(milliseconds: Int64) -> String {
+        let ms = max(0, milliseconds)
+        let days = ms / 86_400_000
+        let rest = ms % 86_400_000
+        // Civil-from-days (Howard Hinnant's algorithm), valid for all dates after 1970.
+        let z = days + 719_468
+        let era = z / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        func pad(_ v: Int64, _ n: Int) -> String {
+            let s = String(v)
+            return String(repeating: "0", count: max(0, n - s.count)) + s
+        }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(rest / 3_600_000, 2)):\(pad(rest / 60_000 % 60, 2)):\(pad(rest / 1000 % 60, 2)).\(pad(rest % 1000, 3))Z"
+    }
+}

@@ -1,0 +1,44 @@
+public import BahiStore
+
+/// A named check of something that must always hold in the data ("levels equal the sum of
+/// their movements", "invoice numbers have no gaps"). `bahi check` runs them all; each
+/// returns a description of every violation it finds, empty when clean.
+public struct Invariant: Sendable {
+    public let name: String
+    public let check: @Sendable (Connection) throws -> [String]
+
+    public init(name: String, check: @escaping @Sendable (Connection) throws -> [String]) {
+        self.name = name
+        self.check = check
+    }
+}
+
+/// The invariants Bahi knows. Each domain adds its own here as it lands.
+public enum InvariantRegistry {
+    public static let all: [Invariant] = [
+        Invariant(name: "sqlite integrity") { db in
+            let rows = try db.query("PRAGMA integrity_check") { row in try row[0] as String }
+            return rows == ["ok"] ? [] : rows
+        },
+        Invariant(name: "foreign keys") { db in
+            try db.query("PRAGMA foreign_key_check") { row in
+                "table \(try row[0] as String) row \(try row[1] as Int64? ?? -1) points to a missing \(try row[2] as String)"
+            }
+        },
+        Invariant(name: "storefront keys are bound to a channel") { db in
+            try db.query("SELECT id FROM api_keys WHERE (role = 'storefront') <> (channel IS NOT NULL)") { row in
+                "api key \(try row[0] as String) has a channel only storefront keys may have, or lacks one"
+            }
+        },
+        Invariant(name: "event payloads are JSON objects") { db in
+            try db.query("SELECT seq FROM events WHERE json_valid(payload) = 0 OR json_type(payload) <> 'object' LIMIT 20") { row in
+                "event seq \(try row[0] as Int64) has a payload that is not a JSON object"
+            }
+        },
+    ]
+
+    /// Runs every invariant; returns (name, violations) for each.
+    public static func run(_ db: Connection) throws -> [(name: String, violations: [String])] {
+        try all.map { (name: $0.name, violations: try $0.check(db)) }
+    }
+}

@@ -1,0 +1,308 @@
+import Dispatch
+import Synchronization
+
+/// What a write call's closure did, kept on the writer thread until its batch commits.
+enum WriteOutcome {
+    /// The closure returned; `acknowledge` resumes the caller with its value. Called only
+    /// after the COMMIT holding the call returned successfully.
+    case returned(acknowledge: () -> Void)
+    /// The closure threw; its savepoint was rolled back.
+    case threw(any Error)
+}
+
+/// One queued `Store.write` call, type-erased so calls of any result type share a queue.
+struct WriteRequest: Sendable {
+    /// Runs the caller's closure on the writer connection.
+    let perform: @Sendable (Connection) -> WriteOutcome
+    /// Resumes the caller with an error (its own, the batch's, or the commit's).
+    let fail: @Sendable (any Error) -> Void
+}
+
+/// Work for the writer thread.
+enum WriterJob: Sendable {
+    /// A group-committed write call.
+    case call(WriteRequest)
+    /// Work that needs the bare writer connection outside any batch (migrations, VACUUM).
+    /// The closure resumes its caller itself.
+    case exclusive(run: @Sendable (Connection) -> Void, fail: @Sendable (any Error) -> Void)
+
+    func fail(_ error: any Error) {
+        switch self {
+        case .call(let request): request.fail(error)
+        case .exclusive(_, let fail): fail(error)
+        }
+    }
+}
+
+/// The single writer: one thread, one read-write connection, group commit.
+///
+/// Callers append jobs under a `Mutex`; the thread takes everything queued (up to
+/// `maxBatchSize` calls) as one batch: `BEGIN IMMEDIATE`, each call in its own savepoint,
+/// one `COMMIT`, then every caller is resumed. While a batch commits (the fsync), new calls
+/// queue up and form the next batch, so the batch size grows with load by itself and no
+/// timer or delay is needed. When the queue is empty the thread sleeps on a semaphore; a
+/// caller signals it only if it was marked asleep, so a busy writer costs no extra syscalls.
+final class Writer: Sendable {
+    struct State {
+        var pending = FIFO<WriterJob>()
+        var sleeping = false
+        var closed = false
+        var paused = false
+        var exited = false
+        var exitWaiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    let state = Mutex(State())
+    let wake = DispatchSemaphore(value: 0)
+    let maxBatchSize: Int
+    let failNextCommit = Atomic<Bool>(false)
+    let batchCount = Atomic<Int>(0)
+    let callCount = Atomic<Int>(0)
+    let failedBatchCount = Atomic<Int>(0)
+
+    private static let savepointName = "bahi_write_call"
+
+    init(maxBatchSize: Int) {
+        self.maxBatchSize = max(1, maxBatchSize)
+    }
+
+    /// Starts the writer thread, which opens the connection; returns once it is open.
+    func start(path: String, synchronous: Connection.Synchronous, busyTimeout: Duration) async throws {
+        try await withCheckedThrowingContinuation { (opened: CheckedContinuation<Void, any Error>) in
+            startThread(name: "bahi.store.writer") { [self] in
+                serve(path: path, synchronous: synchronous, busyTimeout: busyTimeout, opened: opened)
+                // The connection and its statements were released when `serve` returned, so
+                // the file is really closed before anyone waiting in `shutdown()` resumes.
+                markExited()
+            }
+        }
+    }
+
+    private func serve(
+        path: String, synchronous: Connection.Synchronous, busyTimeout: Duration,
+        opened: CheckedContinuation<Void, any Error>
+    ) {
+        let db: Connection
+        let statements: BatchStatements
+        do {
+            db = try Connection(path: path, mode: .readWrite, synchronous: synchronous, busyTimeout: busyTimeout)
+            // The batch's own statements, compiled once and held: a batch pays no cache lookups.
+            statements = try BatchStatements(db, savepoint: Self.savepointName)
+        } catch {
+            opened.resume(throwing: error)
+            return
+        }
+        opened.resume()
+        run(db, statements: statements)
+    }
+
+    // MARK: Callers' side
+
+    /// Queues a job, waking the thread if it sleeps; fails the job at once if the store closed.
+    func enqueue(_ job: WriterJob) {
+        enum Admission { case accepted, acceptedWake, refused }
+        let admission = state.withLock { state -> Admission in
+            if state.closed { return .refused }
+            state.pending.append(job)
+            if state.sleeping && !state.paused {
+                state.sleeping = false
+                return .acceptedWake
+            }
+            return .accepted
+        }
+        switch admission {
+        case .accepted: break
+        case .acceptedWake: wake.signal()
+        case .refused: job.fail(StoreError.misuse("store is closed"))
+        }
+    }
+
+    /// Stops accepting work; the thread finishes what is queued, closes the connection, exits.
+    func requestShutdown() {
+        let wakeNeeded = state.withLock { state -> Bool in
+            state.closed = true
+            guard state.sleeping else { return false }
+            state.sleeping = false
+            return true
+        }
+        if wakeNeeded { wake.signal() }
+    }
+
+    /// `requestShutdown()`, then waits until the thread has closed the connection.
+    func shutdown() async {
+        requestShutdown()
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            let exited = state.withLock { state -> Bool in
+                if !state.exited { state.exitWaiters.append(done) }
+                return state.exited
+            }
+            if exited { done.resume() }
+        }
+    }
+
+    var isClosed: Bool { state.withLock { $0.closed } }
+
+    var queuedCount: Int { state.withLock { $0.pending.count } }
+
+    /// Test support: hold new batches so that many calls can be queued into one.
+    func setPaused(_ paused: Bool) {
+        let wakeNeeded = state.withLock { state -> Bool in
+            state.paused = paused
+            guard !paused, state.sleeping else { return false }
+            state.sleeping = false
+            return true
+        }
+        if wakeNeeded { wake.signal() }
+    }
+
+    private func markExited() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.exited = true
+            state.closed = true
+            defer { state.exitWaiters = [] }
+            return state.exitWaiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    // MARK: The writer thread
+
+    private enum Next {
+        case sleep
+        case exit
+        case batch([WriteRequest])
+        case exclusive(run: @Sendable (Connection) -> Void, fail: @Sendable (any Error) -> Void)
+    }
+
+    private func run(_ db: Connection, statements: BatchStatements) {
+        while true {
+            let next = state.withLock { state -> Next in
+                if state.pending.isEmpty || (state.paused && !state.closed) {
+                    if state.pending.isEmpty && state.closed { return .exit }
+                    state.sleeping = true
+                    return .sleep
+                }
+                if case .exclusive(let run, let fail) = state.pending.first {
+                    _ = state.pending.popFirst()
+                    return .exclusive(run: run, fail: fail)
+                }
+                var calls: [WriteRequest] = []
+                calls.reserveCapacity(min(state.pending.count, maxBatchSize))
+                while calls.count < maxBatchSize, case .call(let request) = state.pending.first {
+                    _ = state.pending.popFirst()
+                    calls.append(request)
+                }
+                return .batch(calls)
+            }
+            switch next {
+            case .sleep:
+                wake.wait()
+            case .exit:
+                return
+            case .exclusive(let run, _):
+                run(db)
+                if db.isInTransaction { db.rollbackIfNeeded() }
+            case .batch(let calls):
+                runBatch(calls, db: db, statements: statements)
+            }
+        }
+    }
+
+    /// One group commit. Every caller is resumed exactly once, and only after the COMMIT that
+    /// holds its work returned; if anything makes the batch's transaction unusable, nobody in
+    /// it is acknowledged.
+    private func runBatch(_ calls: [WriteRequest], db: Connection, statements: BatchStatements) {
+        batchCount.add(1, ordering: .relaxed)
+        callCount.add(calls.count, ordering: .relaxed)
+        do {
+            try statements.begin.run()
+        } catch {
+            failedBatchCount.add(1, ordering: .relaxed)
+            for call in calls { call.fail(error) }
+            return
+        }
+
+        var outcomes: [WriteOutcome] = []
+        outcomes.reserveCapacity(calls.count)
+        for (index, call) in calls.enumerated() {
+            if let abortError = runCall(call, db: db, statements: statements, outcomes: &outcomes) {
+                // The transaction is lost (SQLite rolled it back on I/O error, or the closure
+                // ended it): fail this call and everyone before it, retry the rest next batch.
+                failedBatchCount.add(1, ordering: .relaxed)
+                db.rollbackIfNeeded()
+                for earlier in calls[...index] { earlier.fail(abortError) }
+                let rest = calls[(index + 1)...]
+                if !rest.isEmpty {
+                    state.withLock { $0.pending.prepend(contentsOf: rest.map(WriterJob.call)) }
+                }
+                return
+            }
+        }
+
+        let injectFailure = failNextCommit.exchange(false, ordering: .relaxed)
+        if injectFailure { db.setCommitFails(true) }
+        defer { if injectFailure { db.setCommitFails(false) } }
+        do {
+            try statements.commit.run()
+        } catch {
+            failedBatchCount.add(1, ordering: .relaxed)
+            db.rollbackIfNeeded()
+            for call in calls { call.fail(error) }
+            return
+        }
+        for (call, outcome) in zip(calls, outcomes) {
+            switch outcome {
+            case .returned(let acknowledge): acknowledge()
+            case .threw(let error): call.fail(error)
+            }
+        }
+    }
+
+    /// Runs one call inside its savepoint. Returns nil when the batch can go on, or the error
+    /// that makes the whole transaction unusable.
+    private func runCall(
+        _ call: WriteRequest, db: Connection, statements: BatchStatements, outcomes: inout [WriteOutcome]
+    ) -> (any Error)? {
+        do {
+            try statements.savepoint.run()
+        } catch {
+            return error
+        }
+        db.deniesTransactionControl = true
+        let outcome = call.perform(db)
+        db.deniesTransactionControl = false
+        db.resetUnfinishedStatements()
+        guard db.isInTransaction else {
+            if case .threw(let error) = outcome { return error }
+            return StoreError.misuse("the batch transaction ended inside a write closure")
+        }
+        do {
+            if case .threw = outcome {
+                try statements.rollbackTo.run()
+            }
+            try statements.release.run()
+        } catch {
+            return error
+        }
+        outcomes.append(outcome)
+        return nil
+    }
+}
+
+/// The statements a batch runs, prepared once per writer connection.
+struct BatchStatements {
+    let begin: Statement
+    let commit: Statement
+    let savepoint: Statement
+    let release: Statement
+    let rollbackTo: Statement
+
+    init(_ db: Connection, savepoint name: String) throws {
+        let quoted = Connection.quoteIdentifier(name)
+        begin = try db.prepare("BEGIN IMMEDIATE")
+        commit = try db.prepare("COMMIT")
+        savepoint = try db.prepare("SAVEPOINT \(quoted)")
+        release = try db.prepare("RELEASE \(quoted)")
+        rollbackTo = try db.prepare("ROLLBACK TO \(quoted)")
+    }
+}

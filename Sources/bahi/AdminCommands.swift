@@ -1,0 +1,152 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import BahiAPI
+import BahiCore
+import BahiStore
+
+/// `bahi migrate`, `bahi keys …`, `bahi backup FILE`, `bahi check`.
+enum AdminCommands {
+    static let commonOptions = """
+      --config FILE  JSON configuration (BAHI_CONFIG)
+      --db PATH      SQLite database (BAHI_DB, default ./bahi-data/bahi.db)
+      --help         this text
+    """
+
+    static func helpRequested(_ arguments: Arguments, _ usage: String) {
+        if arguments.switches.contains("help") {
+            print(usage)
+            exit(ExitCode.success.rawValue)
+        }
+    }
+
+    static func migrate(_ args: ArraySlice<String>) async throws(UsageError) {
+        let usage = "Usage: bahi migrate [--config FILE] [--db PATH]\n\nApplies pending schema migrations.\n\n\(commonOptions)"
+        let arguments = try Arguments(args, valueFlags: Runtime.configFlags, switchFlags: ["help"])
+        helpRequested(arguments, usage)
+        let config = try Runtime.configuration(arguments)
+        let store = await Runtime.openStore(config)
+        let applied = await Runtime.migrate(store)
+        print(applied.isEmpty
+              ? "database \(config.database.path) is current (schema version \(BahiSchema.migrator.latestVersion))"
+              : "applied: " + applied.map { "\($0.version) \($0.name)" }.joined(separator: "; "))
+        await store.close()
+    }
+
+    static func keys(_ args: ArraySlice<String>) async throws(UsageError) {
+        let usage = """
+        Usage: bahi keys create --role ROLE [--channel CODE] --name NAME
+               bahi keys list
+               bahi keys revoke KEY_ID
+
+        create prints only the new secret on standard output, once.
+        Roles: admin, storefront (needs --channel), warehouse, finance, support (read-only).
+
+        \(commonOptions)
+        """
+        let arguments = try Arguments(args, valueFlags: Runtime.configFlags.union(["role", "channel", "name"]), switchFlags: ["help"])
+        helpRequested(arguments, usage)
+        guard let action = arguments.positional.first else { throw UsageError(description: "keys needs create, list or revoke") }
+        let config = try Runtime.configuration(arguments)
+        switch action {
+        case "create":
+            guard let roleText = arguments["role"] else { throw UsageError(description: "keys create needs --role (admin, storefront, warehouse, finance, support)") }
+            guard let role = Role(rawValue: roleText) else { throw UsageError(description: "unknown role '\(roleText)'; use admin, storefront, warehouse, finance or support") }
+            guard let name = arguments["name"] else { throw UsageError(description: "keys create needs --name saying who or what uses the key") }
+            let store = await Runtime.openStore(config)
+            _ = await Runtime.migrate(store)
+            do {
+                let (record, secret) = try await APIKeyStore(store: store).create(name: name, role: role, channel: arguments["channel"], actor: "cli")
+                print(secret)
+                printError("bahi: created \(record.id) (\(role.rawValue)\(record.channel.map { ", channel \($0)" } ?? "")); the secret above is not shown again")
+            } catch let error as APIKeyError {
+                await store.close()
+                throw UsageError(description: error.description)
+            } catch {
+                Runtime.fail("cannot create the key: \(error)")
+            }
+            await store.close()
+        case "list":
+            let store = await Runtime.openStore(config)
+            _ = await Runtime.migrate(store)
+            do {
+                let keys = try await APIKeyStore(store: store).list()
+                print("ID                              ROLE        CHANNEL     HINT          CREATED                   LAST USED                 STATUS   NAME")
+                for k in keys {
+                    let status = k.revokedAt == nil ? "active" : "revoked"
+                    print([k.id.padded(31), k.role.rawValue.padded(11), (k.channel ?? "-").padded(11), k.secretHint.padded(13),
+                           Timestamps.rfc3339(milliseconds: k.createdAt).padded(25),
+                           (k.lastUsedAt.map { Timestamps.rfc3339(milliseconds: $0) } ?? "never").padded(25), status.padded(8), k.name].joined(separator: " "))
+                }
+            } catch {
+                Runtime.fail("cannot list keys: \(error)")
+            }
+            await store.close()
+        case "revoke":
+            guard arguments.positional.count == 2 else { throw UsageError(description: "keys revoke needs one KEY_ID (see bahi keys list)") }
+            let id = arguments.positional[1]
+            let store = await Runtime.openStore(config)
+            _ = await Runtime.migrate(store)
+            do {
+                try await APIKeyStore(store: store).revoke(id: id, actor: "cli")
+                print("revoked \(id)")
+            } catch let error as APIKeyError {
+                await store.close()
+                Runtime.fail(error.description)
+            } catch {
+                Runtime.fail("cannot revoke: \(error)")
+            }
+            await store.close()
+        default:
+            throw UsageError(description: "unknown keys action '\(action)'; use create, list or revoke")
+        }
+    }
+
+    static func backup(_ args: ArraySlice<String>) async throws(UsageError) {
+        let usage = "Usage: bahi backup FILE [--config FILE] [--db PATH]\n\nCopies the database to FILE with SQLite's online backup API; safe while bahi serve runs.\n\n\(commonOptions)"
+        let arguments = try Arguments(args, valueFlags: Runtime.configFlags, switchFlags: ["help"])
+        helpRequested(arguments, usage)
+        guard arguments.positional.count == 1 else { throw UsageError(description: "backup needs exactly one FILE to write") }
+        let config = try Runtime.configuration(arguments)
+        let store = await Runtime.openStore(config)
+        do {
+            let size = try await store.backup(to: arguments.positional[0])
+            print("backed up \(config.database.path) to \(arguments.positional[0]) (\(size) bytes)")
+        } catch {
+            Runtime.fail("backup failed: \(error)")
+        }
+        await store.close()
+    }
+
+    static func check(_ args: ArraySlice<String>) async throws(UsageError) -> Int32 {
+        let usage = "Usage: bahi check [--config FILE] [--db PATH]\n\nRuns SQLite's integrity_check and every domain invariant. Exit 0 if clean, 1 if anything is wrong.\n\n\(commonOptions)"
+        let arguments = try Arguments(args, valueFlags: Runtime.configFlags, switchFlags: ["help"])
+        helpRequested(arguments, usage)
+        let config = try Runtime.configuration(arguments)
+        let store = await Runtime.openStore(config)
+        let results: [(name: String, violations: [String])]
+        do {
+            results = try await store.read { db in try InvariantRegistry.run(db) }
+        } catch {
+            Runtime.fail("check could not run: \(error)")
+        }
+        await store.close()
+        var clean = true
+        for result in results {
+            if result.violations.isEmpty {
+                print("ok    \(result.name)")
+            } else {
+                clean = false
+                print("FAIL  \(result.name)")
+                for v in result.violations { print("      \(v)") }
+            }
+        }
+        return clean ? ExitCode.success.rawValue : ExitCode.failure.rawValue
+    }
+}
+
+extension String {
+    func padded(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
+}
