@@ -161,6 +161,16 @@ import BahiStore
         }
     }
 
+    @Test func closingAStoreConnectionInsideAClosureIsIgnored() async throws {
+        try await withStore(Store.Configuration(readerCount: 1)) { store, _ in
+            try await createSchema(store)
+            try await store.write { db in db.close(); try db.execute("INSERT INTO t (caller) VALUES (1)", []) }
+            try await store.read { db in db.close() }
+            try await store.write { db in try db.execute("INSERT INTO t (caller) VALUES (2)", []) }
+            #expect(try await committedCallers(store) == [1, 2])
+        }
+    }
+
     @Test func readsSeeCommittedDataAndReadersAreReadOnlyWAL() async throws {
         try await withStore { store, _ in
             try await createSchema(store)

@@ -1,0 +1,295 @@
+import Foundation
+import Synchronization
+import Testing
+import BahiAPI
+import BahiCore
+import BahiHTTP
+import BahiJSON
+import BahiStore
+
+/// An API with a test-only mutation that inserts into a test table, so the idempotency
+/// machinery is exercised exactly as a domain route uses it.
+func thingsAPI(_ app: BahiContext) async throws -> API {
+    try await app.store.write { db in try db.execute("CREATE TABLE things (id TEXT PRIMARY KEY, name TEXT NOT NULL) STRICT") }
+    var api = BahiApplication.makeAPI(app)
+    api.mutation(.post, "/test/things", access: .roles([.warehouse])) { ctx in
+        let body = try RequestBody.object(ctx.request)
+        let v = Validator()
+        v.allowOnly(body, ["name", "delay_ms"])
+        let name = v.string(body, "name", required: true, maxLength: 20)
+        let delay = v.integer(body, "delay_ms", range: 0...2000)
+        try v.check()
+        if let delay { try await Task.sleep(for: .milliseconds(delay)) }
+        let id = EntityID.make(.event)
+        return { db in
+            try db.execute("INSERT INTO things (id, name) VALUES (?, ?)", [id, name ?? ""])
+            try EventLog.append(db, type: "thing.created", entityType: "thing", entityID: id, payload: ["name": .string(name ?? "")], actor: ctx.actor)
+            return .json(.object(["id": .string(id), "name": .string(name ?? "")]), status: .created)
+        }
+    }
+    return api
+}
+
+func countThings(_ app: BahiContext) async throws -> Int {
+    try await app.store.read { db in try db.queryValue("SELECT COUNT(*) FROM things", as: Int.self) ?? -1 }
+}
+
+@Suite struct IdempotencyTests {
+    @Test func replayReturnsTheStoredResponseAndDoesNothingTwice() async throws {
+        try await withApp { app, _ in
+            let api = try await thingsAPI(app)
+            let key = try await app.keys.create(name: "w", role: .warehouse, channel: nil, actor: "t").secret
+            let first = await send(api, .post, "/test/things", key: key, headers: [("Idempotency-Key", "abc-1")], body: #"{"name":"kurta"}"#)
+            #expect(first.status == .created)
+            #expect(first.headers["idempotent-replayed"] == nil)
+            let again = await send(api, .post, "/test/things", key: key, headers: [("Idempotency-Key", "abc-1")], body: #"{"name":"kurta"}"#)
+            #expect(again.status == .created)
+            #expect(again.body == first.body)
+            #expect(again.headers["idempotent-replayed"] == "true")
+            #expect(again.headers["content-type"] == "application/json")
+            #expect(try await countThings(app) == 1)
+            // Same key, another body: 422 idempotency_conflict, nothing written.
+            let conflict = await send(api, .post, "/test/things", key: key, headers: [("Idempotency-Key", "abc-1")], body: #"{"name":"saree"}"#)
+            #expect(conflict.status.code == 422)
+            #expect(conflict.code == "idempotency_conflict")
+            #expect(try await countThings(app) == 1)
+            // Keys are per owner: another key may use the same Idempotency-Key.
+            let other = try await app.keys.create(name: "w2", role: .warehouse, channel: nil, actor: "t").secret
+            #expect(await send(api, .post, "/test/things", key: other, headers: [("Idempotency-Key", "abc-1")], body: #"{"name":"saree"}"#).status == .created)
+            // Without a key, every POST acts.
+            _ = await send(api, .post, "/test/things", key: key, body: #"{"name":"a"}"#)
+            _ = await send(api, .post, "/test/things", key: key, body: #"{"name":"a"}"#)
+            #expect(try await countThings(app) == 4)
+        }
+    }
+
+    @Test func aKeyInFlightGets409() async throws {
+        try await withApp { app, _ in
+            let api = try await thingsAPI(app)
+            let key = try await app.keys.create(name: "w", role: .warehouse, channel: nil, actor: "t").secret
+            async let slow = send(api, .post, "/test/things", key: key, headers: [("Idempotency-Key", "k")], body: #"{"name":"slow","delay_ms":400}"#)
+            try await Task.sleep(for: .milliseconds(100))
+            let second = await send(api, .post, "/test/things", key: key, headers: [("Idempotency-Key", "k")], body: #"{"name":"slow","delay_ms":400}"#)
+            #expect(second.status == .conflict)
+            #expect(second.code == "idempotency_in_flight")
+            #expect(await slow.status == .created)
+            let third = await send(api, .post, "/test/things", key: key, headers: [("Idempotency-Key", "k")], body: #"{"name":"slow","delay_ms":400}"#)
+            #expect(third.headers["idempotent-replayed"] == "true")
+            #expect(try await countThings(app) == 1)
+        }
+    }
+
+    @Test func concurrentRetriesActExactlyOnce() async throws {
+        try await withApp { app, _ in
+            let api = try await thingsAPI(app)
+            let key = try await app.keys.create(name: "w", role: .warehouse, channel: nil, actor: "t").secret
+            let statuses = await withTaskGroup(of: Int.self) { group in
+                for _ in 0..<50 {
+                    group.addTask { await send(api, .post, "/test/things", key: key, headers: [("Idempotency-Key", "same")], body: #"{"name":"x"}"#).status.code }
+                }
+                return await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(statuses.allSatisfy { $0 == 201 || $0 == 409 })
+            #expect(try await countThings(app) == 1)
+        }
+    }
+
+    @Test func failuresAreNotStoredSoARetryMayAct() async throws {
+        try await withApp { app, _ in
+            let api = try await thingsAPI(app)
+            let key = try await app.keys.create(name: "w", role: .warehouse, channel: nil, actor: "t").secret
+            let bad = await send(api, .post, "/test/things", key: key, headers: [("Idempotency-Key", "r")], body: #"{"name":"this name is far too long to be accepted"}"#)
+            #expect(bad.status.code == 422)
+            let good = await send(api, .post, "/test/things", key: key, headers: [("Idempotency-Key", "r")], body: #"{"name":"ok"}"#)
+            #expect(good.status == .created)
+        }
+    }
+
+    @Test func malformedKeyIs400AndStoredRecordsExpire() async throws {
+        try await withApp { app, _ in
+            let api = try await thingsAPI(app)
+            let key = try await app.keys.create(name: "w", role: .warehouse, channel: nil, actor: "t").secret
+            let long = String(repeating: "k", count: 256)
+            #expect(await send(api, .post, "/test/things", key: key, headers: [("Idempotency-Key", long)], body: #"{"name":"x"}"#).code == "invalid_idempotency_key")
+            // A record past its expiry no longer replays.
+            let now = Int64(WallClock.milliseconds())
+            try await app.store.write { db in
+                try IdempotencyStore.save(db, owner: "key_x", key: "old", response: StoredResponse(requestHash: [1], status: 201, headers: [], body: []),
+                                          now: now - 100_000, retentionMilliseconds: 1000)
+            }
+            let found = try await app.store.read { db in try IdempotencyStore.lookup(db, owner: "key_x", key: "old", now: now) }
+            #expect(found == nil)
+            let purged = try await app.store.write { db in try IdempotencyStore.purgeExpired(db, now: now) }
+            #expect(purged == 1)
+        }
+    }
+}
+
+@Suite struct RequestBodyTests {
+    @Test func bodyErrorsNameTheFieldAndTheFix() async throws {
+        try await withApp { app, _ in
+            let api = try await thingsAPI(app)
+            let key = try await app.keys.create(name: "w", role: .warehouse, channel: nil, actor: "t").secret
+            let wrongType = await send(api, .post, "/test/things", key: key, headers: [("Content-Type", "text/plain")], body: "name=x")
+            #expect(wrongType.status.code == 415)
+            let notJSON = await send(api, .post, "/test/things", key: key, body: #"{"name": }"#)
+            #expect(notJSON.status.code == 400)
+            #expect(notJSON.code == "invalid_json")
+            #expect(notJSON.text.contains("line 1, column 10"))
+            let badField = await send(api, .post, "/test/things", key: key, body: #"{"name": 5}"#)
+            #expect(badField.status.code == 400)
+            #expect(badField.text.contains(#""field":"name""#))
+            #expect(badField.text.contains("Expected a string, got an integer."))
+            let unknown = await send(api, .post, "/test/things", key: key, body: #"{"name": "x", "nmae": "y"}"#)
+            #expect(unknown.status.code == 422)
+            #expect(unknown.code == "unknown_field")
+            #expect(unknown.text.contains("did you mean name?"))
+            let missing = await send(api, .post, "/test/things", key: key, body: #"{}"#)
+            #expect(missing.status.code == 422)
+            #expect(missing.code == "validation_failed")
+            #expect(missing.text.contains(#""code":"required""#))
+            let fraction = await send(api, .post, "/test/things", key: key, body: #"{"name": "x", "delay_ms": 1.5}"#)
+            #expect(fraction.status.code == 400)
+            #expect(try await countThings(app) == 0)
+        }
+    }
+}
+
+@Suite struct EventFeedTests {
+    @Test func longPollWakesOnCommit() async throws {
+        try await withApp { app, _ in
+            let api = try await thingsAPI(app)
+            let admin = try await app.keys.create(name: "a", role: .admin, channel: nil, actor: "t").secret
+            let warehouse = try await app.keys.create(name: "w", role: .warehouse, channel: nil, actor: "t").secret
+            let start = await send(api, .get, "/v1/events?type=thing.created", key: admin)
+            #expect(start.json?["next_cursor"] == .string("0"))
+            let latest = try await app.store.read { db in try EventLog.latestSeq(db) }
+            let clock = ContinuousClock()
+            let begun = clock.now
+            async let polled = send(api, .get, "/v1/events?after=\(latest)&wait=10", key: admin)
+            try await Task.sleep(for: .milliseconds(200))
+            _ = await send(api, .post, "/test/things", key: warehouse, body: #"{"name":"wake"}"#)
+            let response = await polled
+            let waited = clock.now - begun
+            #expect(waited < .seconds(5))
+            #expect(waited >= .milliseconds(150))
+            guard case .array(let data)? = response.json?["data"], case .object(let event)? = data.first else { Issue.record("no event"); return }
+            #expect(event["type"] == .string("thing.created"))
+            #expect(event["seq"] == .number(JSONNumber(latest + 1)))
+            #expect(response.json?["next_cursor"] == .string(String(latest + 1)))
+        }
+    }
+
+    @Test func emptyFeedReturnsAfterTheWait() async throws {
+        try await withApp { app, _ in
+            let api = BahiApplication.makeAPI(app)
+            let admin = try await app.keys.create(name: "a", role: .admin, channel: nil, actor: "t").secret
+            let clock = ContinuousClock()
+            let begun = clock.now
+            let response = await send(api, .get, "/v1/events?after=1000&wait=1", key: admin)
+            #expect(clock.now - begun >= .milliseconds(900))
+            #expect(response.json?["data"] == .array([]))
+            #expect(response.json?["next_cursor"] == .string("1000"))
+        }
+    }
+
+    @Test func paginationAndQueryValidation() async throws {
+        try await withApp { app, _ in
+            let api = try await thingsAPI(app)
+            let admin = try await app.keys.create(name: "a", role: .admin, channel: nil, actor: "t").secret
+            for i in 0..<5 { _ = await send(api, .post, "/test/things", key: admin, body: #"{"name":"t\#(i)"}"#) }
+            let page = await send(api, .get, "/v1/events?type=thing.created&limit=2", key: admin)
+            #expect(page.json?["has_more"] == .bool(true))
+            guard case .array(let data)? = page.json?["data"] else { Issue.record("data"); return }
+            #expect(data.count == 2)
+            let bad = await send(api, .get, "/v1/events?limit=0&wait=31&after=-1&type=DROP%20TABLE", key: admin)
+            #expect(bad.status.code == 400)
+            for field in ["limit", "wait", "after", "type"] { #expect(bad.text.contains(#""field":"\#(field)""#)) }
+        }
+    }
+}
+
+@Suite struct OperationsTests {
+    @Test func readyKnowsPendingMigrations() async throws {
+        try await withApp(migrate: false) { app, _ in
+            let api = BahiApplication.makeAPI(app)
+            let response = await send(api, .get, "/v1/ready")
+            #expect(response.status.code == 503)
+            #expect(response.code == "migrations_pending")
+            try await app.store.migrate(BahiSchema.migrator)
+            #expect(await send(api, .get, "/v1/ready").status == .ok)
+        }
+    }
+
+    @Test func backupUnderWriteLoadIsConsistent() async throws {
+        try await withApp { app, folder in
+            let api = try await thingsAPI(app)
+            let admin = try await app.keys.create(name: "a", role: .admin, channel: nil, actor: "t").secret
+            let stop = ManagedFlag()
+            let writers = Task {
+                var n = 0
+                while !stop.isSet {
+                    _ = await send(api, .post, "/test/things", key: admin, body: #"{"name":"w\#(n)"}"#)
+                    n += 1
+                }
+                return n
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            let response = await send(api, .post, "/v1/admin/backup", key: admin)
+            stop.set()
+            let written = await writers.value
+            #expect(response.status == .created)
+            #expect(written > 0)
+            guard case .string(let path)? = response.json?["path"] else { Issue.record("no path"); return }
+            #expect(path.hasPrefix(folder + "/backups/"))
+            let copy = try await Store(path: path, configuration: .init(readerCount: 1))
+            let check = try await copy.read { db in try db.query("PRAGMA integrity_check") { row in try row[0] as String } }
+            let things = try await copy.read { db in try db.queryValue("SELECT COUNT(*) FROM things", as: Int.self) ?? 0 }
+            await copy.close()
+            #expect(check == ["ok"])
+            #expect(things <= written)
+        }
+    }
+
+    @Test func migrationsProduceSchemaSQL() async throws {
+        // Apply schema.sql to one database and the migrations to another; compare tables,
+        // columns and indexes.
+        let schema = try String(contentsOfFile: repositoryRoot + "/schema.sql", encoding: .utf8)
+        try await withApp(migrate: true) { migrated, _ in
+            try await withApp(migrate: false) { fromFile, _ in
+                try await fromFile.store.withWriterConnection { db in try db.execute(schema) }
+                let a = try await describe(migrated.store)
+                let b = try await describe(fromFile.store)
+                #expect(a == b)
+                #expect(a.contains("table events on events"))
+            }
+        }
+    }
+
+    func describe(_ store: Store) async throws -> [String] {
+        try await store.read { db in
+            let objects = try db.query("SELECT type, name, tbl_name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name") { row in
+                (try row[0] as String, try row[1] as String, try row[2] as String)
+            }
+            var out: [String] = []
+            for (type, name, table) in objects {
+                out.append("\(type) \(name) on \(table)")
+                if type == "table" {
+                    out += try db.query("SELECT name, type, \"notnull\", pk FROM pragma_table_info(?)", [name]) { row in
+                        "  \(try row[0] as String) \(try row[1] as String) notnull=\(try row[2] as Int) pk=\(try row[3] as Int)"
+                    }
+                } else if type == "index" {
+                    out += try db.query("SELECT name FROM pragma_index_info(?)", [name]) { row in "  on \(try row[0] as String)" }
+                }
+            }
+            return out
+        }
+    }
+}
+
+/// A flag set by one task and read by another.
+final class ManagedFlag: Sendable {
+    private let value = Mutex(false)
+    var isSet: Bool { value.withLock { $0 } }
+    func set() { value.withLock { $0 = true } }
+}
