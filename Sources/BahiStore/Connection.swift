@@ -56,6 +56,10 @@ public final class Connection {
     private let guardState = GuardState()
     private var isClosed = false
 
+    /// Set on the store's own connections: their lifetime belongs to the store's threads, so
+    /// a closure calling `close()` on one must not be able to take the writer down.
+    var isOwnedByStore = false
+
     /// Beyond this many distinct SQL texts the cache is emptied: application SQL is a fixed
     /// set, so hitting it means SQL is being built with values inlined, which must not grow
     /// memory without bound.
@@ -117,12 +121,18 @@ public final class Connection {
     }
 
     deinit {
-        close()
+        closeNow()
     }
 
-    /// Closes the connection now rather than at deinit, so a store's `close()` has really
-    /// released its files when it returns. Later calls throw a misuse error.
+    /// Closes the connection now rather than at deinit, so files are released at a known
+    /// point. Later calls throw a misuse error. Ignored on the connections a `Store` hands to
+    /// its closures: the store closes those itself (`Store.close()`).
     public func close() {
+        guard !isOwnedByStore else { return }
+        closeNow()
+    }
+
+    private func closeNow() {
         guard !isClosed else { return }
         isClosed = true
         cache.removeAll()

@@ -58,6 +58,7 @@ final class ReaderPool: Sendable {
         let db: Connection
         do {
             db = try Connection(path: path, mode: .readOnly, busyTimeout: busyTimeout)
+            db.isOwnedByStore = true
         } catch {
             opened.resume(throwing: error)
             return

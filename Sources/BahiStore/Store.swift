@@ -272,14 +272,15 @@ enum OnlineBackup {
         // concurrent commits (by the writer connection) neither block it nor restart it.
         var rc = sqlite3_backup_step(backup, -1)
         var retries = 0
-        while (rc == ResultCode.busy || rc == ResultCode.locked || rc == ResultCode.ok) && retries < 1000 {
+        while (rc & 0xFF == ResultCode.busy || rc & 0xFF == ResultCode.locked) && retries < 1000 {
             retries += 1
             sqlite3_sleep(10)
             rc = sqlite3_backup_step(backup, -1)
         }
-        sqlite3_backup_finish(backup)
-        guard rc == ResultCode.done else {
-            throw StoreError(extendedCode: rc, message: "backup failed: \(String(cString: sqlite3_errstr(rc)))")
+        let finished = sqlite3_backup_finish(backup)
+        guard rc == ResultCode.done, finished == ResultCode.ok else {
+            let failure = StoreError.from(rc == ResultCode.done ? finished : rc, db: to.handle, sql: nil)
+            throw StoreError(extendedCode: failure.extendedCode, message: "backup of \(source) failed: \(failure.message)")
         }
         to.close()
         from.close()

@@ -86,6 +86,7 @@ final class Writer: Sendable {
         let statements: BatchStatements
         do {
             db = try Connection(path: path, mode: .readWrite, synchronous: synchronous, busyTimeout: busyTimeout)
+            db.isOwnedByStore = true
             // The batch's own statements, compiled once and held: a batch pays no cache lookups.
             statements = try BatchStatements(db, savepoint: Self.savepointName)
         } catch {

@@ -46,6 +46,7 @@ enum ServeCommand {
         if !applied.isEmpty { printError("bahi: applied migrations \(applied.map { String($0.version) }.joined(separator: ", "))") }
         let app = BahiContext(configuration: config, store: store)
         await ensureAdminKey(app)
+        let maintenance = app.startMaintenance()
 
         let api = BahiApplication.makeAPI(app)
         let server = HTTPServer(configuration: config.httpServer, responder: api.router)
@@ -64,6 +65,7 @@ enum ServeCommand {
                 Task {
                     printError("bahi: draining connections")
                     let clean = await server.shutdown()
+                    maintenance.cancel()
                     await store.close()
                     printError(clean ? "bahi: stopped" : "bahi: stopped (drain timed out; remaining connections closed)")
                     exit(ExitCode.success.rawValue)
@@ -82,34 +84,17 @@ enum ServeCommand {
     /// First start: create an admin key so a new user can curl at once.
     static func ensureAdminKey(_ app: BahiContext) async {
         do {
-            guard try await !app.keys.hasActiveAdmin() else { return }
-            let (record, secret) = try await app.keys.create(name: "first admin (created by bahi serve)", role: .admin, channel: nil, actor: "cli")
-            let path = adminKeyPath(app.configuration.database.path)
-            let written = writeSecretFile(path, secret + "\n")
+            guard let created = try await FirstStart.ensureAdminKey(app) else { return }
+            let secret = created.secret
             printError("""
-            bahi: created the first admin key \(record.id):
+            bahi: created the first admin key \(created.record.id):
 
                 \(secret)
 
-            bahi: it is shown only now\(written ? " and saved to \(path) (mode 0600)" : ""). Use it as: curl -H 'Authorization: Bearer \(secret)' ...
+            bahi: it is shown only now\(created.savedTo.map { " and saved to \($0) (mode 0600)" } ?? ""). Use it as: curl -H 'Authorization: Bearer \(secret)' ...
             """)
         } catch {
             Runtime.fail("cannot create the first admin key: \(error)")
         }
-    }
-
-    static func adminKeyPath(_ databasePath: String) -> String {
-        let folder = databasePath.lastIndex(of: "/").map { String(databasePath[..<$0]) } ?? "."
-        return (folder.isEmpty ? "" : folder) + "/admin-key"
-    }
-
-    /// Writes a file readable only by its owner.
-    static func writeSecretFile(_ path: String, _ text: String) -> Bool {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        fchmod(fd, 0o600)
-        let bytes = Array(text.utf8)
-        return bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == bytes.count
     }
 }

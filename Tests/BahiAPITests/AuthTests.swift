@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import BahiAPI
 import BahiCore
@@ -122,5 +123,23 @@ import BahiJSON
         #expect(limiter.take("k", now: 0) == nil)
         #expect(limiter.take("k", now: 0) == 1)
         #expect(limiter.take("k", now: 100_000_000) == nil)  // 0.1 s later: one token back
+    }
+}
+
+@Suite struct FirstStartTests {
+    @Test func firstStartCreatesOneAdminKeyInAnOwnerOnlyFile() async throws {
+        try await withApp { app, folder in
+            let created = try #require(try await FirstStart.ensureAdminKey(app))
+            #expect(created.record.role == .admin)
+            #expect(created.savedTo == folder + "/admin-key")
+            let contents = try String(contentsOfFile: folder + "/admin-key", encoding: .utf8)
+            #expect(contents == created.secret + "\n")
+            let attributes = try FileManager.default.attributesOfItem(atPath: folder + "/admin-key")
+            #expect((attributes[.posixPermissions] as? Int) == 0o600)
+            // The saved key works; a second start creates nothing.
+            let api = BahiApplication.makeAPI(app)
+            #expect(await send(api, .get, "/v1/me", key: created.secret).status == .ok)
+            #expect(try await FirstStart.ensureAdminKey(app) == nil)
+        }
     }
 }
