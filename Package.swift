@@ -43,6 +43,7 @@ let package = Package(
         .target(name: "BahiAPI", dependencies: ["BahiCore", "BahiStore", "BahiHTTP", "BahiJSON"], swiftSettings: strict),
         // The command-line entry point: serve, version, ...
         .executableTarget(name: "bahi", dependencies: ["BahiAPI", "BahiHTTP"], swiftSettings: strict),
+        .executableTarget(name: "BahiBench", dependencies: ["BahiStore"], swiftSettings: strict),
 
         .testTarget(name: "BahiHTTPTests", dependencies: ["BahiHTTP", "BahiJSON"], swiftSettings: strict),
         .testTarget(name: "BahiStoreTests", dependencies: ["BahiStore", "BahiCore"], swiftSettings: strict),

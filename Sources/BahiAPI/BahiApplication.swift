@@ -16,6 +16,8 @@ public enum BahiApplication {
         api.route(.get, "/v1/health", access: .open) { _ in HTTPResponse.json(HealthRoutes.body) }
         SystemRoutes.register(on: &api)
         EventRoutes.register(on: &api)
+        CatalogRoutes.register(on: &api)
+        InventoryRoutes.register(on: &api)
         return api
     }
 }

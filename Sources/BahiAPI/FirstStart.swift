@@ -44,11 +44,39 @@ extension BahiContext {
     /// `interval`. Cancel the returned task to stop it.
     public func startMaintenance(interval: Duration = .seconds(600)) -> Task<Void, Never> {
         Task { [self] in
-            while !Task.isCancelled {
-                let now = Int64(WallClock.milliseconds())
-                _ = try? await store.write { db in try IdempotencyStore.purgeExpired(db, now: now) }
-                try? await Task.sleep(for: interval)
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    while !Task.isCancelled {
+                        let now = Int64(WallClock.milliseconds())
+                        _ = try? await self.store.write { db in try IdempotencyStore.purgeExpired(db, now: now) }
+                        try? await Task.sleep(for: interval)
+                    }
+                }
+                group.addTask {
+                    while !Task.isCancelled {
+                        _ = try? await self.expireHolds()
+                        try? await Task.sleep(for: .milliseconds(200))
+                    }
+                }
             }
+        }
+    }
+
+    /// Releases holds whose time has come; a cheap read decides whether the writer is
+    /// needed at all. The maintenance loop calls it five times a second, so a hold is
+    /// released well within a second of its expiry.
+    @discardableResult
+    public func expireHolds() async throws -> Int {
+        let now = Int64(WallClock.milliseconds())
+        let due = try await store.read { db in
+            try db.queryValue("SELECT MIN(expires_at) FROM reservations WHERE status = 'active'", as: Int64.self)
+        }
+        guard let due, due <= now else { return 0 }
+        var total = 0
+        while true {
+            let released = try await write { db in try Holds.expire(db, now: now) }
+            total += released
+            if released < 500 { return total }
         }
     }
 }

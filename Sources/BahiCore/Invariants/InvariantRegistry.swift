@@ -35,6 +35,25 @@ public enum InvariantRegistry {
                 "event seq \(try row[0] as Int64) has a payload that is not a JSON object"
             }
         },
+        Invariant(name: "stock levels equal the sum of their movements") { db in
+            try StockLedger.audit(db)
+        },
+        Invariant(name: "reserved stock equals what active holds hold") { db in
+            try db.query(
+                """
+                WITH held AS (
+                    SELECT a.stock_sku AS sku, a.location, SUM(a.qty) AS qty
+                      FROM reservation_allocations a JOIN reservations r ON r.id = a.reservation_id
+                     WHERE r.status = 'active' GROUP BY a.stock_sku, a.location)
+                SELECT l.sku, l.location, l.reserved, COALESCE(h.qty, 0)
+                  FROM stock_levels l LEFT JOIN held h ON h.sku = l.sku AND h.location = l.location
+                 WHERE l.reserved <> COALESCE(h.qty, 0)
+                 LIMIT 50
+                """
+            ) { row in
+                "\(try row[0] as String)@\(try row[1] as String): reserved \(try row[2] as Int64) but active holds hold \(try row[3] as Int64)"
+            }
+        },
     ]
 
     /// Runs every invariant; returns (name, violations) for each.

@@ -51,6 +51,133 @@ public enum BahiSchema {
         CREATE INDEX events_type ON events (type, seq);
         CREATE INDEX events_entity ON events (entity_type, entity_id, seq);
         """),
+        Migration(version: 2, name: "catalog, locations, channels, stock ledger, holds", sql: """
+        -- Products by the merchant's SKU code (the URL key). Money in paise, GST in basis points.
+        CREATE TABLE skus (
+            sku                 TEXT PRIMARY KEY,         -- merchant's code: 1–64 of A–Z a–z 0–9 . _ -
+            name                TEXT NOT NULL,
+            mrp_paise           INTEGER NOT NULL CHECK (mrp_paise >= 0),
+            price_paise         INTEGER NOT NULL CHECK (price_paise >= 0 AND price_paise <= mrp_paise),
+            weight_g            INTEGER NOT NULL DEFAULT 0 CHECK (weight_g >= 0),
+            length_mm           INTEGER NOT NULL DEFAULT 0 CHECK (length_mm >= 0),
+            width_mm            INTEGER NOT NULL DEFAULT 0 CHECK (width_mm >= 0),
+            height_mm           INTEGER NOT NULL DEFAULT 0 CHECK (height_mm >= 0),
+            hsn                 TEXT NOT NULL DEFAULT '',
+            gst_rate_bps        INTEGER NOT NULL DEFAULT 0 CHECK (gst_rate_bps BETWEEN 0 AND 10000),
+            active              INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+            returnable          INTEGER NOT NULL DEFAULT 1 CHECK (returnable IN (0, 1)),
+            return_window_days  INTEGER NOT NULL DEFAULT 7 CHECK (return_window_days >= 0),
+            low_stock_threshold INTEGER NOT NULL DEFAULT 0 CHECK (low_stock_threshold >= 0),
+            reorder_point       INTEGER NOT NULL DEFAULT 0 CHECK (reorder_point >= 0),
+            reorder_qty         INTEGER NOT NULL DEFAULT 0 CHECK (reorder_qty >= 0),
+            is_kit              INTEGER NOT NULL DEFAULT 0 CHECK (is_kit IN (0, 1)),
+            version             INTEGER NOT NULL DEFAULT 1,  -- optimistic concurrency (ETag / If-Match)
+            created_at          INTEGER NOT NULL,
+            updated_at          INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX skus_name ON skus (name);
+
+        -- A kit has no stock of its own: it is sold as its components.
+        CREATE TABLE kit_components (
+            kit_sku       TEXT NOT NULL REFERENCES skus (sku),
+            component_sku TEXT NOT NULL REFERENCES skus (sku),
+            qty           INTEGER NOT NULL CHECK (qty > 0),
+            PRIMARY KEY (kit_sku, component_sku),
+            CHECK (kit_sku <> component_sku)
+        ) STRICT;
+        CREATE INDEX kit_components_component ON kit_components (component_sku);
+
+        -- Warehouses, stores, dark stores. State and district come from the India Post pincode.
+        CREATE TABLE locations (
+            code       TEXT PRIMARY KEY,
+            name       TEXT NOT NULL,
+            pincode    TEXT NOT NULL,
+            state      TEXT NOT NULL,
+            district   TEXT NOT NULL,
+            address    TEXT NOT NULL DEFAULT '',
+            priority   INTEGER NOT NULL DEFAULT 100,      -- lower ships first
+            active     INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+            version    INTEGER NOT NULL DEFAULT 1,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        ) STRICT;
+
+        -- Where orders come from, and how much of the stock each may sell.
+        CREATE TABLE channels (
+            code               TEXT PRIMARY KEY,
+            name               TEXT NOT NULL,
+            kind               TEXT NOT NULL CHECK (kind IN ('website', 'app', 'marketplace', 'social', 'pos', 'b2b')),
+            active             INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+            buffer_bps         INTEGER NOT NULL DEFAULT 0 CHECK (buffer_bps BETWEEN 0 AND 10000),  -- % kept back, in basis points
+            buffer_units       INTEGER NOT NULL DEFAULT 0 CHECK (buffer_units >= 0),               -- units kept back
+            version            INTEGER NOT NULL DEFAULT 1,
+            created_at         INTEGER NOT NULL,
+            updated_at         INTEGER NOT NULL
+        ) STRICT;
+
+        -- A per-SKU buffer for one channel replaces the channel's global buffer for that SKU.
+        CREATE TABLE channel_sku_buffers (
+            channel      TEXT NOT NULL REFERENCES channels (code),
+            sku          TEXT NOT NULL REFERENCES skus (sku),
+            buffer_bps   INTEGER NOT NULL DEFAULT 0 CHECK (buffer_bps BETWEEN 0 AND 10000),
+            buffer_units INTEGER NOT NULL DEFAULT 0 CHECK (buffer_units >= 0),
+            PRIMARY KEY (channel, sku)
+        ) STRICT;
+
+        -- The live ledger's balances. available = on_hand - reserved - safety_stock (shown as at
+        -- least 0). Every change is one stock_movements row; levels always equal their sums.
+        CREATE TABLE stock_levels (
+            sku          TEXT NOT NULL REFERENCES skus (sku),
+            location     TEXT NOT NULL REFERENCES locations (code),
+            on_hand      INTEGER NOT NULL DEFAULT 0 CHECK (on_hand >= 0),
+            reserved     INTEGER NOT NULL DEFAULT 0 CHECK (reserved >= 0),
+            safety_stock INTEGER NOT NULL DEFAULT 0 CHECK (safety_stock >= 0),
+            damaged      INTEGER NOT NULL DEFAULT 0 CHECK (damaged >= 0),
+            updated_at   INTEGER NOT NULL,
+            PRIMARY KEY (sku, location)
+        ) STRICT;
+        CREATE INDEX stock_levels_location ON stock_levels (location, sku);
+
+        -- Append-only: every change to on_hand, reserved or damaged, with why and who.
+        CREATE TABLE stock_movements (
+            id             INTEGER PRIMARY KEY AUTOINCREMENT,
+            sku            TEXT NOT NULL,
+            location       TEXT NOT NULL,
+            kind           TEXT NOT NULL CHECK (kind IN ('receive', 'adjust', 'count', 'reserve', 'release', 'ship',
+                                                         'restock_return', 'restock_rto', 'damage', 'transfer_out', 'transfer_in')),
+            on_hand_delta  INTEGER NOT NULL DEFAULT 0,
+            reserved_delta INTEGER NOT NULL DEFAULT 0,
+            damaged_delta  INTEGER NOT NULL DEFAULT 0,
+            reference      TEXT,                          -- res_…, ord_…, shp_…, import batch, …
+            reason         TEXT,
+            actor          TEXT,
+            created_at     INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX stock_movements_sku ON stock_movements (sku, id);
+
+        -- Checkout holds: stock reserved for a channel until converted, released or expired.
+        CREATE TABLE reservations (
+            id          TEXT PRIMARY KEY,                 -- res_…
+            channel     TEXT NOT NULL REFERENCES channels (code),
+            reference   TEXT,
+            status      TEXT NOT NULL CHECK (status IN ('active', 'released', 'expired', 'converted')),
+            expires_at  INTEGER NOT NULL,
+            created_at  INTEGER NOT NULL,
+            closed_at   INTEGER
+        ) STRICT;
+        CREATE INDEX reservations_active ON reservations (expires_at) WHERE status = 'active';
+
+        -- What a hold took, per stocked SKU and location (a kit line holds its components).
+        CREATE TABLE reservation_allocations (
+            reservation_id TEXT NOT NULL REFERENCES reservations (id),
+            line           INTEGER NOT NULL,              -- index of the requested line
+            sku            TEXT NOT NULL,                 -- the SKU asked for (maybe a kit)
+            stock_sku      TEXT NOT NULL,                 -- the SKU whose stock is held
+            location       TEXT NOT NULL,
+            qty            INTEGER NOT NULL CHECK (qty > 0),
+            PRIMARY KEY (reservation_id, line, stock_sku, location)
+        ) STRICT;
+        """),
     ]
 
     /// The migrator for this binary.

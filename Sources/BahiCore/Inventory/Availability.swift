@@ -1,0 +1,73 @@
+public import BahiStore
+
+/// What can be sold: per stocked SKU, per kit, and per channel after its buffer.
+public enum Availability {
+    /// The catalog facts availability needs about one SKU.
+    public struct SKUFacts: Sendable, Equatable {
+        public var sku: String
+        public var active: Bool
+        public var isKit: Bool
+        public var lowStockThreshold: Int64
+        public var reorderPoint: Int64
+        public var reorderQty: Int64
+    }
+
+    /// The SKU's facts, or nil if there is no such SKU.
+    public static func facts(_ db: Connection, sku: String) throws -> SKUFacts? {
+        try db.queryFirst("SELECT active, is_kit, low_stock_threshold, reorder_point, reorder_qty FROM skus WHERE sku = ?", [sku]) { row in
+            SKUFacts(sku: sku, active: try row[0], isKit: try row[1], lowStockThreshold: try row[2], reorderPoint: try row[3], reorderQty: try row[4])
+        }
+    }
+
+    /// A kit's components and quantities per kit.
+    public static func components(_ db: Connection, kit: String) throws -> [(sku: String, qty: Int64)] {
+        try db.query("SELECT component_sku, qty FROM kit_components WHERE kit_sku = ? ORDER BY component_sku", [kit]) { row in
+            (sku: try row[0] as String, qty: try row[1] as Int64)
+        }
+    }
+
+    /// Kits that contain `sku` (their availability moves with it).
+    public static func kits(containing sku: String, _ db: Connection) throws -> [String] {
+        try db.query("SELECT kit_sku FROM kit_components WHERE component_sku = ? ORDER BY kit_sku", [sku]) { row in try row[0] as String }
+    }
+
+    /// Available units of a stocked SKU over active locations.
+    public static func stockAvailable(_ db: Connection, sku: String) throws -> Int64 {
+        try db.queryValue(
+            """
+            SELECT COALESCE(SUM(MAX(0, l.on_hand - l.reserved - l.safety_stock)), 0)
+              FROM stock_levels l JOIN locations loc ON loc.code = l.location
+             WHERE l.sku = ? AND loc.active = 1
+            """, [sku], as: Int64.self) ?? 0
+    }
+
+    /// Available units of any SKU: a kit is as available as its scarcest component allows.
+    public static func available(_ db: Connection, sku: String, isKit: Bool) throws -> Int64 {
+        guard isKit else { return try stockAvailable(db, sku: sku) }
+        let parts = try components(db, kit: sku)
+        guard !parts.isEmpty else { return 0 }
+        var result = Int64.max
+        for part in parts { result = min(result, try stockAvailable(db, sku: part.sku) / part.qty) }
+        return result
+    }
+
+    /// The buffer a channel keeps back for a SKU: its per-SKU buffer if set, else its global
+    /// one. Nil if the channel does not exist or is inactive.
+    public static func buffer(_ db: Connection, channel: String, sku: String) throws -> (bps: Int64, units: Int64)? {
+        guard let global = try db.queryFirst("SELECT buffer_bps, buffer_units FROM channels WHERE code = ? AND active = 1", [channel], { row in
+            (bps: try row[0] as Int64, units: try row[1] as Int64)
+        }) else { return nil }
+        let specific = try db.queryFirst("SELECT buffer_bps, buffer_units FROM channel_sku_buffers WHERE channel = ? AND sku = ?", [channel, sku]) { row in
+            (bps: try row[0] as Int64, units: try row[1] as Int64)
+        }
+        return specific ?? global
+    }
+
+    /// What a channel may sell: available − (available × bps, rounded up) − units, never
+    /// below zero. A percentage buffer rounds up so a marketplace never gets the last unit
+    /// a seller meant to keep.
+    public static func sellable(available: Int64, buffer: (bps: Int64, units: Int64)) -> Int64 {
+        let kept = (available * buffer.bps + 9999) / 10000 + buffer.units
+        return max(0, available - kept)
+    }
+}

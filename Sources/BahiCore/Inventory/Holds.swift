@@ -1,0 +1,195 @@
+public import BahiStore
+public import BahiJSON
+
+/// Checkout holds (`res_…`): stock reserved for a channel's cart until it becomes an order,
+/// is released, or expires. Orders reserve through the same code.
+public enum Holds {
+    /// One requested line.
+    public struct Line: Sendable, Equatable {
+        public var sku: String
+        public var qty: Int64
+        public init(sku: String, qty: Int64) {
+            self.sku = sku
+            self.qty = qty
+        }
+    }
+
+    /// Where a line's units were held.
+    public struct Allocation: Sendable, Equatable {
+        public var line: Int
+        public var sku: String
+        public var stockSKU: String
+        public var location: String
+        public var qty: Int64
+    }
+
+    /// A placed hold.
+    public struct Hold: Sendable, Equatable {
+        public var id: String
+        public var channel: String
+        public var reference: String?
+        public var status: String
+        public var expiresAt: Int64
+        public var createdAt: Int64
+        public var allocations: [Allocation]
+
+        /// The hold as the API shows it.
+        public var json: JSONValue {
+            .object([
+                "id": .string(id), "channel": .string(channel), "reference": reference.map(JSONValue.string) ?? .null,
+                "status": .string(status), "expires_at": .string(Timestamps.rfc3339(milliseconds: expiresAt)),
+                "created_at": .string(Timestamps.rfc3339(milliseconds: createdAt)),
+                "allocations": .array(allocations.map { a in
+                    .object(["line": .number(JSONNumber(a.line)), "sku": .string(a.sku), "stock_sku": .string(a.stockSKU),
+                             "location": .string(a.location), "qty": .number(JSONNumber(a.qty))])
+                }),
+            ])
+        }
+    }
+
+    /// One line that could not be held: what was asked and what the channel may sell.
+    public struct Shortfall: Sendable, Equatable {
+        public var line: Int
+        public var sku: String
+        public var requested: Int64
+        public var available: Int64
+    }
+
+    /// 409 `insufficient_stock` with the shortfall of every line.
+    public static func insufficient(_ shortfalls: [Shortfall]) -> DomainError {
+        var json = JSONWriter()
+        json.beginArray()
+        for s in shortfalls {
+            json.beginObject()
+            json.key("line"); json.int(s.line)
+            json.key("sku"); json.string(s.sku)
+            json.key("requested"); json.int64(s.requested)
+            json.key("available"); json.int64(s.available)
+            json.endObject()
+        }
+        json.endArray()
+        let detail = shortfalls.map { "\($0.sku): asked \($0.requested), \($0.available) available" }.joined(separator: "; ")
+        return DomainError(status: 409, code: "insufficient_stock", detail: "Not enough stock for every line (\(detail)); nothing was reserved.",
+                           extraJSON: [(key: "shortfall", json: String(decoding: json.bytes, as: UTF8.self))])
+    }
+
+    /// Reserves every line for `channel` in this transaction, or throws and reserves nothing.
+    ///
+    /// Each line must fit what the channel may sell (availability minus its buffer); kits
+    /// reserve their components; lines that share a component are checked together, because
+    /// components are allocated one conditional `UPDATE` at a time and the first that cannot
+    /// be met fails the whole hold.
+    public static func place(
+        _ db: Connection, channel: String, lines: [Line], ttlSeconds: Int64, reference: String?,
+        actor: String?, now: Int64, id: String = EntityID.make(.reservation)
+    ) throws -> Hold {
+        guard try db.queryValue("SELECT active FROM channels WHERE code = ?", [channel], as: Bool.self) == true else {
+            throw DomainError.invalid("channel", "unknown_channel", "No active channel \(channel).")
+        }
+        // Validate every line first, so a bad SKU never leaves partial work to roll back.
+        var facts: [Availability.SKUFacts] = []
+        var problems: [(field: String, code: String, message: String)] = []
+        for (i, line) in lines.enumerated() {
+            if let f = try Availability.facts(db, sku: line.sku) {
+                if !f.active { problems.append(("lines[\(i)].sku", "inactive_sku", "SKU \(line.sku) is not active.")) }
+                facts.append(f)
+            } else {
+                problems.append(("lines[\(i)].sku", "unknown_sku", "No SKU \(line.sku)."))
+            }
+        }
+        if !problems.isEmpty {
+            throw DomainError(status: 422, code: "validation_failed", detail: "Some lines name SKUs that cannot be sold.", fields: problems)
+        }
+        // Channel limits per line.
+        var shortfalls: [Shortfall] = []
+        for (i, line) in lines.enumerated() {
+            let available = try Availability.available(db, sku: line.sku, isKit: facts[i].isKit)
+            let buffer = try Availability.buffer(db, channel: channel, sku: line.sku) ?? (0, 0)
+            let sellable = Availability.sellable(available: available, buffer: buffer)
+            if sellable < line.qty { shortfalls.append(Shortfall(line: i, sku: line.sku, requested: line.qty, available: sellable)) }
+        }
+        if !shortfalls.isEmpty { throw insufficient(shortfalls) }
+
+        var changes = InventoryChanges()
+        var allocations: [Allocation] = []
+        for (i, line) in lines.enumerated() {
+            let parts: [(sku: String, qty: Int64)] = facts[i].isKit ? try Availability.components(db, kit: line.sku) : [(sku: line.sku, qty: Int64(1))]
+            for part in parts {
+                try changes.touch(db, sku: part.sku)
+                var need = part.qty * line.qty
+                for level in try StockLedger.levels(db, sku: part.sku) where need > 0 {
+                    let active = try db.queryValue("SELECT active FROM locations WHERE code = ?", [level.location], as: Bool.self) ?? false
+                    guard active, level.available > 0 else { continue }
+                    let take = min(need, level.available)
+                    guard try StockLedger.reserve(db, sku: part.sku, location: level.location, qty: take, reference: id, actor: actor, now: now) else { continue }
+                    allocations.append(Allocation(line: i, sku: line.sku, stockSKU: part.sku, location: level.location, qty: take))
+                    need -= take
+                }
+                if need > 0 {
+                    // Lines sharing a component asked for more than there is in total.
+                    let held = allocations.filter { $0.line == i && $0.stockSKU == part.sku }.reduce(0) { $0 + $1.qty }
+                    throw insufficient([Shortfall(line: i, sku: line.sku, requested: line.qty, available: held / part.qty)])
+                }
+            }
+        }
+        let expiresAt = now + ttlSeconds * 1000
+        try db.execute("INSERT INTO reservations (id, channel, reference, status, expires_at, created_at) VALUES (?, ?, ?, 'active', ?, ?)",
+                       [id, channel, reference, expiresAt, now])
+        for a in allocations {
+            try db.execute(
+                """
+                INSERT INTO reservation_allocations (reservation_id, line, sku, stock_sku, location, qty) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (reservation_id, line, stock_sku, location) DO UPDATE SET qty = qty + excluded.qty
+                """, [id, a.line, a.sku, a.stockSKU, a.location, a.qty])
+        }
+        try changes.emit(db, actor: actor, reference: id, now: now)
+        return Hold(id: id, channel: channel, reference: reference, status: "active", expiresAt: expiresAt, createdAt: now, allocations: allocations)
+    }
+
+    /// The hold, or nil.
+    public static func find(_ db: Connection, id: String) throws -> Hold? {
+        guard var hold = try db.queryFirst("SELECT id, channel, reference, status, expires_at, created_at FROM reservations WHERE id = ?", [id], { row in
+            Hold(id: try row[0], channel: try row[1], reference: try row[2], status: try row[3], expiresAt: try row[4], createdAt: try row[5], allocations: [])
+        }) else { return nil }
+        hold.allocations = try db.query(
+            "SELECT line, sku, stock_sku, location, qty FROM reservation_allocations WHERE reservation_id = ? ORDER BY line, stock_sku, location", [id]
+        ) { row in
+            Allocation(line: try row[0], sku: try row[1], stockSKU: try row[2], location: try row[3], qty: try row[4])
+        }
+        return hold
+    }
+
+    /// Releases an active hold (`released` by a client, `expired` by the sweeper). Returns
+    /// false if it was not active (already released, expired or converted): releasing twice
+    /// is harmless.
+    @discardableResult
+    public static func release(_ db: Connection, id: String, status: String = "released", actor: String?, now: Int64) throws -> Bool {
+        let closed = try db.execute("UPDATE reservations SET status = ?, closed_at = ? WHERE id = ? AND status = 'active'", [status, now, id])
+        guard closed == 1 else { return false }
+        var changes = InventoryChanges()
+        let allocations = try db.query("SELECT stock_sku, location, qty FROM reservation_allocations WHERE reservation_id = ?", [id]) { row in
+            (sku: try row[0] as String, location: try row[1] as String, qty: try row[2] as Int64)
+        }
+        for a in allocations {
+            try changes.touch(db, sku: a.sku)
+            guard try StockLedger.release(db, sku: a.sku, location: a.location, qty: a.qty, reference: id, reason: status, actor: actor, now: now) else {
+                throw DomainError(status: 500, code: "ledger_inconsistent", detail: "Hold \(id) holds more than is reserved at \(a.location).")
+            }
+        }
+        try EventLog.append(db, type: status == "expired" ? "reservation.expired" : "reservation.released", entityType: "reservation", entityID: id,
+                            payload: [:], actor: actor, at: UInt64(now))
+        try changes.emit(db, actor: actor, reference: id, now: now)
+        return true
+    }
+
+    /// Releases every active hold whose time has come (at most `limit` per call); returns
+    /// how many. The server's sweeper calls it several times a second.
+    public static func expire(_ db: Connection, now: Int64, limit: Int = 500) throws -> Int {
+        let due = try db.query("SELECT id FROM reservations WHERE status = 'active' AND expires_at <= ? ORDER BY expires_at LIMIT ?", [now, limit]) { row in
+            try row[0] as String
+        }
+        var count = 0
+        for id in due where try release(db, id: id, status: "expired", actor: "system", now: now) { count += 1 }
+        return count
+    }
+}
