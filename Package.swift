@@ -45,9 +45,11 @@ let package = Package(
         .executableTarget(name: "bahi", dependencies: ["BahiAPI", "BahiHTTP"], swiftSettings: strict),
         .executableTarget(name: "BahiBench", dependencies: ["BahiStore"], swiftSettings: strict),
 
-        .testTarget(name: "BahiHTTPTests", dependencies: ["BahiHTTP", "BahiJSON"], swiftSettings: strict),
+        // A blocking loopback client and helpers shared by the live tests.
+        .target(name: "BahiTestSupport", path: "Tests/BahiTestSupport", swiftSettings: strict),
+        .testTarget(name: "BahiHTTPTests", dependencies: ["BahiHTTP", "BahiJSON", "BahiTestSupport"], swiftSettings: strict),
         .testTarget(name: "BahiStoreTests", dependencies: ["BahiStore", "BahiCore"], swiftSettings: strict),
-        .testTarget(name: "BahiAPITests", dependencies: ["BahiAPI", "BahiHTTP", "BahiCore", "BahiStore", "BahiJSON"], swiftSettings: strict),
+        .testTarget(name: "BahiAPITests", dependencies: ["BahiAPI", "BahiHTTP", "BahiCore", "BahiStore", "BahiJSON", "BahiTestSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

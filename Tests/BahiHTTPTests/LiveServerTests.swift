@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import BahiHTTP
+import BahiTestSupport
 
 /// Collects access-log lines from a live server.
 final class LogSink: Sendable {

@@ -2,25 +2,24 @@
 import Glibc
 #endif
 import Foundation
-@testable import BahiHTTP
 
 /// A blocking loopback client for live tests: raw bytes in, raw responses out, so tests can
 /// send exactly the malformed or pipelined input they mean to.
-final class TestClient {
-    let fd: Int32
+public final class TestClient {
+    public let fd: Int32
     private var buffer: [UInt8] = []
 
-    struct Response {
-        var status: Int
-        var headers: [(String, String)]
-        var body: [UInt8]
-        func header(_ name: String) -> String? { headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
-        var text: String { String(decoding: body, as: UTF8.self) }
+    public struct Response: Sendable {
+        public var status: Int
+        public var headers: [(String, String)]
+        public var body: [UInt8]
+        public func header(_ name: String) -> String? { headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
+        public var text: String { String(decoding: body, as: UTF8.self) }
     }
 
-    struct ClientError: Error, CustomStringConvertible { var description: String }
+    public struct ClientError: Error, CustomStringConvertible { public var description: String }
 
-    init(port: Int, timeoutSeconds: Int = 5) throws {
+    public init(port: Int, timeoutSeconds: Int = 5) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ClientError(description: "socket") }
         var tv = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
@@ -38,9 +37,9 @@ final class TestClient {
 
     deinit { Glibc.close(fd) }
 
-    func send(_ text: String) throws { try send(Array(text.utf8)) }
+    public func send(_ text: String) throws { try send(Array(text.utf8)) }
 
-    func send(_ bytes: [UInt8]) throws {
+    public func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -50,7 +49,7 @@ final class TestClient {
     }
 
     /// Half-closes the sending side.
-    func shutdownWrite() { Glibc.shutdown(fd, Int32(SHUT_WR)) }
+    public func shutdownWrite() { Glibc.shutdown(fd, Int32(SHUT_WR)) }
 
     /// Reads more bytes; false on EOF, throws on timeout/error.
     private func fill() throws -> Bool {
@@ -63,7 +62,7 @@ final class TestClient {
     }
 
     /// Reads one response (Content-Length framed, or no body for 1xx/204/304/HEAD).
-    func readResponse(isHead: Bool = false) throws -> Response {
+    public func readResponse(isHead: Bool = false) throws -> Response {
         var headEnd: Int?
         while headEnd == nil {
             headEnd = TestClient.find([13, 10, 13, 10], in: buffer)
@@ -90,12 +89,12 @@ final class TestClient {
     }
 
     /// True if the server closed the connection (EOF) with nothing more to read.
-    func readEOF() throws -> Bool {
+    public func readEOF() throws -> Bool {
         if !buffer.isEmpty { return false }
         return try !fill()
     }
 
-    static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
+    public static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
         guard haystack.count >= needle.count else { return nil }
         for i in 0...(haystack.count - needle.count) where haystack[i] == needle[0] {
             if Array(haystack[i..<(i + needle.count)]) == needle { return i }
@@ -106,7 +105,7 @@ final class TestClient {
 
 /// Runs blocking socket code on its own thread, so tests never block the cooperative pool
 /// that the server's suspended handlers resume on.
-func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+public func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         let thread = Thread {
             do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
