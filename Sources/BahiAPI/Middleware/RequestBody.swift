@@ -62,90 +62,57 @@ public final class Validator {
         add(field, "required", "This field is required.")
     }
 
-    /// A string field. `required` fields report their absence; `null` counts as absent.
-    public func string(_ object: JSONObject, _ key: String, at path: String = "", required: Bool = false, maxLength: Int = 1000) -> String? {
-        let field = join(path, key)
-        switch object[key] {
-        case nil, .null?:
-            if required { missing(field) }
-            return nil
-        case .string(let s)?:
-            if s.count > maxLength { add(field, "too_long", "At most \(maxLength) characters.") }
-            if required, s.isEmpty { add(field, "required", "Must not be empty.") }
-            return s
-        case let other?:
-            wrongType(field, expected: "a string", got: other)
+    /// Looks up `key`, reports a missing required field, and hands a present, non-null value
+    /// to `extract`; a value `extract` rejects (nil) is a wrong-type error naming `expected`.
+    private func field<T>(_ object: JSONObject, _ key: String, at path: String, required: Bool, expected: String, _ extract: (JSONValue) -> T?) -> T? {
+        let name = join(path, key)
+        guard let value = object[key], value != .null else {
+            if required { missing(name) }
             return nil
         }
+        guard let extracted = extract(value) else {
+            wrongType(name, expected: expected, got: value)
+            return nil
+        }
+        return extracted
+    }
+
+    /// A string field. `required` fields report their absence; `null` counts as absent.
+    public func string(_ object: JSONObject, _ key: String, at path: String = "", required: Bool = false, maxLength: Int = 1000) -> String? {
+        let s = field(object, key, at: path, required: required, expected: "a string") { if case .string(let s) = $0 { s } else { nil } }
+        if let s {
+            if s.count > maxLength { add(join(path, key), "too_long", "At most \(maxLength) characters.") }
+            if required, s.isEmpty { add(join(path, key), "required", "Must not be empty.") }
+        }
+        return s
     }
 
     /// An integer field (money in paise, quantities): a JSON number with no fraction or
     /// exponent, within `range`.
     public func integer(_ object: JSONObject, _ key: String, at path: String = "", required: Bool = false, range: ClosedRange<Int64> = Int64.min...Int64.max) -> Int64? {
-        let field = join(path, key)
-        switch object[key] {
-        case nil, .null?:
-            if required { missing(field) }
-            return nil
-        case .number(let n)?:
-            guard let v = n.int64 else {
-                wrongType(field, expected: "an integer", got: .number(n))
-                return nil
-            }
-            guard range.contains(v) else {
-                add(field, "out_of_range", "Must be between \(range.lowerBound) and \(range.upperBound).")
-                return nil
-            }
-            return v
-        case let other?:
-            wrongType(field, expected: "an integer", got: other)
+        guard let v = field(object, key, at: path, required: required, expected: "an integer", { if case .number(let n) = $0 { n.int64 } else { nil } }) else {
             return nil
         }
+        guard range.contains(v) else {
+            add(join(path, key), "out_of_range", "Must be between \(range.lowerBound) and \(range.upperBound).")
+            return nil
+        }
+        return v
     }
 
     /// A boolean field.
     public func bool(_ object: JSONObject, _ key: String, at path: String = "", required: Bool = false) -> Bool? {
-        let field = join(path, key)
-        switch object[key] {
-        case nil, .null?:
-            if required { missing(field) }
-            return nil
-        case .bool(let b)?:
-            return b
-        case let other?:
-            wrongType(field, expected: "true or false", got: other)
-            return nil
-        }
+        field(object, key, at: path, required: required, expected: "true or false") { if case .bool(let b) = $0 { b } else { nil } }
     }
 
     /// A nested object field.
     public func object(_ object: JSONObject, _ key: String, at path: String = "", required: Bool = false) -> JSONObject? {
-        let field = join(path, key)
-        switch object[key] {
-        case nil, .null?:
-            if required { missing(field) }
-            return nil
-        case .object(let o)?:
-            return o
-        case let other?:
-            wrongType(field, expected: "an object", got: other)
-            return nil
-        }
+        field(object, key, at: path, required: required, expected: "an object") { if case .object(let o) = $0 { o } else { nil } }
     }
 
     /// An array field.
     public func array(_ object: JSONObject, _ key: String, at path: String = "", required: Bool = false) -> [JSONValue]? {
-        let field = join(path, key)
-        switch object[key] {
-        case nil, .null?:
-            if required { missing(field) }
-            return nil
-        case .array(let a)?:
-            return a
-        case let other?:
-            wrongType(field, expected: "an array", got: other)
-            return nil
-        }
+        field(object, key, at: path, required: required, expected: "an array") { if case .array(let a) = $0 { a } else { nil } }
     }
 
     /// Throws the collected problems: 400 if any field had the wrong JSON type (the body

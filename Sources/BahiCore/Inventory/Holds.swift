@@ -118,8 +118,7 @@ public enum Holds {
                 try changes.touch(db, sku: part.sku)
                 var need = part.qty * line.qty
                 for level in try StockLedger.levels(db, sku: part.sku) where need > 0 {
-                    let active = try db.queryValue("SELECT active FROM locations WHERE code = ?", [level.location], as: Bool.self) ?? false
-                    guard active, level.available > 0 else { continue }
+                    guard level.locationActive, level.available > 0 else { continue }
                     let take = min(need, level.available)
                     guard try StockLedger.reserve(db, sku: part.sku, location: level.location, qty: take, reference: id, actor: actor, now: now) else { continue }
                     allocations.append(Allocation(line: i, sku: line.sku, stockSKU: part.sku, location: level.location, qty: take))

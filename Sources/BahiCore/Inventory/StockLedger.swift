@@ -96,6 +96,8 @@ public enum StockLedger {
         public var reserved: Int64
         public var safetyStock: Int64
         public var damaged: Int64
+        /// Whether the location is active (an inactive one keeps its stock but sells none).
+        public var locationActive: Bool = true
         /// on_hand − reserved − safety_stock, never shown below zero.
         public var available: Int64 { max(0, onHand - reserved - safetyStock) }
     }
@@ -104,12 +106,13 @@ public enum StockLedger {
     public static func levels(_ db: Connection, sku: String) throws -> [Level] {
         try db.query(
             """
-            SELECT l.sku, l.location, l.on_hand, l.reserved, l.safety_stock, l.damaged
+            SELECT l.sku, l.location, l.on_hand, l.reserved, l.safety_stock, l.damaged, loc.active
               FROM stock_levels l JOIN locations loc ON loc.code = l.location
              WHERE l.sku = ? ORDER BY loc.priority, l.location
             """, [sku]
         ) { row in
-            Level(sku: try row[0], location: try row[1], onHand: try row[2], reserved: try row[3], safetyStock: try row[4], damaged: try row[5])
+            Level(sku: try row[0], location: try row[1], onHand: try row[2], reserved: try row[3], safetyStock: try row[4], damaged: try row[5],
+                  locationActive: try row[6])
         }
     }
 
