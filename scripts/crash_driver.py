@@ -1,0 +1,657 @@
+#!/usr/bin/env python3
+"""Crash-safety proof for the stock ledger (driven by scripts/crash-test.sh).
+
+Seeds a catalog straight into a migrated database, starts `bahi serve`, then for each cycle:
+many client threads post stock movements and holds and release holds while the server is
+killed with SIGKILL at a random moment; the server is restarted on the same database and
+the driver proves, from the database and the API, that
+
+  1. every request that got a 2xx is there exactly once (movements by reference, holds by
+     reference and id, releases by status), with the deltas and allocations it was answered;
+  2. nothing else is: every ledger row and hold belongs to a request that was at least sent,
+     and no request that got an error response left anything behind;
+  3. GET /v1/inventory/audit is clean and `bahi check` exits 0 (levels = sum of movements,
+     reserved = what active holds hold, integrity, foreign keys);
+  4. Idempotency-Key retries after the crash replay (Idempotent-Replayed: true, same body)
+     instead of applying twice, and a retry of an unanswered request replays exactly when its
+     effect committed before the crash.
+
+Standard library only. Exit 0 if every cycle verified, 1 on any violation.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import uuid
+
+STOCKED = ["A", "B", "C", "D", "E", "F"]
+KIT = "KIT"  # 2 x C + 1 x B
+LOCATIONS = [("SURAT", 1), ("JAIPUR", 2), ("BLR", 3)]
+CHANNELS = [("web", "website", 0), ("amazon", "marketplace", 1000)]
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+class Violation(Exception):
+    pass
+
+
+class Request:
+    """One HTTP request the driver made, and what became of it."""
+
+    __slots__ = ("op", "cycle", "method", "path", "body", "idem", "reference", "meta",
+                 "sent", "status", "headers", "resp", "error", "retried")
+
+    def __init__(self, op, cycle, method, path, payload, idem, reference, meta):
+        self.op = op              # "move", "hold", "release"
+        self.cycle = cycle
+        self.method = method
+        self.path = path
+        self.body = None if payload is None else json.dumps(payload, separators=(",", ":")).encode()
+        self.idem = idem          # Idempotency-Key or None
+        self.reference = reference
+        self.meta = meta
+        self.sent = False
+        self.status = None        # HTTP status if a response (its head) arrived
+        self.headers = {}
+        self.resp = None          # raw body bytes if they arrived whole
+        self.error = None
+        self.retried = None       # "replayed" / "fresh" after a post-restart retry
+
+    @property
+    def acked(self):
+        return self.status is not None and 200 <= self.status < 300
+
+    @property
+    def refused(self):
+        return self.status is not None and not self.acked
+
+    @property
+    def unanswered(self):
+        return self.sent and self.status is None
+
+    def json(self):
+        try:
+            return json.loads(self.resp) if self.resp else None
+        except ValueError:
+            return None
+
+    def describe(self):
+        return (f"{self.method} {self.path} body={self.body.decode() if self.body else ''} "
+                f"idempotency-key={self.idem} cycle={self.cycle} status={self.status} error={self.error}")
+
+
+class Client:
+    """A keep-alive HTTP/1.1 connection that reconnects after any failure."""
+
+    def __init__(self, port, key, timeout=10.0):
+        self.port = port
+        self.key = key
+        self.timeout = timeout
+        self.conn = None
+
+    def close(self):
+        if self.conn is not None:
+            try:
+                self.conn.close()
+            except Exception:
+                pass
+            self.conn = None
+
+    def send(self, req):
+        headers = {"Authorization": f"Bearer {self.key}"}
+        if req.body is not None:
+            headers["Content-Type"] = "application/json"
+        if req.idem is not None:
+            headers["Idempotency-Key"] = req.idem
+        # Marked sent before a byte leaves: a request recorded as unsent must never reach the server.
+        req.sent = True
+        req.status, req.headers, req.resp, req.error = None, {}, None, None
+        try:
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+            self.conn.request(req.method, req.path, body=req.body, headers=headers)
+            resp = self.conn.getresponse()
+            req.status = resp.status
+            req.headers = {k.lower(): v for k, v in resp.getheaders()}
+            req.resp = resp.read()
+            if req.headers.get("connection", "").lower() == "close":
+                self.close()
+        except Exception as e:  # the server died (or hung) mid-request
+            req.error = f"{type(e).__name__}: {e}"
+            self.close()
+        return req
+
+    def call(self, method, path, payload=None, idem=None, body=None):
+        """A one-off request outside the load (replays, audit)."""
+        req = Request("call", -1, method, path, payload, idem, None, {})
+        if body is not None:
+            req.body = body
+        return self.send(req)
+
+
+class Run:
+    def __init__(self, args):
+        self.args = args
+        self.bin = args.bin
+        self.dir = args.dir
+        self.db = os.path.join(args.dir, "bahi.db")
+        self.config = os.path.join(args.dir, "config.json")
+        self.port = args.port or free_port()
+        self.rng = random.Random(args.seed)
+        self.run_id = uuid.uuid4().hex[:8]
+        self.requests = []        # every Request of every cycle
+        self.lock = threading.Lock()
+        self.releasable = []      # acked hold ids not yet sent a release
+        self.proc = None
+        self.key = None
+        self.serial = 0
+        self.pid_file = os.path.join(args.dir, "server.pid")
+
+    # ── server process ────────────────────────────────────────────────────────────────
+    def start_server(self):
+        out = open(os.path.join(self.dir, "access.log"), "ab")
+        err = open(os.path.join(self.dir, "server.err"), "ab")
+        self.proc = subprocess.Popen(
+            [self.bin, "serve", "--db", self.db, "--port", str(self.port), "--config", self.config],
+            stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        out.close()
+        err.close()
+        with open(self.pid_file, "w") as f:
+            f.write(f"{self.proc.pid}\n")
+        started = time.monotonic()
+        deadline = started + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                self.forget_pid()
+                raise Violation(f"bahi serve exited with {self.proc.returncode} while starting; see {self.dir}/server.err:\n"
+                                + tail(os.path.join(self.dir, "server.err")))
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                c.request("GET", "/v1/ready")
+                r = c.getresponse()
+                body = r.read()
+                c.close()
+                if r.status == 200 and b'"ready"' in body:
+                    return time.monotonic() - started
+            except (OSError, http.client.HTTPException):
+                pass
+            time.sleep(0.03)
+        raise Violation(f"bahi serve was not ready within 60 s; see {self.dir}/server.err")
+
+    def forget_pid(self):
+        # Once reaped, the pid may be reused: crash-test.sh's trap must not kill it.
+        try:
+            os.unlink(self.pid_file)
+        except FileNotFoundError:
+            pass
+
+    def kill_server(self):
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+        self.forget_pid()
+        if self.proc.returncode != -signal.SIGKILL:
+            raise Violation(f"bahi serve ended with {self.proc.returncode} before it was killed (it crashed by itself?); "
+                            f"see {self.dir}/server.err:\n" + tail(os.path.join(self.dir, "server.err")))
+
+    def stop_server(self):
+        if self.proc is None or self.proc.poll() is not None:
+            return None
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            return "timeout"
+        finally:
+            self.forget_pid()
+
+    def cleanup(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.forget_pid()
+
+    # ── setup ─────────────────────────────────────────────────────────────────────────
+    def seed_catalog(self):
+        """SKUs, a kit, locations and channels written straight to the migrated database
+        (the catalog routes are not needed for this test), before the server first starts."""
+        now = int(time.time() * 1000)
+        db = sqlite3.connect(self.db)
+        try:
+            mode = db.execute("PRAGMA journal_mode").fetchone()[0]
+            if mode != "wal":
+                raise Violation(f"the migrated database is not in WAL mode ({mode})")
+            with db:
+                for sku in STOCKED + [KIT]:
+                    db.execute(
+                        "INSERT INTO skus (sku, name, mrp_paise, price_paise, is_kit, low_stock_threshold, reorder_point, reorder_qty, created_at, updated_at)"
+                        " VALUES (?, ?, 10000, 9000, ?, 5, 3, 50, ?, ?)", (sku, f"Item {sku}", 1 if sku == KIT else 0, now, now))
+                db.execute("INSERT INTO kit_components (kit_sku, component_sku, qty) VALUES ('KIT', 'C', 2), ('KIT', 'B', 1)")
+                for code, priority in LOCATIONS:
+                    db.execute("INSERT INTO locations (code, name, pincode, state, district, priority, created_at, updated_at)"
+                               " VALUES (?, ?, '395003', 'GUJARAT', 'SURAT', ?, ?, ?)", (code, code.title(), priority, now, now))
+                for code, kind, bps in CHANNELS:
+                    db.execute("INSERT INTO channels (code, name, kind, buffer_bps, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                               (code, code.title(), kind, bps, now, now))
+        finally:
+            db.close()
+        # The load is 16 clients on one admin key: lift the per-key rate limit so that the test
+        # measures the ledger, not 429s.
+        with open(self.config, "w") as f:
+            json.dump({"rate_limit": {"requests_per_second": 1000000, "burst": 10000000}}, f)
+
+    def seed_stock(self):
+        client = Client(self.port, self.key)
+        for sku in STOCKED:
+            for code, _ in LOCATIONS[:2]:
+                req = self.movement(0, {"sku": sku, "location": code, "kind": "receive", "qty": 400})
+                client.send(req)
+                if not req.acked:
+                    raise Violation(f"seeding stock failed: {req.describe()} -> {req.resp!r}")
+                self.requests.append(req)
+        client.close()
+
+    # ── requests ──────────────────────────────────────────────────────────────────────
+    def next_ref(self, cycle, op):
+        with self.lock:
+            self.serial += 1
+            return f"crash-{self.run_id}-{cycle}-{self.serial}-{op}"
+
+    def movement(self, cycle, payload):
+        ref = self.next_ref(cycle, "mv")
+        payload = dict(payload, reference=ref)
+        return Request("move", cycle, "POST", "/v1/inventory/movements", payload, str(uuid.uuid4()), ref, payload)
+
+    def random_movement(self, cycle, rng):
+        sku = rng.choice(STOCKED)
+        loc = rng.choice(LOCATIONS)[0]
+        r = rng.random()
+        if r < 0.40:
+            p = {"sku": sku, "location": loc, "kind": "receive", "qty": rng.randint(5, 40)}
+        elif r < 0.85:
+            p = {"sku": sku, "location": loc, "kind": "adjust", "qty": rng.choice([-1, 1]) * rng.randint(1, 8)}
+        else:
+            dest = rng.choice([c for c, _ in LOCATIONS if c != loc])
+            p = {"sku": sku, "location": loc, "kind": "transfer", "qty": rng.randint(1, 5), "to_location": dest}
+        return self.movement(cycle, p)
+
+    def random_hold(self, cycle, rng):
+        ref = self.next_ref(cycle, "hold")
+        lines = []
+        for sku in rng.sample(STOCKED + [KIT], rng.choice([1, 1, 2])):
+            lines.append({"sku": sku, "qty": rng.randint(1, 3)})
+        ttl = rng.randint(1, 3) if rng.random() < 0.2 else 3600
+        payload = {"channel": rng.choice(CHANNELS)[0], "lines": lines, "ttl_seconds": ttl, "reference": ref}
+        idem = str(uuid.uuid4()) if rng.random() < 0.7 else None
+        return Request("hold", cycle, "POST", "/v1/inventory/reservations", payload, idem, ref, payload)
+
+    def release(self, cycle, hold_id):
+        return Request("release", cycle, "DELETE", f"/v1/inventory/reservations/{hold_id}", None, None, None, {"hold_id": hold_id})
+
+    def worker(self, cycle, seed, stop, out):
+        rng = random.Random(seed)
+        client = Client(self.port, self.key)
+        while not stop.is_set():
+            r = rng.random()
+            req = None
+            if r >= 0.88:
+                with self.lock:
+                    if self.releasable:
+                        req = self.release(cycle, self.releasable.pop(rng.randrange(len(self.releasable))))
+            if req is None:
+                req = self.random_movement(cycle, rng) if r < 0.5 else self.random_hold(cycle, rng)
+            out.append(req)
+            client.send(req)
+            if req.op == "hold" and req.acked:
+                body = req.json()
+                if body and body.get("id"):
+                    with self.lock:
+                        self.releasable.append(body["id"])
+        client.close()
+
+    # ── one cycle ─────────────────────────────────────────────────────────────────────
+    def cycle(self, n):
+        stop = threading.Event()
+        outs = [[] for _ in range(self.args.threads)]
+        threads = [threading.Thread(target=self.worker, args=(n, self.rng.random(), stop, outs[i]), daemon=True)
+                   for i in range(self.args.threads)]
+        for t in threads:
+            t.start()
+        delay = self.rng.uniform(self.args.min_kill, self.args.max_kill)
+        time.sleep(delay)
+        stop.set()                  # no new requests after this one; those in flight stay in flight
+        self.kill_server()          # mid-load: every client is waiting on a response right now
+        for t in threads:
+            t.join(timeout=30)
+            if t.is_alive():
+                raise Violation("a client thread did not finish 30 s after the server was killed")
+        reqs = [r for out in outs for r in out]
+        self.requests.extend(reqs)
+        # What the clients saw before the crash (the retries below resolve the unanswered).
+        stats = {
+            "sent": len(reqs), "acked": sum(r.acked for r in reqs),
+            "acked_mv": sum(r.acked for r in reqs if r.op == "move"),
+            "acked_hold": sum(r.acked for r in reqs if r.op == "hold"),
+            "acked_rel": sum(r.acked for r in reqs if r.op == "release"),
+            "refused": sum(r.refused for r in reqs), "unanswered": sum(r.unanswered for r in reqs),
+            "kill_after": delay,
+        }
+        stats["restart"] = self.start_server()
+
+        client = Client(self.port, self.key)
+        resolved = self.retry_unanswered(client, reqs)
+        stats["replays"] = self.replay_acked(client, n)
+        stats["movements"], stats["holds"] = self.verify(client)
+        client.close()
+        stats["committed_unanswered"] = resolved["present"]
+        stats["retried"] = resolved["retried"]
+        return stats
+
+    # ── after the restart: retries with the same Idempotency-Key ──────────────────────────
+    def retry_unanswered(self, client, reqs):
+        """Every unanswered keyed request is retried as a client would. It must replay exactly
+        when its effect is in the database (the key record commits with the effect), and
+        otherwise run now, once."""
+        present = retried = 0
+        db = self.ro()
+        try:
+            for req in reqs:
+                if not req.unanswered:
+                    continue
+                if req.op == "move":
+                    was_there = db.execute("SELECT COUNT(*) FROM stock_movements WHERE reference = ?", (req.reference,)).fetchone()[0] > 0
+                elif req.op == "hold":
+                    was_there = db.execute("SELECT COUNT(*) FROM reservations WHERE reference = ?", (req.reference,)).fetchone()[0] > 0
+                else:
+                    row = db.execute("SELECT status FROM reservations WHERE id = ?", (req.meta["hold_id"],)).fetchone()
+                    was_there = row is not None and row[0] == "released"
+                present += was_there
+                if req.idem is None:
+                    continue  # a hold without a key, or a release: it stays "maybe"
+                first_error = req.error
+                client.send(req)
+                retried += 1
+                if req.status is None:
+                    raise Violation(f"retry after restart got no response: {req.describe()}")
+                replay = req.headers.get("idempotent-replayed") == "true"
+                req.retried = "replayed" if replay else "fresh"
+                if was_there and not replay:
+                    raise Violation(f"request committed before the crash but its Idempotency-Key retry was not a replay "
+                                    f"(status {req.status}, body {req.resp!r}): {req.describe()}; first attempt: {first_error}")
+                if not was_there and replay:
+                    raise Violation(f"Idempotency-Key retry replayed a response whose effect is not in the database "
+                                    f"(status {req.status}, body {req.resp!r}): {req.describe()}")
+                if req.op == "hold" and req.acked:
+                    body = req.json()
+                    if body and body.get("id"):
+                        with self.lock:
+                            self.releasable.append(body["id"])
+        finally:
+            db.close()
+        return {"present": present, "retried": retried}
+
+    def replay_acked(self, client, cycle):
+        """A sample of acknowledged keyed requests (this cycle's and older) sent again with the
+        same key and body: each must replay the first response byte for byte."""
+        keyed = [r for r in self.requests if r.acked and r.idem is not None and r.resp is not None]
+        this = [r for r in keyed if r.cycle == cycle]
+        sample = self.rng.sample(this, min(len(this), self.args.replays))
+        older = [r for r in keyed if r.cycle != cycle]
+        sample += self.rng.sample(older, min(len(older), 2))
+        for req in sample:
+            again = client.call(req.method, req.path, idem=req.idem, body=req.body)
+            if again.status != req.status or again.headers.get("idempotent-replayed") != "true" or again.resp != req.resp:
+                raise Violation(f"replay after restart differs: first {req.status} {req.resp!r}; replay {again.status} "
+                                f"replayed={again.headers.get('idempotent-replayed')} {again.resp!r}; request {req.describe()}")
+        return len(sample)
+
+    # ── verification ──────────────────────────────────────────────────────────────────
+    def ro(self):
+        db = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, isolation_level=None, timeout=10)
+        return db
+
+    def verify(self, client):
+        problems = []
+        db = self.ro()
+        try:
+            db.execute("BEGIN")  # one WAL snapshot for every query below
+            now = int(time.time() * 1000)
+            movements = db.execute(
+                "SELECT id, sku, location, kind, on_hand_delta, reserved_delta, damaged_delta, reference FROM stock_movements").fetchall()
+            reservations = {row[0]: row for row in db.execute(
+                "SELECT id, channel, reference, status, expires_at, created_at FROM reservations").fetchall()}
+            allocations = {}
+            for rid, line, sku, stock_sku, loc, qty in db.execute(
+                    "SELECT reservation_id, line, sku, stock_sku, location, qty FROM reservation_allocations"):
+                allocations.setdefault(rid, []).append((line, sku, stock_sku, loc, qty))
+            db.execute("COMMIT")
+        finally:
+            db.close()
+
+        by_ref = {}
+        for row in movements:
+            by_ref.setdefault(row[7], []).append(row)
+        holds_by_ref = {}
+        for row in reservations.values():
+            holds_by_ref.setdefault(row[2], []).append(row)
+
+        move_refs = set()
+        hold_refs = set()
+        releases = {}  # hold id -> [release requests]
+        for req in self.requests:
+            if req.op == "move":
+                move_refs.add(req.reference)
+                self.check_movement(req, by_ref.get(req.reference, []), problems)
+            elif req.op == "hold":
+                hold_refs.add(req.reference)
+                self.check_hold(req, holds_by_ref.get(req.reference, []), allocations, problems)
+            elif req.op == "release":
+                releases.setdefault(req.meta["hold_id"], []).append(req)
+
+        # Each hold in the database: its ledger rows match its allocations and its status is explained.
+        for rid, (_, channel, reference, status, expires_at, _) in reservations.items():
+            if reference not in hold_refs:
+                problems.append(f"reservation {rid} (reference {reference!r}) belongs to no request that was sent")
+            held = {}
+            for _, _, stock_sku, loc, qty in allocations.get(rid, []):
+                held[(stock_sku, loc)] = held.get((stock_sku, loc), 0) + qty
+            reserve, release = {}, {}
+            for row in by_ref.get(rid, []):
+                _, sku, loc, kind, on_hand, reserved, damaged, _ = row
+                if kind == "reserve" and on_hand == 0 and damaged == 0 and reserved > 0:
+                    reserve[(sku, loc)] = reserve.get((sku, loc), 0) + reserved
+                elif kind == "release" and on_hand == 0 and damaged == 0 and reserved < 0:
+                    release[(sku, loc)] = release.get((sku, loc), 0) - reserved
+                else:
+                    problems.append(f"hold {rid} has an unexpected ledger row {row}")
+            if reserve != held:
+                problems.append(f"hold {rid}: reserve movements {reserve} but allocations {held}")
+            closed = status in ("released", "expired")
+            if release != (held if closed else {}):
+                problems.append(f"hold {rid} is {status}: release movements {release}, allocations {held}")
+            sent_releases = releases.get(rid, [])
+            acked_releases = [r for r in sent_releases if r.acked and r.json()]
+            if status == "released" and not sent_releases:
+                problems.append(f"hold {rid} is released but no release was ever sent for it")
+            if status == "expired" and expires_at > now:
+                problems.append(f"hold {rid} is expired but expires only at {expires_at} (now {now})")
+            if status == "converted":
+                problems.append(f"hold {rid} is converted but no order was ever placed")
+            for r in acked_releases:
+                answered = r.json().get("status")
+                if answered in ("released", "expired") and answered != status:
+                    problems.append(f"release of {rid} was answered {r.status} status {answered!r} but the hold is {status!r}")
+        for rid, reqs in releases.items():
+            if rid not in reservations and any(r.acked for r in reqs):
+                problems.append(f"release of {rid} was acknowledged but there is no such hold")
+
+        # Nothing that was never sent.
+        for ref, rows in by_ref.items():
+            if ref is None:
+                problems.append(f"{len(rows)} stock movements have no reference: {rows[:3]}")
+            elif ref not in move_refs and ref not in reservations:
+                problems.append(f"stock movements with reference {ref!r} belong to no request that was sent: {rows[:3]}")
+
+        # The server's own audit and the CLI's invariants.
+        audit = client.call("GET", "/v1/inventory/audit")
+        body = audit.json() or {}
+        if audit.status != 200 or body.get("clean") is not True or body.get("drift"):
+            problems.append(f"GET /v1/inventory/audit: {audit.status} {audit.resp!r}")
+        check = subprocess.run([self.bin, "check", "--db", self.db, "--config", self.config],
+                               capture_output=True, text=True, timeout=120)
+        if check.returncode != 0:
+            problems.append(f"bahi check exited {check.returncode}:\n{check.stdout}{check.stderr}")
+
+        if problems:
+            shown = "\n  ".join(problems[:25])
+            more = f"\n  … and {len(problems) - 25} more" if len(problems) > 25 else ""
+            raise Violation(f"{len(problems)} violation(s):\n  {shown}{more}")
+        return len(movements), len(reservations)
+
+    @staticmethod
+    def expected_rows(req):
+        p = req.meta
+        kind = p["kind"]
+        if kind == "receive":
+            return [(p["sku"], p["location"], "receive", p["qty"], 0, 0)]
+        if kind == "adjust":
+            return [(p["sku"], p["location"], "adjust", p["qty"], 0, 0)]
+        if kind == "transfer":
+            return [(p["sku"], p["location"], "transfer_out", -p["qty"], 0, 0),
+                    (p["sku"], p["to_location"], "transfer_in", p["qty"], 0, 0)]
+        raise ValueError(kind)
+
+    def check_movement(self, req, rows, problems):
+        got = sorted(tuple(r[1:7]) for r in rows)
+        want = sorted(self.expected_rows(req))
+        if req.acked:
+            if got != want:
+                problems.append(f"acknowledged movement {req.reference}: ledger rows {got}, expected exactly {want}; {req.describe()}")
+        elif req.refused:
+            if got:
+                problems.append(f"movement {req.reference} was refused ({req.status} {req.resp!r}) but left ledger rows {got}")
+        elif got and got != want:
+            problems.append(f"unanswered movement {req.reference}: ledger rows {got}, expected none or exactly {want}")
+
+    def check_hold(self, req, rows, allocations, problems):
+        if req.refused:
+            if rows:
+                problems.append(f"hold {req.reference} was refused ({req.status} {req.resp!r}) but exists: {rows}")
+            return
+        if len(rows) > 1:
+            problems.append(f"hold {req.reference} exists {len(rows)} times: {[r[0] for r in rows]}")
+            return
+        if not rows:
+            if req.acked:
+                problems.append(f"acknowledged hold {req.reference} ({req.resp!r}) is missing; {req.describe()}")
+            return
+        rid, channel = rows[0][0], rows[0][1]
+        if channel != req.meta["channel"]:
+            problems.append(f"hold {rid} has channel {channel}, asked {req.meta['channel']}")
+        if req.acked:
+            body = req.json()
+            if body is None:
+                return  # the head arrived, the body did not: the reference check above is all we can do
+            if body.get("id") != rid:
+                problems.append(f"hold {req.reference} was answered id {body.get('id')} but the database has {rid}")
+            answered = sorted((a["line"], a["sku"], a["stock_sku"], a["location"], a["qty"]) for a in body.get("allocations", []))
+            # The answer lists one entry per allocation step; the table merges equal keys.
+            merged = {}
+            for line, sku, stock_sku, loc, qty in answered:
+                merged[(line, sku, stock_sku, loc)] = merged.get((line, sku, stock_sku, loc), 0) + qty
+            stored = {(line, sku, stock_sku, loc): qty for line, sku, stock_sku, loc, qty in allocations.get(rid, [])}
+            if merged != stored:
+                problems.append(f"hold {rid}: answered allocations {merged}, stored {stored}")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def tail(path, n=30):
+    try:
+        with open(path, "rb") as f:
+            return b"".join(f.readlines()[-n:]).decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--bin", required=True, help="the bahi binary")
+    ap.add_argument("--dir", required=True, help="work folder holding the migrated bahi.db")
+    ap.add_argument("--cycles", type=int, default=20)
+    ap.add_argument("--threads", type=int, default=16)
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--replays", type=int, default=6, help="acknowledged requests replayed per cycle")
+    ap.add_argument("--min-kill", type=float, default=0.3)
+    ap.add_argument("--max-kill", type=float, default=1.5)
+    ap.add_argument("--seed", type=int, default=None)
+    args = ap.parse_args()
+    if args.seed is None:
+        args.seed = random.randrange(1 << 30)
+
+    run = Run(args)
+    started = time.monotonic()
+    totals = {"sent": 0, "acked": 0, "unanswered": 0, "committed_unanswered": 0, "replays": 0, "retried": 0, "refused": 0}
+    try:
+        run.seed_catalog()
+        run.start_server()
+        with open(os.path.join(args.dir, "admin-key")) as f:
+            run.key = f.read().strip()
+        run.seed_stock()
+        log(f"crash-test: {args.cycles} cycles, {args.threads} clients, port {run.port}, seed {args.seed}, work {args.dir}")
+        for n in range(1, args.cycles + 1):
+            try:
+                s = run.cycle(n)
+            except Violation as v:
+                raise Violation(f"cycle {n}: {v}") from None
+            for k in totals:
+                totals[k] += s[k]
+            log(f"cycle {n:2}: killed after {s['kill_after']:.2f}s; sent {s['sent']:4}, acked {s['acked']:4} "
+                f"(movements {s['acked_mv']}, holds {s['acked_hold']}, releases {s['acked_rel']}), refused {s['refused']:3}, "
+                f"unanswered {s['unanswered']:2} ({s['committed_unanswered']} had committed; {s['retried']} retried), "
+                f"replays {s['replays']} ok; ready again in {s['restart']:.2f}s; verified {s['movements']} ledger rows, {s['holds']} holds")
+        code = run.stop_server()
+        if code != 0:
+            raise Violation(f"bahi serve did not exit 0 on SIGTERM after the last cycle (got {code})")
+        check = subprocess.run([run.bin, "check", "--db", run.db, "--config", run.config], capture_output=True, text=True)
+        if check.returncode != 0:
+            raise Violation(f"final bahi check exited {check.returncode}:\n{check.stdout}{check.stderr}")
+    except Violation as v:
+        log(f"crash-test: FAIL: {v}")
+        server_log = tail(os.path.join(args.dir, "server.err"), 15)
+        if run.key:
+            server_log = server_log.replace(run.key, "bahi_<admin key redacted>")
+        log(f"crash-test: server log tail ({args.dir}/server.err):\n{server_log}")
+        run.cleanup()
+        return 1
+    finally:
+        run.cleanup()
+    elapsed = time.monotonic() - started
+    log(f"crash-test: ok: {args.cycles} kill -9 cycles in {elapsed:.1f}s; {totals['sent']} requests sent, "
+        f"{totals['acked']} acknowledged (all present exactly once), {totals['refused']} refused (none left a trace), "
+        f"{totals['unanswered']} unanswered ({totals['committed_unanswered']} had committed; {totals['retried']} retried with their key), "
+        f"{totals['replays']} replays of acknowledged requests; audit clean, bahi check ok after every restart")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
