@@ -174,6 +174,8 @@ public struct HTTPRequestParser: Sendable {
         }
         let lf = UnsafeRawPointer(lfPointer) - UnsafeRawPointer(base)
         scanned = 0
+        // The same too-long verdict a split arrival would have reached before this LF.
+        if let error = lineTooLong(UnsafeRawBufferPointer(rebasing: raw[0..<lf])) { return .failure(error) }
         guard lf > 0, raw[lf - 1] == ASCII.cr else { return .failure(.bareLF) }
         let line = UnsafeRawBufferPointer(rebasing: raw[0..<(lf - 1)])
         let consumed = lf + 1
@@ -225,8 +227,12 @@ public struct HTTPRequestParser: Sendable {
         case .requestLine:
             // method (≤ 32) + SP + target + SP + "HTTP/1.1" + CR: a longer line is invalid,
             // and the prefix already shows why (the error the whole line would get).
-            guard raw.count > limits.maxTargetLength + 43 else { return nil }
-            if case .failure(let error) = scanRequestLine(raw, complete: false) { return error }
+            let threshold = limits.maxTargetLength + 43
+            guard raw.count > threshold else { return nil }
+            // Judge exactly the first threshold+1 bytes: however the line arrived, this is the
+            // first prefix the check can see, so the verdict never depends on the split.
+            let prefix = UnsafeRawBufferPointer(rebasing: raw[0...threshold])
+            if case .failure(let error) = scanRequestLine(prefix, complete: false) { return error }
             return .targetTooLong
         case .headerLines, .trailers:
             return headerBytes + raw.count > limits.maxHeaderBytes ? .headersTooLarge : nil
@@ -374,23 +380,22 @@ public struct HTTPRequestParser: Sendable {
         case 4 where ASCII.equalsLowercase(name, "host"):
             hostCount += 1
         case 6 where ASCII.equalsLowercase(name, "expect"):
-            for member in valueString.split(separator: ",") {
-                let m = member.trimmingOWS.lowercased()
-                if m == "100-continue" { expectsContinueField = true } else if !m.isEmpty { unsupportedExpectation = true }
+            for m in ASCII.listMembers(value) {
+                if ASCII.equalsLowercase(m, "100-continue") { expectsContinueField = true } else if !m.isEmpty { unsupportedExpectation = true }
             }
         case 10 where ASCII.equalsLowercase(name, "connection"):
-            for token in valueString.split(separator: ",") {
-                let t = token.trimmingOWS.lowercased()
-                if t == "close" { connectionClose = true } else if t == "keep-alive" { connectionKeepAlive = true }
+            for t in ASCII.listMembers(value) {
+                if ASCII.equalsLowercase(t, "close") { connectionClose = true } else if ASCII.equalsLowercase(t, "keep-alive") { connectionKeepAlive = true }
             }
         case 14 where ASCII.equalsLowercase(name, "content-length"):
             contentLengthCount += 1
             contentLength = HTTPRequestParser.decimal(value)
         case 17 where ASCII.equalsLowercase(name, "transfer-encoding"):
             sawTransferEncoding = true
-            for coding in valueString.split(separator: ",", omittingEmptySubsequences: false) {
-                let c = coding.trimmingOWS.lowercased()
-                if !c.isEmpty { transferCodings.append(c) }
+            for c in ASCII.listMembers(value) where !c.isEmpty {
+                // Compared as ASCII bytes: a Unicode look-alike ("chun\u{212A}ed") must be an
+                // unknown coding, never chunked, or a proxy and this server disagree on framing.
+                transferCodings.append(ASCII.equalsLowercase(c, "chunked") ? "chunked" : "?" + String(decoding: c, as: UTF8.self))
             }
         default:
             break
@@ -495,6 +500,22 @@ public struct HTTPRequestParser: Sendable {
 }
 
 extension ASCII {
+    /// The members of a comma-separated field value (RFC 9110 §5.6.1), split on the comma
+    /// byte and trimmed of SP/HTAB, as byte ranges: never Unicode-aware, so a combining mark
+    /// after a comma cannot hide a member.
+    static func listMembers(_ value: UnsafeRawBufferPointer) -> [UnsafeRawBufferPointer] {
+        var members: [UnsafeRawBufferPointer] = []
+        var start = 0
+        for i in 0...value.count where i == value.count || value[i] == 0x2C {
+            var a = start, b = i
+            while a < b, value[a] == space || value[a] == tab { a += 1 }
+            while b > a, value[b - 1] == space || value[b - 1] == tab { b -= 1 }
+            members.append(UnsafeRawBufferPointer(rebasing: value[a..<b]))
+            start = i + 1
+        }
+        return members
+    }
+
     /// True if `bytes` starts with the lowercase ASCII `prefix`, ignoring case.
     static func startsWithLowercase(_ bytes: UnsafeRawBufferPointer, _ prefix: StaticString) -> Bool {
         let n = prefix.utf8CodeUnitCount

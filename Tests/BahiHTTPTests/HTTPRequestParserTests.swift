@@ -675,3 +675,61 @@ import Testing
         }
     }
 }
+
+/// Regressions the fuzzer and its author found: verdicts that depended on how input was
+/// split, and Unicode look-alikes in list-valued fields.
+@Suite struct ParserFuzzRegressionTests {
+    func outcome(_ bytes: [UInt8], chunk: Int) -> String {
+        var parser = HTTPRequestParser()
+        var buffer = ByteBuffer()
+        var i = 0
+        var events: [String] = []
+        while i < bytes.count {
+            buffer.write(bytes[i..<min(bytes.count, i + chunk)])
+            i += chunk
+            do {
+                while true {
+                    let e = try parser.parse(&buffer)
+                    if e == .needMoreData { break }
+                    events.append("\(e)")
+                }
+            } catch {
+                return "error \(error)"
+            }
+        }
+        return events.joined(separator: "|")
+    }
+
+    @Test(arguments: [
+        Array("GET /".utf8) + Array(repeating: UInt8(ascii: "a"), count: 8300) + [0x0A],
+        Array("GET \u{7f}".utf8) + Array(repeating: UInt8(ascii: "a"), count: 8300) + [0x0A],
+        Array("GET /".utf8) + Array(repeating: UInt8(ascii: "a"), count: 8300) + [0x7F, 0x0A],
+        Array("GET / HTTP/1.1\r\nHost: a\r\nX: ".utf8) + Array(repeating: UInt8(ascii: "a"), count: 33000) + [0x0A],
+        Array("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1;".utf8) + Array(repeating: UInt8(ascii: "a"), count: 4200) + [0x0A],
+    ])
+    func overlongLinesGetOneVerdictHoweverSplit(input: [UInt8]) {
+        let whole = outcome(input, chunk: input.count)
+        #expect(whole.hasPrefix("error"))
+        for chunk in [1, 7, 100, 4096] {
+            #expect(outcome(input, chunk: chunk) == whole, "chunk \(chunk)")
+        }
+    }
+
+    @Test func unicodeLookAlikeIsNotChunked() {
+        let input = Array("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chun\u{212A}ed\r\n\r\n5\r\nhello\r\n0\r\n\r\n".utf8)
+        #expect(outcome(input, chunk: input.count) == "error transferEncodingNotChunked")
+        let wrapped = Array("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chun\u{212A}ed, chunked\r\n\r\n0\r\n\r\n".utf8)
+        #expect(outcome(wrapped, chunk: wrapped.count) == "error unknownTransferCoding")
+    }
+
+    @Test func combiningMarkCannotHideClose() throws {
+        var parser = HTTPRequestParser()
+        var buffer = ByteBuffer(bytes: Array("GET / HTTP/1.1\r\nHost: a\r\nConnection: close,\u{301}\r\n\r\n".utf8))
+        guard case .head(let head) = try parser.parse(&buffer) else { Issue.record("no head"); return }
+        #expect(!head.keepAlive)
+        var ka = HTTPRequestParser()
+        var kaBuffer = ByteBuffer(bytes: Array("GET / HTTP/1.0\r\nConnection: \u{212A}eep-alive\r\n\r\n".utf8))
+        guard case .head(let head10) = try ka.parse(&kaBuffer) else { Issue.record("no head"); return }
+        #expect(!head10.keepAlive)
+    }
+}

@@ -1,0 +1,274 @@
+public import BahiJSON
+public import BahiStore
+
+/// Where orders come from; the kind decides defaults elsewhere (a marketplace settles
+/// payouts, a POS sells over the counter) and lets reports group channels.
+public enum ChannelKind: String, Sendable, CaseIterable {
+    case website, app, marketplace, social, pos, b2b
+}
+
+/// How much of the available stock a channel keeps back: a percentage (basis points,
+/// rounded up) and a unit count, both subtracted (see `Availability.sellable`).
+///
+/// Why a buffer: marketplaces sync stock with a delay and punish cancellations, so a seller
+/// shows them a little less than it has.
+public struct ChannelBuffer: Sendable, Equatable {
+    public var percentBps: Int64 = 0
+    public var units: Int64 = 0
+
+    /// A buffer; the default keeps nothing back.
+    public init(percentBps: Int64 = 0, units: Int64 = 0) {
+        self.percentBps = percentBps
+        self.units = units
+    }
+
+    /// 0 to 100%: more than all of the stock cannot be kept back.
+    public static let percentRange: ClosedRange<Int64> = 0...10_000
+    /// Accepted unit counts.
+    public static let unitsRange: ClosedRange<Int64> = 0...1_000_000_000
+
+    /// Problems with the two numbers; `path` prefixes the field names (`buffer.` or "").
+    public func problems(at path: String) -> [FieldProblem] {
+        [CatalogRules.rangeProblem(percentBps, Self.percentRange, field: path + "percent_bps"),
+         CatalogRules.rangeProblem(units, Self.unitsRange, field: path + "units")].compactMap { $0 }
+    }
+
+    /// `{percent_bps, units}`.
+    public var json: JSONValue {
+        .object(["percent_bps": .number(JSONNumber(percentBps)), "units": .number(JSONNumber(units))])
+    }
+}
+
+/// Everything about a channel that a PUT sets.
+public struct ChannelFields: Sendable, Equatable {
+    public var name: String
+    public var kind: ChannelKind
+    public var active = true
+    /// The global buffer; a per-SKU buffer replaces it for that SKU.
+    public var buffer = ChannelBuffer()
+
+    /// The required fields; active and buffer start at their defaults.
+    public init(name: String, kind: ChannelKind) {
+        self.name = name
+        self.kind = kind
+    }
+
+    /// Every problem with the fields.
+    public func problems() -> [FieldProblem] {
+        CatalogRules.nameProblems(name) + buffer.problems(at: "buffer.")
+    }
+
+    /// The JSON names of the fields that differ from `other`.
+    public func changedFields(from other: ChannelFields) -> [String] {
+        var names: [String] = []
+        if name != other.name { names.append("name") }
+        if kind != other.kind { names.append("kind") }
+        if active != other.active { names.append("active") }
+        if buffer != other.buffer { names.append("buffer") }
+        return names
+    }
+}
+
+/// A sales channel as stored.
+public struct Channel: Sendable, Equatable {
+    public var code: String
+    public var fields: ChannelFields
+    public var version: Int64
+    /// Unix milliseconds UTC.
+    public var createdAt: Int64
+    /// Unix milliseconds UTC of the last change.
+    public var updatedAt: Int64
+
+    /// The channel as the API shows it and events carry it.
+    public var json: JSONValue {
+        .object([
+            "code": .string(code), "name": .string(fields.name), "kind": .string(fields.kind.rawValue),
+            "active": .bool(fields.active), "buffer": fields.buffer.json,
+            "version": .number(JSONNumber(version)),
+            "created_at": .string(Timestamps.rfc3339(milliseconds: createdAt)),
+            "updated_at": .string(Timestamps.rfc3339(milliseconds: updatedAt)),
+        ])
+    }
+}
+
+/// A channel's buffer for one SKU, replacing the channel's global buffer for it.
+public struct SKUBuffer: Sendable, Equatable {
+    public var channel: String
+    public var sku: String
+    public var buffer: ChannelBuffer
+
+    /// A channel's buffer for one SKU.
+    public init(channel: String, sku: String, buffer: ChannelBuffer) {
+        self.channel = channel
+        self.sku = sku
+        self.buffer = buffer
+    }
+
+    /// `{channel, sku, percent_bps, units}`.
+    public var json: JSONValue {
+        .object([
+            "channel": .string(channel), "sku": .string(sku),
+            "percent_bps": .number(JSONNumber(buffer.percentBps)), "units": .number(JSONNumber(buffer.units)),
+        ])
+    }
+}
+
+/// Reads and writes channels and their buffers, in the caller's transaction, with events.
+public enum ChannelCatalog {
+    static let columns = "code, name, kind, active, buffer_bps, buffer_units, version, created_at, updated_at"
+
+    static func decode(_ row: Row) throws -> Channel {
+        let kindText: String = try row[2]
+        // The schema's CHECK admits only known kinds; a row outside it is a corrupt file.
+        guard let kind = ChannelKind(rawValue: kindText) else {
+            throw DomainError(status: 500, code: "corrupt_row", detail: "Channel row has unknown kind \(kindText).")
+        }
+        var f = ChannelFields(name: try row[1], kind: kind)
+        f.active = try row[3]
+        f.buffer = ChannelBuffer(percentBps: try row[4], units: try row[5])
+        return Channel(code: try row[0], fields: f, version: try row[6], createdAt: try row[7], updatedAt: try row[8])
+    }
+
+    /// The channel, or nil.
+    public static func get(_ db: Connection, code: String) throws -> Channel? {
+        try db.queryFirst("SELECT \(columns) FROM channels WHERE code = ?", [code], decode)
+    }
+
+    /// One page of channels in code order, optionally filtered by active and kind.
+    public static func list(_ db: Connection, active: Bool?, kind: ChannelKind?, after: String?, limit: Int) throws -> CatalogPage<Channel> {
+        var rows = try db.query(
+            """
+            SELECT \(columns) FROM channels
+             WHERE code > :after AND (:active IS NULL OR active = :active) AND (:kind IS NULL OR kind = :kind)
+             ORDER BY code LIMIT :limit
+            """,
+            StatementArguments(named: [":after": after ?? "", ":active": active, ":kind": kind?.rawValue, ":limit": limit + 1]), decode)
+        let more = rows.count > limit
+        if more { rows.removeLast() }
+        return CatalogPage(items: rows, lastCodeIfMore: more ? rows.last?.code : nil)
+    }
+
+    /// Creates or replaces a channel (PUT semantics), including its global buffer.
+    public static func put(
+        _ db: Connection, code: String, fields: ChannelFields, precondition: VersionPrecondition = .none,
+        actor: String?, now: Int64 = Int64(WallClock.milliseconds())
+    ) throws -> PutOutcome<Channel> {
+        if let p = CatalogRules.codeProblem(code, field: "code") { throw DomainError.problems([p]) }
+        let problems = fields.problems()
+        guard problems.isEmpty else { throw DomainError.problems(problems) }
+        let current = try get(db, code: code)
+        try precondition.check(current: current?.version, what: "channel", id: code)
+        let stamp = UInt64(max(0, now))
+
+        guard let current else {
+            let channel = Channel(code: code, fields: fields, version: 1, createdAt: now, updatedAt: now)
+            try db.execute(
+                "INSERT INTO channels (\(columns)) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)",
+                [code, fields.name, fields.kind.rawValue, fields.active, fields.buffer.percentBps, fields.buffer.units, now, now])
+            try EventLog.append(db, type: "channel.created", entityType: "channel", entityID: code, payload: catalogPayload(channel.json), actor: actor, at: stamp)
+            return .created(channel)
+        }
+        let changes = fields.changedFields(from: current.fields)
+        guard !changes.isEmpty else { return .unchanged(current) }
+        let changed = try db.execute(
+            """
+            UPDATE channels SET name = ?, kind = ?, active = ?, buffer_bps = ?, buffer_units = ?, version = version + 1, updated_at = ?
+             WHERE code = ? AND version = ?
+            """,
+            [fields.name, fields.kind.rawValue, fields.active, fields.buffer.percentBps, fields.buffer.units, now, code, current.version])
+        guard changed == 1 else {
+            throw DomainError(status: 412, code: "version_mismatch", detail: "Channel \(code) changed while this request ran; GET it again and reapply the change.")
+        }
+        let channel = Channel(code: code, fields: fields, version: current.version + 1, createdAt: current.createdAt, updatedAt: now)
+        var payload = catalogPayload(channel.json)
+        payload["changes"] = .array(changes.map(JSONValue.string))
+        try EventLog.append(db, type: "channel.updated", entityType: "channel", entityID: code, payload: payload, actor: actor, at: stamp)
+        return .updated(channel)
+    }
+
+    /// The channel's own buffer for `sku`, or nil when it uses the global one.
+    public static func skuBuffer(_ db: Connection, channel: String, sku: String) throws -> SKUBuffer? {
+        try db.queryFirst("SELECT buffer_bps, buffer_units FROM channel_sku_buffers WHERE channel = ? AND sku = ?", [channel, sku]) { row in
+            SKUBuffer(channel: channel, sku: sku, buffer: ChannelBuffer(percentBps: try row[0], units: try row[1]))
+        }
+    }
+
+    /// One page of a channel's per-SKU buffers in SKU order.
+    public static func skuBuffers(_ db: Connection, channel: String, after: String?, limit: Int) throws -> CatalogPage<SKUBuffer> {
+        var rows = try db.query(
+            "SELECT sku, buffer_bps, buffer_units FROM channel_sku_buffers WHERE channel = ? AND sku > ? ORDER BY sku LIMIT ?",
+            [channel, after ?? "", limit + 1]) { row in
+            SKUBuffer(channel: channel, sku: try row[0], buffer: ChannelBuffer(percentBps: try row[1], units: try row[2]))
+        }
+        let more = rows.count > limit
+        if more { rows.removeLast() }
+        return CatalogPage(items: rows, lastCodeIfMore: more ? rows.last?.sku : nil)
+    }
+
+    /// Sets the channel's buffer for one SKU (PUT semantics). Per-SKU buffers carry no
+    /// version column, so the only precondition they honour is `If-Match: *` (must exist);
+    /// any entity tag fails with 412, as RFC 9110 requires for a resource without one.
+    public static func putSKUBuffer(
+        _ db: Connection, channel: String, sku: String, buffer: ChannelBuffer, precondition: VersionPrecondition = .none,
+        actor: String?, now: Int64 = Int64(WallClock.milliseconds())
+    ) throws -> PutOutcome<SKUBuffer> {
+        let problems = buffer.problems(at: "")
+        guard problems.isEmpty else { throw DomainError.problems(problems) }
+        try requireChannelAndSKU(db, channel: channel, sku: sku)
+        let current = try skuBuffer(db, channel: channel, sku: sku)
+        try checkBufferPrecondition(precondition, exists: current != nil, channel: channel, sku: sku)
+        let result = SKUBuffer(channel: channel, sku: sku, buffer: buffer)
+        if current == result { return .unchanged(result) }
+        try db.execute(
+            """
+            INSERT INTO channel_sku_buffers (channel, sku, buffer_bps, buffer_units) VALUES (?, ?, ?, ?)
+            ON CONFLICT (channel, sku) DO UPDATE SET buffer_bps = excluded.buffer_bps, buffer_units = excluded.buffer_units
+            """,
+            [channel, sku, buffer.percentBps, buffer.units])
+        var payload = catalogPayload(result.json)
+        payload["previous"] = current.map { $0.buffer.json } ?? .null
+        try EventLog.append(db, type: "channel.buffer_updated", entityType: "channel", entityID: channel, payload: payload, actor: actor, at: UInt64(max(0, now)))
+        return current == nil ? .created(result) : .updated(result)
+    }
+
+    /// Removes the channel's buffer for one SKU, so the global buffer applies again; returns
+    /// what was removed. 404 when there was none.
+    @discardableResult
+    public static func deleteSKUBuffer(
+        _ db: Connection, channel: String, sku: String, precondition: VersionPrecondition = .none,
+        actor: String?, now: Int64 = Int64(WallClock.milliseconds())
+    ) throws -> SKUBuffer {
+        guard try get(db, code: channel) != nil else { throw DomainError.notFound("channel", channel) }
+        let current = try skuBuffer(db, channel: channel, sku: sku)
+        try checkBufferPrecondition(precondition, exists: current != nil, channel: channel, sku: sku)
+        guard let current else {
+            throw DomainError(status: 404, code: "not_found", detail: "Channel \(channel) has no buffer of its own for \(sku).")
+        }
+        try db.execute("DELETE FROM channel_sku_buffers WHERE channel = ? AND sku = ?", [channel, sku])
+        try EventLog.append(db, type: "channel.buffer_deleted", entityType: "channel", entityID: channel,
+                            payload: catalogPayload(current.json), actor: actor, at: UInt64(max(0, now)))
+        return current
+    }
+
+    private static func requireChannelAndSKU(_ db: Connection, channel: String, sku: String) throws {
+        guard try db.queryValue("SELECT 1 FROM channels WHERE code = ?", [channel], as: Int64.self) != nil else {
+            throw DomainError.notFound("channel", channel)
+        }
+        guard try db.queryValue("SELECT 1 FROM skus WHERE sku = ?", [sku], as: Int64.self) != nil else {
+            throw DomainError.notFound("SKU", sku)
+        }
+    }
+
+    private static func checkBufferPrecondition(_ precondition: VersionPrecondition, exists: Bool, channel: String, sku: String) throws {
+        switch precondition.ifMatch {
+        case nil:
+            break
+        case .any?:
+            if !exists {
+                throw DomainError(status: 412, code: "version_mismatch", detail: "If-Match: * expects channel \(channel) to have a buffer for \(sku), but it has none.")
+            }
+        case .versions?:
+            throw DomainError(status: 412, code: "version_mismatch", detail: "Per-SKU buffers carry no version; send If-Match: * (must exist) or no If-Match.")
+        }
+    }
+}

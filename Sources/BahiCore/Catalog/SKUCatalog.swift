@@ -1,0 +1,357 @@
+public import BahiJSON
+public import BahiStore
+
+/// One line of a kit: which SKU and how many of it one kit contains.
+public struct KitComponent: Sendable, Equatable {
+    public var sku: String
+    public var qty: Int64
+
+    /// A component line.
+    public init(sku: String, qty: Int64) {
+        self.sku = sku
+        self.qty = qty
+    }
+}
+
+/// Everything about a SKU that a PUT sets. Defaults are the documented values for omitted
+/// optional fields, so a PUT replaces the whole description and never leaves a stale value
+/// behind from an earlier version.
+public struct SKUFields: Sendable, Equatable {
+    public var name: String
+    public var mrpPaise: Int64
+    public var pricePaise: Int64
+    public var weightG: Int64 = 0
+    public var lengthMM: Int64 = 0
+    public var widthMM: Int64 = 0
+    public var heightMM: Int64 = 0
+    public var hsn: String = ""
+    public var gstRateBps: Int64 = 0
+    public var active = true
+    public var returnable = true
+    public var returnWindowDays: Int64 = 7
+    public var lowStockThreshold: Int64 = 0
+    public var reorderPoint: Int64 = 0
+    public var reorderQty: Int64 = 0
+    /// Non-empty makes the SKU a kit, sold as these components and never stocked itself.
+    /// Stored and read back sorted by SKU code; `SKUCatalog.put` sorts what a client sent
+    /// (after validating it in the client's order, so error paths name the client's indices).
+    public var components: [KitComponent] = []
+
+    /// The required fields; every other field starts at its documented default.
+    public init(name: String, mrpPaise: Int64, pricePaise: Int64) {
+        self.name = name
+        self.mrpPaise = mrpPaise
+        self.pricePaise = pricePaise
+    }
+
+    /// Whether the SKU is a kit.
+    public var isKit: Bool { !components.isEmpty }
+
+    // Limits on the numbers: generous for real goods, tight enough that sums never overflow.
+    /// Grams, up to a tonne.
+    public static let weightRange: ClosedRange<Int64> = 0...1_000_000
+    /// Millimetres, up to 100 m.
+    public static let dimensionRange: ClosedRange<Int64> = 0...100_000
+    /// Days, up to a year.
+    public static let returnWindowRange: ClosedRange<Int64> = 0...365
+    /// Stock thresholds and reorder quantities.
+    public static let countRange: ClosedRange<Int64> = 0...1_000_000_000
+    /// Units of one component per kit.
+    public static let componentQtyRange: ClosedRange<Int64> = 1...10_000
+    /// Components per kit.
+    public static let maxComponents = 100
+
+    /// Every problem that can be found without the database (kit components' existence is
+    /// checked by `SKUCatalog.put`). `code` is the SKU's own code, to catch self-reference.
+    public func problems(code: String) -> [FieldProblem] {
+        var out = CatalogRules.nameProblems(name)
+        let money = 0...CatalogRules.maxPaise
+        out += [
+            CatalogRules.rangeProblem(mrpPaise, money, field: "mrp_paise"),
+            CatalogRules.rangeProblem(pricePaise, money, field: "price_paise"),
+            CatalogRules.rangeProblem(weightG, Self.weightRange, field: "weight_g"),
+            CatalogRules.rangeProblem(lengthMM, Self.dimensionRange, field: "length_mm"),
+            CatalogRules.rangeProblem(widthMM, Self.dimensionRange, field: "width_mm"),
+            CatalogRules.rangeProblem(heightMM, Self.dimensionRange, field: "height_mm"),
+            CatalogRules.rangeProblem(returnWindowDays, Self.returnWindowRange, field: "return_window_days"),
+            CatalogRules.rangeProblem(lowStockThreshold, Self.countRange, field: "low_stock_threshold"),
+            CatalogRules.rangeProblem(reorderPoint, Self.countRange, field: "reorder_point"),
+            CatalogRules.rangeProblem(reorderQty, Self.countRange, field: "reorder_qty"),
+        ].compactMap { $0 }
+        if money.contains(mrpPaise), money.contains(pricePaise), pricePaise > mrpPaise {
+            out.append(FieldProblem("price_paise", "exceeds_mrp", "The selling price (\(pricePaise)) must not exceed the MRP (\(mrpPaise)): Indian law forbids selling above MRP."))
+        }
+        if !HSNCode.isValid(hsn) {
+            out.append(FieldProblem("hsn", "invalid", "An HSN code of 4, 6 or 8 digits, or empty."))
+        }
+        if !GSTRate.isValid(gstRateBps) {
+            out.append(FieldProblem("gst_rate_bps", "invalid", "One of the GST slabs in basis points: \(GSTRate.slabs.map(String.init).joined(separator: ", "))."))
+        }
+        if components.count > Self.maxComponents {
+            out.append(FieldProblem("components", "too_many", "At most \(Self.maxComponents) components."))
+        }
+        return out
+    }
+
+    /// Problems with a kit's component list as the client sent it (indices are its order):
+    /// codes, quantities, duplicates and self-reference. Existence and nesting need the
+    /// database and are checked in `SKUCatalog.put`.
+    public static func componentProblems(_ components: [KitComponent], code: String) -> [FieldProblem] {
+        var out: [FieldProblem] = []
+        var seen = Set<String>()
+        for (i, c) in components.enumerated() {
+            let path = "components[\(i)]"
+            if let p = CatalogRules.codeProblem(c.sku, field: path + ".sku") {
+                out.append(p)
+            } else if c.sku == code {
+                out.append(FieldProblem(path + ".sku", "self_reference", "A kit cannot contain itself."))
+            } else if !seen.insert(c.sku).inserted {
+                out.append(FieldProblem(path + ".sku", "duplicate", "\(c.sku) is listed twice; give it once with the total qty."))
+            }
+            if let p = CatalogRules.rangeProblem(c.qty, componentQtyRange, field: path + ".qty") { out.append(p) }
+        }
+        return out
+    }
+
+    /// The JSON names of the fields that differ from `other` (for `sku.updated` events).
+    public func changedFields(from other: SKUFields) -> [String] {
+        var names: [String] = []
+        func check<T: Equatable>(_ a: T, _ b: T, _ name: String) { if a != b { names.append(name) } }
+        check(name, other.name, "name")
+        check(mrpPaise, other.mrpPaise, "mrp_paise")
+        check(pricePaise, other.pricePaise, "price_paise")
+        check(weightG, other.weightG, "weight_g")
+        check(lengthMM, other.lengthMM, "length_mm")
+        check(widthMM, other.widthMM, "width_mm")
+        check(heightMM, other.heightMM, "height_mm")
+        check(hsn, other.hsn, "hsn")
+        check(gstRateBps, other.gstRateBps, "gst_rate_bps")
+        check(active, other.active, "active")
+        check(returnable, other.returnable, "returnable")
+        check(returnWindowDays, other.returnWindowDays, "return_window_days")
+        check(lowStockThreshold, other.lowStockThreshold, "low_stock_threshold")
+        check(reorderPoint, other.reorderPoint, "reorder_point")
+        check(reorderQty, other.reorderQty, "reorder_qty")
+        check(components, other.components, "components")
+        return names
+    }
+}
+
+/// A SKU as stored: the merchant's code, its description, and the version that guards
+/// concurrent edits.
+public struct SKU: Sendable, Equatable {
+    public var code: String
+    public var fields: SKUFields
+    public var version: Int64
+    /// Unix milliseconds UTC.
+    public var createdAt: Int64
+    /// Unix milliseconds UTC of the last change (not of a PUT that changed nothing).
+    public var updatedAt: Int64
+
+    /// The SKU as the API shows it and events carry it.
+    public var json: JSONValue {
+        let f = fields
+        func n(_ v: Int64) -> JSONValue { .number(JSONNumber(v)) }
+        return .object([
+            "sku": .string(code), "name": .string(f.name),
+            "mrp_paise": n(f.mrpPaise), "price_paise": n(f.pricePaise),
+            "weight_g": n(f.weightG), "length_mm": n(f.lengthMM), "width_mm": n(f.widthMM), "height_mm": n(f.heightMM),
+            "hsn": .string(f.hsn), "gst_rate_bps": n(f.gstRateBps),
+            "active": .bool(f.active), "returnable": .bool(f.returnable), "return_window_days": n(f.returnWindowDays),
+            "low_stock_threshold": n(f.lowStockThreshold), "reorder_point": n(f.reorderPoint), "reorder_qty": n(f.reorderQty),
+            "is_kit": .bool(f.isKit),
+            "components": .array(f.components.map { .object(["sku": .string($0.sku), "qty": n($0.qty)]) }),
+            "version": n(version),
+            "created_at": .string(Timestamps.rfc3339(milliseconds: createdAt)),
+            "updated_at": .string(Timestamps.rfc3339(milliseconds: updatedAt)),
+        ])
+    }
+}
+
+/// Reads and writes SKUs and kit compositions. Writes run inside the caller's write
+/// transaction and append their event there, so a change and its event commit together.
+public enum SKUCatalog {
+    static let columns = """
+        sku, name, mrp_paise, price_paise, weight_g, length_mm, width_mm, height_mm, hsn, gst_rate_bps, active, \
+        returnable, return_window_days, low_stock_threshold, reorder_point, reorder_qty, is_kit, version, created_at, updated_at
+        """
+
+    static func decode(_ row: Row) throws -> SKU {
+        var f = SKUFields(name: try row[1], mrpPaise: try row[2], pricePaise: try row[3])
+        f.weightG = try row[4]
+        f.lengthMM = try row[5]
+        f.widthMM = try row[6]
+        f.heightMM = try row[7]
+        f.hsn = try row[8]
+        f.gstRateBps = try row[9]
+        f.active = try row[10]
+        f.returnable = try row[11]
+        f.returnWindowDays = try row[12]
+        f.lowStockThreshold = try row[13]
+        f.reorderPoint = try row[14]
+        f.reorderQty = try row[15]
+        // row[16] is is_kit: derived from components, which the caller fills in.
+        return SKU(code: try row[0], fields: f, version: try row[17], createdAt: try row[18], updatedAt: try row[19])
+    }
+
+    /// The SKU with its components, or nil.
+    public static func get(_ db: Connection, code: String) throws -> SKU? {
+        guard var sku = try db.queryFirst("SELECT \(columns) FROM skus WHERE sku = ?", [code], decode) else { return nil }
+        sku.fields.components = try db.query("SELECT component_sku, qty FROM kit_components WHERE kit_sku = ? ORDER BY component_sku", [code]) { row in
+            KitComponent(sku: try row[0], qty: try row[1])
+        }
+        return sku
+    }
+
+    /// Filters for `list`.
+    public struct ListQuery: Sendable {
+        /// Matches a code prefix or a name substring, case-insensitively.
+        public var q: String?
+        public var active: Bool?
+        /// Only codes after this one (the cursor).
+        public var after: String?
+        /// Page size (the API enforces 1…500).
+        public var limit: Int
+
+        /// A query; all filters optional.
+        public init(q: String? = nil, active: Bool? = nil, after: String? = nil, limit: Int = 50) {
+            self.q = q
+            self.active = active
+            self.after = after
+            self.limit = limit
+        }
+    }
+
+    /// One page of SKUs in code order. Components of the page's kits come from one range
+    /// query over the page's codes rather than one query per kit.
+    public static func list(_ db: Connection, _ query: ListQuery) throws -> CatalogPage<SKU> {
+        let pattern = query.q.flatMap { $0.isEmpty ? nil : likeEscaped($0.lowercased()) }
+        var rows = try db.query(
+            """
+            SELECT \(columns) FROM skus
+             WHERE sku > :after
+               AND (:active IS NULL OR active = :active)
+               AND (:pattern IS NULL OR lower(sku) LIKE :pattern || '%' ESCAPE '\\' OR lower(name) LIKE '%' || :pattern || '%' ESCAPE '\\')
+             ORDER BY sku LIMIT :limit
+            """,
+            StatementArguments(named: [":after": query.after ?? "", ":active": query.active, ":pattern": pattern, ":limit": query.limit + 1]),
+            decode)
+        let more = rows.count > query.limit
+        if more { rows.removeLast() }
+        if let first = rows.first?.code, let last = rows.last?.code {
+            var byKit: [String: [KitComponent]] = [:]
+            _ = try db.query(
+                "SELECT c.kit_sku, c.component_sku, c.qty FROM kit_components c WHERE c.kit_sku >= ? AND c.kit_sku <= ? ORDER BY c.kit_sku, c.component_sku",
+                [first, last]
+            ) { row in byKit[try row[0] as String, default: []].append(KitComponent(sku: try row[1], qty: try row[2])) }
+            for i in rows.indices { rows[i].fields.components = byKit[rows[i].code] ?? [] }
+        }
+        return CatalogPage(items: rows, lastCodeIfMore: more ? rows.last?.code : nil)
+    }
+
+    /// Creates or replaces a SKU (PUT semantics), checking the version precondition against
+    /// the row and the kit rules against the current catalog, in the caller's transaction.
+    ///
+    /// Kit rules: components must exist and not be kits; a SKU that is a component of a kit
+    /// cannot become a kit; a SKU holding stock cannot become a kit (a kit has no stock).
+    public static func put(
+        _ db: Connection, code: String, fields: SKUFields, precondition: VersionPrecondition = .none,
+        actor: String?, now: Int64 = Int64(WallClock.milliseconds())
+    ) throws -> PutOutcome<SKU> {
+        if let p = CatalogRules.codeProblem(code, field: "sku") { throw DomainError.problems([p]) }
+        let problems = fields.problems(code: code) + SKUFields.componentProblems(fields.components, code: code)
+        guard problems.isEmpty else { throw DomainError.problems(problems) }
+
+        let current = try get(db, code: code)
+        try precondition.check(current: current?.version, what: "SKU", id: code)
+        if fields.isKit { try checkKit(db, code: code, components: fields.components, current: current) }
+        var fields = fields
+        fields.components.sort { $0.sku < $1.sku }
+
+        guard let current else {
+            let sku = SKU(code: code, fields: fields, version: 1, createdAt: now, updatedAt: now)
+            try db.execute(
+                "INSERT INTO skus (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+                StatementArguments(values(code, fields) + [now, now]))
+            try insertComponents(db, code: code, fields.components)
+            try EventLog.append(db, type: "sku.created", entityType: "sku", entityID: code, payload: catalogPayload(sku.json), actor: actor, at: UInt64(max(0, now)))
+            return .created(sku)
+        }
+        let changes = fields.changedFields(from: current.fields)
+        guard !changes.isEmpty else { return .unchanged(current) }
+
+        let changed = try db.execute(
+            """
+            UPDATE skus SET name = ?, mrp_paise = ?, price_paise = ?, weight_g = ?, length_mm = ?, width_mm = ?, height_mm = ?,
+                   hsn = ?, gst_rate_bps = ?, active = ?, returnable = ?, return_window_days = ?, low_stock_threshold = ?,
+                   reorder_point = ?, reorder_qty = ?, is_kit = ?, version = version + 1, updated_at = ?
+             WHERE sku = ? AND version = ?
+            """,
+            StatementArguments(Array(values(code, fields).dropFirst()) + [now, code, current.version]))
+        guard changed == 1 else {
+            throw DomainError(status: 412, code: "version_mismatch", detail: "SKU \(code) changed while this request ran; GET it again and reapply the change.")
+        }
+        if changes.contains("components") {
+            try db.execute("DELETE FROM kit_components WHERE kit_sku = ?", [code])
+            try insertComponents(db, code: code, fields.components)
+        }
+        let sku = SKU(code: code, fields: fields, version: current.version + 1, createdAt: current.createdAt, updatedAt: now)
+        var payload = catalogPayload(sku.json)
+        payload["changes"] = .array(changes.map(JSONValue.string))
+        try EventLog.append(db, type: "sku.updated", entityType: "sku", entityID: code, payload: payload, actor: actor, at: UInt64(max(0, now)))
+        return .updated(sku)
+    }
+
+    private static func values(_ code: String, _ f: SKUFields) -> [(any SQLValueConvertible)?] {
+        [code, f.name, f.mrpPaise, f.pricePaise, f.weightG, f.lengthMM, f.widthMM, f.heightMM, f.hsn, f.gstRateBps,
+         f.active, f.returnable, f.returnWindowDays, f.lowStockThreshold, f.reorderPoint, f.reorderQty, f.isKit]
+    }
+
+    private static func insertComponents(_ db: Connection, code: String, _ components: [KitComponent]) throws {
+        for c in components {
+            try db.execute("INSERT INTO kit_components (kit_sku, component_sku, qty) VALUES (?, ?, ?)", [code, c.sku, c.qty])
+        }
+    }
+
+    /// The kit rules that need the database; every failure is listed in one 422 (409 for
+    /// stock, which the client cannot fix by editing the body).
+    private static func checkKit(_ db: Connection, code: String, components: [KitComponent], current: SKU?) throws {
+        var problems: [FieldProblem] = []
+        for (i, c) in components.enumerated() {
+            switch try db.queryValue("SELECT is_kit FROM skus WHERE sku = ?", [c.sku], as: Bool.self) {
+            case nil:
+                problems.append(FieldProblem("components[\(i)].sku", "not_found", "No SKU \(c.sku); create the component before the kit."))
+            case true?:
+                problems.append(FieldProblem("components[\(i)].sku", "nested_kit", "\(c.sku) is itself a kit; a kit's components must be stocked SKUs."))
+            case false?:
+                break
+            }
+        }
+        if current?.fields.isKit != true {
+            let parents = try db.query("SELECT kit_sku FROM kit_components WHERE component_sku = ? ORDER BY kit_sku LIMIT 5", [code]) { row in try row[0] as String }
+            if !parents.isEmpty {
+                problems.append(FieldProblem("components", "nested_kit", "\(code) is a component of \(parents.joined(separator: ", ")); a component cannot become a kit."))
+            }
+        }
+        if !problems.isEmpty { throw DomainError.problems(problems, code: "invalid_kit") }
+        if current != nil, current?.fields.isKit == false {
+            let stocked = try db.queryValue(
+                "SELECT COUNT(*) FROM stock_levels WHERE sku = ? AND (on_hand <> 0 OR reserved <> 0 OR damaged <> 0)", [code], as: Int64.self) ?? 0
+            if stocked > 0 {
+                throw DomainError(status: 409, code: "sku_has_stock",
+                                  detail: "\(code) holds stock at \(stocked) location(s); a kit has no stock of its own. Move or adjust the stock to zero first, or create the kit under a new code.",
+                                  fields: [(field: "components", code: "sku_has_stock", message: "The SKU holds stock.")])
+            }
+        }
+    }
+}
+
+/// `text` with LIKE's wildcards and the escape character escaped by `\`.
+func likeEscaped(_ text: String) -> String {
+    var out = ""
+    for ch in text {
+        if ch == "%" || ch == "_" || ch == "\\" { out.append("\\") }
+        out.append(ch)
+    }
+    return out
+}
