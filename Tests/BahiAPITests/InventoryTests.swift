@@ -254,3 +254,35 @@ func audit(_ app: BahiContext) async throws -> [String] {
         }
     }
 }
+
+@Suite struct InvariantTests {
+    @Test func seededLedgerPassesEveryInvariantAndDriftIsCaught() async throws {
+        try await withApp { app, _ in
+            try await seedCatalog(app)
+            let api = BahiApplication.makeAPI(app)
+            let key = try await app.keys.create(name: "a", role: .admin, channel: nil, actor: "t").secret
+            _ = await send(api, .post, "/v1/inventory/movements", key: key, body: #"{"sku":"C","location":"SURAT","kind":"receive","qty":10}"#)
+            _ = await send(api, .post, "/v1/inventory/reservations", key: key, body: #"{"channel":"web","lines":[{"sku":"C","qty":2}]}"#)
+            let clean = try await app.store.read { db in try InvariantRegistry.run(db) }
+            #expect(clean.allSatisfy { $0.violations.isEmpty }, "\(clean.filter { !$0.violations.isEmpty })")
+            try await app.store.write { db in
+                try db.execute("UPDATE stock_levels SET reserved = reserved + 1 WHERE sku = 'C'")
+                try db.execute("UPDATE locations SET district = 'ELSEWHERE' WHERE code = 'JAIPUR'")
+            }
+            let broken = try await app.store.read { db in try InvariantRegistry.run(db) }
+            let failing = Set(broken.filter { !$0.violations.isEmpty }.map(\.name))
+            #expect(failing == ["stock levels equal the sum of their movements", "reserved stock equals what active holds hold",
+                                "locations match their pincode's state and district"])
+        }
+    }
+
+    @Test func skuCodesThatNameRoutesAreRefused() async throws {
+        try await withApp { app, _ in
+            let api = BahiApplication.makeAPI(app)
+            let key = try await app.keys.create(name: "a", role: .admin, channel: nil, actor: "t").secret
+            let response = await send(api, .put, "/v1/skus/audit", key: key, body: #"{"name":"x","mrp_paise":100,"price_paise":100}"#)
+            #expect(response.status.code == 422)
+            #expect(response.text.contains("reserved_code"))
+        }
+    }
+}

@@ -13,6 +13,11 @@ public enum MerchantCode {
         }
     }
 
+    /// Words that name fixed routes beside a SKU path parameter (`/v1/inventory/audit` next
+    /// to `/v1/inventory/{sku}`, `/v1/skus/export` next to `/v1/skus/{sku}`). A SKU with one
+    /// of these codes could never be addressed, so it is refused at creation.
+    public static let reservedSKUs: Set<String> = ["audit", "changes", "export", "import", "movements", "reorder", "reservations"]
+
     /// The sentence an error carries when a code is invalid.
     public static let rule = "1 to 64 characters of letters, digits, '.', '_' and '-'"
 }

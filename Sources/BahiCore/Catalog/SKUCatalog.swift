@@ -259,6 +259,9 @@ public enum SKUCatalog {
         actor: String?, now: Int64 = Int64(WallClock.milliseconds())
     ) throws -> PutOutcome<SKU> {
         if let p = CatalogRules.codeProblem(code, field: "sku") { throw DomainError.problems([p]) }
+        if MerchantCode.reservedSKUs.contains(code.lowercased()) {
+            throw DomainError.problems([FieldProblem("sku", "reserved_code", "\(code) names a fixed route (/v1/inventory/\(code.lowercased())); choose another SKU code.")])
+        }
         let problems = fields.problems(code: code) + SKUFields.componentProblems(fields.components, code: code)
         guard problems.isEmpty else { throw DomainError.problems(problems) }
 

@@ -35,6 +35,31 @@ public enum InvariantRegistry {
                 "event seq \(try row[0] as Int64) has a payload that is not a JSON object"
             }
         },
+        Invariant(name: "kits have components, never contain kits, and hold no stock") { db in
+            try db.query(
+                """
+                SELECT sku, 'is a kit without components' FROM skus s
+                 WHERE is_kit = 1 AND NOT EXISTS (SELECT 1 FROM kit_components k WHERE k.kit_sku = s.sku)
+                UNION ALL
+                SELECT k.kit_sku, 'contains the kit ' || k.component_sku FROM kit_components k JOIN skus c ON c.sku = k.component_sku WHERE c.is_kit = 1
+                UNION ALL
+                SELECT k.kit_sku, 'has components but is not marked a kit' FROM kit_components k JOIN skus s ON s.sku = k.kit_sku WHERE s.is_kit = 0
+                UNION ALL
+                SELECT l.sku, 'holds stock at ' || l.location FROM stock_levels l JOIN skus s ON s.sku = l.sku
+                 WHERE s.is_kit = 1 AND (l.on_hand <> 0 OR l.reserved <> 0 OR l.damaged <> 0)
+                LIMIT 50
+                """
+            ) { row in "SKU \(try row[0] as String) \(try row[1] as String)" }
+        },
+        Invariant(name: "locations match their pincode's state and district") { db in
+            try db.query("SELECT code, pincode, state, district FROM locations") { row in
+                (code: try row[0] as String, pincode: try row[1] as String, state: try row[2] as String, district: try row[3] as String)
+            }.compactMap { l in
+                guard let info = PincodeDirectory.lookup(l.pincode) else { return "location \(l.code) has pincode \(l.pincode), which the directory does not know" }
+                return info.state == l.state && info.district == l.district ? nil
+                    : "location \(l.code) says \(l.state)/\(l.district) but pincode \(l.pincode) is \(info.state)/\(info.district)"
+            }
+        },
         Invariant(name: "stock levels equal the sum of their movements") { db in
             try StockLedger.audit(db)
         },
