@@ -18,6 +18,7 @@ public enum BahiApplication {
         EventRoutes.register(on: &api)
         CatalogRoutes.register(on: &api)
         InventoryRoutes.register(on: &api)
+        InventoryCSVRoutes.register(on: &api)
         return api
     }
 }

@@ -14,6 +14,7 @@ Commands:
   migrate   apply pending schema migrations
   keys      create, list and revoke API keys             (bahi keys --help)
   backup    copy the database to a file, online
+  import    import stock or SKUs from a CSV file           (bahi import --help)
   check     integrity and domain invariants
   version   print the version
   help      this text
@@ -39,6 +40,8 @@ do {
         try await AdminCommands.backup(rest)
     case "check":
         exit(try await AdminCommands.check(rest))
+    case "import":
+        exit(try await ImportCommand.run(rest))
     case "version", "--version":
         print("bahi \(BahiVersion.current) (SQLite \(SQLiteLibrary.version))")
     case "help", "--help", "-h":

@@ -5,7 +5,8 @@
 /// Sorting ids as strings sorts them by creation time (to the millisecond), which is what
 /// cursors and humans scanning a log want; the random part makes them unguessable.
 public enum EntityID {
-    /// The prefixes DESIGN §2 assigns, plus `res_` for stock holds.
+    /// The prefixes DESIGN §2 assigns, plus `res_` for stock holds and `imp_` for CSV
+    /// import batches (the reference on every movement an import made).
     public enum Kind: String, Sendable, CaseIterable {
         case order = "ord"
         case shipment = "shp"
@@ -17,6 +18,7 @@ public enum EntityID {
         case webhook = "whk"
         case apiKey = "key"
         case reservation = "res"
+        case importBatch = "imp"
     }
 
     static let alphabet: [UInt8] = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
