@@ -61,6 +61,7 @@ public final class Store: Sendable {
 
     let writer: Writer
     let readers: ReaderPool
+    let checkpointer = Checkpointer()
 
     /// Opens (creating if needed) the database: first the writer, which switches the file to
     /// WAL and applies the pragmas, then the readers. Returns when every connection is open.
@@ -74,8 +75,10 @@ public final class Store: Sendable {
         try await writer.start(path: path, synchronous: configuration.synchronous, busyTimeout: configuration.busyTimeout)
         do {
             try await readers.start(path: path, busyTimeout: configuration.busyTimeout)
+            try await checkpointer.start(path: path, synchronous: configuration.synchronous, busyTimeout: configuration.busyTimeout)
         } catch {
             await writer.shutdown()
+            await readers.shutdown()
             throw error
         }
     }
@@ -83,6 +86,7 @@ public final class Store: Sendable {
     deinit {
         writer.requestShutdown()
         readers.requestShutdown()
+        checkpointer.stop()
     }
 
     // MARK: Writing
@@ -210,6 +214,7 @@ public final class Store: Sendable {
     public func close() async {
         await writer.shutdown()
         await readers.shutdown()
+        checkpointer.stop()
     }
 
     /// The writer's counters so far.

@@ -1,3 +1,5 @@
+import CCrypto
+
 /// Prefixed, time-sortable identifiers for what Bahi creates (DESIGN §2): a prefix such as
 /// `ord_` and 26 Crockford base32 characters — 48 bits of Unix milliseconds then 80 random
 /// bits from the system CSPRNG.
@@ -25,7 +27,7 @@ public enum EntityID {
 
     /// A new id of `kind` for the time `milliseconds` (default: now).
     public static func make(_ kind: Kind, milliseconds: UInt64 = WallClock.milliseconds()) -> String {
-        var generator = SystemRandomNumberGenerator()
+        var generator = CryptoRandom()
         return make(kind, milliseconds: milliseconds, using: &generator)
     }
 
@@ -75,5 +77,17 @@ public enum EntityID {
             value = value << 5 | UInt64(digit)
         }
         return value
+    }
+}
+
+/// OpenSSL's CSPRNG (a DRBG seeded from the OS): unguessable like `getrandom`, without a
+/// system call per id — ids are made on the writer thread, where every microsecond counts.
+struct CryptoRandom: RandomNumberGenerator {
+    mutating func next() -> UInt64 {
+        var value: UInt64 = 0
+        let ok = withUnsafeMutableBytes(of: &value) { RAND_bytes($0.baseAddress?.assumingMemoryBound(to: UInt8.self), 8) }
+        if ok == 1 { return value }
+        var fallback = SystemRandomNumberGenerator()
+        return fallback.next()
     }
 }

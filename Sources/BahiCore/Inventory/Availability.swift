@@ -10,12 +10,21 @@ public enum Availability {
         public var lowStockThreshold: Int64
         public var reorderPoint: Int64
         public var reorderQty: Int64
+        /// Some kit contains this SKU, so its availability moves with this one.
+        public var inKits: Bool = false
     }
 
     /// The SKU's facts, or nil if there is no such SKU.
     public static func facts(_ db: Connection, sku: String) throws -> SKUFacts? {
-        try db.queryFirst("SELECT active, is_kit, low_stock_threshold, reorder_point, reorder_qty FROM skus WHERE sku = ?", [sku]) { row in
-            SKUFacts(sku: sku, active: try row[0], isKit: try row[1], lowStockThreshold: try row[2], reorderPoint: try row[3], reorderQty: try row[4])
+        try db.queryFirst(
+            """
+            SELECT active, is_kit, low_stock_threshold, reorder_point, reorder_qty,
+                   EXISTS (SELECT 1 FROM kit_components WHERE component_sku = ?1)
+              FROM skus WHERE sku = ?1
+            """, [sku]
+        ) { row in
+            SKUFacts(sku: sku, active: try row[0], isKit: try row[1], lowStockThreshold: try row[2], reorderPoint: try row[3], reorderQty: try row[4],
+                     inKits: try row[5])
         }
     }
 
@@ -61,6 +70,23 @@ public enum Availability {
             (bps: try row[0] as Int64, units: try row[1] as Int64)
         }
         return specific ?? global
+    }
+
+    /// Whether the channel is active and the buffer it keeps back for a SKU, in one query
+    /// (the hold path runs it per line). Nil if there is no such channel.
+    public static func channel(_ db: Connection, code: String, sku: String) throws -> (active: Bool, buffer: (bps: Int64, units: Int64))? {
+        try db.queryFirst(
+            """
+            SELECT c.active, COALESCE(b.buffer_bps, c.buffer_bps), COALESCE(b.buffer_units, c.buffer_units)
+              FROM channels c LEFT JOIN channel_sku_buffers b ON b.channel = c.code AND b.sku = ?2
+             WHERE c.code = ?1
+            """, [code, sku]
+        ) { row in (active: try row[0] as Bool, buffer: (bps: try row[1] as Int64, units: try row[2] as Int64)) }
+    }
+
+    /// Available units over the active locations among `levels`.
+    public static func available(in levels: [StockLedger.Level]) -> Int64 {
+        levels.reduce(0) { $0 + ($1.locationActive ? $1.available : 0) }
     }
 
     /// What a channel may sell: available − (available × bps, rounded up) − units, never

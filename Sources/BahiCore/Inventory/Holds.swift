@@ -83,13 +83,16 @@ public enum Holds {
         _ db: Connection, channel: String, lines: [Line], ttlSeconds: Int64, reference: String?,
         actor: String?, now: Int64, id: String = EntityID.make(.reservation)
     ) throws -> Hold {
-        guard try db.queryValue("SELECT active FROM channels WHERE code = ?", [channel], as: Bool.self) == true else {
-            throw DomainError.invalid("channel", "unknown_channel", "No active channel \(channel).")
-        }
+        guard !lines.isEmpty else { throw DomainError.invalid("lines", "required", "At least one line.") }
         // Validate every line first, so a bad SKU never leaves partial work to roll back.
         var facts: [Availability.SKUFacts] = []
+        var buffers: [(bps: Int64, units: Int64)] = []
         var problems: [(field: String, code: String, message: String)] = []
         for (i, line) in lines.enumerated() {
+            guard let c = try Availability.channel(db, code: channel, sku: line.sku), c.active else {
+                throw DomainError.invalid("channel", "unknown_channel", "No active channel \(channel).")
+            }
+            buffers.append(c.buffer)
             if let f = try Availability.facts(db, sku: line.sku) {
                 if !f.active { problems.append(("lines[\(i)].sku", "inactive_sku", "SKU \(line.sku) is not active.")) }
                 facts.append(f)
@@ -100,12 +103,20 @@ public enum Holds {
         if !problems.isEmpty {
             throw DomainError(status: 422, code: "validation_failed", detail: "Some lines name SKUs that cannot be sold.", fields: problems)
         }
+        // One read of a stocked SKU's levels serves its availability, the allocation plan and
+        // the change events; it is kept current as this hold reserves from it.
+        var levels: [String: [StockLedger.Level]] = [:]
+        func levelsOf(_ sku: String) throws -> [StockLedger.Level] {
+            if let cached = levels[sku] { return cached }
+            let fetched = try StockLedger.levels(db, sku: sku)
+            levels[sku] = fetched
+            return fetched
+        }
         // Channel limits per line.
         var shortfalls: [Shortfall] = []
         for (i, line) in lines.enumerated() {
-            let available = try Availability.available(db, sku: line.sku, isKit: facts[i].isKit)
-            let buffer = try Availability.buffer(db, channel: channel, sku: line.sku) ?? (0, 0)
-            let sellable = Availability.sellable(available: available, buffer: buffer)
+            let available = facts[i].isKit ? try Availability.available(db, sku: line.sku, isKit: true) : Availability.available(in: try levelsOf(line.sku))
+            let sellable = Availability.sellable(available: available, buffer: buffers[i])
             if sellable < line.qty { shortfalls.append(Shortfall(line: i, sku: line.sku, requested: line.qty, available: sellable)) }
         }
         if !shortfalls.isEmpty { throw insufficient(shortfalls) }
@@ -115,15 +126,20 @@ public enum Holds {
         for (i, line) in lines.enumerated() {
             let parts: [(sku: String, qty: Int64)] = facts[i].isKit ? try Availability.components(db, kit: line.sku) : [(sku: line.sku, qty: Int64(1))]
             for part in parts {
-                try changes.touch(db, sku: part.sku)
+                var current = try levelsOf(part.sku)
+                try changes.touch(db, sku: part.sku, available: Availability.available(in: current), facts: facts[i].isKit ? nil : facts[i])
                 var need = part.qty * line.qty
-                for level in try StockLedger.levels(db, sku: part.sku) where need > 0 {
+                for index in current.indices where need > 0 {
+                    let level = current[index]
                     guard level.locationActive, level.available > 0 else { continue }
                     let take = min(need, level.available)
                     guard try StockLedger.reserve(db, sku: part.sku, location: level.location, qty: take, reference: id, actor: actor, now: now) else { continue }
+                    current[index].reserved += take
                     allocations.append(Allocation(line: i, sku: line.sku, stockSKU: part.sku, location: level.location, qty: take))
                     need -= take
                 }
+                levels[part.sku] = current
+                changes.settle(part.sku, available: Availability.available(in: current))
                 if need > 0 {
                     // Lines sharing a component asked for more than there is in total.
                     let held = allocations.filter { $0.line == i && $0.stockSKU == part.sku }.reduce(0) { $0 + $1.qty }

@@ -8,23 +8,33 @@ import BahiJSON
 /// the change committed.
 public struct InventoryChanges {
     private var before: [String: Int64] = [:]
+    private var after: [String: Int64] = [:]
+    private var facts: [String: Availability.SKUFacts] = [:]
     private var order: [String] = []
 
     public init() {}
 
-    /// Records a stocked SKU's availability before the operation changes it.
-    public mutating func touch(_ db: Connection, sku: String) throws {
+    /// Records a stocked SKU's availability before the operation changes it (queried unless
+    /// the caller already knows it).
+    public mutating func touch(_ db: Connection, sku: String, available: Int64? = nil, facts known: Availability.SKUFacts? = nil) throws {
+        if let known { facts[sku] = known }
         guard before[sku] == nil else { return }
-        before[sku] = try Availability.stockAvailable(db, sku: sku)
+        before[sku] = try available ?? Availability.stockAvailable(db, sku: sku)
         order.append(sku)
+    }
+
+    /// Declares the availability after the operation, when the caller knows it exactly
+    /// (a hold took a known number of units), saving a query.
+    public mutating func settle(_ sku: String, available: Int64) {
+        after[sku] = available
     }
 
     /// Appends the events; call after every change of the operation.
     public func emit(_ db: Connection, actor: String?, reference: String?, now: Int64) throws {
         var kitsDone = Set<String>()
         for sku in order {
-            guard let was = before[sku], let facts = try Availability.facts(db, sku: sku) else { continue }
-            let now_ = try Availability.stockAvailable(db, sku: sku)
+            guard let was = before[sku], let facts = try self.facts[sku] ?? Availability.facts(db, sku: sku) else { continue }
+            let now_ = try after[sku] ?? Availability.stockAvailable(db, sku: sku)
             if was == now_ { continue }
             try changed(db, sku: sku, available: now_, actor: actor, now: now)
             if facts.lowStockThreshold > 0, was >= facts.lowStockThreshold, now_ < facts.lowStockThreshold {
@@ -38,6 +48,7 @@ public struct InventoryChanges {
                                               "reorder_point": .number(JSONNumber(facts.reorderPoint)), "reorder_qty": .number(JSONNumber(facts.reorderQty))],
                                     actor: actor, at: UInt64(now))
             }
+            guard facts.inKits else { continue }
             for kit in try Availability.kits(containing: sku, db) where kitsDone.insert(kit).inserted {
                 try changed(db, sku: kit, available: try Availability.available(db, sku: kit, isKit: true), actor: actor, now: now)
             }
