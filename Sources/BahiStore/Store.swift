@@ -61,7 +61,6 @@ public final class Store: Sendable {
 
     let writer: Writer
     let readers: ReaderPool
-    let checkpointer = Checkpointer()
 
     /// Opens (creating if needed) the database: first the writer, which switches the file to
     /// WAL and applies the pragmas, then the readers. Returns when every connection is open.
@@ -75,7 +74,6 @@ public final class Store: Sendable {
         try await writer.start(path: path, synchronous: configuration.synchronous, busyTimeout: configuration.busyTimeout)
         do {
             try await readers.start(path: path, busyTimeout: configuration.busyTimeout)
-            try await checkpointer.start(path: path, synchronous: configuration.synchronous, busyTimeout: configuration.busyTimeout)
         } catch {
             await writer.shutdown()
             await readers.shutdown()
@@ -86,7 +84,6 @@ public final class Store: Sendable {
     deinit {
         writer.requestShutdown()
         readers.requestShutdown()
-        checkpointer.stop()
     }
 
     // MARK: Writing
@@ -214,7 +211,6 @@ public final class Store: Sendable {
     public func close() async {
         await writer.shutdown()
         await readers.shutdown()
-        checkpointer.stop()
     }
 
     /// The writer's counters so far.

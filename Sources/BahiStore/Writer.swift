@@ -87,8 +87,6 @@ final class Writer: Sendable {
         do {
             db = try Connection(path: path, mode: .readWrite, synchronous: synchronous, busyTimeout: busyTimeout)
             db.isOwnedByStore = true
-            // Checkpoints run on the store's checkpoint thread, never inside a batch's COMMIT.
-            try db.execute("PRAGMA wal_autocheckpoint=0")
             // Each call runs in a SAVEPOINT, whose undo records (the sub-journal) SQLite keeps
             // in a temporary file by default: a pwrite of every page a call first touches.
             // In memory they cost nothing and are just as correct (they never outlive the
