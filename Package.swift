@@ -42,7 +42,7 @@ let package = Package(
         // Routes, DTOs, middleware.
         .target(name: "BahiAPI", dependencies: ["BahiCore", "BahiStore", "BahiHTTP", "BahiJSON"], swiftSettings: strict),
         // The command-line entry point: serve, version, ...
-        .executableTarget(name: "bahi", dependencies: ["BahiAPI", "BahiHTTP"], swiftSettings: strict),
+        .executableTarget(name: "bahi", dependencies: ["BahiAPI", "BahiHTTP", "BahiJSON", "BahiCore", "BahiStore"], swiftSettings: strict),
         .executableTarget(name: "BahiBench", dependencies: ["BahiStore"], swiftSettings: strict),
 
         // A blocking loopback client and helpers shared by the live tests.

@@ -27,7 +27,7 @@ public enum AccessLog: Sendable {
     ) -> [UInt8] {
         var json = JSONWriter(capacity: 200)
         json.beginObject()
-        json.key("time"); json.string(Timestamp.rfc3339(milliseconds: wallMilliseconds))
+        json.key("time"); json.string(Timestamps.rfc3339(milliseconds: Int64(clamping: wallMilliseconds)))
         json.key("request_id"); json.string(record.requestID)
         json.key("method"); json.string(record.method)
         json.key("path"); json.string(record.path)
@@ -42,21 +42,8 @@ public enum AccessLog: Sendable {
     }
 }
 
-/// Formatting of times for logs and JSON.
-public enum Timestamp {
-    /// RFC 3339 UTC with milliseconds: `2026-11-22T10:15:00.123Z`.
-    public static func rfc3339(milliseconds ms: UInt64) -> String {
-        var t = time_t(ms / 1000)
-        var parts = tm()
-        gmtime_r(&t, &parts)
-        func pad(_ v: Int, _ width: Int) -> String {
-            let s = String(v)
-            return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
-        }
-        return "\(pad(Int(parts.tm_year) + 1900, 4))-\(pad(Int(parts.tm_mon) + 1, 2))-\(pad(Int(parts.tm_mday), 2))T"
-            + "\(pad(Int(parts.tm_hour), 2)):\(pad(Int(parts.tm_min), 2)):\(pad(Int(parts.tm_sec), 2)).\(pad(Int(ms % 1000), 3))Z"
-    }
-
+/// Durations for the access log.
+enum Timestamp {
     /// Nanoseconds as milliseconds with three decimals, e.g. `0.042`.
     static func milliseconds3(_ ns: UInt64) -> String {
         let micros = ns / 1000

@@ -254,9 +254,7 @@ public struct HTTPConnectionStateMachine: Sendable {
     private mutating func errorResponse(problem: Problem, now: UInt64) -> Action {
         if requestID.isEmpty { requestID = ids.next(millisecondsSinceEpoch: wallClockMilliseconds()) }
         var problem = problem
-        var quoted: [UInt8] = []
-        JSONWriter.appendQuoted(requestID, to: &quoted)
-        problem.extra.append((key: "request_id", json: String(decoding: quoted, as: UTF8.self)))
+        problem.addRequestID(requestID)
         let response = problem.response()
         let bytes = HTTPResponseEncoder.encode(
             response, requestID: requestID, date: DateCache.shared.current(),

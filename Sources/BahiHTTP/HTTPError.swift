@@ -83,6 +83,16 @@ public struct Problem: Sendable, Equatable {
         lhs.encoded() == rhs.encoded()
     }
 
+    /// Adds the `request_id` member, so a person reporting an error can quote the id the
+    /// access log carries. Both the connection (framing errors) and the router (handler
+    /// errors) use it.
+    public mutating func addRequestID(_ requestID: String) {
+        guard !requestID.isEmpty else { return }
+        var quoted: [UInt8] = []
+        JSONWriter.appendQuoted(requestID, to: &quoted)
+        extra.append((key: "request_id", json: String(decoding: quoted, as: UTF8.self)))
+    }
+
     /// The response carrying this problem.
     public func response(headers extraHeaders: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {
         var headers = extraHeaders

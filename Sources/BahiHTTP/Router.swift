@@ -158,11 +158,7 @@ public struct Router: HTTPResponder {
                 detail: "An unexpected error occurred. Quote the request id \(requestID) when reporting it."
             )
         }
-        if !requestID.isEmpty {
-            var quoted: [UInt8] = []
-            JSONWriter.appendQuoted(requestID, to: &quoted)
-            problem.extra.append((key: "request_id", json: String(decoding: quoted, as: UTF8.self)))
-        }
+        problem.addRequestID(requestID)
         return problem.response(headers: headers)
     }
 }

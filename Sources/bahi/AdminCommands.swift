@@ -5,6 +5,7 @@ import Darwin
 #endif
 import BahiAPI
 import BahiCore
+import BahiJSON
 import BahiStore
 
 /// `bahi migrate`, `bahi keys …`, `bahi backup FILE`, `bahi check`.

@@ -70,3 +70,11 @@ import BahiJSON
         #expect(throws: JSONParseError.self) { try JSONParser.parse([0x22, 0xFF, 0x22]) }
     }
 }
+
+@Suite struct TimestampTests {
+    @Test func rfc3339MatchesKnownInstants() {
+        #expect(Timestamps.rfc3339(milliseconds: 0) == "1970-01-01T00:00:00.000Z")
+        #expect(Timestamps.rfc3339(milliseconds: 1_795_342_500_123) == "2026-11-22T10:15:00.123Z")
+        #expect(Timestamps.rfc3339(milliseconds: 951_782_400_000) == "2000-02-29T00:00:00.000Z")  // leap day
+    }
+}
