@@ -7,8 +7,8 @@ import CCrypto
 /// Sorting ids as strings sorts them by creation time (to the millisecond), which is what
 /// cursors and humans scanning a log want; the random part makes them unguessable.
 public enum EntityID {
-    /// The prefixes DESIGN §2 assigns, plus `res_` for stock holds and `imp_` for CSV
-    /// import batches (the reference on every movement an import made).
+    /// The prefixes DESIGN §2 assigns, plus `res_` for stock holds, `imp_` for CSV import
+    /// batches (the reference on every movement an import made) and `pck_` for pick lists.
     public enum Kind: String, Sendable, CaseIterable {
         case order = "ord"
         case shipment = "shp"
@@ -21,6 +21,7 @@ public enum EntityID {
         case apiKey = "key"
         case reservation = "res"
         case importBatch = "imp"
+        case picklist = "pck"
     }
 
     static let alphabet: [UInt8] = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
