@@ -1,7 +1,7 @@
 -- Bahi: the whole current schema, for a person to read.
 --
 -- `bahi migrate` (and `bahi serve` at start) brings an older database here through the
--- numbered migrations in Sources/BahiCore/Schema/Migrations.swift; a test applies them to an
+-- numbered migrations in Sources/BahiCore/Schema/BahiSchema.swift; a test applies them to an
 -- empty file and checks the result equals this file, so the two cannot drift.
 --
 -- Conventions (DESIGN §2, §3): STRICT tables; money in paise (INTEGER); times as Unix
@@ -186,3 +186,179 @@ CREATE TABLE reservation_allocations (
     qty            INTEGER NOT NULL CHECK (qty > 0),
     PRIMARY KEY (reservation_id, line, stock_sku, location)
 ) STRICT;
+
+-- ───────────────────────────── orders and fulfilment (migration 3) ─────────────────────────
+
+-- Orders from every channel. Money in paise; totals are computed by Bahi (GST-inclusive
+-- prices, tax rounded once per line). status follows DESIGN §5; payment_status and
+-- fulfilment_status are stored beside it.
+CREATE TABLE orders (
+    id                  TEXT PRIMARY KEY,         -- ord_…
+    channel             TEXT NOT NULL REFERENCES channels (code),
+    channel_order_ref   TEXT NOT NULL,            -- the channel's own order number; unique per channel
+    status              TEXT NOT NULL CHECK (status IN ('pending_payment', 'on_hold', 'confirmed', 'in_fulfilment', 'completed', 'cancelled')),
+    hold_reason         TEXT,                     -- cod_verification, … while on_hold
+    payment_method      TEXT NOT NULL CHECK (payment_method IN ('prepaid', 'cod')),
+    payment_status      TEXT NOT NULL CHECK (payment_status IN ('unpaid', 'authorized', 'paid', 'partially_refunded', 'refunded',
+                                                                'cod_pending', 'cod_collected', 'cod_remitted')),
+    fulfilment_status   TEXT NOT NULL DEFAULT 'unfulfilled' CHECK (fulfilment_status IN ('unfulfilled', 'partially_shipped', 'shipped',
+                                                                'partially_delivered', 'delivered', 'rto', 'partially_returned', 'returned')),
+    gateway             TEXT,
+    gateway_order_id    TEXT,
+    paid_paise          INTEGER NOT NULL DEFAULT 0 CHECK (paid_paise >= 0),
+    refund_due          INTEGER NOT NULL DEFAULT 0 CHECK (refund_due IN (0, 1)),
+    payment_expires_at  INTEGER,                  -- pending_payment orders are cancelled after this
+    cancel_reason       TEXT CHECK (cancel_reason IN ('customer', 'fraud', 'inventory', 'payment_timeout', 'address', 'other')),
+    customer_name       TEXT NOT NULL,
+    customer_phone      TEXT NOT NULL,            -- +91 and ten digits
+    customer_email      TEXT,
+    shipping_address    TEXT NOT NULL,            -- JSON object
+    billing_address     TEXT,                     -- JSON object
+    ship_pincode        TEXT NOT NULL,
+    place_of_supply     TEXT NOT NULL,            -- GST state code of the shipping pincode
+    supply              TEXT NOT NULL CHECK (supply IN ('intra_state', 'inter_state')),
+    subtotal_paise      INTEGER NOT NULL,
+    discount_paise      INTEGER NOT NULL,
+    shipping_paise      INTEGER NOT NULL,
+    shipping_taxable_paise INTEGER NOT NULL,
+    shipping_rate_bps   INTEGER NOT NULL,
+    taxable_paise       INTEGER NOT NULL,
+    cgst_paise          INTEGER NOT NULL,
+    sgst_paise          INTEGER NOT NULL,
+    igst_paise          INTEGER NOT NULL,
+    total_paise         INTEGER NOT NULL CHECK (total_paise >= 0),
+    risk_score          INTEGER NOT NULL DEFAULT 0 CHECK (risk_score BETWEEN 0 AND 100),
+    risk_reasons        TEXT NOT NULL DEFAULT '[]', -- JSON array
+    reservation_id      TEXT,                     -- the checkout hold it converted, if any
+    tags                TEXT NOT NULL DEFAULT '[]', -- JSON array of strings
+    notes               TEXT,
+    version             INTEGER NOT NULL DEFAULT 1,
+    placed_at           INTEGER NOT NULL,
+    created_at          INTEGER NOT NULL,
+    updated_at          INTEGER NOT NULL,
+    UNIQUE (channel, channel_order_ref)
+) STRICT;
+CREATE INDEX orders_status ON orders (status, id);
+CREATE INDEX orders_phone ON orders (customer_phone);
+CREATE INDEX orders_payment_expiry ON orders (payment_expires_at) WHERE status = 'pending_payment';
+
+-- An order's lines with their tax, as computed at intake or the last edit.
+CREATE TABLE order_lines (
+    order_id         TEXT NOT NULL REFERENCES orders (id),
+    line             INTEGER NOT NULL,
+    sku              TEXT NOT NULL REFERENCES skus (sku),
+    name             TEXT NOT NULL,
+    hsn              TEXT NOT NULL,
+    qty              INTEGER NOT NULL CHECK (qty > 0),
+    unit_price_paise INTEGER NOT NULL CHECK (unit_price_paise >= 0),
+    discount_paise   INTEGER NOT NULL CHECK (discount_paise >= 0),
+    total_paise      INTEGER NOT NULL CHECK (total_paise >= 0),
+    taxable_paise    INTEGER NOT NULL,
+    rate_bps         INTEGER NOT NULL,
+    cgst_paise       INTEGER NOT NULL,
+    sgst_paise       INTEGER NOT NULL,
+    igst_paise       INTEGER NOT NULL,
+    invoice_id       TEXT,                    -- the invoice that billed this line (on its first packed shipment)
+    PRIMARY KEY (order_id, line)
+) STRICT;
+
+-- Every transition and edit of an order, oldest first.
+CREATE TABLE order_history (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    order_id    TEXT NOT NULL REFERENCES orders (id),
+    action      TEXT NOT NULL,                    -- created, confirmed, on_hold, cancelled, edited, payment, …
+    from_status TEXT,
+    to_status   TEXT NOT NULL,
+    detail      TEXT NOT NULL DEFAULT '{}',       -- JSON object (an edit's diff, a cancel reason, …)
+    actor       TEXT,
+    created_at  INTEGER NOT NULL
+) STRICT;
+CREATE INDEX order_history_order ON order_history (order_id, id);
+
+-- What RTO risk learns from: orders, cancellations and RTOs per phone and per pincode.
+CREATE TABLE customer_stats (
+    phone         TEXT PRIMARY KEY,
+    orders        INTEGER NOT NULL DEFAULT 0,
+    cancellations INTEGER NOT NULL DEFAULT 0,
+    rtos          INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE TABLE pincode_stats (
+    pincode       TEXT PRIMARY KEY,
+    orders        INTEGER NOT NULL DEFAULT 0,
+    cancellations INTEGER NOT NULL DEFAULT 0,
+    rtos          INTEGER NOT NULL DEFAULT 0
+) STRICT;
+
+-- Payments recorded against orders (by finance now, by gateway webhooks later).
+CREATE TABLE payments (
+    id                 TEXT PRIMARY KEY,          -- pay_…
+    order_id           TEXT NOT NULL REFERENCES orders (id),
+    amount_paise       INTEGER NOT NULL CHECK (amount_paise > 0),
+    status             TEXT NOT NULL CHECK (status IN ('authorized', 'captured', 'failed')),
+    gateway            TEXT,
+    gateway_payment_id TEXT,
+    actor              TEXT,
+    created_at         INTEGER NOT NULL,
+    UNIQUE (gateway, gateway_payment_id)
+) STRICT;
+CREATE INDEX payments_order ON payments (order_id);
+
+-- The parcels an order ships as, one per location. A shipment's lines hold their stock
+-- reserved at its location until it ships (or is cancelled, releasing it).
+CREATE TABLE shipments (
+    id          TEXT PRIMARY KEY,                 -- shp_…
+    order_id    TEXT NOT NULL REFERENCES orders (id),
+    location    TEXT NOT NULL REFERENCES locations (code),
+    status      TEXT NOT NULL CHECK (status IN ('pending', 'picking', 'packed', 'ready', 'picked_up', 'in_transit', 'out_for_delivery',
+                                                'delivered', 'undelivered', 'rto_initiated', 'rto_in_transit', 'rto_delivered', 'lost', 'cancelled')),
+    picklist_id TEXT,
+    weight_g    INTEGER,
+    length_mm   INTEGER,
+    width_mm    INTEGER,
+    height_mm   INTEGER,
+    invoice_id  TEXT,
+    packed_at   INTEGER,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+) STRICT;
+CREATE INDEX shipments_order ON shipments (order_id);
+CREATE INDEX shipments_queue ON shipments (location, status);
+
+-- What a shipment carries, per order line and stocked SKU (a kit line carries its components).
+CREATE TABLE shipment_lines (
+    shipment_id TEXT NOT NULL REFERENCES shipments (id),
+    line        INTEGER NOT NULL,
+    sku         TEXT NOT NULL,                    -- the SKU ordered (maybe a kit)
+    stock_sku   TEXT NOT NULL,                    -- the SKU picked and reserved
+    qty         INTEGER NOT NULL CHECK (qty > 0),
+    PRIMARY KEY (shipment_id, line, stock_sku)
+) STRICT;
+
+-- Pick lists: a location's shipments to pick, aggregated by SKU when read.
+CREATE TABLE picklists (
+    id         TEXT PRIMARY KEY,                  -- pck_…
+    location   TEXT NOT NULL REFERENCES locations (code),
+    created_at INTEGER NOT NULL,
+    actor      TEXT
+) STRICT;
+
+-- GST invoice numbers: one consecutive series per financial year (April–March).
+CREATE TABLE invoice_series (
+    financial_year TEXT PRIMARY KEY,              -- "2026-27"
+    last_sequence  INTEGER NOT NULL CHECK (last_sequence >= 0)
+) STRICT;
+
+-- Issued invoices, immutable: the document is kept as issued.
+CREATE TABLE invoices (
+    id             TEXT PRIMARY KEY,              -- inv_…
+    number         TEXT NOT NULL UNIQUE,          -- ≤ 16 of A–Z a–z 0–9 - /
+    financial_year TEXT NOT NULL,
+    sequence       INTEGER NOT NULL,
+    order_id       TEXT NOT NULL REFERENCES orders (id),
+    shipment_id    TEXT NOT NULL UNIQUE REFERENCES shipments (id),
+    total_paise    INTEGER NOT NULL,
+    document       TEXT NOT NULL,                 -- the invoice as JSON
+    issued_at      INTEGER NOT NULL,
+    UNIQUE (financial_year, sequence)
+) STRICT;
+CREATE INDEX invoices_order ON invoices (order_id);

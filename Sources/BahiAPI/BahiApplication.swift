@@ -19,6 +19,8 @@ public enum BahiApplication {
         CatalogRoutes.register(on: &api)
         InventoryRoutes.register(on: &api)
         InventoryCSVRoutes.register(on: &api)
+        OrderRoutes.register(on: &api)
+        FulfilmentRoutes.register(on: &api)
         return api
     }
 }

@@ -10,6 +10,10 @@ public final class BahiContext: Sendable {
     public let keys: APIKeyStore
     public let authenticator: Authenticator
     public let notifier = EventNotifier()
+    /// The seller's order rules, from configuration.
+    public let orderPolicy: OrderPolicy
+    /// The packing queue's priority rules, from configuration.
+    public let fulfilmentRules: FulfilmentPriorityRules
     /// (key owner, Idempotency-Key) pairs whose first request has not finished.
     let idempotencyInFlight = Mutex<Set<String>>([])
 
@@ -17,6 +21,10 @@ public final class BahiContext: Sendable {
         self.configuration = configuration
         self.store = store
         self.keys = APIKeyStore(store: store)
+        self.orderPolicy = configuration.orderPolicy
+        self.fulfilmentRules = FulfilmentPriorityRules(
+            prepaidFirst: configuration.fulfilment.prepaidFirst, expressChannels: Set(configuration.fulfilment.expressChannels),
+            slaHours: configuration.fulfilment.dispatchSLAHours)
         self.authenticator = Authenticator(
             directory: keyDirectory ?? APIKeyStore(store: store),
             limiter: RateLimiter(requestsPerSecond: configuration.rateLimit.requestsPerSecond, burst: configuration.rateLimit.burst),

@@ -55,6 +55,7 @@ extension BahiContext {
                 group.addTask {
                     while !Task.isCancelled {
                         _ = try? await self.expireHolds()
+                        _ = try? await self.expireUnpaidOrders()
                         try? await Task.sleep(for: .milliseconds(200))
                     }
                 }
@@ -77,6 +78,23 @@ extension BahiContext {
             let released = try await write { db in try Holds.expire(db, now: now) }
             total += released
             if released < 500 { return total }
+        }
+    }
+
+    /// Cancels prepaid orders whose payment did not arrive in time (`payment_timeout`),
+    /// releasing their stock; a cheap read decides whether the writer is needed at all.
+    @discardableResult
+    public func expireUnpaidOrders() async throws -> Int {
+        let now = Int64(WallClock.milliseconds())
+        let due = try await store.read { db in
+            try db.queryValue("SELECT MIN(payment_expires_at) FROM orders WHERE status = 'pending_payment'", as: Int64.self)
+        }
+        guard let due, due <= now else { return 0 }
+        var total = 0
+        while true {
+            let cancelled = try await write { db in try OrderTransitions.expirePayments(db, now: now) }
+            total += cancelled
+            if cancelled < 200 { return total }
         }
     }
 }

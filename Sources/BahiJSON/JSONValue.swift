@@ -101,3 +101,12 @@ extension JSONWriter {
         }
     }
 }
+
+extension JSONValue {
+    /// An integer (paise, counts, versions): the shorthand domain JSON is written with.
+    public static func int(_ value: Int64) -> JSONValue { .number(JSONNumber(value)) }
+
+    /// A string, or `null` when absent: optional fields are always present in responses,
+    /// so clients can rely on the key.
+    public static func optional(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+}

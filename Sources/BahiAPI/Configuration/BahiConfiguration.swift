@@ -1,4 +1,5 @@
 public import BahiHTTP
+public import BahiCore
 
 /// Every setting of a Bahi process, with its default.
 ///
@@ -76,12 +77,44 @@ public struct BahiConfiguration: Sendable, Equatable {
         public var delhiveryToken = ""
     }
 
+    /// Order intake: COD rules, RTO risk, payment expiry, allocation, invoices.
+    public struct Orders: Sendable, Equatable {
+        /// COD orders above this total are refused (422 `cod_limit_exceeded`).
+        public var codMaxPaise = 5_000_000
+        /// Channels that may not take COD.
+        public var codDisabledChannels: [String] = []
+        /// Pincodes COD is never offered to (a seller's own RTO blacklist).
+        public var codBlockedPincodes: [String] = []
+        /// COD orders scoring at or above this go `on_hold` for verification (101 = never).
+        public var riskHoldThreshold = 60
+        /// How long a prepaid order waits for its payment before it is cancelled.
+        public var paymentExpiryMinutes = 30
+        /// `priority`, `nearest` or `single_location_first`.
+        public var allocationStrategy = "priority"
+        /// Per-channel overrides, each `channel:strategy`.
+        public var channelAllocationStrategies: [String] = []
+        /// Invoice number prefix (1–8 of letters, digits, `-`, `/`).
+        public var invoicePrefix = "INV"
+    }
+
+    /// The packing queue's priority rules.
+    public struct Fulfilment: Sendable, Equatable {
+        /// Hours from order to dispatch the seller promises; breached orders go first.
+        public var dispatchSLAHours = 24
+        /// Channels whose orders go before others (quick commerce, express).
+        public var expressChannels: [String] = []
+        /// Prepaid orders before COD ones (COD parcels are likelier to come back).
+        public var prepaidFirst = true
+    }
+
     public var server = Server()
     public var database = Database()
     public var log = Log()
     public var seller = Seller()
     public var rateLimit = RateLimit()
     public var secrets = Secrets()
+    public var orders = Orders()
+    public var fulfilment = Fulfilment()
     /// Where `POST /v1/admin/backup` writes; empty = `backups/` beside the database.
     public var backupDirectory = ""
     /// Business days and reports are computed in this IANA zone.
@@ -115,5 +148,30 @@ public struct BahiConfiguration: Sendable, Equatable {
         let path = database.path
         let folder = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
         return folder + "/backups"
+    }
+
+    /// The order rules the core applies. The seller's state is the configured one (a name
+    /// or GST code), else the GSTIN's first two digits, else the pickup pincode's state;
+    /// nil leaves intake to use the first location's.
+    public var orderPolicy: OrderPolicy {
+        var policy = OrderPolicy()
+        let state = IndianState(name: seller.state) ?? IndianState(gstCode: seller.state)
+            ?? (seller.gstin.count >= 2 ? IndianState(gstCode: String(seller.gstin.prefix(2))) : nil)
+            ?? PincodeDirectory.lookup(seller.pickupAddress.pincode)?.stateCode
+        let address = [seller.pickupAddress.line1, seller.pickupAddress.line2, seller.pickupAddress.city, seller.pickupAddress.pincode]
+            .filter { !$0.isEmpty }.joined(separator: ", ")
+        policy.seller = OrderPolicy.Seller(legalName: seller.legalName, gstin: seller.gstin, state: state, address: address)
+        policy.codMaxPaise = Int64(orders.codMaxPaise)
+        policy.codDisabledChannels = Set(orders.codDisabledChannels)
+        policy.codBlockedPincodes = Set(orders.codBlockedPincodes)
+        policy.riskHoldThreshold = orders.riskHoldThreshold
+        policy.paymentExpiryMilliseconds = Int64(orders.paymentExpiryMinutes) * 60_000
+        policy.allocationStrategy = AllocationStrategy(rawValue: orders.allocationStrategy) ?? .priority
+        for entry in orders.channelAllocationStrategies {
+            let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
+            if parts.count == 2, let strategy = AllocationStrategy(rawValue: parts[1]) { policy.channelStrategies[parts[0]] = strategy }
+        }
+        policy.invoicePrefix = orders.invoicePrefix
+        return policy
     }
 }

@@ -1,4 +1,5 @@
 public import BahiJSON
+import BahiCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -24,6 +25,8 @@ public enum ConfigurationLoader {
         case int(ClosedRange<Int>)
         case bool
         case choice([String])
+        /// A JSON array of strings; comma-separated in the environment and flags.
+        case list
     }
 
     /// One configurable key.
@@ -65,6 +68,14 @@ public enum ConfigurationLoader {
             read: { .bool($0[keyPath: keyPath]) })
     }
 
+    private static func list(_ path: String, _ keyPath: any WritableKeyPath<BahiConfiguration, [String]> & Sendable) -> Key {
+        Key(path: path, kind: .list,
+            apply: { config, value in
+                if case .array(let items) = value { config[keyPath: keyPath] = items.compactMap { if case .string(let s) = $0 { s } else { nil } } }
+            },
+            read: { .array($0[keyPath: keyPath].map(JSONValue.string)) })
+    }
+
     /// Every key, in the order `config.example.json` lists them.
     public static let keys: [Key] = [
         string("server.host", \.server.host),
@@ -103,6 +114,17 @@ public enum ConfigurationLoader {
         string("secrets.payu_salt", \.secrets.payuSalt),
         string("secrets.shiprocket_token", \.secrets.shiprocketToken),
         string("secrets.delhivery_token", \.secrets.delhiveryToken),
+        int("orders.cod_max_paise", 0...10_000_000_000, \.orders.codMaxPaise),
+        list("orders.cod_disabled_channels", \.orders.codDisabledChannels),
+        list("orders.cod_blocked_pincodes", \.orders.codBlockedPincodes),
+        int("orders.risk_hold_threshold", 0...101, \.orders.riskHoldThreshold),
+        int("orders.payment_expiry_minutes", 1...7 * 24 * 60, \.orders.paymentExpiryMinutes),
+        choice("orders.allocation_strategy", ["priority", "nearest", "single_location_first"], \.orders.allocationStrategy),
+        list("orders.channel_allocation_strategies", \.orders.channelAllocationStrategies),
+        string("orders.invoice_prefix", \.orders.invoicePrefix),
+        int("fulfilment.dispatch_sla_hours", 1...24 * 30, \.fulfilment.dispatchSLAHours),
+        list("fulfilment.express_channels", \.fulfilment.expressChannels),
+        bool("fulfilment.prepaid_first", \.fulfilment.prepaidFirst),
     ]
 
     /// Short environment names the issue tracker and README promise, beside the long ones.
@@ -192,6 +214,8 @@ public enum ConfigurationLoader {
             case "false", "0", "no", "off": value = .bool(false)
             default: throw ConfigurationError("\(source) must be true or false, not \"\(text)\"")
             }
+        case .list:
+            value = .array(text.split(separator: ",").map { .string($0.trimmingCharacters(in: " \t")) }.filter { $0 != .string("") })
         }
         try check(key, value: value, source: source)
         key.apply(&config, value)
@@ -211,6 +235,12 @@ public enum ConfigurationLoader {
             }
         case (.bool, .bool):
             return
+        case (.list, .array(let items)):
+            for item in items {
+                guard case .string = item else { throw ConfigurationError("\(source) must be a list of strings, not a list holding \(item.kindName)") }
+            }
+        case (.list, _):
+            throw ConfigurationError("\(source) must be a list of strings, not \(value.kindName)")
         case (.int, _):
             throw ConfigurationError("\(source) must be a whole number, not \(value.kindName)")
         case (.bool, _):
@@ -229,6 +259,20 @@ public enum ConfigurationLoader {
         let gstin = config.seller.gstin
         if !gstin.isEmpty, !(gstin.utf8.count == 15 && gstin.allSatisfy({ $0.isASCII && ($0.isNumber || $0.isUppercase) })) {
             throw ConfigurationError("seller.gstin must be 15 characters of digits and capital letters (e.g. 24AAACB1234C1Z5), not \"\(gstin)\"")
+        }
+        if !config.seller.state.isEmpty, IndianState(name: config.seller.state) == nil, IndianState(gstCode: config.seller.state) == nil {
+            throw ConfigurationError("seller.state \"\(config.seller.state)\" is not an Indian state or union territory (a name such as Gujarat, or its GST code such as 24)")
+        }
+        for entry in config.orders.channelAllocationStrategies {
+            let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, AllocationStrategy(rawValue: parts[1]) != nil else {
+                throw ConfigurationError("orders.channel_allocation_strategies entry \"\(entry)\" must be channel:strategy with strategy priority, nearest or single_location_first")
+            }
+        }
+        do {
+            try InvoiceNumber.validatePrefix(config.orders.invoicePrefix)
+        } catch {
+            throw ConfigurationError("orders.invoice_prefix \"\(config.orders.invoicePrefix)\": \(error.detail)")
         }
     }
 

@@ -140,8 +140,8 @@ enum InventoryRoutes {
         }
     }
 
-    /// The channel a hold is for: a storefront key's own channel; others must name one.
-    static func channelFor(_ ctx: RequestContext, _ requested: String?) throws -> String {
+    /// The channel a hold (or order) is for: a storefront key's own channel; others must name one.
+    static func channelFor(_ ctx: RequestContext, _ requested: String?, what: String = "hold") throws -> String {
         if let bound = ctx.principal?.channel {
             if let requested, requested != bound {
                 throw HTTPError(.forbidden, code: "wrong_channel", detail: "This storefront key acts for channel \(bound), not \(requested).")
@@ -150,7 +150,7 @@ enum InventoryRoutes {
         }
         guard let requested else {
             throw HTTPError(.unprocessableContent, code: "validation_failed", detail: "channel is required.",
-                            errors: [FieldError(field: "channel", code: "required", message: "Name the channel the hold is for.")])
+                            errors: [FieldError(field: "channel", code: "required", message: "Name the channel the \(what) is for.")])
         }
         return requested
     }

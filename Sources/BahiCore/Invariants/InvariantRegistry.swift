@@ -63,21 +63,63 @@ public enum InvariantRegistry {
         Invariant(name: "stock levels equal the sum of their movements") { db in
             try StockLedger.audit(db)
         },
-        Invariant(name: "reserved stock equals what active holds hold") { db in
+        Invariant(name: "reserved stock equals what active holds and unshipped order parcels hold") { db in
             try db.query(
                 """
                 WITH held AS (
-                    SELECT a.stock_sku AS sku, a.location, SUM(a.qty) AS qty
-                      FROM reservation_allocations a JOIN reservations r ON r.id = a.reservation_id
-                     WHERE r.status = 'active' GROUP BY a.stock_sku, a.location)
+                    SELECT sku, location, SUM(qty) AS qty FROM (
+                        SELECT a.stock_sku AS sku, a.location, a.qty
+                          FROM reservation_allocations a JOIN reservations r ON r.id = a.reservation_id
+                         WHERE r.status = 'active'
+                        UNION ALL
+                        SELECT l.stock_sku, s.location, l.qty
+                          FROM shipment_lines l JOIN shipments s ON s.id = l.shipment_id
+                         WHERE s.status IN ('pending', 'picking', 'packed', 'ready'))
+                     GROUP BY sku, location)
                 SELECT l.sku, l.location, l.reserved, COALESCE(h.qty, 0)
                   FROM stock_levels l LEFT JOIN held h ON h.sku = l.sku AND h.location = l.location
                  WHERE l.reserved <> COALESCE(h.qty, 0)
+                UNION ALL
+                SELECT h.sku, h.location, 0, h.qty FROM held h
+                 WHERE NOT EXISTS (SELECT 1 FROM stock_levels l WHERE l.sku = h.sku AND l.location = h.location)
                  LIMIT 50
                 """
             ) { row in
-                "\(try row[0] as String)@\(try row[1] as String): reserved \(try row[2] as Int64) but active holds hold \(try row[3] as Int64)"
+                "\(try row[0] as String)@\(try row[1] as String): reserved \(try row[2] as Int64) but holds and parcels hold \(try row[3] as Int64)"
             }
+        },
+        Invariant(name: "every live reservation belongs to a live order or hold") { db in
+            try db.query(
+                """
+                SELECT 'shipment ' || s.id || ' holds stock for order ' || o.id || ', which is ' || o.status
+                  FROM shipments s JOIN orders o ON o.id = s.order_id
+                 WHERE s.status IN ('pending', 'picking', 'packed', 'ready') AND o.status NOT IN ('pending_payment', 'on_hold', 'confirmed', 'in_fulfilment')
+                UNION ALL
+                SELECT 'order ' || o.id || ' is ' || o.status || ' but no parcel holds its stock'
+                  FROM orders o
+                 WHERE o.status IN ('pending_payment', 'on_hold', 'confirmed')
+                   AND NOT EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = o.id AND s.status IN ('pending', 'picking', 'packed', 'ready'))
+                UNION ALL
+                SELECT 'reservation ' || r.id || ' is converted but no order took it'
+                  FROM reservations r
+                 WHERE r.status = 'converted' AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.reservation_id = r.id)
+                UNION ALL
+                SELECT 'order ' || ol.order_id || ' line ' || ol.line || ' (' || ol.sku || ') has ' || ol.qty || ' ordered but parcels carry other amounts'
+                  FROM order_lines ol JOIN orders o ON o.id = ol.order_id
+                 WHERE o.status IN ('pending_payment', 'on_hold', 'confirmed', 'in_fulfilment')
+                   AND EXISTS (
+                       SELECT 1 FROM (
+                           SELECT l.stock_sku, SUM(l.qty) AS units
+                             FROM shipment_lines l JOIN shipments s ON s.id = l.shipment_id
+                            WHERE s.order_id = ol.order_id AND l.line = ol.line AND s.status <> 'cancelled'
+                            GROUP BY l.stock_sku) carried
+                        WHERE carried.units <> ol.qty * COALESCE((SELECT k.qty FROM kit_components k WHERE k.kit_sku = ol.sku AND k.component_sku = carried.stock_sku), 1))
+                LIMIT 50
+                """
+            ) { row in try row[0] as String }
+        },
+        Invariant(name: "invoice numbers have no gaps or repeats") { db in
+            try Invoices.seriesProblems(db)
         },
     ]
 

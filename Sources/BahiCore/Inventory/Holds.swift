@@ -83,70 +83,7 @@ public enum Holds {
         _ db: Connection, channel: String, lines: [Line], ttlSeconds: Int64, reference: String?,
         actor: String?, now: Int64, id: String = EntityID.make(.reservation)
     ) throws -> Hold {
-        guard !lines.isEmpty else { throw DomainError.invalid("lines", "required", "At least one line.") }
-        // Validate every line first, so a bad SKU never leaves partial work to roll back.
-        var facts: [Availability.SKUFacts] = []
-        var buffers: [(bps: Int64, units: Int64)] = []
-        var problems: [(field: String, code: String, message: String)] = []
-        for (i, line) in lines.enumerated() {
-            guard let c = try Availability.channel(db, code: channel, sku: line.sku), c.active else {
-                throw DomainError.invalid("channel", "unknown_channel", "No active channel \(channel).")
-            }
-            buffers.append(c.buffer)
-            if let f = try Availability.facts(db, sku: line.sku) {
-                if !f.active { problems.append(("lines[\(i)].sku", "inactive_sku", "SKU \(line.sku) is not active.")) }
-                facts.append(f)
-            } else {
-                problems.append(("lines[\(i)].sku", "unknown_sku", "No SKU \(line.sku)."))
-            }
-        }
-        if !problems.isEmpty {
-            throw DomainError(status: 422, code: "validation_failed", detail: "Some lines name SKUs that cannot be sold.", fields: problems)
-        }
-        // One read of a stocked SKU's levels serves its availability, the allocation plan and
-        // the change events; it is kept current as this hold reserves from it.
-        var levels: [String: [StockLedger.Level]] = [:]
-        func levelsOf(_ sku: String) throws -> [StockLedger.Level] {
-            if let cached = levels[sku] { return cached }
-            let fetched = try StockLedger.levels(db, sku: sku)
-            levels[sku] = fetched
-            return fetched
-        }
-        // Channel limits per line.
-        var shortfalls: [Shortfall] = []
-        for (i, line) in lines.enumerated() {
-            let available = facts[i].isKit ? try Availability.available(db, sku: line.sku, isKit: true) : Availability.available(in: try levelsOf(line.sku))
-            let sellable = Availability.sellable(available: available, buffer: buffers[i])
-            if sellable < line.qty { shortfalls.append(Shortfall(line: i, sku: line.sku, requested: line.qty, available: sellable)) }
-        }
-        if !shortfalls.isEmpty { throw insufficient(shortfalls) }
-
-        var changes = InventoryChanges()
-        var allocations: [Allocation] = []
-        for (i, line) in lines.enumerated() {
-            let parts: [(sku: String, qty: Int64)] = facts[i].isKit ? try Availability.components(db, kit: line.sku) : [(sku: line.sku, qty: Int64(1))]
-            for part in parts {
-                var current = try levelsOf(part.sku)
-                try changes.touch(db, sku: part.sku, available: Availability.available(in: current), facts: facts[i].isKit ? nil : facts[i])
-                var need = part.qty * line.qty
-                for index in current.indices where need > 0 {
-                    let level = current[index]
-                    guard level.locationActive, level.available > 0 else { continue }
-                    let take = min(need, level.available)
-                    guard try StockLedger.reserve(db, sku: part.sku, location: level.location, qty: take, reference: id, actor: actor, now: now) else { continue }
-                    current[index].reserved += take
-                    allocations.append(Allocation(line: i, sku: line.sku, stockSKU: part.sku, location: level.location, qty: take))
-                    need -= take
-                }
-                levels[part.sku] = current
-                changes.settle(part.sku, available: Availability.available(in: current))
-                if need > 0 {
-                    // Lines sharing a component asked for more than there is in total.
-                    let held = allocations.filter { $0.line == i && $0.stockSKU == part.sku }.reduce(0) { $0 + $1.qty }
-                    throw insufficient([Shortfall(line: i, sku: line.sku, requested: line.qty, available: held / part.qty)])
-                }
-            }
-        }
+        let allocations = try LineReservation.reserve(db, channel: channel, lines: lines, reference: id, actor: actor, now: now)
         let expiresAt = now + ttlSeconds * 1000
         try db.execute("INSERT INTO reservations (id, channel, reference, status, expires_at, created_at) VALUES (?, ?, ?, 'active', ?, ?)",
                        [id, channel, reference, expiresAt, now])
@@ -157,7 +94,6 @@ public enum Holds {
                 ON CONFLICT (reservation_id, line, stock_sku, location) DO UPDATE SET qty = qty + excluded.qty
                 """, [id, a.line, a.sku, a.stockSKU, a.location, a.qty])
         }
-        try changes.emit(db, actor: actor, reference: id, now: now)
         return Hold(id: id, channel: channel, reference: reference, status: "active", expiresAt: expiresAt, createdAt: now, allocations: allocations)
     }
 
@@ -174,26 +110,20 @@ public enum Holds {
         return hold
     }
 
-    /// Releases an active hold (`released` by a client, `expired` by the sweeper). Returns
+    /// Releases an active hold (`released` by a client, `expired` by the sweeper, `converted`
+    /// when an order takes its place and reserves its own lines in the same transaction). Returns
     /// false if it was not active (already released, expired or converted): releasing twice
     /// is harmless.
     @discardableResult
     public static func release(_ db: Connection, id: String, status: String = "released", actor: String?, now: Int64) throws -> Bool {
         let closed = try db.execute("UPDATE reservations SET status = ?, closed_at = ? WHERE id = ? AND status = 'active'", [status, now, id])
         guard closed == 1 else { return false }
-        var changes = InventoryChanges()
         let allocations = try db.query("SELECT stock_sku, location, qty FROM reservation_allocations WHERE reservation_id = ?", [id]) { row in
             (sku: try row[0] as String, location: try row[1] as String, qty: try row[2] as Int64)
         }
-        for a in allocations {
-            try changes.touch(db, sku: a.sku)
-            guard try StockLedger.release(db, sku: a.sku, location: a.location, qty: a.qty, reference: id, reason: status, actor: actor, now: now) else {
-                throw DomainError(status: 500, code: "ledger_inconsistent", detail: "Hold \(id) holds more than is reserved at \(a.location).")
-            }
-        }
-        try EventLog.append(db, type: status == "expired" ? "reservation.expired" : "reservation.released", entityType: "reservation", entityID: id,
+        try LineReservation.release(db, allocations, reference: id, reason: status, actor: actor, now: now)
+        try EventLog.append(db, type: "reservation.\(status)", entityType: "reservation", entityID: id,
                             payload: [:], actor: actor, at: UInt64(now))
-        try changes.emit(db, actor: actor, reference: id, now: now)
         return true
     }
 

@@ -1,0 +1,187 @@
+public import BahiStore
+public import BahiJSON
+
+/// GST tax invoices (DESIGN §8): issued when a shipment is packed, numbered from one
+/// consecutive series per financial year, and kept exactly as issued.
+public enum Invoices {
+    /// An issued invoice: its number and the document as stored.
+    public struct Invoice: Sendable {
+        public var id: String
+        public var number: String
+        public var orderID: String
+        public var shipmentID: String
+        public var document: JSONValue
+
+        /// The printable invoice, rendered from the stored document.
+        public var html: String { InvoiceHTML.render(document) }
+    }
+
+    /// The SAC code for courier services, printed on the shipping charge's row.
+    public static let shippingSAC = "996812"
+
+    /// Issues the invoice for a packed shipment: the order's lines it carries that no
+    /// earlier invoice billed (a line split over parcels is billed whole with the first),
+    /// plus the shipping charge on the order's first invoice. Nil when every line it
+    /// carries is billed already.
+    ///
+    /// The number comes from `invoice_series` with an upsert in the packing transaction:
+    /// the writer runs one transaction at a time, and a rolled-back pack rolls the number
+    /// back too, so numbers are consecutive and never reused.
+    public static func issue(_ db: Connection, order: Order, shipment: Shipment, policy: OrderPolicy, now: Int64) throws -> Invoice? {
+        let carried = Set(shipment.lines.map(\.line))
+        let lines = order.lines.filter { carried.contains($0.line) && $0.invoiceID == nil }
+        guard !lines.isEmpty else { return nil }
+        let withShipping = try db.queryValue("SELECT 1 FROM invoices WHERE order_id = ? LIMIT 1", [order.id], as: Int64.self) == nil
+            && order.shippingTax.totalPaise > 0
+        let year = FinancialYear.containing(milliseconds: now)
+        guard let sequence = try db.queryValue(
+            """
+            INSERT INTO invoice_series (financial_year, last_sequence) VALUES (?, 1)
+            ON CONFLICT (financial_year) DO UPDATE SET last_sequence = last_sequence + 1 RETURNING last_sequence
+            """, [year.label], as: Int64.self) else {
+            throw DomainError(status: 500, code: "invoice_series_failed", detail: "The invoice series for \(year.label) did not advance.")
+        }
+        let number = try InvoiceNumber.format(prefix: policy.invoicePrefix, year: year, sequence: sequence)
+        let id = EntityID.make(.invoice, milliseconds: UInt64(now))
+        let sellerState = try policy.seller.state ?? OrderIntake.fallbackSellerState(db)
+
+        var taxable: Int64 = 0, cgst: Int64 = 0, sgst: Int64 = 0, igst: Int64 = 0, total: Int64 = 0
+        var rows: [JSONValue] = []
+        for line in lines {
+            rows.append(.object([
+                "line": .int(Int64(line.line)), "sku": .string(line.sku), "name": .string(line.name), "hsn": .string(line.hsn), "qty": .int(line.qty),
+                "unit_price_paise": .int(line.unitPricePaise), "discount_paise": .int(line.discountPaise), "taxable_paise": .int(line.tax.taxablePaise),
+                "gst_rate_bps": .int(line.tax.rateBps), "cgst_paise": .int(line.tax.cgstPaise), "sgst_paise": .int(line.tax.sgstPaise),
+                "igst_paise": .int(line.tax.igstPaise), "total_paise": .int(line.tax.totalPaise),
+            ]))
+            taxable += line.tax.taxablePaise; cgst += line.tax.cgstPaise; sgst += line.tax.sgstPaise; igst += line.tax.igstPaise; total += line.tax.totalPaise
+        }
+        var shippingRow = JSONValue.null
+        if withShipping {
+            let s = order.shippingTax
+            shippingRow = .object([
+                "sac": .string(shippingSAC), "taxable_paise": .int(s.taxablePaise), "gst_rate_bps": .int(s.rateBps), "cgst_paise": .int(s.cgstPaise),
+                "sgst_paise": .int(s.sgstPaise), "igst_paise": .int(s.igstPaise), "total_paise": .int(s.totalPaise),
+            ])
+            taxable += s.taxablePaise; cgst += s.cgstPaise; sgst += s.sgstPaise; igst += s.igstPaise; total += s.totalPaise
+        }
+        let buyerAddress = order.billing ?? order.shipping
+        let document = JSONValue.object([
+            "id": .string(id), "number": .string(number), "financial_year": .string(year.label),
+            "issued_at": .string(Timestamps.rfc3339(milliseconds: now)), "order_id": .string(order.id), "shipment_id": .string(shipment.id),
+            "channel": .string(order.channel), "channel_order_ref": .string(order.channelOrderRef),
+            "seller": .object([
+                "legal_name": .string(policy.seller.legalName), "gstin": .optional(policy.seller.gstin.isEmpty ? nil : policy.seller.gstin),
+                "state": .string(sellerState.name), "state_code": .string(sellerState.gstCode), "address": .string(policy.seller.address),
+                "ships_from": .string(shipment.location),
+            ]),
+            "buyer": .object([
+                "name": .string(buyerAddress.name), "phone": .string(order.customerPhone), "billing_address": buyerAddress.json,
+                "shipping_address": order.shipping.json,
+            ]),
+            "place_of_supply": .object(["state": .string(order.placeOfSupply.name), "state_code": .string(order.placeOfSupply.gstCode)]),
+            "supply": .string(order.supply.rawValue), "reverse_charge": .bool(false),
+            "lines": .array(rows), "shipping": shippingRow,
+            "totals": .object([
+                "taxable_paise": .int(taxable), "cgst_paise": .int(cgst), "sgst_paise": .int(sgst), "igst_paise": .int(igst),
+                "tax_paise": .int(cgst + sgst + igst), "total_paise": .int(total),
+            ]),
+        ])
+        try db.execute(
+            """
+            INSERT INTO invoices (id, number, financial_year, sequence, order_id, shipment_id, total_paise, document, issued_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [id, number, year.label, sequence, order.id, shipment.id, total, OrderIntake.text(document), now])
+        for line in lines {
+            try db.execute("UPDATE order_lines SET invoice_id = ? WHERE order_id = ? AND line = ? AND invoice_id IS NULL", [id, order.id, line.line])
+        }
+        try EventLog.append(db, type: "invoice.issued", entityType: "invoice", entityID: id,
+                            payload: ["invoice_id": .string(id), "number": .string(number), "order_id": .string(order.id),
+                                      "shipment_id": .string(shipment.id), "total_paise": .int(total)],
+                            actor: "system", at: UInt64(now))
+        return Invoice(id: id, number: number, orderID: order.id, shipmentID: shipment.id, document: document)
+    }
+
+    /// An invoice by id, or nil.
+    public static func find(_ db: Connection, id: String) throws -> Invoice? {
+        try db.queryFirst("SELECT id, number, order_id, shipment_id, document FROM invoices WHERE id = ?", [id]) { row in
+            let text: String = try row[4]
+            return Invoice(id: try row[0], number: try row[1], orderID: try row[2], shipmentID: try row[3], document: try JSONParser.parse(Array(text.utf8)))
+        }
+    }
+
+    /// Invoice series that have a gap or a repeat, one message each (`bahi check`).
+    public static func seriesProblems(_ db: Connection) throws -> [String] {
+        try db.query(
+            """
+            SELECT s.financial_year, s.last_sequence, COUNT(i.id), COUNT(DISTINCT i.sequence), COALESCE(MIN(i.sequence), 0), COALESCE(MAX(i.sequence), 0)
+              FROM invoice_series s LEFT JOIN invoices i ON i.financial_year = s.financial_year
+             GROUP BY s.financial_year
+            HAVING COUNT(i.id) <> s.last_sequence OR COUNT(DISTINCT i.sequence) <> COUNT(i.id)
+                OR (COUNT(i.id) > 0 AND (MIN(i.sequence) <> 1 OR MAX(i.sequence) <> s.last_sequence))
+            """
+        ) { row in
+            "invoice series \(try row[0] as String): last number \(try row[1] as Int64) but \(try row[2] as Int64) invoices with \(try row[3] as Int64) distinct numbers from \(try row[4] as Int64) to \(try row[5] as Int64)"
+        } + db.query(
+            "SELECT financial_year FROM invoices WHERE financial_year NOT IN (SELECT financial_year FROM invoice_series) GROUP BY financial_year"
+        ) { row in "invoices of \(try row[0] as String) have no series row" }
+    }
+}
+
+/// The printable GST invoice, from the stored document (so a reprint shows exactly what
+/// was issued, whatever the catalog says today).
+enum InvoiceHTML {
+    static func render(_ document: JSONValue) -> String {
+        guard case .object(let d) = document else { return PrintableHTML.page(title: "Invoice", body: "<p>Unreadable invoice.</p>") }
+        func s(_ o: JSONObject?, _ k: String) -> String { if case .string(let v)? = o?[k] { v } else { "" } }
+        func n(_ o: JSONObject?, _ k: String) -> Int64 { if case .number(let v)? = o?[k] { v.int64 ?? 0 } else { 0 } }
+        func obj(_ o: JSONObject?, _ k: String) -> JSONObject? { if case .object(let v)? = o?[k] { v } else { nil } }
+        let e = PrintableHTML.escape
+        let seller = obj(d, "seller"), buyer = obj(d, "buyer"), pos = obj(d, "place_of_supply"), totals = obj(d, "totals")
+        let intra = s(d, "supply") == "intra_state"
+        func address(_ a: JSONObject?) -> String {
+            [s(a, "line1"), s(a, "line2"), s(a, "city"), s(a, "pincode_state").isEmpty ? s(a, "state") : s(a, "pincode_state"), s(a, "pincode")]
+                .filter { !$0.isEmpty }.map(e).joined(separator: ", ")
+        }
+        var rows = ""
+        let taxHeads = intra ? "<th class=\"n\">CGST</th><th class=\"n\">SGST</th>" : "<th class=\"n\">IGST</th>"
+        func taxCells(_ o: JSONObject?) -> String {
+            intra ? "<td class=\"n\">\(PrintableHTML.rupees(n(o, "cgst_paise")))</td><td class=\"n\">\(PrintableHTML.rupees(n(o, "sgst_paise")))</td>"
+                : "<td class=\"n\">\(PrintableHTML.rupees(n(o, "igst_paise")))</td>"
+        }
+        func rate(_ bps: Int64) -> String { bps % 100 == 0 ? "\(bps / 100)%" : "\(bps / 100).\(String(format2: bps % 100))%" }
+        if case .array(let lines)? = d["lines"] {
+            for case .object(let l) in lines {
+                rows += "<tr><td>\(e(s(l, "sku")))</td><td>\(e(s(l, "name")))</td><td>\(e(s(l, "hsn")))</td><td class=\"n\">\(n(l, "qty"))</td>"
+                    + "<td class=\"n\">\(PrintableHTML.rupees(n(l, "taxable_paise")))</td><td class=\"n\">\(rate(n(l, "gst_rate_bps")))</td>\(taxCells(l))"
+                    + "<td class=\"n\">\(PrintableHTML.rupees(n(l, "total_paise")))</td></tr>\n"
+            }
+        }
+        if let ship = obj(d, "shipping") {
+            rows += "<tr><td>—</td><td>Shipping</td><td>\(e(s(ship, "sac")))</td><td class=\"n\">1</td>"
+                + "<td class=\"n\">\(PrintableHTML.rupees(n(ship, "taxable_paise")))</td><td class=\"n\">\(rate(n(ship, "gst_rate_bps")))</td>\(taxCells(ship))"
+                + "<td class=\"n\">\(PrintableHTML.rupees(n(ship, "total_paise")))</td></tr>\n"
+        }
+        let body = """
+            <h1>Tax Invoice \(e(s(d, "number")))</h1>
+            <p>Date \(e(String(s(d, "issued_at").prefix(10)))) · Order \(e(s(d, "channel_order_ref"))) (\(e(s(d, "order_id")))) · Financial year \(e(s(d, "financial_year")))</p>
+            <div class="parties"><div><h2>Seller</h2><p><b>\(e(s(seller, "legal_name")))</b><br>GSTIN \(e(s(seller, "gstin")))<br>\(e(s(seller, "address")))<br>State \(e(s(seller, "state"))) (\(e(s(seller, "state_code"))))</p></div>
+            <div><h2>Bill to</h2><p><b>\(e(s(buyer, "name")))</b><br>\(address(obj(buyer, "billing_address")))<br>\(e(s(buyer, "phone")))</p></div>
+            <div><h2>Ship to</h2><p>\(address(obj(buyer, "shipping_address")))</p></div></div>
+            <p>Place of supply: <b>\(e(s(pos, "state"))) (\(e(s(pos, "state_code"))))</b> · Reverse charge: No</p>
+            <table><thead><tr><th>SKU</th><th>Description</th><th>HSN/SAC</th><th class="n">Qty</th><th class="n">Taxable</th><th class="n">Rate</th>\(taxHeads)<th class="n">Total</th></tr></thead>
+            <tbody>
+            \(rows)</tbody>
+            <tfoot><tr><td colspan="4">Total</td><td class="n">\(PrintableHTML.rupees(n(totals, "taxable_paise")))</td><td></td>\(taxCells(totals))<td class="n"><b>\(PrintableHTML.rupees(n(totals, "total_paise")))</b></td></tr></tfoot></table>
+            <p>Prices include GST. This is a computer-generated invoice.</p>
+            """
+        return PrintableHTML.page(title: "Invoice \(s(d, "number"))", body: body)
+    }
+}
+
+extension String {
+    /// Two digits, zero-padded (basis points after the decimal point).
+    init(format2 value: Int64) {
+        self = value < 10 ? "0\(value)" : "\(value)"
+    }
+}
