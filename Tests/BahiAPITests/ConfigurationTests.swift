@@ -86,6 +86,32 @@ let repositoryRoot: String = {
         rejects("database.path must not be empty", environment: ["BAHI_DB": ""])
     }
 
+    @Test func orderSettingsTakeListsFromFileAndEnvironment() throws {
+        let config = try ConfigurationLoader.load(
+            file: file(#"{"orders":{"cod_disabled_channels":["amazon","flipkart"],"channel_allocation_strategies":["amazon:nearest"]},"seller":{"gstin":"27AAACB1234C1Z5"}}"#),
+            environment: ["BAHI_ORDERS_COD_BLOCKED_PINCODES": "110001, 400001", "BAHI_FULFILMENT_EXPRESS_CHANNELS": "blinkit"], flags: [:])
+        #expect(config.orders.codDisabledChannels == ["amazon", "flipkart"])
+        #expect(config.orders.codBlockedPincodes == ["110001", "400001"])
+        #expect(config.fulfilment.expressChannels == ["blinkit"])
+        let policy = config.orderPolicy
+        #expect(policy.strategy(for: "amazon").rawValue == "nearest")
+        #expect(policy.strategy(for: "website").rawValue == "priority")
+        #expect(policy.seller.state?.gstCode == "27")  // from the GSTIN when no state is set
+        #expect(policy.codBlockedPincodes.contains("400001"))
+    }
+
+    @Test func badOrderSettingsNameTheKey() {
+        func message(_ text: String) -> String? {
+            do { _ = try ConfigurationLoader.load(file: file(text), environment: [:], flags: [:]); return nil } catch { return error.description }
+        }
+        #expect(message(#"{"orders":{"cod_disabled_channels":"amazon"}}"#)?.contains("orders.cod_disabled_channels\" must be a list of strings") == true)
+        #expect(message(#"{"orders":{"cod_disabled_channels":[1]}}"#)?.contains("list of strings") == true)
+        #expect(message(#"{"orders":{"channel_allocation_strategies":["amazon:closest"]}}"#)?.contains("channel:strategy") == true)
+        #expect(message(#"{"orders":{"invoice_prefix":"IN V"}}"#)?.contains("orders.invoice_prefix") == true)
+        #expect(message(#"{"orders":{"allocation_strategy":"random"}}"#)?.contains("priority, nearest, single_location_first") == true)
+        #expect(message(#"{"seller":{"state":"Atlantis"}}"#)?.contains("seller.state") == true)
+    }
+
     @Test func httpSettingsFollowTheConfiguration() throws {
         let config = try ConfigurationLoader.load(file: file(#"{"server": {"max_header_count": 50, "header_timeout_ms": 1500, "io_queues": 3}, "log": {"access_log": false}}"#))
         let http = config.httpServer
