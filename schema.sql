@@ -322,7 +322,7 @@ CREATE TABLE shipments (
     updated_at  INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX shipments_order ON shipments (order_id);
-CREATE INDEX shipments_queue ON shipments (location, status);
+CREATE INDEX shipments_queue ON shipments (status, location);
 
 -- What a shipment carries, per order line and stocked SKU (a kit line carries its components).
 CREATE TABLE shipment_lines (

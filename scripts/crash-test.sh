@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Crash-safety proof of the stock ledger: `bahi serve` under concurrent movements and holds is
-# killed with SIGKILL mid-load and restarted on the same database, CYCLES times (default 20).
-# After every restart: each movement or hold that got a 2xx is there exactly once, nothing that
-# was never sent is, refused requests left no trace, Idempotency-Key retries replay instead of
-# applying twice, GET /v1/inventory/audit is clean and `bahi check` exits 0.
+# Crash-safety proof of the stock ledger and orders: `bahi serve` under concurrent movements,
+# holds, orders and cancellations is killed with SIGKILL mid-load and restarted on the same
+# database, CYCLES times (default 20). After every restart: each movement, hold, order or
+# cancellation that got a 2xx is there exactly once, nothing that was never sent is, refused
+# requests left no trace, Idempotency-Key retries replay instead of applying twice, an order sent
+# again by channel_order_ref returns the same order, GET /v1/inventory/audit is clean and
+# `bahi check` exits 0.
 # The load and the checks are in scripts/crash_driver.py (Python 3, standard library only).
 # Used by .ci/run after the smoke test. Environment: BIN (the bahi binary; default: build the
 # debug one), PORT (default: a free one), THREADS (16), SEED (random), KEEP=1 keeps the work folder.

@@ -1,20 +1,30 @@
 #!/usr/bin/env python3
-"""Crash-safety proof for the stock ledger (driven by scripts/crash-test.sh).
+"""Crash-safety proof for the stock ledger and orders (driven by scripts/crash-test.sh).
 
 Seeds a catalog straight into a migrated database, starts `bahi serve`, then for each cycle:
-many client threads post stock movements and holds and release holds while the server is
-killed with SIGKILL at a random moment; the server is restarted on the same database and
-the driver proves, from the database and the API, that
+many client threads post stock movements, holds and orders (web and amazon, prepaid and COD,
+1–2 lines, sometimes a deliberately unfillable extra line), release holds and cancel orders
+while the server is killed with SIGKILL at a random moment; the server is restarted on the
+same database and the driver proves, from the database and the API, that
 
   1. every request that got a 2xx is there exactly once (movements by reference, holds by
-     reference and id, releases by status), with the deltas and allocations it was answered;
-  2. nothing else is: every ledger row and hold belongs to a request that was at least sent,
-     and no request that got an error response left anything behind;
+     reference and id, releases by status, orders by channel_order_ref with the id, lines and
+     total_paise they were answered, cancellations by status), with the deltas, allocations
+     and parcels it was answered;
+  2. nothing else is: every ledger row, hold and order belongs to a request that was at least
+     sent, no request that got an error response left anything behind (an order may only be
+     refused 409 insufficient_stock, and then leaves no order and no reservation), an
+     unanswered order exists at most once, and an order's reserve/release movements equal
+     what its parcels carry (released exactly when it was cancelled);
   3. GET /v1/inventory/audit is clean and `bahi check` exits 0 (levels = sum of movements,
-     reserved = what active holds hold, integrity, foreign keys);
+     reserved = what active holds and unshipped parcels hold, every live reservation belongs
+     to a live order or hold, integrity, foreign keys);
   4. Idempotency-Key retries after the crash replay (Idempotent-Replayed: true, same body)
      instead of applying twice, and a retry of an unanswered request replays exactly when its
-     effect committed before the crash.
+     effect committed before the crash; an unanswered order without a key is retried as a
+     connector would (same channel_order_ref): 200 with the stored order exactly when it
+     committed, else taken now; and acknowledged orders sent again by channel_order_ref
+     return 200 with the same id and total, not a second order.
 
 Standard library only. Exit 0 if every cycle verified, 1 on any violation.
 """
@@ -37,6 +47,15 @@ STOCKED = ["A", "B", "C", "D", "E", "F"]
 KIT = "KIT"  # 2 x C + 1 x B
 LOCATIONS = [("SURAT", 1), ("JAIPUR", 2), ("BLR", 3)]
 CHANNELS = [("web", "website", 0), ("amazon", "marketplace", 1000)]
+KIT_PARTS = {"C": 2, "B": 1}
+# Delivery addresses with real pincodes (the seller is in Gujarat: Surat is intra-state, the rest inter-state).
+ADDRESSES = [
+    ("395002", "Surat", "Gujarat", "12 Ring Road, Athwa", "Near Kinnary cinema"),
+    ("302001", "Jaipur", "Rajasthan", "44 MI Road, Panch Batti", "Opposite Raj Mandir"),
+    ("560001", "Bengaluru", "Karnataka", "7 Brigade Road, Flat 3B", "Behind Rex theatre"),
+]
+NAMES = ["Asha Patel", "Ravi Mehta", "Meena Sharma", "Imran Shaikh", "Kavya Rao", "Sunil Joshi"]
+PRICES = [9000, 12900, 49900, 119900]
 
 
 def log(msg):
@@ -54,7 +73,7 @@ class Request:
                  "sent", "status", "headers", "resp", "error", "retried")
 
     def __init__(self, op, cycle, method, path, payload, idem, reference, meta):
-        self.op = op              # "move", "hold", "release"
+        self.op = op              # "move", "hold", "release", "order", "cancel"
         self.cycle = cycle
         self.method = method
         self.path = path
@@ -154,6 +173,7 @@ class Run:
         self.requests = []        # every Request of every cycle
         self.lock = threading.Lock()
         self.releasable = []      # acked hold ids not yet sent a release
+        self.cancellable = []     # acked order ids not yet sent a cancel
         self.proc = None
         self.key = None
         self.serial = 0
@@ -237,8 +257,8 @@ class Run:
             with db:
                 for sku in STOCKED + [KIT]:
                     db.execute(
-                        "INSERT INTO skus (sku, name, mrp_paise, price_paise, is_kit, low_stock_threshold, reorder_point, reorder_qty, created_at, updated_at)"
-                        " VALUES (?, ?, 10000, 9000, ?, 5, 3, 50, ?, ?)", (sku, f"Item {sku}", 1 if sku == KIT else 0, now, now))
+                        "INSERT INTO skus (sku, name, mrp_paise, price_paise, hsn, gst_rate_bps, is_kit, low_stock_threshold, reorder_point, reorder_qty,"
+                        " created_at, updated_at) VALUES (?, ?, 10000, 9000, '6109', 1200, ?, 5, 3, 50, ?, ?)", (sku, f"Item {sku}", 1 if sku == KIT else 0, now, now))
                 db.execute("INSERT INTO kit_components (kit_sku, component_sku, qty) VALUES ('KIT', 'C', 2), ('KIT', 'B', 1)")
                 for code, priority in LOCATIONS:
                     db.execute("INSERT INTO locations (code, name, pincode, state, district, priority, created_at, updated_at)"
@@ -301,26 +321,90 @@ class Run:
     def release(self, cycle, hold_id):
         return Request("release", cycle, "DELETE", f"/v1/inventory/reservations/{hold_id}", None, None, None, {"hold_id": hold_id})
 
+    def random_order(self, cycle, rng):
+        ref = self.next_ref(cycle, "ord")
+        lines = []
+        for sku in rng.sample(STOCKED + [KIT], rng.choice([1, 1, 2])):
+            qty = rng.randint(1, 3)
+            line = {"sku": sku, "qty": qty, "unit_price_paise": rng.choice(PRICES)}
+            if rng.random() < 0.3:
+                line["discount_paise"] = rng.randint(1, qty * line["unit_price_paise"] // 10)
+            lines.append(line)
+        unfillable = rng.random() < 0.04
+        if unfillable:
+            # More than all the stock, after lines that fit: 409 insufficient_stock, and the
+            # lines before it must not stay reserved.
+            sku = rng.choice([s for s in STOCKED if s not in {l["sku"] for l in lines}])
+            lines.append({"sku": sku, "qty": 100000, "unit_price_paise": 9000})
+        pincode, city, state, line1, landmark = rng.choice(ADDRESSES)
+        name = rng.choice(NAMES)
+        # A small pool of phones: repeat customers, and their cancellations feed the RTO score.
+        phone = f"98250{rng.randrange(300):05d}"
+        address = {"name": name, "line1": line1, "city": city, "pincode": pincode, "phone": phone}
+        if rng.random() < 0.15:
+            address["line1"] = "Ring Road"    # no house number, no landmark: a riskier COD
+        else:
+            address["landmark"] = landmark
+            if rng.random() < 0.5:
+                address["state"] = state
+        extra = {}
+        if unfillable or rng.random() < 0.65:
+            payment = {"method": "prepaid", "status": "paid", "gateway": "razorpay", "gateway_order_id": f"order_{ref}"}
+        else:
+            payment = {"method": "cod"}
+            if rng.random() < 0.1:
+                # New phone, vague address, above ₹5,000, placed at 2:30 a.m.: scores 65, so it
+                # waits on_hold (and still holds its stock).
+                phone = f"98251{rng.randrange(100000):05d}"
+                address = {"name": name, "line1": "Ring Road", "city": city, "pincode": pincode}
+                lines = [{"sku": sku, "qty": 3, "unit_price_paise": 119900} for sku in rng.sample(STOCKED, 2)]
+                extra["placed_at"] = "2026-11-22T02:30:00+05:30"
+        channel = rng.choice(CHANNELS)[0]
+        payload = {"channel": channel, "channel_order_ref": ref,
+                   "customer": {"name": name, "phone": rng.choice([phone, f"+91 {phone[:5]} {phone[5:]}"])},
+                   "shipping_address": address, "lines": lines, "payment": payment, **extra}
+        if rng.random() < 0.3:
+            payload["shipping_paise"] = 4900
+        idem = str(uuid.uuid4()) if rng.random() < 0.5 else None
+        return Request("order", cycle, "POST", "/v1/orders", payload, idem, ref, dict(payload, unfillable=unfillable))
+
+    def cancel(self, cycle, order_id, rng):
+        idem = str(uuid.uuid4()) if rng.random() < 0.5 else None
+        return Request("cancel", cycle, "POST", f"/v1/orders/{order_id}/cancel", {"reason": "customer"}, idem, None, {"order_id": order_id})
+
     def worker(self, cycle, seed, stop, out):
         rng = random.Random(seed)
         client = Client(self.port, self.key)
         while not stop.is_set():
             r = rng.random()
             req = None
-            if r >= 0.88:
+            if r >= 0.95:
+                with self.lock:
+                    if self.cancellable:
+                        req = self.cancel(cycle, self.cancellable.pop(rng.randrange(len(self.cancellable))), rng)
+            elif r >= 0.85:
                 with self.lock:
                     if self.releasable:
                         req = self.release(cycle, self.releasable.pop(rng.randrange(len(self.releasable))))
             if req is None:
-                req = self.random_movement(cycle, rng) if r < 0.5 else self.random_hold(cycle, rng)
+                if r < 0.42:
+                    req = self.random_movement(cycle, rng)
+                elif r < 0.68:
+                    req = self.random_hold(cycle, rng)
+                else:
+                    req = self.random_order(cycle, rng)
             out.append(req)
             client.send(req)
-            if req.op == "hold" and req.acked:
-                body = req.json()
-                if body and body.get("id"):
-                    with self.lock:
-                        self.releasable.append(body["id"])
+            self.note_acked(req)
         client.close()
+
+    def note_acked(self, req):
+        """An acknowledged hold may be released later, an acknowledged order cancelled."""
+        if req.acked and req.op in ("hold", "order"):
+            body = req.json()
+            if body and body.get("id"):
+                with self.lock:
+                    (self.releasable if req.op == "hold" else self.cancellable).append(body["id"])
 
     # ── one cycle ─────────────────────────────────────────────────────────────────────
     def cycle(self, n):
@@ -346,6 +430,11 @@ class Run:
             "acked_mv": sum(r.acked for r in reqs if r.op == "move"),
             "acked_hold": sum(r.acked for r in reqs if r.op == "hold"),
             "acked_rel": sum(r.acked for r in reqs if r.op == "release"),
+            "acked_ord": sum(r.acked for r in reqs if r.op == "order"),
+            "acked_cod": sum(r.acked and r.meta["payment"]["method"] == "cod" for r in reqs if r.op == "order"),
+            "acked_cancel": sum(r.acked for r in reqs if r.op == "cancel"),
+            "acked_held": sum(r.acked and (r.json() or {}).get("status") == "on_hold" for r in reqs if r.op == "order"),
+            "refused_ord": sum(r.refused for r in reqs if r.op == "order"),
             "refused": sum(r.refused for r in reqs), "unanswered": sum(r.unanswered for r in reqs),
             "kill_after": delay,
         }
@@ -354,7 +443,8 @@ class Run:
         client = Client(self.port, self.key)
         resolved = self.retry_unanswered(client, reqs)
         stats["replays"] = self.replay_acked(client, n)
-        stats["movements"], stats["holds"] = self.verify(client)
+        stats["ref_retries"] = self.resend_orders(client, n)
+        stats["movements"], stats["holds"], stats["orders"], stats["cancelled"] = self.verify(client)
         client.close()
         stats["committed_unanswered"] = resolved["present"]
         stats["retried"] = resolved["retried"]
@@ -375,12 +465,37 @@ class Run:
                     was_there = db.execute("SELECT COUNT(*) FROM stock_movements WHERE reference = ?", (req.reference,)).fetchone()[0] > 0
                 elif req.op == "hold":
                     was_there = db.execute("SELECT COUNT(*) FROM reservations WHERE reference = ?", (req.reference,)).fetchone()[0] > 0
+                elif req.op == "order":
+                    stored = db.execute("SELECT id FROM orders WHERE channel = ? AND channel_order_ref = ?",
+                                        (req.meta["channel"], req.reference)).fetchall()
+                    was_there = len(stored) > 0
+                elif req.op == "cancel":
+                    row = db.execute("SELECT status FROM orders WHERE id = ?", (req.meta["order_id"],)).fetchone()
+                    was_there = row is not None and row[0] == "cancelled"
                 else:
                     row = db.execute("SELECT status FROM reservations WHERE id = ?", (req.meta["hold_id"],)).fetchone()
                     was_there = row is not None and row[0] == "released"
                 present += was_there
+                if req.idem is None and req.op == "order":
+                    # A connector retries by channel_order_ref: the stored order (200) exactly
+                    # when it committed before the crash, else it is taken now (or refused).
+                    first_error = req.error
+                    client.send(req)
+                    retried += 1
+                    if req.status is None:
+                        raise Violation(f"retry after restart got no response: {req.describe()}")
+                    body = req.json() or {}
+                    req.retried = "deduplicated" if req.status == 200 else "fresh"
+                    if was_there and (req.status != 200 or body.get("id") != stored[0][0]):
+                        raise Violation(f"unanswered order {req.reference} committed as {stored[0][0]} before the crash, but its retry "
+                                        f"got {req.status} {req.resp!r}; first attempt: {first_error}")
+                    if not was_there and req.status == 200:
+                        raise Violation(f"retry of unanswered order {req.reference} returned 200 (an existing order) but none was "
+                                        f"stored before the retry: {req.resp!r}")
+                    self.note_acked(req)
+                    continue
                 if req.idem is None:
-                    continue  # a hold without a key, or a release: it stays "maybe"
+                    continue  # a hold or cancel without a key, or a release: it stays "maybe"
                 first_error = req.error
                 client.send(req)
                 retried += 1
@@ -394,11 +509,7 @@ class Run:
                 if not was_there and replay:
                     raise Violation(f"Idempotency-Key retry replayed a response whose effect is not in the database "
                                     f"(status {req.status}, body {req.resp!r}): {req.describe()}")
-                if req.op == "hold" and req.acked:
-                    body = req.json()
-                    if body and body.get("id"):
-                        with self.lock:
-                            self.releasable.append(body["id"])
+                self.note_acked(req)
         finally:
             db.close()
         return {"present": present, "retried": retried}
@@ -416,6 +527,25 @@ class Run:
             if again.status != req.status or again.headers.get("idempotent-replayed") != "true" or again.resp != req.resp:
                 raise Violation(f"replay after restart differs: first {req.status} {req.resp!r}; replay {again.status} "
                                 f"replayed={again.headers.get('idempotent-replayed')} {again.resp!r}; request {req.describe()}")
+        return len(sample)
+
+    def resend_orders(self, client, cycle):
+        """A sample of acknowledged orders (this cycle's and older, some since cancelled) sent
+        again without an Idempotency-Key, as a connector retries: each must return 200 with the
+        id and total it was first answered, not take a second order."""
+        acked = [r for r in self.requests if r.op == "order" and r.acked and r.json()]
+        this = [r for r in acked if r.cycle == cycle]
+        sample = self.rng.sample(this, min(len(this), self.args.replays))
+        older = [r for r in acked if r.cycle != cycle]
+        sample += self.rng.sample(older, min(len(older), 2))
+        for req in sample:
+            first = req.json()
+            again = client.call(req.method, req.path, body=req.body)
+            body = again.json() or {}
+            if (again.status != 200 or body.get("id") != first.get("id")
+                    or (body.get("totals") or {}).get("total_paise") != (first.get("totals") or {}).get("total_paise")):
+                raise Violation(f"order {req.reference} sent again after restart: {again.status} {again.resp!r}; "
+                                f"first answered {req.status} id {first.get('id')} total {(first.get('totals') or {}).get('total_paise')}")
         return len(sample)
 
     # ── verification ──────────────────────────────────────────────────────────────────
@@ -437,6 +567,18 @@ class Run:
             for rid, line, sku, stock_sku, loc, qty in db.execute(
                     "SELECT reservation_id, line, sku, stock_sku, location, qty FROM reservation_allocations"):
                 allocations.setdefault(rid, []).append((line, sku, stock_sku, loc, qty))
+            orders = {row[0]: row for row in db.execute(
+                "SELECT id, channel, channel_order_ref, status, total_paise, cancel_reason FROM orders").fetchall()}
+            order_lines = {}
+            for oid, line, sku, qty, price, discount in db.execute(
+                    "SELECT order_id, line, sku, qty, unit_price_paise, discount_paise FROM order_lines ORDER BY order_id, line"):
+                order_lines.setdefault(oid, []).append((line, sku, qty, price, discount))
+            shipments = {}
+            for sid, oid, loc, status in db.execute("SELECT id, order_id, location, status FROM shipments"):
+                shipments.setdefault(oid, []).append((sid, loc, status))
+            parcel_lines = {}
+            for sid, line, sku, stock_sku, qty in db.execute("SELECT shipment_id, line, sku, stock_sku, qty FROM shipment_lines"):
+                parcel_lines.setdefault(sid, []).append((line, sku, stock_sku, qty))
             db.execute("COMMIT")
         finally:
             db.close()
@@ -448,9 +590,16 @@ class Run:
         for row in reservations.values():
             holds_by_ref.setdefault(row[2], []).append(row)
 
+        orders_by_ref = {}
+        for row in orders.values():
+            orders_by_ref.setdefault((row[1], row[2]), []).append(row)
+
         move_refs = set()
         hold_refs = set()
+        order_refs = set()
         releases = {}  # hold id -> [release requests]
+        cancels = {}   # order id -> [cancel requests]
+        order_reqs = []
         for req in self.requests:
             if req.op == "move":
                 move_refs.add(req.reference)
@@ -460,6 +609,11 @@ class Run:
                 self.check_hold(req, holds_by_ref.get(req.reference, []), allocations, problems)
             elif req.op == "release":
                 releases.setdefault(req.meta["hold_id"], []).append(req)
+            elif req.op == "order":
+                order_refs.add((req.meta["channel"], req.reference))
+                order_reqs.append(req)
+            elif req.op == "cancel":
+                cancels.setdefault(req.meta["order_id"], []).append(req)
 
         # Each hold in the database: its ledger rows match its allocations and its status is explained.
         for rid, (_, channel, reference, status, expires_at, _) in reservations.items():
@@ -498,11 +652,21 @@ class Run:
             if rid not in reservations and any(r.acked for r in reqs):
                 problems.append(f"release of {rid} was acknowledged but there is no such hold")
 
+        # Orders: each request answered as it should be, each stored order explained.
+        for req in order_reqs:
+            self.check_order(req, orders_by_ref.get((req.meta["channel"], req.reference), []), order_lines, cancels, problems)
+        for oid, row in orders.items():
+            self.check_stored_order(row, order_lines.get(oid, []), shipments.get(oid, []), parcel_lines, by_ref.get(oid, []),
+                                    cancels.get(oid, []), (row[1], row[2]) in order_refs, problems)
+        for oid, reqs in cancels.items():
+            if oid not in orders and any(r.acked for r in reqs):
+                problems.append(f"cancellation of {oid} was acknowledged but there is no such order")
+
         # Nothing that was never sent.
         for ref, rows in by_ref.items():
             if ref is None:
                 problems.append(f"{len(rows)} stock movements have no reference: {rows[:3]}")
-            elif ref not in move_refs and ref not in reservations:
+            elif ref not in move_refs and ref not in reservations and ref not in orders:
                 problems.append(f"stock movements with reference {ref!r} belong to no request that was sent: {rows[:3]}")
 
         # The server's own audit and the CLI's invariants.
@@ -519,7 +683,7 @@ class Run:
             shown = "\n  ".join(problems[:25])
             more = f"\n  … and {len(problems) - 25} more" if len(problems) > 25 else ""
             raise Violation(f"{len(problems)} violation(s):\n  {shown}{more}")
-        return len(movements), len(reservations)
+        return len(movements), len(reservations), len(orders), sum(row[3] == "cancelled" for row in orders.values())
 
     @staticmethod
     def expected_rows(req):
@@ -577,6 +741,107 @@ class Run:
                 problems.append(f"hold {rid}: answered allocations {merged}, stored {stored}")
 
 
+    @staticmethod
+    def requested_lines(req):
+        return [(i, l["sku"], l["qty"], l["unit_price_paise"], l.get("discount_paise", 0)) for i, l in enumerate(req.meta["lines"])]
+
+    def check_order(self, req, rows, order_lines, cancels, problems):
+        ref = req.reference
+        if req.refused:
+            body = req.json() or {}
+            if req.status != 409 or body.get("code") != "insufficient_stock":
+                problems.append(f"order {ref} was refused {req.status} {req.resp!r}; only 409 insufficient_stock is expected")
+            if rows:
+                problems.append(f"order {ref} was refused ({req.status}) but exists: {[r[0] for r in rows]}")
+            return
+        if req.meta["unfillable"] and (req.acked or rows):
+            problems.append(f"order {ref} asks {req.meta['lines'][-1]['qty']} units, more than all the stock, but was "
+                            f"{'acknowledged' if req.acked else 'stored'}: {req.resp!r} {[r[0] for r in rows]}")
+        if len(rows) > 1:
+            problems.append(f"order {ref} exists {len(rows)} times: {[r[0] for r in rows]}")
+            return
+        if not rows:
+            if req.acked:
+                problems.append(f"acknowledged order {ref} ({req.status}, {(req.json() or {}).get('id')}) is missing; {req.describe()}")
+            return
+        oid, _, _, status, total, _ = rows[0]
+        stored = order_lines.get(oid, [])
+        if stored != self.requested_lines(req):
+            problems.append(f"order {oid} ({ref}): lines {stored}, requested {self.requested_lines(req)}")
+        if req.acked:
+            body = req.json()
+            if body is None:
+                return  # the head arrived, the body did not: the reference check above is all we can do
+            if body.get("id") != oid:
+                problems.append(f"order {ref} was answered id {body.get('id')} but the database has {oid}")
+            answered_total = (body.get("totals") or {}).get("total_paise")
+            if answered_total != total:
+                problems.append(f"order {oid} was answered total_paise {answered_total} but the database has {total}")
+            answered = body.get("status")
+            if answered != status and not (status == "cancelled" and cancels.get(oid)):
+                problems.append(f"order {oid} was answered status {answered!r} but is {status!r} (no cancel explains it)")
+
+    def check_stored_order(self, row, lines, parcels, parcel_lines, ledger, cancel_reqs, was_sent, problems):
+        oid, channel, ref, status, _, cancel_reason = row
+        if not was_sent:
+            problems.append(f"order {oid} ({channel} {ref!r}) belongs to no request that was sent")
+        # Parcels carry exactly the lines (a kit as its components).
+        carried = {}
+        held, freed = {}, {}
+        for sid, loc, pstatus in parcels:
+            for line, sku, stock_sku, qty in parcel_lines.get(sid, []):
+                carried[(line, stock_sku)] = carried.get((line, stock_sku), 0) + qty
+                held[(stock_sku, loc)] = held.get((stock_sku, loc), 0) + qty
+                if pstatus == "cancelled":
+                    freed[(stock_sku, loc)] = freed.get((stock_sku, loc), 0) + qty
+        want = {}
+        for line, sku, qty, _, _ in lines:
+            for part, n in (KIT_PARTS.items() if sku == KIT else [(sku, 1)]):
+                want[(line, part)] = want.get((line, part), 0) + qty * n
+        if not lines:
+            problems.append(f"order {oid} has no lines")
+        if carried != want:
+            problems.append(f"order {oid}: parcels carry {carried}, lines need {want}")
+        # Its ledger rows: reserved what the parcels carry, released exactly what cancelled parcels carried.
+        reserve, release = {}, {}
+        for mrow in ledger:
+            _, sku, loc, kind, on_hand, reserved, damaged, _ = mrow
+            if kind == "reserve" and on_hand == 0 and damaged == 0 and reserved > 0:
+                reserve[(sku, loc)] = reserve.get((sku, loc), 0) + reserved
+            elif kind == "release" and on_hand == 0 and damaged == 0 and reserved < 0:
+                release[(sku, loc)] = release.get((sku, loc), 0) - reserved
+            else:
+                problems.append(f"order {oid} has an unexpected ledger row {mrow}")
+        if reserve != held:
+            problems.append(f"order {oid}: reserve movements {reserve} but parcels hold {held}")
+        if release != freed:
+            problems.append(f"order {oid} is {status}: release movements {release}, cancelled parcels held {freed}")
+        statuses = sorted({p[2] for p in parcels})
+        if status == "cancelled":
+            if statuses != ["cancelled"]:
+                problems.append(f"order {oid} is cancelled but its parcels are {statuses}")
+            if cancel_reason != "customer":
+                problems.append(f"order {oid} is cancelled with reason {cancel_reason!r}, only 'customer' was sent")
+            if not cancel_reqs:
+                problems.append(f"order {oid} is cancelled but no cancellation was ever sent for it")
+            if any(r.refused for r in cancel_reqs):
+                problems.append(f"order {oid} is cancelled but its cancellation was refused: "
+                                f"{[(r.status, r.resp) for r in cancel_reqs if r.refused]}")
+        else:
+            if status not in ("confirmed", "on_hold"):
+                problems.append(f"order {oid} is {status}; intake here makes only confirmed or on_hold orders")
+            if statuses != ["pending"]:
+                problems.append(f"order {oid} is {status} but its parcels are {statuses} (expected all pending)")
+            acked = [r for r in cancel_reqs if r.acked]
+            if acked:
+                problems.append(f"order {oid} is {status} but its cancellation was acknowledged: {acked[0].status} {acked[0].resp!r}")
+        for r in cancel_reqs:
+            if r.refused:
+                problems.append(f"cancellation of live order {oid} was refused: {r.status} {r.resp!r}")
+            elif r.acked and r.json() and r.json().get("status") != "cancelled":
+                problems.append(f"cancellation of {oid} was answered status {r.json().get('status')!r}")
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -610,7 +875,8 @@ def main():
 
     run = Run(args)
     started = time.monotonic()
-    totals = {"sent": 0, "acked": 0, "unanswered": 0, "committed_unanswered": 0, "replays": 0, "retried": 0, "refused": 0}
+    totals = {"sent": 0, "acked": 0, "unanswered": 0, "committed_unanswered": 0, "replays": 0, "retried": 0, "refused": 0,
+              "acked_ord": 0, "acked_cod": 0, "acked_held": 0, "acked_cancel": 0, "refused_ord": 0, "ref_retries": 0}
     try:
         run.seed_catalog()
         run.start_server()
@@ -626,9 +892,11 @@ def main():
             for k in totals:
                 totals[k] += s[k]
             log(f"cycle {n:2}: killed after {s['kill_after']:.2f}s; sent {s['sent']:4}, acked {s['acked']:4} "
-                f"(movements {s['acked_mv']}, holds {s['acked_hold']}, releases {s['acked_rel']}), refused {s['refused']:3}, "
+                f"(movements {s['acked_mv']}, holds {s['acked_hold']}, releases {s['acked_rel']}, orders {s['acked_ord']} "
+                f"[{s['acked_cod']} COD, {s['acked_held']} on_hold], cancels {s['acked_cancel']}), refused {s['refused']:3} ({s['refused_ord']} orders), "
                 f"unanswered {s['unanswered']:2} ({s['committed_unanswered']} had committed; {s['retried']} retried), "
-                f"replays {s['replays']} ok; ready again in {s['restart']:.2f}s; verified {s['movements']} ledger rows, {s['holds']} holds")
+                f"replays {s['replays']} ok, orders re-sent {s['ref_retries']} ok; ready again in {s['restart']:.2f}s; "
+                f"verified {s['movements']} ledger rows, {s['holds']} holds, {s['orders']} orders ({s['cancelled']} cancelled)")
         code = run.stop_server()
         if code != 0:
             raise Violation(f"bahi serve did not exit 0 on SIGTERM after the last cycle (got {code})")
@@ -647,9 +915,11 @@ def main():
         run.cleanup()
     elapsed = time.monotonic() - started
     log(f"crash-test: ok: {args.cycles} kill -9 cycles in {elapsed:.1f}s; {totals['sent']} requests sent, "
-        f"{totals['acked']} acknowledged (all present exactly once), {totals['refused']} refused (none left a trace), "
-        f"{totals['unanswered']} unanswered ({totals['committed_unanswered']} had committed; {totals['retried']} retried with their key), "
-        f"{totals['replays']} replays of acknowledged requests; audit clean, bahi check ok after every restart")
+        f"{totals['acked']} acknowledged (all present exactly once; {totals['acked_ord']} orders, {totals['acked_cod']} COD, {totals['acked_held']} on_hold, "
+        f"{totals['acked_cancel']} cancellations), {totals['refused']} refused (none left a trace; {totals['refused_ord']} orders), "
+        f"{totals['unanswered']} unanswered ({totals['committed_unanswered']} had committed; {totals['retried']} retried with their key or order ref), "
+        f"{totals['replays']} replays of acknowledged requests, {totals['ref_retries']} orders re-sent by channel_order_ref "
+        f"(same id); audit clean, bahi check ok after every restart")
     return 0
 
 

@@ -28,8 +28,8 @@ public enum FulfilmentQueue {
             """
             SELECT s.id, o.id, o.channel, o.payment_method, o.total_paise, o.created_at, s.location, o.channel_order_ref
               FROM shipments s JOIN orders o ON o.id = s.order_id
-             WHERE s.status = 'pending' AND o.status IN ('confirmed', 'in_fulfilment') AND (?1 IS NULL OR s.location = ?1)
-            """, [location]
+             WHERE s.status = 'pending' AND o.status IN ('confirmed', 'in_fulfilment')\(location == nil ? "" : " AND s.location = ?")
+            """, location.map { code -> StatementArguments in [code] } ?? []
         ) { row in
             let channel: String = try row[2]
             let createdAt: Int64 = try row[5]

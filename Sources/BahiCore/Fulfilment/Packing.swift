@@ -1,5 +1,5 @@
 public import BahiStore
-public import BahiJSON
+import BahiJSON
 
 /// Packing a shipment: the scan check that stops wrong-item parcels, the package's
 /// measurements, and the GST invoice, in one transaction.

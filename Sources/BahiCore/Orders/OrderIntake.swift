@@ -1,5 +1,5 @@
 public import BahiStore
-public import BahiJSON
+import BahiJSON
 
 /// `POST /v1/orders`: verifies an order from any channel and takes it in, in one transaction —
 /// catalog, pincode, tax, COD rules, RTO risk, stock (all lines or none) and shipments.
@@ -50,6 +50,7 @@ public enum OrderIntake {
 
         // Stock: a checkout hold gives its units back and the order reserves its own lines in
         // the same transaction, so nobody can take them in between.
+        var credit: [String: Int64] = [:]
         if let reservationID = draft.reservationID {
             guard let hold = try Holds.find(db, id: reservationID), hold.channel == draft.channel else {
                 throw DomainError(status: 422, code: "unknown_reservation", detail: "No reservation \(reservationID) for channel \(draft.channel).",
@@ -60,10 +61,13 @@ public enum OrderIntake {
                                   detail: "Reservation \(reservationID) is \(hold.status); place the order without it to reserve afresh.")
             }
             try Holds.release(db, id: reservationID, status: "converted", actor: actor, now: now)
+            // The units the hold had are this buyer's: the channel's buffer was applied when
+            // they were held, so only what the order asks beyond them must fit it again.
+            for a in hold.allocations where a.sku == a.stockSKU { credit[a.sku, default: 0] += a.qty }
         }
         let allocations = try LineReservation.reserve(
             db, channel: draft.channel, lines: draft.lines.map { Holds.Line(sku: $0.sku, qty: $0.qty) }, reference: id, actor: actor, now: now,
-            rank: try ranker(db, strategy: policy.strategy(for: draft.channel), destination: destination))
+            credit: credit, rank: try ranker(db, strategy: policy.strategy(for: draft.channel), destination: destination))
 
         let placedAt = draft.placedAt ?? now
         let tagsText = String(decoding: JSONValue.array(draft.tags.map(JSONValue.string)).encoded(), as: UTF8.self)

@@ -1,5 +1,5 @@
 public import BahiStore
-public import BahiJSON
+import BahiJSON
 
 /// Every move of an order after intake: confirm, cancel, edit, payments, payment timeout.
 /// Each checks its from-state, writes history and an event, and changes stock in the same
@@ -109,12 +109,14 @@ public enum OrderTransitions {
         case .failed:
             break
         case .authorized:
-            if paymentStatus == "unpaid" { paymentStatus = "authorized" }
+            if paymentStatus == "unpaid", paid + payment.amountPaise >= order.totals.totalPaise { paymentStatus = "authorized" }
         case .captured:
             paid += payment.amountPaise
             if paid >= order.totals.totalPaise { paymentStatus = order.paymentMethod == "cod" ? "cod_collected" : "paid" }
         }
-        let covered = payment.status == .authorized || paid >= order.totals.totalPaise
+        /// An authorization is money promised, not taken: it confirms the order only when it
+        /// covers what is still owed (a ₹1 card check must not release a ₹998 order).
+        let covered = paid >= order.totals.totalPaise || (payment.status == .authorized && paid + payment.amountPaise >= order.totals.totalPaise)
         let refundDue = order.status == .cancelled && paid > 0
         try db.execute("UPDATE orders SET paid_paise = ?, payment_status = ?, refund_due = (refund_due OR ?), version = version + 1, updated_at = ? WHERE id = ?",
                        [paid, paymentStatus, refundDue, now, id])
