@@ -15,7 +15,13 @@ enum FulfilmentRoutes {
             let location = ctx.request.queryItem("location")
             let rules = ctx.app.fulfilmentRules
             let now = Int64(WallClock.milliseconds())
-            let entries = try await ctx.app.store.read { db in try FulfilmentQueue.entries(db, location: location, rules: rules, now: now) }
+            let entries = try await ctx.app.store.read { db in
+                if let location, try db.queryValue("SELECT 1 FROM locations WHERE code = ?", [location], as: Int64.self) == nil {
+                    throw DomainError(status: 422, code: "unknown_location", detail: "No location \(location).",
+                                      fields: [("location", "unknown_location", "Use a location code from GET /v1/locations.")])
+                }
+                return try FulfilmentQueue.entries(db, location: location, rules: rules, now: now)
+            }
             return .json(.object([
                 "data": .array(entries.prefix(limit).map { $0.json(now: now) }), "total": .int(Int64(entries.count)), "next_cursor": .null,
             ]))

@@ -112,12 +112,14 @@ public enum Picklists {
         guard let head = try db.queryFirst("SELECT location, created_at FROM picklists WHERE id = ?", [id], { row in
             (location: try row[0] as String, createdAt: try row[1] as Int64)
         }) else { return nil }
-        let shipments = try db.query("SELECT id FROM shipments WHERE picklist_id = ? ORDER BY id", [id]) { row in try row[0] as String }
+        // A shipment cancelled (or re-made by an edit) after the list was printed drops out:
+        // the picker must not pick it.
+        let shipments = try db.query("SELECT id FROM shipments WHERE picklist_id = ? AND status <> 'cancelled' ORDER BY id", [id]) { row in try row[0] as String }
         let items = try db.query(
             """
             SELECT l.stock_sku, COALESCE(k.name, ''), SUM(l.qty), COUNT(DISTINCT l.shipment_id)
               FROM shipment_lines l JOIN shipments s ON s.id = l.shipment_id LEFT JOIN skus k ON k.sku = l.stock_sku
-             WHERE s.picklist_id = ? GROUP BY l.stock_sku ORDER BY l.stock_sku
+             WHERE s.picklist_id = ? AND s.status <> 'cancelled' GROUP BY l.stock_sku ORDER BY l.stock_sku
             """, [id]
         ) { row in Picklist.Item(sku: try row[0], name: try row[1], qty: try row[2], shipments: try row[3]) }
         return Picklist(id: id, location: head.location, createdAt: head.createdAt, shipmentIDs: shipments, items: items)

@@ -87,7 +87,7 @@ public enum OrderTransitions {
 
     /// Records a payment. The same gateway payment id twice is recorded once (`created`
     /// false). Money covering a prepaid order waiting for payment confirms it; money for a
-    /// cancelled order flags `refund_due`.
+    /// cancelled order, or beyond the total, flags `refund_due`.
     public static func recordPayment(_ db: Connection, id: String, payment: PaymentInput, actor: String?, now: Int64) throws -> (order: Order, paymentID: String, created: Bool) {
         let order = try load(db, id)
         if let gateway = payment.gateway, let gid = payment.gatewayPaymentID,
@@ -117,7 +117,9 @@ public enum OrderTransitions {
         /// An authorization is money promised, not taken: it confirms the order only when it
         /// covers what is still owed (a ₹1 card check must not release a ₹998 order).
         let covered = paid >= order.totals.totalPaise || (payment.status == .authorized && paid + payment.amountPaise >= order.totals.totalPaise)
-        let refundDue = order.status == .cancelled && paid > 0
+        /// Money is owed back when the order was cancelled, or when more was captured than it
+        /// costs (a duplicate capture) — the same rule an edit that lowers the total applies.
+        let refundDue = (order.status == .cancelled && paid > 0) || paid > order.totals.totalPaise
         try db.execute("UPDATE orders SET paid_paise = ?, payment_status = ?, refund_due = (refund_due OR ?), version = version + 1, updated_at = ? WHERE id = ?",
                        [paid, paymentStatus, refundDue, now, id])
         let detail: JSONObject = [
