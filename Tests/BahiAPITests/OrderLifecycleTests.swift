@@ -531,6 +531,28 @@ import BahiStore
         }
     }
 
+    @Test func kitHoldConvertsWhateverTheBufferSaysNow() async throws {
+        try await withOrders { w in
+            let kit = await send(w.api, .put, "/v1/skus/PAIR", key: w.admin,
+                                 body: #"{"name":"Tee pair","mrp_paise":200000,"price_paise":150000,"hsn":"6109","gst_rate_bps":500,"components":[{"sku":"TEE","qty":2}]}"#)
+            #expect(kit.status == .created, "\(kit.text)")
+            try await w.app.store.write { db in try db.execute("UPDATE channels SET buffer_bps = 5000 WHERE code = 'web'") }
+            try await w.stock("TEE", 8)
+            // 8 tees = 4 pairs; web may sell half: 2 pairs, which the hold takes.
+            let hold = await w.post("/v1/inventory/reservations", #"{"lines":[{"sku":"PAIR","qty":2}],"ttl_seconds":600}"#, key: w.web)
+            #expect(hold.status == .created, "\(hold.text)")
+            #expect(try await w.reserved("TEE") == 4)
+            // Now only 4 tees are free; web's buffer would keep 2 of them back if the hold's
+            // own units were not credited to the order that converts it.
+            let holdID = hold.str("id") ?? ""
+            let order = await w.place(orderJSON("K-1", channel: nil, lines: [("PAIR", 2, 150000, 0)], extra: #","reservation_id":"\#(holdID)""#), key: w.web)
+            #expect(order.status == .created, "\(order.text)")
+            #expect(try await w.reserved("TEE") == 4)
+            #expect(await w.get("/v1/inventory/reservations/\(holdID)").str("status") == "converted")
+            #expect(try await w.violations() == [])
+        }
+    }
+
     @Test func storefrontKeysSeeAndActOnTheirOwnChannelOnly() async throws {
         try await withOrders { w in
             try await w.stock("TEE", 10)

@@ -63,7 +63,7 @@ public enum OrderIntake {
             try Holds.release(db, id: reservationID, status: "converted", actor: actor, now: now)
             // The units the hold had are this buyer's: the channel's buffer was applied when
             // they were held, so only what the order asks beyond them must fit it again.
-            for a in hold.allocations where a.sku == a.stockSKU { credit[a.sku, default: 0] += a.qty }
+            for (sku, units) in try heldUnits(db, hold) { credit[sku, default: 0] += units }
         }
         let allocations = try LineReservation.reserve(
             db, channel: draft.channel, lines: draft.lines.map { Holds.Line(sku: $0.sku, qty: $0.qty) }, reference: id, actor: actor, now: now,
@@ -277,6 +277,27 @@ public enum OrderIntake {
             }
             return AllocationPlanner.rank(candidates, needs: plan.needs, destination: destination, strategy: strategy)
         }
+    }
+
+    /// Units of each SKU a hold holds, per line: a kit line's units are as many whole kits
+    /// as its components' allocations make up.
+    static func heldUnits(_ db: Connection, _ hold: Holds.Hold) throws -> [(sku: String, units: Int64)] {
+        var out: [(sku: String, units: Int64)] = []
+        for line in Set(hold.allocations.map(\.line)).sorted() {
+            let parts = hold.allocations.filter { $0.line == line }
+            guard let sku = parts.first?.sku else { continue }
+            if parts.allSatisfy({ $0.stockSKU == sku }) {
+                out.append((sku, parts.reduce(0) { $0 + $1.qty }))
+                continue
+            }
+            var kits = Int64.max
+            for component in try Availability.components(db, kit: sku) {
+                let held = parts.filter { $0.stockSKU == component.sku }.reduce(0) { $0 + $1.qty }
+                kits = min(kits, held / component.qty)
+            }
+            out.append((sku, kits == Int64.max ? 0 : kits))
+        }
+        return out
     }
 
     static func text(_ value: JSONValue) -> String { String(decoding: value.encoded(), as: UTF8.self) }
