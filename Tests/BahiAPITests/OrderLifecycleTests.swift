@@ -542,12 +542,15 @@ import BahiStore
             let hold = await w.post("/v1/inventory/reservations", #"{"lines":[{"sku":"PAIR","qty":2}],"ttl_seconds":600}"#, key: w.web)
             #expect(hold.status == .created, "\(hold.text)")
             #expect(try await w.reserved("TEE") == 4)
-            // Now only 4 tees are free; web's buffer would keep 2 of them back if the hold's
-            // own units were not credited to the order that converts it.
+            // Amazon (no buffer) takes the other 2 pairs. Released, the hold's 4 tees make 2
+            // pairs of which web's buffer would keep 1 back, if the hold's own units were not
+            // credited to the order that converts it.
+            _ = await w.placed(orderJSON("A-1", channel: nil, lines: [("PAIR", 2, 150000, 0)]), key: w.amazon)
+            #expect(try await w.reserved("TEE") == 8)
             let holdID = hold.str("id") ?? ""
             let order = await w.place(orderJSON("K-1", channel: nil, lines: [("PAIR", 2, 150000, 0)], extra: #","reservation_id":"\#(holdID)""#), key: w.web)
             #expect(order.status == .created, "\(order.text)")
-            #expect(try await w.reserved("TEE") == 4)
+            #expect(try await w.reserved("TEE") == 8)
             #expect(await w.get("/v1/inventory/reservations/\(holdID)").str("status") == "converted")
             #expect(try await w.violations() == [])
         }
