@@ -1,44 +1,8 @@
 #!/usr/bin/env bash
-# Orders benchmark: wrk POSTs new two-line prepaid orders (POST /v1/orders)
-# at 64 connections against `bahi serve` (release build, synchronous=FULL, durable), and
-# prints orders/s, p50, p99, and the audit afterwards.
+# Orders benchmark: wrk POSTs new two-line prepaid orders (POST /v1/orders, each with its own
+# channel_order_ref) at 64 connections against `bahi serve` (release build, synchronous=FULL,
+# durable), and prints orders/s, p50, p99, the audit and `bahi check` afterwards.
 #
-#   Benchmarks/orders.sh                  # 3 runs of 10 s, median
-#   DURATION=5 REPS=1 CONNS=64 Benchmarks/holds.sh
-set -euo pipefail
-cd "$(dirname "$0")/.."
-DURATION=${DURATION:-10}
-REPS=${REPS:-3}
-CONNS=${CONNS:-64}
-PORT=${PORT:-18282}
-command -v wrk >/dev/null || apt-get install -y wrk >/dev/null
-
-echo "building bahi (release)..." >&2
-swift build -c release --product bahi --scratch-path .build-release >/dev/null
-BIN=$(swift build -c release --product bahi --scratch-path .build-release --show-bin-path)/bahi
-WORK=$(mktemp -d)
-trap '[ -n "${PID:-}" ] && kill "$PID" 2>/dev/null; sleep 0.3; rm -rf "$WORK"' EXIT
-
-"$BIN" migrate --db "$WORK/bahi.db" >/dev/null
-python3 Benchmarks/seed_bench.py "$WORK/bahi.db"
-BAHI_RATE_LIMIT_REQUESTS_PER_SECOND=1000000 BAHI_RATE_LIMIT_BURST=1000000 BAHI_DATABASE_SYNCHRONOUS=full BAHI_SELLER_STATE=Gujarat \
-  "$BIN" serve --db "$WORK/bahi.db" --port "$PORT" > /dev/null 2> "$WORK/err.log" &
-PID=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/v1/ready" >/dev/null 2>&1 && break; sleep 0.1; done
-export BAHI_BENCH_KEY=$(cat "$WORK/admin-key")
-
-printf "%-6s %10s %10s %10s %10s\n" conns "orders/s" "p50 ms" "p99 ms" "non-2xx"
-: > "$WORK/runs"
-for run in $(seq "$REPS"); do
-  BENCH_RUN=$run wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -s Benchmarks/orders.lua "http://127.0.0.1:$PORT" | awk '
-    function ms(v) { if (v ~ /us$/) { sub(/us$/, "", v); return v / 1000 } if (v ~ /ms$/) { sub(/ms$/, "", v); return v } if (v ~ /s$/) { sub(/s$/, "", v); return v * 1000 } return v }
-    /^ +50%/ { p50 = ms($2) } /^ +99%/ { p99 = ms($2) } /^Requests\/sec/ { rps = $2 } /Non-2xx/ { bad = $NF }
-    END { printf "%.0f %.3f %.3f %d\n", rps, p50, p99, bad }' >> "$WORK/runs"
-done
-median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-printf "%-6s %10s %10s %10s %10s\n" "$CONNS" "$(cut -d' ' -f1 "$WORK/runs" | median)" "$(cut -d' ' -f2 "$WORK/runs" | median)" \
-  "$(cut -d' ' -f3 "$WORK/runs" | median)" "$(cut -d' ' -f4 "$WORK/runs" | sort -n | tail -1)"
-echo "audit: $(curl -s -H "Authorization: Bearer $BAHI_BENCH_KEY" "http://127.0.0.1:$PORT/v1/inventory/audit")"
-echo "orders: $(python3 -c "import sqlite3,sys; c=sqlite3.connect('file:$WORK/bahi.db?mode=ro', uri=True); print(c.execute(\"select count(*) from orders\").fetchone()[0])")"
-kill "$PID"; wait "$PID" 2>/dev/null || true; PID=
-env -u BAHI_BENCH_KEY "$BIN" check --db "$WORK/bahi.db" | sed 's/^/check: /'
+#   Benchmarks/orders.sh                 # 3 runs of 10 s, median
+#   DURATION=5 REPS=1 CONNS=64 Benchmarks/orders.sh
+exec env LUA=Benchmarks/orders.lua LABEL=orders/s COUNT_TABLE=orders PORT="${PORT:-18282}" "$(dirname "$0")/wrk-post.sh"

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The shared body of the write benchmarks (holds.sh, orders.sh): builds bahi in release mode,
+# seeds a fresh database (Benchmarks/seed_bench.py), serves it durably (synchronous=FULL), runs
+# wrk with the Lua script $LUA at $CONNS connections $REPS times for $DURATION seconds, and
+# prints the median rate, p50, p99, the worst non-2xx count, the ledger audit, the row count of
+# $COUNT_TABLE and `bahi check`.
+#
+#   LUA=Benchmarks/holds.lua LABEL=holds/s COUNT_TABLE=reservations Benchmarks/wrk-post.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${LUA:?the wrk script}" "${LABEL:?the rate label}" "${COUNT_TABLE:?the table to count}"
+DURATION=${DURATION:-10}
+REPS=${REPS:-3}
+CONNS=${CONNS:-64}
+PORT=${PORT:-18281}
+command -v wrk >/dev/null || apt-get install -y wrk >/dev/null
+
+echo "building bahi (release)..." >&2
+swift build -c release --product bahi --scratch-path .build-release >/dev/null
+BIN=$(swift build -c release --product bahi --scratch-path .build-release --show-bin-path)/bahi
+WORK=$(mktemp -d)
+trap '[ -n "${PID:-}" ] && kill "$PID" 2>/dev/null; sleep 0.3; rm -rf "$WORK"' EXIT
+
+"$BIN" migrate --db "$WORK/bahi.db" >/dev/null
+python3 Benchmarks/seed_bench.py "$WORK/bahi.db"
+BAHI_RATE_LIMIT_REQUESTS_PER_SECOND=1000000 BAHI_RATE_LIMIT_BURST=1000000 BAHI_DATABASE_SYNCHRONOUS=full BAHI_SELLER_STATE=Gujarat \
+  "$BIN" serve --db "$WORK/bahi.db" --port "$PORT" > /dev/null 2> "$WORK/err.log" &
+PID=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/v1/ready" >/dev/null 2>&1 && break; sleep 0.1; done
+export BAHI_BENCH_KEY=$(cat "$WORK/admin-key")
+
+printf "%-6s %10s %10s %10s %10s\n" conns "$LABEL" "p50 ms" "p99 ms" "non-2xx"
+: > "$WORK/runs"
+for run in $(seq "$REPS"); do
+  BENCH_RUN=$run wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -s "$LUA" "http://127.0.0.1:$PORT" | awk '
+    function ms(v) { if (v ~ /us$/) { sub(/us$/, "", v); return v / 1000 } if (v ~ /ms$/) { sub(/ms$/, "", v); return v } if (v ~ /s$/) { sub(/s$/, "", v); return v * 1000 } return v }
+    /^ +50%/ { p50 = ms($2) } /^ +99%/ { p99 = ms($2) } /^Requests\/sec/ { rps = $2 } /Non-2xx/ { bad = $NF }
+    END { printf "%.0f %.3f %.3f %d\n", rps, p50, p99, bad }' >> "$WORK/runs"
+done
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+printf "%-6s %10s %10s %10s %10s\n" "$CONNS" "$(cut -d' ' -f1 "$WORK/runs" | median)" "$(cut -d' ' -f2 "$WORK/runs" | median)" \
+  "$(cut -d' ' -f3 "$WORK/runs" | median)" "$(cut -d' ' -f4 "$WORK/runs" | sort -n | tail -1)"
+echo "audit: $(curl -s -H "Authorization: Bearer $BAHI_BENCH_KEY" "http://127.0.0.1:$PORT/v1/inventory/audit")"
+echo "$COUNT_TABLE: $(python3 -c "import sqlite3; c=sqlite3.connect('file:$WORK/bahi.db?mode=ro', uri=True); print(c.execute('select count(*) from $COUNT_TABLE').fetchone()[0])")"
+kill "$PID"; wait "$PID" 2>/dev/null || true; PID=
+env -u BAHI_BENCH_KEY "$BIN" check --db "$WORK/bahi.db" | sed 's/^/check: /'
