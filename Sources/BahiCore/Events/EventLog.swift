@@ -40,7 +40,7 @@ public enum EventLog {
         let json = String(decoding: JSONValue.object(payload).encoded(), as: UTF8.self)
         try db.execute(
             "INSERT INTO events (id, type, entity_type, entity_id, payload, actor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [id, type, entityType, entityID, json, actor, Int64(milliseconds)])
+            binding: id, type, entityType, entityID, json, actor, Int64(milliseconds))
         return db.lastInsertRowID
     }
 

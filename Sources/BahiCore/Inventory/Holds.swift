@@ -149,13 +149,13 @@ public enum Holds {
         }
         let expiresAt = now + ttlSeconds * 1000
         try db.execute("INSERT INTO reservations (id, channel, reference, status, expires_at, created_at) VALUES (?, ?, ?, 'active', ?, ?)",
-                       [id, channel, reference, expiresAt, now])
+                       binding: id, channel, reference, expiresAt, now)
         for a in allocations {
             try db.execute(
                 """
                 INSERT INTO reservation_allocations (reservation_id, line, sku, stock_sku, location, qty) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (reservation_id, line, stock_sku, location) DO UPDATE SET qty = qty + excluded.qty
-                """, [id, a.line, a.sku, a.stockSKU, a.location, a.qty])
+                """, binding: id, a.line, a.sku, a.stockSKU, a.location, a.qty)
         }
         try changes.emit(db, actor: actor, reference: id, now: now)
         return Hold(id: id, channel: channel, reference: reference, status: "active", expiresAt: expiresAt, createdAt: now, allocations: allocations)

@@ -52,7 +52,7 @@ public enum StockLedger {
             // First movement for this (sku, location): create the row, then try once more.
             let created = try db.execute(
                 "INSERT INTO stock_levels (sku, location, updated_at) VALUES (?, ?, ?) ON CONFLICT (sku, location) DO NOTHING",
-                [change.sku, change.location, now])
+                binding: change.sku, change.location, now)
             if created == 1 { changed = try conditionalUpdate(db, change, now: now) }
         }
         guard changed == 1 else { return false }
@@ -61,8 +61,8 @@ public enum StockLedger {
             INSERT INTO stock_movements (sku, location, kind, on_hand_delta, reserved_delta, damaged_delta, reference, reason, actor, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            [change.sku, change.location, change.kind.rawValue, change.onHand, change.reserved, change.damaged,
-             change.reference, change.reason, actor, now])
+            binding: change.sku, change.location, change.kind.rawValue, change.onHand, change.reserved, change.damaged,
+            change.reference, change.reason, actor, now)
         return true
     }
 
@@ -75,7 +75,7 @@ public enum StockLedger {
                AND on_hand + ?1 >= 0 AND reserved + ?2 >= 0 AND damaged + ?3 >= 0
                AND on_hand - reserved - safety_stock >= ?7
             """,
-            [change.onHand, change.reserved, change.damaged, now, change.sku, change.location, change.requiredAvailable])
+            binding: change.onHand, change.reserved, change.damaged, now, change.sku, change.location, change.requiredAvailable)
     }
 
     /// Reserves `qty` at one location if that much is available.
