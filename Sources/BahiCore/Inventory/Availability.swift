@@ -84,6 +84,35 @@ public enum Availability {
         ) { row in (active: try row[0] as Bool, buffer: (bps: try row[1] as Int64, units: try row[2] as Int64)) }
     }
 
+    /// What a hold line needs to know before reserving, in one query: whether `channel`
+    /// exists and is active, the buffer it keeps back for `sku`, and the SKU's facts (nil if
+    /// there is no such SKU). Nil if there is no such channel.
+    ///
+    /// Why one query: the hold path runs this per line on the writer thread, where the
+    /// separate `channel(_:code:sku:)` and `facts(_:sku:)` lookups were two statements.
+    public static func lineFacts(_ db: Connection, channel: String, sku: String)
+        throws -> (channelActive: Bool, buffer: (bps: Int64, units: Int64), facts: SKUFacts?)?
+    {
+        try db.queryFirst(
+            """
+            SELECT c.active, COALESCE(b.buffer_bps, c.buffer_bps), COALESCE(b.buffer_units, c.buffer_units),
+                   s.active, s.is_kit, s.low_stock_threshold, s.reorder_point, s.reorder_qty,
+                   EXISTS (SELECT 1 FROM kit_components WHERE component_sku = ?2)
+              FROM channels c
+              LEFT JOIN skus s ON s.sku = ?2
+              LEFT JOIN channel_sku_buffers b ON b.channel = c.code AND b.sku = ?2
+             WHERE c.code = ?1
+            """, binding: channel, sku
+        ) { row in
+            let skuActive: Bool? = try row[3]
+            let facts = try skuActive.map { active in
+                SKUFacts(sku: sku, active: active, isKit: try row[4], lowStockThreshold: try row[5], reorderPoint: try row[6],
+                         reorderQty: try row[7], inKits: try row[8])
+            }
+            return (channelActive: try row[0] as Bool, buffer: (bps: try row[1] as Int64, units: try row[2] as Int64), facts: facts)
+        }
+    }
+
     /// Available units over the active locations among `levels`.
     public static func available(in levels: [StockLedger.Level]) -> Int64 {
         levels.reduce(0) { $0 + ($1.locationActive ? $1.available : 0) }

@@ -89,11 +89,11 @@ public enum Holds {
         var buffers: [(bps: Int64, units: Int64)] = []
         var problems: [(field: String, code: String, message: String)] = []
         for (i, line) in lines.enumerated() {
-            guard let c = try Availability.channel(db, code: channel, sku: line.sku), c.active else {
+            guard let c = try Availability.lineFacts(db, channel: channel, sku: line.sku), c.channelActive else {
                 throw DomainError.invalid("channel", "unknown_channel", "No active channel \(channel).")
             }
             buffers.append(c.buffer)
-            if let f = try Availability.facts(db, sku: line.sku) {
+            if let f = c.facts {
                 if !f.active { problems.append(("lines[\(i)].sku", "inactive_sku", "SKU \(line.sku) is not active.")) }
                 facts.append(f)
             } else {

@@ -103,17 +103,29 @@ public enum StockLedger {
     }
 
     /// The levels of one SKU at every location that has a row, by location priority.
+    ///
+    /// Sorted here rather than by `ORDER BY loc.priority`: that sort made SQLite build a
+    /// sorter (several allocations) on every call, and the hold path calls this per SKU on
+    /// the writer thread, for what is almost always one to three rows. The order is the same:
+    /// priority, then location code by bytes (SQLite's BINARY collation).
     public static func levels(_ db: Connection, sku: String) throws -> [Level] {
-        try db.query(
+        var rows = try db.query(
             """
-            SELECT l.sku, l.location, l.on_hand, l.reserved, l.safety_stock, l.damaged, loc.active
+            SELECT l.sku, l.location, l.on_hand, l.reserved, l.safety_stock, l.damaged, loc.active, loc.priority
               FROM stock_levels l JOIN locations loc ON loc.code = l.location
-             WHERE l.sku = ? ORDER BY loc.priority, l.location
-            """, [sku]
+             WHERE l.sku = ?
+            """, binding: sku
         ) { row in
-            Level(sku: try row[0], location: try row[1], onHand: try row[2], reserved: try row[3], safetyStock: try row[4], damaged: try row[5],
-                  locationActive: try row[6])
+            (priority: try row[7] as Int64,
+             level: Level(sku: try row[0], location: try row[1], onHand: try row[2], reserved: try row[3], safetyStock: try row[4],
+                          damaged: try row[5], locationActive: try row[6]))
         }
+        if rows.count > 1 {
+            rows.sort { a, b in
+                a.priority != b.priority ? a.priority < b.priority : a.level.location.utf8.lexicographicallyPrecedes(b.level.location.utf8)
+            }
+        }
+        return rows.map(\.level)
     }
 
     /// Recomputes every level from the movement ledger and returns each difference. There
