@@ -109,7 +109,7 @@ public enum StockLedger {
     /// the writer thread, for what is almost always one to three rows. The order is the same:
     /// priority, then location code by bytes (SQLite's BINARY collation).
     public static func levels(_ db: Connection, sku: String) throws -> [Level] {
-        var rows = try db.query(
+        let rows = try db.query(
             """
             SELECT l.sku, l.location, l.on_hand, l.reserved, l.safety_stock, l.damaged, loc.active, loc.priority
               FROM stock_levels l JOIN locations loc ON loc.code = l.location
@@ -120,12 +120,17 @@ public enum StockLedger {
              level: Level(sku: try row[0], location: try row[1], onHand: try row[2], reserved: try row[3], safetyStock: try row[4],
                           damaged: try row[5], locationActive: try row[6]))
         }
-        if rows.count > 1 {
-            rows.sort { a, b in
-                a.priority != b.priority ? a.priority < b.priority : a.level.location.utf8.lexicographicallyPrecedes(b.level.location.utf8)
-            }
-        }
-        return rows.map(\.level)
+        guard rows.count > 1 else { return rows.map(\.level) }
+        return sortedByPriority(rows.map(\.level), priorities: rows.map(\.priority))
+    }
+
+    /// `levels` ordered as `levels(_:sku:)` returns them: by their location's priority
+    /// (`priorities[i]` belongs to `levels[i]`), then by location code compared as bytes
+    /// (SQLite's BINARY collation).
+    static func sortedByPriority(_ levels: [Level], priorities: [Int64]) -> [Level] {
+        zip(priorities, levels).sorted { a, b in
+            a.0 != b.0 ? a.0 < b.0 : a.1.location.utf8.lexicographicallyPrecedes(b.1.location.utf8)
+        }.map(\.1)
     }
 
     /// Recomputes every level from the movement ledger and returns each difference. There
