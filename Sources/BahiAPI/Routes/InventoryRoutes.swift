@@ -27,7 +27,7 @@ enum InventoryRoutes {
                                     actor: actor, now: Int64(WallClock.milliseconds()), id: id)
                 },
                 render: { hold in
-                    var response = HTTPResponse.json(hold.json, status: .created)
+                    var response = HTTPResponse.json(hold.encodedJSON, status: .created)
                     response.headers.add(name: "Location", value: "/v1/inventory/reservations/\(hold.id)")
                     return response
                 })
