@@ -18,6 +18,24 @@ public struct RequestContext: Sendable {
 /// Idempotency-Key record (when there is one) commits together with the effect.
 public typealias Effect = @Sendable (Connection) throws -> HTTPResponse
 
+/// A mutating route's work in two parts: `run` inside the writer's transaction, `render`
+/// turning its result into the response.
+///
+/// Why split: the writer thread runs every write of the server one after another, so
+/// whatever a closure does there limits throughput. Building a response (JSON, headers) does
+/// not need the transaction, so without an Idempotency-Key `render` runs on the caller's side
+/// after the COMMIT; with one, it runs inside the transaction, because the stored replay must
+/// commit together with the effect.
+public struct StagedEffect<Value: Sendable>: Sendable {
+    public let run: @Sendable (Connection) throws -> Value
+    public let render: @Sendable (Value) -> HTTPResponse
+
+    public init(run: @escaping @Sendable (Connection) throws -> Value, render: @escaping @Sendable (Value) -> HTTPResponse) {
+        self.run = run
+        self.render = render
+    }
+}
+
 /// Who may call a route.
 public enum Access: Sendable {
     /// No key needed (health, readiness).
@@ -73,6 +91,32 @@ public struct API: Sendable {
             } else {
                 let effect = try await prepare(context)
                 response = try await app.write(effect)
+            }
+            if let principal { response.logFields.append(("key_id", principal.keyID)) }
+            return response
+        }
+    }
+
+    /// `mutation` for a route whose effect is a `StagedEffect`: the response is rendered
+    /// outside the writer when no Idempotency-Key asks for it to be stored. Idempotency,
+    /// access control and logging behave exactly as in `mutation`.
+    public mutating func mutation<Value: Sendable>(
+        _ method: HTTPMethod, _ path: String, access: Access, bodyLimit: Int? = nil,
+        staged prepare: @escaping @Sendable (RequestContext) async throws -> StagedEffect<Value>
+    ) {
+        let app = self.app
+        router.on(method, path, bodyLimit: bodyLimit) { request in
+            let principal = try await API.authorize(request, access: access, app: app)
+            let context = RequestContext(request: request, principal: principal, app: app)
+            var response: HTTPResponse
+            if let key = request.headers["idempotency-key"] {
+                response = try await Idempotency.perform(key: key, context: context) { context in
+                    let staged = try await prepare(context)
+                    return { db in staged.render(try staged.run(db)) }
+                }
+            } else {
+                let staged = try await prepare(context)
+                response = staged.render(try await app.write(staged.run))
             }
             if let principal { response.logFields.append(("key_id", principal.keyID)) }
             return response

@@ -12,7 +12,8 @@ import Synchronization
 /// handler, so its number is never reused while a source still watches it).
 ///
 /// `@unchecked Sendable`: all mutable state is confined to `loop.queue` — the sources fire on
-/// it, handler completions re-enter through `queue.async`, and the one value that crosses
+/// it, handler completions re-enter through `queue.async` or run on it through the loop's
+/// `IOQueueExecutor` (checked with `isCurrent`), and the one value that crosses
 /// threads (the finished response) travels through `inflightState`/`inflightResponse`, which
 /// are an atomic and a mutex.
 final class Connection: @unchecked Sendable {
@@ -154,11 +155,18 @@ final class Connection: @unchecked Sendable {
     private func dispatch(_ request: HTTPRequest) -> HTTPResponse? {
         inflightState.store(0, ordering: .relaxed)
         let responder = self.responder
-        Task.immediate { [self] in
+        let executor = loop.executor
+        Task.immediate(executorPreference: executor) { [self] in
             let response = await responder.respond(to: request)
             inflightResponse.withLock { $0 = response }
             if inflightState.compareExchange(expected: 0, desired: 1, ordering: .acquiringAndReleasing).exchanged { return }
-            loop.queue.async { @Sendable [self] in handlerFinishedLater() }
+            // Resumed on the connection's own queue (the usual case, through the executor):
+            // write now rather than hopping again.
+            if executor.isCurrent {
+                handlerFinishedLater()
+            } else {
+                loop.queue.async { @Sendable [self] in handlerFinishedLater() }
+            }
         }
         if inflightState.compareExchange(expected: 0, desired: 2, ordering: .acquiringAndReleasing).exchanged { return nil }
         return inflightResponse.withLock { slot in

@@ -47,7 +47,9 @@ public struct HTTPRequestHead: Sendable, Equatable {
             let afterScheme = rest.drop { $0 != ":" }.dropFirst(3)
             rest = afterScheme.firstIndex(of: "/").map { afterScheme[$0...] } ?? "/"
         }
-        if let q = rest.firstIndex(of: "?") { rest = rest[..<q] }
+        // Searched as bytes: `?` is ASCII, so its UTF-8 index is a character boundary, and
+        // this avoids grapheme breaking over the whole target on every request.
+        if let q = rest.utf8.firstIndex(of: UInt8(ascii: "?")) { rest = rest[..<q] }
         return rest
     }
 

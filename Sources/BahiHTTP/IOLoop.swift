@@ -17,6 +17,8 @@ import Dispatch
 /// the proof; `dispatchPrecondition` checks it in debug builds.
 final class IOLoop: @unchecked Sendable {
     let queue: DispatchQueue
+    /// Runs handler tasks on `queue` after they suspend (see `IOQueueExecutor`).
+    let executor: IOQueueExecutor
     let connectionConfiguration: HTTPConnectionStateMachine.Configuration
     let accessLog: AccessLog
     let tickInterval: Duration
@@ -27,6 +29,7 @@ final class IOLoop: @unchecked Sendable {
 
     init(index: Int, connection: HTTPConnectionStateMachine.Configuration, accessLog: AccessLog, tick: Duration, counter: ConnectionCounter) {
         self.queue = DispatchQueue(label: "bahi.http.io.\(index)")
+        self.executor = IOQueueExecutor(queue: queue)
         self.connectionConfiguration = connection
         self.accessLog = accessLog
         self.tickInterval = tick
@@ -109,4 +112,33 @@ final class IOLoop: @unchecked Sendable {
         }
         logBuffer.removeAll(keepingCapacity: true)
     }
+}
+
+/// A task executor that runs jobs on one I/O queue.
+///
+/// Why: a handler that suspends (every write waits for the store's group commit) used to
+/// resume on the cooperative pool and then hop back to its connection's queue with
+/// `queue.async` to write the response: two thread wake-ups per request, one of them paid on
+/// the store's writer thread. With this executor as the handler task's preference, it resumes
+/// directly on the connection's queue and writes the response there: one hop, and none when
+/// the queue is already busy. Work isolated to an actor still runs on that actor; only
+/// nonisolated async code (the handlers) comes here.
+final class IOQueueExecutor: TaskExecutor {
+    let queue: DispatchQueue
+    /// Marks `queue`, so code can tell it is running on it (`isCurrent`).
+    private static let key = DispatchSpecificKey<ObjectIdentifier>()
+
+    init(queue: DispatchQueue) {
+        self.queue = queue
+        queue.setSpecific(key: Self.key, value: ObjectIdentifier(queue))
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedTaskExecutor()
+        queue.async { job.runSynchronously(on: executor) }
+    }
+
+    /// True when the calling code runs on this executor's queue.
+    var isCurrent: Bool { DispatchQueue.getSpecific(key: Self.key) == ObjectIdentifier(queue) }
 }

@@ -40,6 +40,18 @@ public struct JSONWriter: Sendable {
     /// Appends `value` as a quoted JSON string.
     public static func appendQuoted(_ value: String, to out: inout [UInt8]) {
         out.append(0x22)
+        // Most strings (ids, codes, times) need no escape: check, then copy them in one go
+        // instead of appending byte by byte.
+        var value = value
+        let copied = value.withUTF8 { bytes -> Bool in
+            guard !bytes.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F }) else { return false }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if copied {
+            out.append(0x22)
+            return
+        }
         for b in value.utf8 {
             switch b {
             case 0x22: out.append(0x5C); out.append(0x22)

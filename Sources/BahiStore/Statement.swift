@@ -83,6 +83,25 @@ public final class Statement {
         }
     }
 
+    /// Binds every parameter positionally, straight from the values' types (no
+    /// `StatementArguments` boxing). The count must match `parameterCount` exactly, so a
+    /// forgotten argument is an error rather than a NULL.
+    public func bindAll<each V: SQLValueConvertible>(_ values: repeat each V) throws {
+        var index: Int32 = 0
+        for value in repeat each values {
+            index += 1
+            guard index <= parameterCount else { break }
+            try bindValue(value.sqlValue, at: index)
+        }
+        var given = 0
+        for _ in repeat each values { given += 1 }
+        guard given == parameterCount else {
+            throw StoreError(
+                extendedCode: ResultCode.range,
+                message: "statement expects \(parameterCount) argument(s), got \(given)", sql: sql)
+        }
+    }
+
     /// Binds one value to the 1-based parameter `index`. Works for `Int64`, `Int`, `String`,
     /// `[UInt8]`, `Double`, `Bool`, `SQLValue`, optionals of these, and any other
     /// `SQLValueConvertible` type.

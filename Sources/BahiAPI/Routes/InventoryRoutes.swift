@@ -9,7 +9,7 @@ enum InventoryRoutes {
 
     static func register(on api: inout API) {
         // ── holds ──────────────────────────────────────────────────────────────
-        api.mutation(.post, "/v1/inventory/reservations", access: .roles([.admin, .storefront])) { ctx in
+        api.mutation(.post, "/v1/inventory/reservations", access: .roles([.admin, .storefront]), staged: { ctx in
             let body = try RequestBody.object(ctx.request)
             let v = Validator()
             v.allowOnly(body, ["channel", "lines", "ttl_seconds", "reference"])
@@ -19,14 +19,19 @@ enum InventoryRoutes {
             let lines = parseLines(v.array(body, "lines", required: true), v)
             try v.check()
             let actor = ctx.actor
-            return { db in
-                let hold = try Holds.place(db, channel: channel, lines: lines, ttlSeconds: ttl, reference: reference,
-                                           actor: actor, now: Int64(WallClock.milliseconds()))
-                var response = HTTPResponse.json(hold.json, status: .created)
-                response.headers.add(name: "Location", value: "/v1/inventory/reservations/\(hold.id)")
-                return response
-            }
-        }
+            // The id and the response are made off the writer thread; only SQL runs on it.
+            let id = EntityID.make(.reservation)
+            return StagedEffect(
+                run: { db in
+                    try Holds.place(db, channel: channel, lines: lines, ttlSeconds: ttl, reference: reference,
+                                    actor: actor, now: Int64(WallClock.milliseconds()), id: id)
+                },
+                render: { hold in
+                    var response = HTTPResponse.json(hold.encodedJSON, status: .created)
+                    response.headers.add(name: "Location", value: "/v1/inventory/reservations/\(hold.id)")
+                    return response
+                })
+        })
 
         api.route(.get, "/v1/inventory/reservations/:id", access: .anyRole) { ctx in
             let id = ctx.request.parameters["id"] ?? ""

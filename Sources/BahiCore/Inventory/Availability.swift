@@ -84,6 +84,58 @@ public enum Availability {
         ) { row in (active: try row[0] as Bool, buffer: (bps: try row[1] as Int64, units: try row[2] as Int64)) }
     }
 
+    /// What a hold line needs to know before reserving, in one query: whether `channel`
+    /// exists and is active, the buffer it keeps back for `sku`, the SKU's facts (nil if there
+    /// is no such SKU) and its stock levels (as `StockLedger.levels` returns them: by location
+    /// priority, then code). Nil if there is no such channel.
+    ///
+    /// Why one query: the hold path runs this per line on the writer thread, where the
+    /// separate channel, facts and levels lookups were three statements.
+    public static func lineFacts(_ db: Connection, channel: String, sku: String)
+        throws -> (channelActive: Bool, buffer: (bps: Int64, units: Int64), facts: SKUFacts?, levels: [StockLedger.Level])?
+    {
+        var result: (channelActive: Bool, buffer: (bps: Int64, units: Int64), facts: SKUFacts?, levels: [StockLedger.Level])?
+        var priorities: [Int64] = []
+        // One row per stock level (or one with NULL level columns when there is none); the
+        // channel and SKU columns repeat on every row.
+        let statement = try db.statement(
+            """
+            SELECT c.active, COALESCE(b.buffer_bps, c.buffer_bps), COALESCE(b.buffer_units, c.buffer_units),
+                   s.active, s.is_kit, s.low_stock_threshold, s.reorder_point, s.reorder_qty,
+                   EXISTS (SELECT 1 FROM kit_components WHERE component_sku = ?2),
+                   l.location, l.on_hand, l.reserved, l.safety_stock, l.damaged, loc.active, loc.priority
+              FROM channels c
+              LEFT JOIN skus s ON s.sku = ?2
+              LEFT JOIN channel_sku_buffers b ON b.channel = c.code AND b.sku = ?2
+              LEFT JOIN stock_levels l ON l.sku = s.sku
+              LEFT JOIN locations loc ON loc.code = l.location
+             WHERE c.code = ?1
+            """)
+        defer { statement.reset() }
+        try statement.bindAll(channel, sku)
+        while try statement.step() {
+            let row = statement.row
+            if result == nil {
+                let skuActive: Bool? = try row[3]
+                let facts = try skuActive.map { active in
+                    SKUFacts(sku: sku, active: active, isKit: try row[4], lowStockThreshold: try row[5], reorderPoint: try row[6],
+                             reorderQty: try row[7], inKits: try row[8])
+                }
+                result = (channelActive: try row[0], buffer: (bps: try row[1], units: try row[2]), facts: facts, levels: [])
+            }
+            // A level whose location row is missing is skipped, as the inner join of
+            // `StockLedger.levels` would (foreign keys make it impossible anyway).
+            guard let locationActive: Bool = try row[14] else { continue }
+            result?.levels.append(StockLedger.Level(sku: sku, location: try row[9], onHand: try row[10], reserved: try row[11],
+                                                    safetyStock: try row[12], damaged: try row[13], locationActive: locationActive))
+            priorities.append(try row[15])
+        }
+        if let levels = result?.levels, levels.count > 1 {
+            result?.levels = StockLedger.sortedByPriority(levels, priorities: priorities)
+        }
+        return result
+    }
+
     /// Available units over the active locations among `levels`.
     public static func available(in levels: [StockLedger.Level]) -> Int64 {
         levels.reduce(0) { $0 + ($1.locationActive ? $1.available : 0) }

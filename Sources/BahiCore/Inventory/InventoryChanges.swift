@@ -56,7 +56,14 @@ public struct InventoryChanges {
     }
 
     private func changed(_ db: Connection, sku: String, available: Int64, actor: String?, now: Int64) throws {
+        // Written directly: the same bytes as encoding ["sku": …, "available": …], without
+        // building and walking a JSONObject on the writer thread for every hold.
+        var json = JSONWriter(capacity: 48)
+        json.beginObject()
+        json.key("sku"); json.string(sku)
+        json.key("available"); json.int64(available)
+        json.endObject()
         try EventLog.append(db, type: "inventory.changed", entityType: "sku", entityID: sku,
-                            payload: ["sku": .string(sku), "available": .number(JSONNumber(available))], actor: actor, at: UInt64(now))
+                            payloadJSON: String(decoding: json.bytes, as: UTF8.self), actor: actor, at: UInt64(now))
     }
 }

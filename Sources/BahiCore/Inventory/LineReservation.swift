@@ -32,14 +32,19 @@ public enum LineReservation {
         var facts: [Availability.SKUFacts] = []
         var buffers: [(bps: Int64, units: Int64)] = []
         var problems: [(field: String, code: String, message: String)] = []
+        // One read of a stocked SKU's levels serves its availability, the allocation plan and
+        // the change events; it is kept current as the lines reserve from it. A stocked
+        // line's levels come with its channel and SKU facts in one query.
+        var levels: [String: [StockLedger.Level]] = [:]
         for (i, line) in lines.enumerated() {
-            guard let c = try Availability.channel(db, code: channel, sku: line.sku), c.active else {
+            guard let c = try Availability.lineFacts(db, channel: channel, sku: line.sku), c.channelActive else {
                 throw DomainError.invalid("channel", "unknown_channel", "No active channel \(channel).")
             }
             buffers.append(c.buffer)
-            if let f = try Availability.facts(db, sku: line.sku) {
+            if let f = c.facts {
                 if !f.active { problems.append(("lines[\(i)].sku", "inactive_sku", "SKU \(line.sku) is not active.")) }
                 facts.append(f)
+                if !f.isKit, levels[line.sku] == nil { levels[line.sku] = c.levels }
             } else {
                 problems.append(("lines[\(i)].sku", "unknown_sku", "No SKU \(line.sku)."))
             }
@@ -47,9 +52,6 @@ public enum LineReservation {
         if !problems.isEmpty {
             throw DomainError(status: 422, code: "validation_failed", detail: "Some lines name SKUs that cannot be sold.", fields: problems)
         }
-        // One read of a stocked SKU's levels serves its availability, the allocation plan and
-        // the change events; it is kept current as the lines reserve from it.
-        var levels: [String: [StockLedger.Level]] = [:]
         func levelsOf(_ sku: String) throws -> [StockLedger.Level] {
             if let cached = levels[sku] { return cached }
             let fetched = try StockLedger.levels(db, sku: sku)

@@ -52,7 +52,7 @@ public enum StockLedger {
             // First movement for this (sku, location): create the row, then try once more.
             let created = try db.execute(
                 "INSERT INTO stock_levels (sku, location, updated_at) VALUES (?, ?, ?) ON CONFLICT (sku, location) DO NOTHING",
-                [change.sku, change.location, now])
+                binding: change.sku, change.location, now)
             if created == 1 { changed = try conditionalUpdate(db, change, now: now) }
         }
         guard changed == 1 else { return false }
@@ -61,8 +61,8 @@ public enum StockLedger {
             INSERT INTO stock_movements (sku, location, kind, on_hand_delta, reserved_delta, damaged_delta, reference, reason, actor, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            [change.sku, change.location, change.kind.rawValue, change.onHand, change.reserved, change.damaged,
-             change.reference, change.reason, actor, now])
+            binding: change.sku, change.location, change.kind.rawValue, change.onHand, change.reserved, change.damaged,
+            change.reference, change.reason, actor, now)
         return true
     }
 
@@ -75,7 +75,7 @@ public enum StockLedger {
                AND on_hand + ?1 >= 0 AND reserved + ?2 >= 0 AND damaged + ?3 >= 0
                AND on_hand - reserved - safety_stock >= ?7
             """,
-            [change.onHand, change.reserved, change.damaged, now, change.sku, change.location, change.requiredAvailable])
+            binding: change.onHand, change.reserved, change.damaged, now, change.sku, change.location, change.requiredAvailable)
     }
 
     /// Reserves `qty` at one location if that much is available.
@@ -103,17 +103,34 @@ public enum StockLedger {
     }
 
     /// The levels of one SKU at every location that has a row, by location priority.
+    ///
+    /// Sorted here rather than by `ORDER BY loc.priority`: that sort made SQLite build a
+    /// sorter (several allocations) on every call, and the hold path calls this per SKU on
+    /// the writer thread, for what is almost always one to three rows. The order is the same:
+    /// priority, then location code by bytes (SQLite's BINARY collation).
     public static func levels(_ db: Connection, sku: String) throws -> [Level] {
-        try db.query(
+        let rows = try db.query(
             """
-            SELECT l.sku, l.location, l.on_hand, l.reserved, l.safety_stock, l.damaged, loc.active
+            SELECT l.sku, l.location, l.on_hand, l.reserved, l.safety_stock, l.damaged, loc.active, loc.priority
               FROM stock_levels l JOIN locations loc ON loc.code = l.location
-             WHERE l.sku = ? ORDER BY loc.priority, l.location
-            """, [sku]
+             WHERE l.sku = ?
+            """, binding: sku
         ) { row in
-            Level(sku: try row[0], location: try row[1], onHand: try row[2], reserved: try row[3], safetyStock: try row[4], damaged: try row[5],
-                  locationActive: try row[6])
+            (priority: try row[7] as Int64,
+             level: Level(sku: try row[0], location: try row[1], onHand: try row[2], reserved: try row[3], safetyStock: try row[4],
+                          damaged: try row[5], locationActive: try row[6]))
         }
+        guard rows.count > 1 else { return rows.map(\.level) }
+        return sortedByPriority(rows.map(\.level), priorities: rows.map(\.priority))
+    }
+
+    /// `levels` ordered as `levels(_:sku:)` returns them: by their location's priority
+    /// (`priorities[i]` belongs to `levels[i]`), then by location code compared as bytes
+    /// (SQLite's BINARY collation).
+    static func sortedByPriority(_ levels: [Level], priorities: [Int64]) -> [Level] {
+        zip(priorities, levels).sorted { a, b in
+            a.0 != b.0 ? a.0 < b.0 : a.1.location.utf8.lexicographicallyPrecedes(b.1.location.utf8)
+        }.map(\.1)
     }
 
     /// Recomputes every level from the movement ledger and returns each difference. There
