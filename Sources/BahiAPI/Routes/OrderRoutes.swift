@@ -6,17 +6,20 @@ import BahiStore
 /// Orders (DESIGN §5): intake from every channel, reads, confirm, cancel, edit, payments.
 enum OrderRoutes {
     static func register(on api: inout API) {
-        api.mutation(.post, "/v1/orders", access: .roles([.admin, .storefront])) { ctx in
+        api.mutation(.post, "/v1/orders", access: .roles([.admin, .storefront]), staged: { ctx in
             let draft = try parseDraft(ctx)
             let policy = ctx.app.orderPolicy
             let actor = ctx.actor
-            return { db in
-                let (order, created) = try OrderIntake.create(db, draft: draft, policy: policy, actor: actor, now: Int64(WallClock.milliseconds()))
-                var response = HTTPResponse.json(order.json(), status: created ? .created : .ok)
-                response.headers.add(name: "Location", value: "/v1/orders/\(order.id)")
-                return response
-            }
-        }
+            // The id and the response are made off the writer thread; only SQL runs on it.
+            let id = EntityID.make(.order)
+            return StagedEffect(
+                run: { db in try OrderIntake.create(db, draft: draft, policy: policy, actor: actor, now: Int64(WallClock.milliseconds()), id: id) },
+                render: { result in
+                    var response = HTTPResponse.json(result.order.json(), status: result.created ? .created : .ok)
+                    response.headers.add(name: "Location", value: "/v1/orders/\(result.order.id)")
+                    return response
+                })
+        })
 
         api.route(.get, "/v1/orders", access: .anyRole) { ctx in
             var errors: [FieldError] = []

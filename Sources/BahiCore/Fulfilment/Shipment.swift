@@ -105,10 +105,10 @@ public enum Shipments {
         for group in byLocation {
             let id = EntityID.make(.shipment, milliseconds: UInt64(now))
             try db.execute("INSERT INTO shipments (id, order_id, location, status, created_at, updated_at) VALUES (?, ?, ?, 'pending', ?, ?)",
-                           [id, orderID, group.location, now, now])
+                           binding: id, orderID, group.location, now, now)
             for line in group.lines {
                 try db.execute("INSERT INTO shipment_lines (shipment_id, line, sku, stock_sku, qty) VALUES (?, ?, ?, ?, ?)",
-                               [id, line.line, line.sku, line.stockSKU, line.qty])
+                               binding: id, line.line, line.sku, line.stockSKU, line.qty)
             }
             shipments.append(Shipment(id: id, orderID: orderID, location: group.location, status: .pending, createdAt: now, lines: group.lines))
         }

@@ -168,7 +168,7 @@ public enum OrderQueries {
 
     /// The order a channel knows by its own reference, if any.
     public static func id(_ db: Connection, channel: String, channelOrderRef: String) throws -> String? {
-        try db.queryValue("SELECT id FROM orders WHERE channel = ? AND channel_order_ref = ?", [channel, channelOrderRef], as: String.self)
+        try db.queryFirst("SELECT id FROM orders WHERE channel = ? AND channel_order_ref = ?", binding: channel, channelOrderRef) { row in try row[0] as String }
     }
 
     /// An order's lines.

@@ -11,7 +11,7 @@ public enum OrderHistory {
     ) throws {
         let text = String(decoding: JSONValue.object(detail).encoded(), as: UTF8.self)
         try db.execute("INSERT INTO order_history (order_id, action, from_status, to_status, detail, actor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       [orderID, action, from?.rawValue, to.rawValue, text, actor, now])
+                       binding: orderID, action, from?.rawValue, to.rawValue, text, actor, now)
         var payload = detail
         payload["order_id"] = .string(orderID)
         payload["status"] = .string(to.rawValue)

@@ -83,12 +83,12 @@ public enum OrderIntake {
                                 reservation_id, tags, notes, placed_at, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            [id, draft.channel, draft.channelOrderRef, status.rawValue, holdReason, draft.paymentMethod.rawValue, paymentStatus, draft.gateway,
+            binding: id, draft.channel, draft.channelOrderRef, status.rawValue, holdReason, draft.paymentMethod.rawValue, paymentStatus, draft.gateway,
              draft.gatewayOrderID, paymentStatus == "paid" ? totals.totalPaise : 0, paymentExpiresAt, draft.customerName, draft.customerPhone,
              draft.customerEmail, text(draft.shipping.json), draft.billing.map { text($0.json) }, draft.shipping.pincode, destination.stateCode.gstCode,
              supply.rawValue, totals.subtotalPaise, totals.discountPaise, totals.shippingPaise, shippingTax.taxablePaise, shippingTax.rateBps,
              totals.taxablePaise, totals.cgstPaise, totals.sgstPaise, totals.igstPaise, totals.totalPaise, risk.score, text(reasonsJSON),
-             draft.reservationID, tagsText, draft.notes, placedAt, now, now])
+             draft.reservationID, tagsText, draft.notes, placedAt, now, now)
         let lines = try insertLines(db, orderID: id, draft.lines, catalog: catalog, taxes: taxes)
         let shipments = try Shipments.create(db, orderID: id, allocations: allocations, now: now)
         try countOrder(db, phone: draft.customerPhone, pincode: draft.shipping.pincode)
@@ -135,7 +135,7 @@ public enum OrderIntake {
         var facts: [CatalogFacts] = []
         var problems: [(field: String, code: String, message: String)] = []
         for (i, line) in lines.enumerated() {
-            let row = try db.queryFirst("SELECT name, hsn, gst_rate_bps, active FROM skus WHERE sku = ?", [line.sku]) { row in
+            let row = try db.queryFirst("SELECT name, hsn, gst_rate_bps, active FROM skus WHERE sku = ?", binding: line.sku) { row in
                 (facts: CatalogFacts(name: try row[0], hsn: try row[1], rateBps: try row[2]), active: try row[3] as Bool)
             }
             guard let row else {
@@ -221,8 +221,8 @@ public enum OrderIntake {
 
     /// Counts the order for its phone and pincode (what later risk scores learn from).
     static func countOrder(_ db: Connection, phone: String, pincode: String) throws {
-        try db.execute("INSERT INTO customer_stats (phone, orders) VALUES (?, 1) ON CONFLICT (phone) DO UPDATE SET orders = orders + 1", [phone])
-        try db.execute("INSERT INTO pincode_stats (pincode, orders) VALUES (?, 1) ON CONFLICT (pincode) DO UPDATE SET orders = orders + 1", [pincode])
+        try db.execute("INSERT INTO customer_stats (phone, orders) VALUES (?, 1) ON CONFLICT (phone) DO UPDATE SET orders = orders + 1", binding: phone)
+        try db.execute("INSERT INTO pincode_stats (pincode, orders) VALUES (?, 1) ON CONFLICT (pincode) DO UPDATE SET orders = orders + 1", binding: pincode)
     }
 
     /// Counts a cancellation for the order's phone and pincode.
@@ -242,8 +242,8 @@ public enum OrderIntake {
                                          rate_bps, cgst_paise, sgst_paise, igst_paise)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-                [orderID, i, line.sku, facts.name, facts.hsn, line.qty, line.unitPricePaise, line.discountPaise, tax.totalPaise, tax.taxablePaise,
-                 tax.rateBps, tax.cgstPaise, tax.sgstPaise, tax.igstPaise])
+                binding: orderID, i, line.sku, facts.name, facts.hsn, line.qty, line.unitPricePaise, line.discountPaise, tax.totalPaise,
+                tax.taxablePaise, tax.rateBps, tax.cgstPaise, tax.sgstPaise, tax.igstPaise)
             out.append(Order.Line(line: i, sku: line.sku, name: facts.name, hsn: facts.hsn, qty: line.qty, unitPricePaise: line.unitPricePaise,
                                   discountPaise: line.discountPaise, tax: tax, invoiceID: nil))
         }
