@@ -12,7 +12,15 @@ public enum Availability {
         public var reorderQty: Int64
         /// Some kit contains this SKU, so its availability moves with this one.
         public var inKits: Bool = false
+        /// What an order line prints and taxes (read with the facts, so intake needs no
+        /// second catalog query).
+        public var name: String = ""
+        public var hsn: String = ""
+        public var gstRateBps: Int64 = 0
     }
+
+    /// What a line needs to know before reserving (see `lineFacts`).
+    public typealias LineFacts = (channelActive: Bool, buffer: (bps: Int64, units: Int64), facts: SKUFacts?, levels: [StockLedger.Level])
 
     /// The SKU's facts, or nil if there is no such SKU.
     public static func facts(_ db: Connection, sku: String) throws -> SKUFacts? {
@@ -91,10 +99,8 @@ public enum Availability {
     ///
     /// Why one query: the hold path runs this per line on the writer thread, where the
     /// separate channel, facts and levels lookups were three statements.
-    public static func lineFacts(_ db: Connection, channel: String, sku: String)
-        throws -> (channelActive: Bool, buffer: (bps: Int64, units: Int64), facts: SKUFacts?, levels: [StockLedger.Level])?
-    {
-        var result: (channelActive: Bool, buffer: (bps: Int64, units: Int64), facts: SKUFacts?, levels: [StockLedger.Level])?
+    public static func lineFacts(_ db: Connection, channel: String, sku: String) throws -> LineFacts? {
+        var result: LineFacts?
         var priorities: [Int64] = []
         // One row per stock level (or one with NULL level columns when there is none); the
         // channel and SKU columns repeat on every row.
@@ -103,7 +109,8 @@ public enum Availability {
             SELECT c.active, COALESCE(b.buffer_bps, c.buffer_bps), COALESCE(b.buffer_units, c.buffer_units),
                    s.active, s.is_kit, s.low_stock_threshold, s.reorder_point, s.reorder_qty,
                    EXISTS (SELECT 1 FROM kit_components WHERE component_sku = ?2),
-                   l.location, l.on_hand, l.reserved, l.safety_stock, l.damaged, loc.active, loc.priority
+                   l.location, l.on_hand, l.reserved, l.safety_stock, l.damaged, loc.active, loc.priority,
+                   s.name, s.hsn, s.gst_rate_bps
               FROM channels c
               LEFT JOIN skus s ON s.sku = ?2
               LEFT JOIN channel_sku_buffers b ON b.channel = c.code AND b.sku = ?2
@@ -119,7 +126,7 @@ public enum Availability {
                 let skuActive: Bool? = try row[3]
                 let facts = try skuActive.map { active in
                     SKUFacts(sku: sku, active: active, isKit: try row[4], lowStockThreshold: try row[5], reorderPoint: try row[6],
-                             reorderQty: try row[7], inKits: try row[8])
+                             reorderQty: try row[7], inKits: try row[8], name: try row[16], hsn: try row[17], gstRateBps: try row[18])
                 }
                 result = (channelActive: try row[0], buffer: (bps: try row[1], units: try row[2]), facts: facts, levels: [])
             }

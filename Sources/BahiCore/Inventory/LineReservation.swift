@@ -22,10 +22,13 @@ public enum LineReservation {
     ///     only an increase must fit the buffer.
     ///   - rank: orders locations for this plan (nearest first, …); nil keeps priority order.
     ///     Locations it leaves out are tried last, by priority.
+    ///   - prefetched: `Availability.lineFacts` per line, when the caller already read them in
+    ///     this transaction and nothing has changed stock since (order intake reads them to
+    ///     price the lines).
     /// - Returns: where every line's units were reserved.
     public static func reserve(
         _ db: Connection, channel: String, lines: [Holds.Line], reference: String, actor: String?, now: Int64,
-        credit: [String: Int64] = [:], rank: (@Sendable (Plan) -> [String])? = nil
+        credit: [String: Int64] = [:], rank: (@Sendable (Plan) -> [String])? = nil, prefetched: [Availability.LineFacts]? = nil
     ) throws -> [Holds.Allocation] {
         guard !lines.isEmpty else { throw DomainError.invalid("lines", "required", "At least one line.") }
         // Validate every line first, so a bad SKU never leaves partial work to roll back.
@@ -37,7 +40,8 @@ public enum LineReservation {
         // line's levels come with its channel and SKU facts in one query.
         var levels: [String: [StockLedger.Level]] = [:]
         for (i, line) in lines.enumerated() {
-            guard let c = try Availability.lineFacts(db, channel: channel, sku: line.sku), c.channelActive else {
+            let known = prefetched.flatMap { i < $0.count ? $0[i] : nil }
+            guard let c = try known ?? Availability.lineFacts(db, channel: channel, sku: line.sku), c.channelActive else {
                 throw DomainError.invalid("channel", "unknown_channel", "No active channel \(channel).")
             }
             buffers.append(c.buffer)

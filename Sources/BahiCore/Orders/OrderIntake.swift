@@ -14,7 +14,7 @@ public enum OrderIntake {
             return (order, false)
         }
         let destination = try OrderIntake.destination(draft.shipping.pincode, field: "shipping_address.pincode")
-        let catalog = try OrderIntake.catalog(db, lines: draft.lines)
+        let (catalog, lineFacts) = try OrderIntake.catalog(db, channel: draft.channel, lines: draft.lines)
         let sellerState = try policy.seller.state ?? fallbackSellerState(db)
         let supply = GST.supply(seller: sellerState, placeOfSupply: destination.stateCode)
         let (taxes, shippingTax, totals) = try price(draft.lines, rates: catalog.map(\.rateBps), shippingPaise: draft.shippingPaise, supply: supply)
@@ -67,7 +67,8 @@ public enum OrderIntake {
         }
         let allocations = try LineReservation.reserve(
             db, channel: draft.channel, lines: draft.lines.map { Holds.Line(sku: $0.sku, qty: $0.qty) }, reference: id, actor: actor, now: now,
-            credit: credit, rank: try ranker(db, strategy: policy.strategy(for: draft.channel), destination: destination))
+            credit: credit, rank: try ranker(db, strategy: policy.strategy(for: draft.channel), destination: destination),
+            prefetched: draft.reservationID == nil ? lineFacts : nil)  // a converted hold changed the levels since
 
         let placedAt = draft.placedAt ?? now
         let tagsText = String(decoding: JSONValue.array(draft.tags.map(JSONValue.string)).encoded(), as: UTF8.self)
@@ -130,25 +131,28 @@ public enum OrderIntake {
         return info
     }
 
-    /// Name, HSN and GST rate of every line's SKU; 422 naming each unknown or inactive one.
-    static func catalog(_ db: Connection, lines: [OrderDraft.Line]) throws -> [CatalogFacts] {
+    /// Name, HSN and GST rate of every line's SKU, with the channel and stock facts the
+    /// reservation needs (one query per line); 422 naming each unknown or inactive SKU.
+    static func catalog(_ db: Connection, channel: String, lines: [OrderDraft.Line]) throws -> (facts: [CatalogFacts], lines: [Availability.LineFacts]) {
         var facts: [CatalogFacts] = []
+        var lineFacts: [Availability.LineFacts] = []
         var problems: [(field: String, code: String, message: String)] = []
         for (i, line) in lines.enumerated() {
-            let row = try db.queryFirst("SELECT name, hsn, gst_rate_bps, active FROM skus WHERE sku = ?", binding: line.sku) { row in
-                (facts: CatalogFacts(name: try row[0], hsn: try row[1], rateBps: try row[2]), active: try row[3] as Bool)
+            guard let c = try Availability.lineFacts(db, channel: channel, sku: line.sku), c.channelActive else {
+                throw DomainError.invalid("channel", "unknown_channel", "No active channel \(channel).")
             }
-            guard let row else {
+            lineFacts.append(c)
+            guard let sku = c.facts else {
                 problems.append(("lines[\(i)].sku", "unknown_sku", "No SKU \(line.sku); create it with PUT /v1/skus/\(line.sku)."))
                 continue
             }
-            if !row.active { problems.append(("lines[\(i)].sku", "inactive_sku", "SKU \(line.sku) is not active.")) }
-            facts.append(row.facts)
+            if !sku.active { problems.append(("lines[\(i)].sku", "inactive_sku", "SKU \(line.sku) is not active.")) }
+            facts.append(CatalogFacts(name: sku.name, hsn: sku.hsn, rateBps: sku.gstRateBps))
         }
         if !problems.isEmpty {
             throw DomainError(status: 422, code: "validation_failed", detail: "Some lines name SKUs that cannot be sold.", fields: problems)
         }
-        return facts
+        return (facts, lineFacts)
     }
 
     /// Tax per line, on shipping, and the order's totals; a line the tax rules reject is a

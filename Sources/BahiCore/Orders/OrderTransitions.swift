@@ -171,7 +171,7 @@ public enum OrderTransitions {
         let shipping = input.shipping ?? order.shipping
         let shippingPaise = input.shippingPaise ?? order.shippingTax.totalPaise
         let destination = try OrderIntake.destination(shipping.pincode, field: "shipping_address.pincode")
-        let catalog = try OrderIntake.catalog(db, lines: newLines)
+        let catalog = try OrderIntake.catalog(db, channel: order.channel, lines: newLines).facts
         let sellerState = try policy.seller.state ?? OrderIntake.fallbackSellerState(db)
         let supply = GST.supply(seller: sellerState, placeOfSupply: destination.stateCode)
         let (taxes, shippingTax, totals) = try OrderIntake.price(newLines, rates: catalog.map(\.rateBps), shippingPaise: shippingPaise, supply: supply)
