@@ -188,7 +188,12 @@ public final class Connection {
             }
             cache[sql] = statement
         }
-        if let address, address != 0 { cacheByAddress[address] = statement }
+        if let address, address != 0 {
+            // SQL built at run time lands at a new address each call while its text (and so
+            // `cache`) stays the same: bound this map on its own.
+            if cacheByAddress.count >= Self.cacheLimit { cacheByAddress.removeAll(keepingCapacity: true) }
+            cacheByAddress[address] = statement
+        }
         return statement
     }
 
