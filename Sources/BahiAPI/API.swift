@@ -26,6 +26,10 @@ public typealias Effect = @Sendable (Connection) throws -> HTTPResponse
 /// not need the transaction, so without an Idempotency-Key `render` runs on the caller's side
 /// after the COMMIT; with one, it runs inside the transaction, because the stored replay must
 /// commit together with the effect.
+///
+/// `run` must use nothing but the connection (SQL reads and row changes, pure computation:
+/// no DDL, no effects elsewhere), because the writer may run it more than once and commit
+/// only one run (`Store.write(rerunnable:_:)`); that lets it skip a savepoint per call.
 public struct StagedEffect<Value: Sendable>: Sendable {
     public let run: @Sendable (Connection) throws -> Value
     public let render: @Sendable (Value) -> HTTPResponse
@@ -110,13 +114,13 @@ public struct API: Sendable {
             let context = RequestContext(request: request, principal: principal, app: app)
             var response: HTTPResponse
             if let key = request.headers["idempotency-key"] {
-                response = try await Idempotency.perform(key: key, context: context) { context in
+                response = try await Idempotency.perform(key: key, context: context, rerunnable: true) { context in
                     let staged = try await prepare(context)
                     return { db in staged.render(try staged.run(db)) }
                 }
             } else {
                 let staged = try await prepare(context)
-                response = staged.render(try await app.write(staged.run))
+                response = staged.render(try await app.write(rerunnable: true, staged.run))
             }
             if let principal { response.logFields.append(("key_id", principal.keyID)) }
             return response

@@ -34,7 +34,13 @@ public final class BahiContext: Sendable {
     /// `store.write`, then wakes long-polling event readers: every domain write goes through
     /// here so the feed learns of a commit the moment it is durable.
     public func write<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
-        let value = try await store.write(body)
+        try await write(rerunnable: false, body)
+    }
+
+    /// `write(_:)` passing `rerunnable` to `Store.write(rerunnable:_:)`: true only for a
+    /// closure that uses nothing but the connection, so it may run more than once.
+    public func write<T: Sendable>(rerunnable: Bool, _ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+        let value = try await store.write(rerunnable: rerunnable, body)
         notifier.signal()
         return value
     }

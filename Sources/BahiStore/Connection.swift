@@ -188,7 +188,12 @@ public final class Connection {
             }
             cache[sql] = statement
         }
-        if let address, address != 0 { cacheByAddress[address] = statement }
+        if let address, address != 0 {
+            // SQL built at run time lands at a new address each call while its text (and so
+            // `cache`) stays the same: bound this map on its own.
+            if cacheByAddress.count >= Self.cacheLimit { cacheByAddress.removeAll(keepingCapacity: true) }
+            cacheByAddress[address] = statement
+        }
         return statement
     }
 
@@ -328,6 +333,11 @@ public final class Connection {
 
     /// The rowid of the last successful INSERT on this connection (prefer `RETURNING`).
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    /// Rows changed by every INSERT/UPDATE/DELETE since the connection opened (failed
+    /// statements, whose changes SQLite undid, do not count): the writer compares it around a
+    /// call to know whether the call left changes behind.
+    var totalChanges: Int64 { sqlite3_total_changes64(handle) }
 
     /// Rows changed by the most recent INSERT/UPDATE/DELETE on this connection.
     public var changes: Int { Int(sqlite3_changes64(handle)) }

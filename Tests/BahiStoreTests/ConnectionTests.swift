@@ -10,6 +10,42 @@ import BahiStore
         }
     }
 
+    @Test func directBindingMatchesStatementArguments() async throws {
+        try await withConnection { db in
+            try db.execute("CREATE TABLE v (id INTEGER PRIMARY KEY, i INTEGER, t TEXT, b BLOB, o TEXT) STRICT")
+            let none: String? = nil
+            let changed = try db.execute("INSERT INTO v (i, t, b, o) VALUES (?, ?, ?, ?)", binding: Int64(7), "नमस्ते", [UInt8]([0, 1]), none)
+            #expect(changed == 1)
+            try db.execute("INSERT INTO v (i, t, b, o) VALUES (?, ?, ?, ?)", [Int64(8), "x", [UInt8](), "set"])
+            let rows = try db.query("SELECT i, t, b, o FROM v WHERE i >= ?1 AND t <> ?2 ORDER BY i", binding: Int64(0), "") { row in
+                (try row[0] as Int64, try row[1] as String, try row[2] as [UInt8], try row[3] as String?)
+            }
+            #expect(rows.count == 2)
+            #expect(rows[0] == (7, "नमस्ते", [0, 1], nil))
+            #expect(rows[1] == (8, "x", [], "set"))
+            #expect(try db.queryFirst("SELECT t FROM v WHERE i = ?", binding: Int64(8)) { row in try row[0] as String } == "x")
+            #expect(try db.queryFirst("SELECT t FROM v WHERE i = ?", binding: Int64(99)) { row in try row[0] as String } == nil)
+            // Too few or too many values is an error, never a silent NULL.
+            #expect(throws: StoreError.self) { try db.execute("INSERT INTO v (i, t) VALUES (?, ?)", binding: Int64(1)) }
+            #expect(throws: StoreError.self) { try db.execute("INSERT INTO v (i) VALUES (?)", binding: Int64(1), "extra") }
+            #expect(try db.queryValue("SELECT count(*) FROM v", as: Int64.self) == 2)
+        }
+    }
+
+    @Test func sqlBuiltAtRunTimeFindsTheRightStatement() async throws {
+        try await withConnection { db in
+            try db.execute("CREATE TABLE v (id INTEGER PRIMARY KEY, n INTEGER) STRICT")
+            // Many distinct heap strings, some with equal text: each must run its own SQL.
+            for n in 0..<2_000 {
+                let column = n % 2 == 0 ? "n" : "id"
+                let sql = "SELECT " + column + " FROM v WHERE " + column + " = ?"
+                try db.execute("INSERT INTO v (n) VALUES (?)", binding: Int64(n))
+                let value = try db.queryFirst(sql, binding: Int64(column == "n" ? n : n + 1)) { row in try row[0] as Int64 }
+                #expect(value == Int64(column == "n" ? n : n + 1))
+            }
+        }
+    }
+
     @Test func bindByIndexAndReadBackEveryType() async throws {
         try await withConnection { db in
             try db.execute("CREATE TABLE v (id INTEGER PRIMARY KEY, i INTEGER, n INTEGER, r REAL, t TEXT, b BLOB, f INTEGER) STRICT")

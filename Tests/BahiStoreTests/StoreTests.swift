@@ -12,13 +12,17 @@ import BahiStore
 
     /// Runs `count` concurrent write calls; caller i inserts row i and throws when `throws(i)`.
     private func concurrentWrites(
-        _ store: Store, count: Int, throwing throwsFor: @escaping @Sendable (Int) -> Bool
+        _ store: Store, count: Int, rerunnable: @escaping @Sendable (Int) -> Bool = { _ in false },
+        runs: RunCounter? = nil, throwingFirst: @escaping @Sendable (Int) -> Bool = { _ in false },
+        throwing throwsFor: @escaping @Sendable (Int) -> Bool
     ) async -> [Int: Result<Int64, any Error>] {
         await withTaskGroup(of: (Int, Result<Int64, any Error>).self) { group in
             for caller in 0..<count {
                 group.addTask {
                     do {
-                        let id = try await store.write { db -> Int64 in
+                        let id = try await store.write(rerunnable: rerunnable(caller)) { db -> Int64 in
+                            runs?.count(caller)
+                            if throwingFirst(caller) { throw Deliberate(caller: caller) }
                             try db.execute("INSERT INTO t (caller) VALUES (?)", [caller])
                             if throwsFor(caller) { throw Deliberate(caller: caller) }
                             return db.lastInsertRowID
@@ -84,6 +88,47 @@ import BahiStore
             let after = store.statistics
             #expect(after.batches - before.batches == 1, "all 200 calls were one transaction")
             #expect(after.calls - before.calls == 200)
+        }
+    }
+
+    @Test func rerunnableCallsInOneBatchStayIndependent() async throws {
+        try await withStore { store, _ in
+            try await createSchema(store)
+            let before = store.statistics
+            let runs = RunCounter()
+            store.pauseWriterForTesting(true)
+            // Mixed: every third caller is an ordinary call (its own savepoint, never re-run).
+            async let results = concurrentWrites(store, count: 200, rerunnable: { $0 % 3 != 0 }, runs: runs) { $0 % 7 == 0 }
+            try await waitUntil { store.queuedWriteCount == 200 }
+            store.pauseWriterForTesting(false)
+            checkEverySeventhThrows(await results, committed: try await committedCallers(store), count: 200)
+            #expect(store.statistics.batches - before.batches == 1)
+            let counts = runs.snapshot
+            for caller in 0..<200 where caller % 3 == 0 {
+                #expect(counts[caller] == 1, "ordinary call \(caller) ran \(counts[caller] ?? 0) times")
+            }
+            #expect(try await store.read { db in try db.queryValue("SELECT count(*) FROM t", as: Int.self) } == 200 - (0..<200).filter { $0 % 7 == 0 }.count)
+        }
+    }
+
+    @Test func rerunnableCallsThatThrowBeforeChangingAnythingCauseNoReruns() async throws {
+        try await withStore { store, _ in
+            try await createSchema(store)
+            let runs = RunCounter()
+            store.pauseWriterForTesting(true)
+            async let results = concurrentWrites(store, count: 100, rerunnable: { _ in true }, runs: runs, throwingFirst: { $0 % 5 == 0 }) { _ in false }
+            try await waitUntil { store.queuedWriteCount == 100 }
+            store.pauseWriterForTesting(false)
+            let outcomes = await results
+            for caller in 0..<100 {
+                switch outcomes[caller] {
+                case .success: #expect(caller % 5 != 0)
+                case .failure(let error): #expect(error as? Deliberate == Deliberate(caller: caller))
+                case nil: Issue.record("no outcome for \(caller)")
+                }
+            }
+            #expect(runs.snapshot.values.allSatisfy { $0 == 1 }, "nobody ran twice")
+            #expect(try await committedCallers(store) == Set((0..<100).filter { $0 % 5 != 0 }))
         }
     }
 
@@ -292,4 +337,11 @@ final class Stop: Sendable {
     private let flag = Atomic<Bool>(false)
     var isSet: Bool { flag.load(ordering: .relaxed) }
     func set() { flag.store(true, ordering: .relaxed) }
+}
+
+/// How many times each caller's write closure ran (a rerunnable one may run twice).
+final class RunCounter: Sendable {
+    private let runs = Mutex<[Int: Int]>([:])
+    func count(_ caller: Int) { runs.withLock { $0[caller, default: 0] += 1 } }
+    var snapshot: [Int: Int] { runs.withLock { $0 } }
 }

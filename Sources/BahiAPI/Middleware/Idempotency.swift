@@ -9,7 +9,11 @@ import BahiStore
 /// record is written in the same transaction as the effect, so a replay exists exactly when
 /// the effect committed.
 enum Idempotency {
-    static func perform(key: String, context: RequestContext, prepare: @Sendable (RequestContext) async throws -> Effect) async throws -> HTTPResponse {
+    /// `rerunnable`: the effect uses only the connection (a `StagedEffect`), so the whole
+    /// write — lookup, effect, record — may run more than once (`Store.write(rerunnable:_:)`).
+    static func perform(
+        key: String, context: RequestContext, rerunnable: Bool = false, prepare: @Sendable (RequestContext) async throws -> Effect
+    ) async throws -> HTTPResponse {
         guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             throw HTTPError(.badRequest, code: "invalid_idempotency_key",
                             detail: "Idempotency-Key must be 1 to 255 visible ASCII characters (a UUID is ideal).",
@@ -36,7 +40,7 @@ enum Idempotency {
 
         let effect = try await prepare(context)
         let retention = app.idempotencyRetentionMilliseconds
-        return try await app.write { db in
+        return try await app.write(rerunnable: rerunnable) { db in
             // Re-check under the write lock: another process, or a request that finished
             // between the read above and now, may have stored it.
             if let stored = try IdempotencyStore.lookup(db, owner: owner, key: key, now: now) {
