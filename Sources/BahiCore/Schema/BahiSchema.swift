@@ -179,6 +179,8 @@ public enum BahiSchema {
         ) STRICT;
         """),
         Migration(version: 3, name: "orders, payments, shipments, pick lists, invoices", sql: """
+        -- From here on, CHECKs list allowed values with OR, not IN (…): for an IN list SQLite builds a
+        -- temporary index on every INSERT, and these tables take one or more rows per order.
         -- Orders from every channel. Money in paise; totals are computed by Bahi (GST-inclusive
         -- prices, tax rounded once per line). status follows DESIGN §5; payment_status and
         -- fulfilment_status are stored beside it.
@@ -186,19 +188,17 @@ public enum BahiSchema {
             id                  TEXT PRIMARY KEY,         -- ord_…
             channel             TEXT NOT NULL REFERENCES channels (code),
             channel_order_ref   TEXT NOT NULL,            -- the channel's own order number; unique per channel
-            status              TEXT NOT NULL CHECK (status IN ('pending_payment', 'on_hold', 'confirmed', 'in_fulfilment', 'completed', 'cancelled')),
+            status              TEXT NOT NULL CHECK (status = 'pending_payment' OR status = 'on_hold' OR status = 'confirmed' OR status = 'in_fulfilment' OR status = 'completed' OR status = 'cancelled'),
             hold_reason         TEXT,                     -- cod_verification, … while on_hold
-            payment_method      TEXT NOT NULL CHECK (payment_method IN ('prepaid', 'cod')),
-            payment_status      TEXT NOT NULL CHECK (payment_status IN ('unpaid', 'authorized', 'paid', 'partially_refunded', 'refunded',
-                                                                        'cod_pending', 'cod_collected', 'cod_remitted')),
-            fulfilment_status   TEXT NOT NULL DEFAULT 'unfulfilled' CHECK (fulfilment_status IN ('unfulfilled', 'partially_shipped', 'shipped',
-                                                                        'partially_delivered', 'delivered', 'rto', 'partially_returned', 'returned')),
+            payment_method      TEXT NOT NULL CHECK (payment_method = 'prepaid' OR payment_method = 'cod'),
+            payment_status      TEXT NOT NULL CHECK (payment_status = 'unpaid' OR payment_status = 'authorized' OR payment_status = 'paid' OR payment_status = 'partially_refunded' OR payment_status = 'refunded' OR payment_status = 'cod_pending' OR payment_status = 'cod_collected' OR payment_status = 'cod_remitted'),
+            fulfilment_status   TEXT NOT NULL DEFAULT 'unfulfilled' CHECK (fulfilment_status = 'unfulfilled' OR fulfilment_status = 'partially_shipped' OR fulfilment_status = 'shipped' OR fulfilment_status = 'partially_delivered' OR fulfilment_status = 'delivered' OR fulfilment_status = 'rto' OR fulfilment_status = 'partially_returned' OR fulfilment_status = 'returned'),
             gateway             TEXT,
             gateway_order_id    TEXT,
             paid_paise          INTEGER NOT NULL DEFAULT 0 CHECK (paid_paise >= 0),
-            refund_due          INTEGER NOT NULL DEFAULT 0 CHECK (refund_due IN (0, 1)),
+            refund_due          INTEGER NOT NULL DEFAULT 0 CHECK (refund_due = 0 OR refund_due = 1),
             payment_expires_at  INTEGER,                  -- pending_payment orders are cancelled after this
-            cancel_reason       TEXT CHECK (cancel_reason IN ('customer', 'fraud', 'inventory', 'payment_timeout', 'address', 'other')),
+            cancel_reason       TEXT CHECK (cancel_reason = 'customer' OR cancel_reason = 'fraud' OR cancel_reason = 'inventory' OR cancel_reason = 'payment_timeout' OR cancel_reason = 'address' OR cancel_reason = 'other'),
             customer_name       TEXT NOT NULL,
             customer_phone      TEXT NOT NULL,            -- +91 and ten digits
             customer_email      TEXT,
@@ -206,7 +206,7 @@ public enum BahiSchema {
             billing_address     TEXT,                     -- JSON object
             ship_pincode        TEXT NOT NULL,
             place_of_supply     TEXT NOT NULL,            -- GST state code of the shipping pincode
-            supply              TEXT NOT NULL CHECK (supply IN ('intra_state', 'inter_state')),
+            supply              TEXT NOT NULL CHECK (supply = 'intra_state' OR supply = 'inter_state'),
             subtotal_paise      INTEGER NOT NULL,
             discount_paise      INTEGER NOT NULL,
             shipping_paise      INTEGER NOT NULL,
@@ -284,7 +284,7 @@ public enum BahiSchema {
             id                 TEXT PRIMARY KEY,          -- pay_…
             order_id           TEXT NOT NULL REFERENCES orders (id),
             amount_paise       INTEGER NOT NULL CHECK (amount_paise > 0),
-            status             TEXT NOT NULL CHECK (status IN ('authorized', 'captured', 'failed')),
+            status             TEXT NOT NULL CHECK (status = 'authorized' OR status = 'captured' OR status = 'failed'),
             gateway            TEXT,
             gateway_payment_id TEXT,
             actor              TEXT,
@@ -299,8 +299,7 @@ public enum BahiSchema {
             id          TEXT PRIMARY KEY,                 -- shp_…
             order_id    TEXT NOT NULL REFERENCES orders (id),
             location    TEXT NOT NULL REFERENCES locations (code),
-            status      TEXT NOT NULL CHECK (status IN ('pending', 'picking', 'packed', 'ready', 'picked_up', 'in_transit', 'out_for_delivery',
-                                                        'delivered', 'undelivered', 'rto_initiated', 'rto_in_transit', 'rto_delivered', 'lost', 'cancelled')),
+            status      TEXT NOT NULL CHECK (status = 'pending' OR status = 'picking' OR status = 'packed' OR status = 'ready' OR status = 'picked_up' OR status = 'in_transit' OR status = 'out_for_delivery' OR status = 'delivered' OR status = 'undelivered' OR status = 'rto_initiated' OR status = 'rto_in_transit' OR status = 'rto_delivered' OR status = 'lost' OR status = 'cancelled'),
             picklist_id TEXT,
             weight_g    INTEGER,
             length_mm   INTEGER,
