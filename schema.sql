@@ -148,12 +148,14 @@ CREATE TABLE stock_levels (
 CREATE INDEX stock_levels_location ON stock_levels (location, sku);
 
 -- Append-only: every change to on_hand, reserved or damaged, with why and who.
+-- (Rebuilt by migration 4: OR-list CHECK, no AUTOINCREMENT — rows are never deleted.)
 CREATE TABLE stock_movements (
-    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    id             INTEGER PRIMARY KEY,
     sku            TEXT NOT NULL,
     location       TEXT NOT NULL,
-    kind           TEXT NOT NULL CHECK (kind IN ('receive', 'adjust', 'count', 'reserve', 'release', 'ship',
-                                                 'restock_return', 'restock_rto', 'damage', 'transfer_out', 'transfer_in')),
+    kind           TEXT NOT NULL CHECK (kind = 'receive' OR kind = 'adjust' OR kind = 'count' OR kind = 'reserve' OR kind = 'release'
+                                        OR kind = 'ship' OR kind = 'restock_return' OR kind = 'restock_rto' OR kind = 'damage'
+                                        OR kind = 'transfer_out' OR kind = 'transfer_in'),
     on_hand_delta  INTEGER NOT NULL DEFAULT 0,
     reserved_delta INTEGER NOT NULL DEFAULT 0,
     damaged_delta  INTEGER NOT NULL DEFAULT 0,
@@ -165,15 +167,16 @@ CREATE TABLE stock_movements (
 CREATE INDEX stock_movements_sku ON stock_movements (sku, id);
 
 -- Checkout holds: stock reserved for a channel until converted, released or expired.
+-- (Rebuilt by migration 4: OR-list CHECK, WITHOUT ROWID, as are the allocations.)
 CREATE TABLE reservations (
     id          TEXT PRIMARY KEY,                 -- res_…
     channel     TEXT NOT NULL REFERENCES channels (code),
     reference   TEXT,
-    status      TEXT NOT NULL CHECK (status IN ('active', 'released', 'expired', 'converted')),
+    status      TEXT NOT NULL CHECK (status = 'active' OR status = 'released' OR status = 'expired' OR status = 'converted'),
     expires_at  INTEGER NOT NULL,
     created_at  INTEGER NOT NULL,
     closed_at   INTEGER
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE INDEX reservations_active ON reservations (expires_at) WHERE status = 'active';
 
 -- What a hold took, per stocked SKU and location (a kit line holds its components).
@@ -185,7 +188,7 @@ CREATE TABLE reservation_allocations (
     location       TEXT NOT NULL,
     qty            INTEGER NOT NULL CHECK (qty > 0),
     PRIMARY KEY (reservation_id, line, stock_sku, location)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 -- ───────────────────────────── orders and fulfilment (migration 3) ─────────────────────────
 

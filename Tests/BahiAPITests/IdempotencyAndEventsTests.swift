@@ -251,6 +251,46 @@ func countThings(_ app: BahiContext) async throws -> Int {
         }
     }
 
+    @Test func migrationFourRebuildsTheLedgerTablesKeepingEveryRow() async throws {
+        try await withApp(migrate: false) { app, _ in
+            // A database at version 3 with a ledger, an active hold and a converted one.
+            _ = try await app.store.migrate(Migrator(Array(BahiSchema.migrations.prefix(3)), applicationName: "bahi"))
+            try await app.store.withWriterConnection { db in
+                let now: Int64 = 1_763_800_000_000
+                try db.execute(
+                    """
+                    INSERT INTO skus (sku, name, mrp_paise, price_paise, created_at, updated_at) VALUES ('TEE', 'Tee', 100, 100, \(now), \(now));
+                    INSERT INTO locations (code, name, pincode, state, district, created_at, updated_at) VALUES ('SURAT', 'Surat', '395003', 'GUJARAT', 'SURAT', \(now), \(now));
+                    INSERT INTO channels (code, name, kind, created_at, updated_at) VALUES ('web', 'Web', 'website', \(now), \(now));
+                    INSERT INTO stock_levels (sku, location, on_hand, reserved, updated_at) VALUES ('TEE', 'SURAT', 10, 3, \(now));
+                    INSERT INTO stock_movements (sku, location, kind, on_hand_delta, created_at) VALUES ('TEE', 'SURAT', 'receive', 10, \(now));
+                    INSERT INTO stock_movements (sku, location, kind, reserved_delta, reference, created_at) VALUES ('TEE', 'SURAT', 'reserve', 3, 'res_A', \(now));
+                    INSERT INTO reservations (id, channel, status, expires_at, created_at) VALUES ('res_A', 'web', 'active', \(now + 60000), \(now));
+                    INSERT INTO reservations (id, channel, status, expires_at, created_at) VALUES ('res_B', 'web', 'converted', \(now), \(now));
+                    INSERT INTO reservation_allocations VALUES ('res_A', 0, 'TEE', 'TEE', 'SURAT', 3);
+                    INSERT INTO reservation_allocations VALUES ('res_B', 0, 'TEE', 'TEE', 'SURAT', 1);
+                    """)
+            }
+            let applied = try await app.store.migrate(BahiSchema.migrator)
+            #expect(applied.map(\.version) == [4])
+            try await app.store.withWriterConnection { db in
+                #expect(try db.queryValue("SELECT group_concat(id || ':' || kind, ',') FROM (SELECT id, kind FROM stock_movements ORDER BY id)", as: String.self) == "1:receive,2:reserve")
+                #expect(try db.queryValue("SELECT group_concat(id || ':' || status, ',') FROM (SELECT id, status FROM reservations ORDER BY id)", as: String.self) == "res_A:active,res_B:converted")
+                #expect(try db.queryValue("SELECT sum(qty) FROM reservation_allocations", as: Int64.self) == 4)
+                #expect(try db.query("PRAGMA foreign_key_check") { row in try row[0] as String }.isEmpty)
+                #expect(try db.queryValue("SELECT count(*) FROM sqlite_schema WHERE name LIKE '%_v4' OR name LIKE '%_v3'", as: Int64.self) == 0)
+                // New movements continue the id sequence; bad kinds and statuses are still refused.
+                try db.execute("INSERT INTO stock_movements (sku, location, kind, on_hand_delta, created_at) VALUES ('TEE', 'SURAT', 'adjust', 1, 0)")
+                #expect(db.lastInsertRowID == 3)
+                #expect(throws: (any Error).self) { try db.execute("INSERT INTO stock_movements (sku, location, kind, created_at) VALUES ('TEE', 'SURAT', 'steal', 0)") }
+                #expect(throws: (any Error).self) { try db.execute("INSERT INTO reservations (id, channel, status, expires_at, created_at) VALUES ('res_C', 'web', 'lost', 0, 0)") }
+                #expect(throws: (any Error).self) { try db.execute("INSERT INTO reservation_allocations VALUES ('res_X', 0, 'TEE', 'TEE', 'SURAT', 1)") }
+            }
+            let invariants = try await app.store.read { db in try InvariantRegistry.run(db) }
+            #expect(invariants.first { $0.name == "foreign keys" }?.violations == [])
+        }
+    }
+
     @Test func migrationsProduceSchemaSQL() async throws {
         // Apply schema.sql to one database and the migrations to another; compare tables,
         // columns and indexes.
