@@ -15,9 +15,11 @@ CONNS=${CONNS:-64}
 PORT=${PORT:-18281}
 command -v wrk >/dev/null || apt-get install -y wrk >/dev/null
 
-echo "building bahi (release)..." >&2
-swift build -c release --product bahi --scratch-path .build-release >/dev/null
-BIN=$(swift build -c release --product bahi --scratch-path .build-release --show-bin-path)/bahi
+if [ -z "${BIN:-}" ]; then  # BIN=path/to/bahi compares another build on the same machine state
+  echo "building bahi (release)..." >&2
+  swift build -c release --product bahi --scratch-path .build-release >/dev/null
+  BIN=$(swift build -c release --product bahi --scratch-path .build-release --show-bin-path)/bahi
+fi
 WORK=$(mktemp -d)
 trap '[ -n "${PID:-}" ] && kill "$PID" 2>/dev/null; sleep 0.3; rm -rf "$WORK"' EXIT
 
