@@ -135,7 +135,10 @@ public enum OrderQueries {
             throw DomainError(status: 500, code: "corrupt_order", detail: "Order \(try row[0] as String) has an unreadable shipping address.")
         }
         let billing = try billingJSON.flatMap { OrderAddress(json: try JSONParser.parse(Array($0.utf8))) }
-        let supply = SupplyKind(rawValue: try row[20]) ?? .interState
+        guard let supply = SupplyKind(rawValue: try row[20]), let placeOfSupply = IndianState(gstCode: try row[19]),
+              let status = OrderStatus(rawValue: try row[3]) else {
+            throw DomainError(status: 500, code: "corrupt_order", detail: "Order \(try row[0] as String) has an unknown status, supply or state code.")
+        }
         let shippingPaise: Int64 = try row[23], shippingTaxable: Int64 = try row[24]
         let shippingTax = GSTLineTax.stored(totalPaise: shippingPaise, discountPaise: 0, taxablePaise: shippingTaxable, rateBps: try row[25], supply: supply)
         let totals = OrderTotals(
@@ -148,11 +151,11 @@ public enum OrderQueries {
         }
         let reasonsText: String = try row[32]
         return Order(
-            id: try row[0], channel: try row[1], channelOrderRef: try row[2], status: OrderStatus(rawValue: try row[3]) ?? .cancelled,
+            id: try row[0], channel: try row[1], channelOrderRef: try row[2], status: status,
             holdReason: try row[4], paymentMethod: try row[5], paymentStatus: try row[6], fulfilmentStatus: try row[7], gateway: try row[8],
             gatewayOrderID: try row[9], paidPaise: try row[10], refundDue: try row[11], paymentExpiresAt: try row[12], cancelReason: try row[13],
             customerName: try row[14], customerPhone: try row[15], customerEmail: try row[16], shipping: shipping, billing: billing,
-            placeOfSupply: IndianState(gstCode: try row[19]) ?? .delhi, supply: supply, shippingTax: shippingTax, totals: totals,
+            placeOfSupply: placeOfSupply, supply: supply, shippingTax: shippingTax, totals: totals,
             riskScore: try row[31], riskReasons: try JSONParser.parse(Array(reasonsText.utf8)), reservationID: try row[33], tags: tags,
             notes: try row[35], version: try row[36], placedAt: try row[37], createdAt: try row[38], updatedAt: try row[39])
     }

@@ -23,7 +23,7 @@ public enum OrderIntake {
         // COD rules, then risk.
         var risk = RTORisk(score: 0, reasons: [])
         if draft.paymentMethod == .cod {
-            try checkCOD(draft, destination: destination, total: totals.totalPaise, policy: policy)
+            try checkCOD(channel: draft.channel, destination: destination, total: totals.totalPaise, policy: policy)
             risk = try assessRisk(db, draft: draft, total: totals.totalPaise, now: now)
         }
         let status: OrderStatus
@@ -192,10 +192,10 @@ public enum OrderIntake {
         }
     }
 
-    /// The seller's COD rules: channel, pincode, value.
-    static func checkCOD(_ draft: OrderDraft, destination: PincodeInfo, total: Int64, policy: OrderPolicy) throws {
-        if policy.codDisabledChannels.contains(draft.channel) {
-            throw DomainError(status: 422, code: "cod_not_available", detail: "Channel \(draft.channel) does not take cash on delivery.",
+    /// The seller's COD rules: channel (nil skips it), pincode, value.
+    static func checkCOD(channel: String?, destination: PincodeInfo, total: Int64, policy: OrderPolicy) throws {
+        if let channel, policy.codDisabledChannels.contains(channel) {
+            throw DomainError(status: 422, code: "cod_not_available", detail: "Channel \(channel) does not take cash on delivery.",
                               fields: [("payment.method", "cod_not_available", "Use prepaid on this channel.")])
         }
         if policy.codBlockedPincodes.contains(destination.pincode) {

@@ -176,12 +176,8 @@ public enum OrderTransitions {
         let supply = GST.supply(seller: sellerState, placeOfSupply: destination.stateCode)
         let (taxes, shippingTax, totals) = try OrderIntake.price(newLines, rates: catalog.map(\.rateBps), shippingPaise: shippingPaise, supply: supply)
         if order.paymentMethod == "cod" {
-            var probe = OrderDraft(channel: order.channel, channelOrderRef: order.channelOrderRef, customerName: order.customerName,
-                                   customerPhone: order.customerPhone, shipping: shipping, lines: newLines, paymentMethod: .cod)
-            probe.shippingPaise = shippingPaise
-            var rules = policy
-            rules.codDisabledChannels = []  // the channel took this COD order already
-            try OrderIntake.checkCOD(probe, destination: destination, total: totals.totalPaise, policy: rules)
+            // The channel took this COD order already; the pincode and the value may have changed.
+            try OrderIntake.checkCOD(channel: nil, destination: destination, total: totals.totalPaise, policy: policy)
         }
 
         var diff = JSONObject()
@@ -195,13 +191,12 @@ public enum OrderTransitions {
 
         // Stock: give back what the order holds, then reserve the new lines; what it held
         // counts as sellable again, so only an increase must fit the channel's buffer.
-        let released = try Shipments.releaseAll(db, orderID: id, reason: "edited", actor: actor, now: now)
+        try Shipments.releaseAll(db, orderID: id, reason: "edited", actor: actor, now: now)
         var credit: [String: Int64] = [:]
         for line in oldLines { credit[line.sku, default: 0] += line.qty }
         let allocations = try LineReservation.reserve(
             db, channel: order.channel, lines: newLines.map { Holds.Line(sku: $0.sku, qty: $0.qty) }, reference: id, actor: actor, now: now,
             credit: credit, rank: try OrderIntake.ranker(db, strategy: policy.strategy(for: order.channel), destination: destination))
-        _ = released
         try db.execute("DELETE FROM order_lines WHERE order_id = ?", [id])
         _ = try OrderIntake.insertLines(db, orderID: id, newLines, catalog: catalog, taxes: taxes)
         _ = try Shipments.create(db, orderID: id, allocations: allocations, now: now)
