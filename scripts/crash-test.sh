@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Crash-safety proof of the stock ledger and orders: `bahi serve` under concurrent movements,
-# holds, orders and cancellations is killed with SIGKILL mid-load and restarted on the same
+# holds, orders (some converting a hold) and cancellations is killed with SIGKILL mid-load and restarted on the same
 # database, CYCLES times (default 20). After every restart: each movement, hold, order or
 # cancellation that got a 2xx is there exactly once, nothing that was never sent is, refused
 # requests left no trace, Idempotency-Key retries replay instead of applying twice, an order sent

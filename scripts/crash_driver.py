@@ -3,28 +3,44 @@
 
 Seeds a catalog straight into a migrated database, starts `bahi serve`, then for each cycle:
 many client threads post stock movements, holds and orders (web and amazon, prepaid and COD,
-1–2 lines, sometimes a deliberately unfillable extra line), release holds and cancel orders
-while the server is killed with SIGKILL at a random moment; the server is restarted on the
-same database and the driver proves, from the database and the API, that
+1–2 lines, sometimes a deliberately unfillable extra line), place orders from acknowledged
+holds ("conversions": POST /v1/orders with reservation_id, the hold's channel and lines,
+kits too; only long-ttl holds no release or other conversion was sent for, except a few
+sent after that hold's release, maybe still in flight, to race it; a few with an unfillable
+extra line), release holds (never one a conversion was sent for) and cancel orders while
+the server is killed with SIGKILL at a random moment; the server is restarted on the same
+database and the driver proves, from the database and the API, that
 
   1. every request that got a 2xx is there exactly once (movements by reference, holds by
      reference and id, releases by status, orders by channel_order_ref with the id, lines and
      total_paise they were answered, cancellations by status), with the deltas, allocations
-     and parcels it was answered;
+     and parcels it was answered; an acknowledged conversion's order references its hold
+     (orders.reservation_id) and the hold is `converted` (in the database, and for a sample
+     through GET /v1/inventory/reservations/{id});
   2. nothing else is: every ledger row, hold and order belongs to a request that was at least
      sent, no request that got an error response left anything behind (an order may only be
-     refused 409 insufficient_stock, and then leaves no order and no reservation), an
-     unanswered order exists at most once, and an order's reserve/release movements equal
-     what its parcels carry (released exactly when it was cancelled);
+     refused 409 insufficient_stock, and then leaves no order and no reservation; a
+     conversion also 409 reservation_not_active, only if its hold was released or expired
+     first; a refused conversion leaves its hold as it was — never converted, still active
+     unless a release was sent; a release may only be refused 409 invalid_transition, when
+     the conversion racing it won, and changes nothing), an unanswered order exists at most
+     once, an unanswered conversion committed whole or not at all (right after the restart,
+     before its retry: hold converted ⇔ its order exists), a hold is converted exactly when
+     one order references it and that order was sent as a conversion of that hold, a hold's
+     reserve movements equal its allocations and its release movements (reason = its status:
+     released, expired or converted) equal them exactly when it is closed, and an order's
+     reserve/release movements equal what its parcels carry (released exactly when it was
+     cancelled);
   3. GET /v1/inventory/audit is clean and `bahi check` exits 0 (levels = sum of movements,
      reserved = what active holds and unshipped parcels hold, every live reservation belongs
      to a live order or hold, integrity, foreign keys);
   4. Idempotency-Key retries after the crash replay (Idempotent-Replayed: true, same body)
      instead of applying twice, and a retry of an unanswered request replays exactly when its
-     effect committed before the crash; an unanswered order without a key is retried as a
-     connector would (same channel_order_ref): 200 with the stored order exactly when it
-     committed, else taken now; and acknowledged orders sent again by channel_order_ref
-     return 200 with the same id and total, not a second order.
+     effect committed before the crash; an unanswered order or conversion without a key is
+     retried as a connector would (same channel_order_ref): 200 with the stored order exactly
+     when it committed, else taken now (or refused); and acknowledged orders and conversions
+     sent again by channel_order_ref return 200 with the same id and total, not a second
+     order.
 
 Standard library only. Exit 0 if every cycle verified, 1 on any violation.
 """
@@ -73,7 +89,7 @@ class Request:
                  "sent", "status", "headers", "resp", "error", "retried")
 
     def __init__(self, op, cycle, method, path, payload, idem, reference, meta):
-        self.op = op              # "move", "hold", "release", "order", "cancel"
+        self.op = op              # "move", "hold", "release", "order", "convert" (an order from a hold), "cancel"
         self.cycle = cycle
         self.method = method
         self.path = path
@@ -172,7 +188,13 @@ class Run:
         self.run_id = uuid.uuid4().hex[:8]
         self.requests = []        # every Request of every cycle
         self.lock = threading.Lock()
-        self.releasable = []      # acked hold ids not yet sent a release
+        self.releasable = []      # acked hold ids not yet sent a release (skipped once sent a conversion)
+        self.convertible = []     # acked long-ttl hold ids not yet sent a conversion (skipped once sent a release)
+        self.hold_reqs = {}       # hold id -> the acknowledged hold request (channel, lines)
+        self.release_sent = set() # hold ids sent a release
+        self.convert_sent = set() # hold ids sent a conversion (at most one each): never released by the driver…
+        self.convert_refused = set()  # … unless it was refused insufficient_stock (the hold stays active)
+        self.raced = []           # long-ttl hold ids just sent a release, never a conversion: a conversion may race it
         self.cancellable = []     # acked order ids not yet sent a cancel
         self.proc = None
         self.key = None
@@ -321,16 +343,20 @@ class Run:
     def release(self, cycle, hold_id):
         return Request("release", cycle, "DELETE", f"/v1/inventory/reservations/{hold_id}", None, None, None, {"hold_id": hold_id})
 
-    def random_order(self, cycle, rng):
-        ref = self.next_ref(cycle, "ord")
+    def random_order(self, cycle, rng, hold=None):
+        """A random order; with `hold` (hold id, its acknowledged request, whether it races a
+        release), an order placed from that hold: its channel, its lines (SKU and qty, kits
+        too) and reservation_id, so the hold becomes `converted`."""
+        ref = self.next_ref(cycle, "conv" if hold else "ord")
         lines = []
-        for sku in rng.sample(STOCKED + [KIT], rng.choice([1, 1, 2])):
-            qty = rng.randint(1, 3)
+        picked = [(l["sku"], l["qty"]) for l in hold[1].meta["lines"]] if hold else \
+            [(sku, rng.randint(1, 3)) for sku in rng.sample(STOCKED + [KIT], rng.choice([1, 1, 2]))]
+        for sku, qty in picked:
             line = {"sku": sku, "qty": qty, "unit_price_paise": rng.choice(PRICES)}
             if rng.random() < 0.3:
                 line["discount_paise"] = rng.randint(1, qty * line["unit_price_paise"] // 10)
             lines.append(line)
-        unfillable = rng.random() < 0.04
+        unfillable = rng.random() < (0.05 if hold else 0.04)
         if unfillable:
             # More than all the stock, after lines that fit: 409 insufficient_stock, and the
             # lines before it must not stay reserved.
@@ -352,21 +378,24 @@ class Run:
             payment = {"method": "prepaid", "status": "paid", "gateway": "razorpay", "gateway_order_id": f"order_{ref}"}
         else:
             payment = {"method": "cod"}
-            if rng.random() < 0.1:
+            if rng.random() < 0.1 and not hold:
                 # New phone, vague address, above ₹5,000, placed at 2:30 a.m.: scores 65, so it
                 # waits on_hold (and still holds its stock).
                 phone = f"98251{rng.randrange(100000):05d}"
                 address = {"name": name, "line1": "Ring Road", "city": city, "pincode": pincode}
                 lines = [{"sku": sku, "qty": 3, "unit_price_paise": 119900} for sku in rng.sample(STOCKED, 2)]
                 extra["placed_at"] = "2026-11-22T02:30:00+05:30"
-        channel = rng.choice(CHANNELS)[0]
+        channel = hold[1].meta["channel"] if hold else rng.choice(CHANNELS)[0]
+        if hold:
+            extra["reservation_id"] = hold[0]
         payload = {"channel": channel, "channel_order_ref": ref,
                    "customer": {"name": name, "phone": rng.choice([phone, f"+91 {phone[:5]} {phone[5:]}"])},
                    "shipping_address": address, "lines": lines, "payment": payment, **extra}
         if rng.random() < 0.3:
             payload["shipping_paise"] = 4900
         idem = str(uuid.uuid4()) if rng.random() < 0.5 else None
-        return Request("order", cycle, "POST", "/v1/orders", payload, idem, ref, dict(payload, unfillable=unfillable))
+        return Request("convert" if hold else "order", cycle, "POST", "/v1/orders", payload, idem, ref,
+                       dict(payload, unfillable=unfillable, raced=bool(hold and hold[2])))
 
     def cancel(self, cycle, order_id, rng):
         idem = str(uuid.uuid4()) if rng.random() < 0.5 else None
@@ -384,8 +413,32 @@ class Run:
                         req = self.cancel(cycle, self.cancellable.pop(rng.randrange(len(self.cancellable))), rng)
             elif r >= 0.85:
                 with self.lock:
-                    if self.releasable:
-                        req = self.release(cycle, self.releasable.pop(rng.randrange(len(self.releasable))))
+                    while self.releasable and req is None:
+                        rid = self.releasable.pop(rng.randrange(len(self.releasable)))
+                        if rid in self.convert_sent and rid not in self.convert_refused:
+                            continue  # an order was (maybe) placed from it: the driver never releases it
+                        self.release_sent.add(rid)
+                        if rid in self.hold_reqs and rid not in self.convert_sent:
+                            self.raced.append(rid)
+                            del self.raced[:-20]
+                        req = self.release(cycle, rid)
+            elif r >= 0.80:
+                with self.lock:
+                    hold = None
+                    if self.raced and rng.random() < 0.15:
+                        # Right behind its release (maybe still in flight): 201 if the
+                        # conversion commits first (the release then gets 409
+                        # invalid_transition), else 409 reservation_not_active.
+                        rid = self.raced.pop(rng.randrange(len(self.raced)))
+                        hold = (rid, self.hold_reqs[rid], True)
+                    while self.convertible and hold is None:
+                        rid = self.convertible.pop(rng.randrange(len(self.convertible)))
+                        if rid not in self.release_sent:
+                            hold = (rid, self.hold_reqs[rid], False)
+                    if hold is not None:
+                        self.convert_sent.add(hold[0])
+                if hold is not None:
+                    req = self.random_order(cycle, rng, hold)
             if req is None:
                 if r < 0.42:
                     req = self.random_movement(cycle, rng)
@@ -399,12 +452,27 @@ class Run:
         client.close()
 
     def note_acked(self, req):
-        """An acknowledged hold may be released later, an acknowledged order cancelled."""
-        if req.acked and req.op in ("hold", "order"):
+        """An acknowledged hold may be released later (and, with the long ttl, converted into an
+        order), an acknowledged order cancelled; a hold whose conversion was refused
+        insufficient_stock is still active and may be released."""
+        if req.acked and req.op in ("hold", "order", "convert"):
             body = req.json()
             if body and body.get("id"):
                 with self.lock:
-                    (self.releasable if req.op == "hold" else self.cancellable).append(body["id"])
+                    if req.op == "hold":
+                        self.releasable.append(body["id"])
+                        # Short-ttl holds may expire any moment: conversions take only the long ones.
+                        if req.meta["ttl_seconds"] >= 3600 and body.get("status") == "active":
+                            self.hold_reqs[body["id"]] = req
+                            self.convertible.append(body["id"])
+                    else:
+                        self.cancellable.append(body["id"])
+        elif req.op == "convert" and req.refused and (req.json() or {}).get("code") == "insufficient_stock" and not req.meta["raced"]:
+            with self.lock:
+                rid = req.meta["reservation_id"]
+                if rid not in self.release_sent:
+                    self.convert_refused.add(rid)
+                    self.releasable.append(rid)
 
     # ── one cycle ─────────────────────────────────────────────────────────────────────
     def cycle(self, n):
@@ -435,6 +503,12 @@ class Run:
             "acked_cancel": sum(r.acked for r in reqs if r.op == "cancel"),
             "acked_held": sum(r.acked and (r.json() or {}).get("status") == "on_hold" for r in reqs if r.op == "order"),
             "refused_ord": sum(r.refused for r in reqs if r.op == "order"),
+            "acked_conv": sum(r.acked for r in reqs if r.op == "convert"),
+            "conv_not_active": sum(r.refused and (r.json() or {}).get("code") == "reservation_not_active" for r in reqs if r.op == "convert"),
+            "conv_no_stock": sum(r.refused and (r.json() or {}).get("code") == "insufficient_stock" for r in reqs if r.op == "convert"),
+            "unanswered_conv": sum(r.unanswered for r in reqs if r.op == "convert"),
+            "raced_conv": sum(r.meta["raced"] for r in reqs if r.op == "convert"),
+            "rel_lost_race": sum(r.refused for r in reqs if r.op == "release"),
             "refused": sum(r.refused for r in reqs), "unanswered": sum(r.unanswered for r in reqs),
             "kill_after": delay,
         }
@@ -444,7 +518,7 @@ class Run:
         resolved = self.retry_unanswered(client, reqs)
         stats["replays"] = self.replay_acked(client, n)
         stats["ref_retries"] = self.resend_orders(client, n)
-        stats["movements"], stats["holds"], stats["orders"], stats["cancelled"] = self.verify(client)
+        stats["movements"], stats["holds"], stats["orders"], stats["cancelled"], stats["converted"] = self.verify(client, n)
         client.close()
         stats["committed_unanswered"] = resolved["present"]
         stats["retried"] = resolved["retried"]
@@ -454,7 +528,8 @@ class Run:
     def retry_unanswered(self, client, reqs):
         """Every unanswered keyed request is retried as a client would. It must replay exactly
         when its effect is in the database (the key record commits with the effect), and
-        otherwise run now, once."""
+        otherwise run now, once. An unanswered conversion is first checked for atomicity: its
+        hold is converted exactly when its order (referencing the hold) is in the database."""
         present = retried = 0
         db = self.ro()
         try:
@@ -465,10 +540,19 @@ class Run:
                     was_there = db.execute("SELECT COUNT(*) FROM stock_movements WHERE reference = ?", (req.reference,)).fetchone()[0] > 0
                 elif req.op == "hold":
                     was_there = db.execute("SELECT COUNT(*) FROM reservations WHERE reference = ?", (req.reference,)).fetchone()[0] > 0
-                elif req.op == "order":
+                elif req.op in ("order", "convert"):
                     stored = db.execute("SELECT id FROM orders WHERE channel = ? AND channel_order_ref = ?",
                                         (req.meta["channel"], req.reference)).fetchall()
                     was_there = len(stored) > 0
+                    if req.op == "convert":
+                        # Straight after the crash, before any retry: the hold was converted
+                        # exactly when the order from it committed (one transaction).
+                        rid = req.meta["reservation_id"]
+                        hold = db.execute("SELECT status FROM reservations WHERE id = ?", (rid,)).fetchone()
+                        taker = db.execute("SELECT id, reservation_id FROM orders WHERE reservation_id = ?", (rid,)).fetchall()
+                        if (hold is not None and hold[0] == "converted") != was_there or (was_there and taker != [(stored[0][0], rid)]):
+                            raise Violation(f"unanswered conversion {req.reference} of {rid} is half-committed after the crash: hold "
+                                            f"{hold[0] if hold else 'missing'}, its order {stored}, orders referencing the hold {taker}")
                 elif req.op == "cancel":
                     row = db.execute("SELECT status FROM orders WHERE id = ?", (req.meta["order_id"],)).fetchone()
                     was_there = row is not None and row[0] == "cancelled"
@@ -476,7 +560,7 @@ class Run:
                     row = db.execute("SELECT status FROM reservations WHERE id = ?", (req.meta["hold_id"],)).fetchone()
                     was_there = row is not None and row[0] == "released"
                 present += was_there
-                if req.idem is None and req.op == "order":
+                if req.idem is None and req.op in ("order", "convert"):
                     # A connector retries by channel_order_ref: the stored order (200) exactly
                     # when it committed before the crash, else it is taken now (or refused).
                     first_error = req.error
@@ -530,10 +614,10 @@ class Run:
         return len(sample)
 
     def resend_orders(self, client, cycle):
-        """A sample of acknowledged orders (this cycle's and older, some since cancelled) sent
+        """A sample of acknowledged orders and conversions (this cycle's and older, some since cancelled) sent
         again without an Idempotency-Key, as a connector retries: each must return 200 with the
         id and total it was first answered, not take a second order."""
-        acked = [r for r in self.requests if r.op == "order" and r.acked and r.json()]
+        acked = [r for r in self.requests if r.op in ("order", "convert") and r.acked and r.json()]
         this = [r for r in acked if r.cycle == cycle]
         sample = self.rng.sample(this, min(len(this), self.args.replays))
         older = [r for r in acked if r.cycle != cycle]
@@ -553,14 +637,14 @@ class Run:
         db = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, isolation_level=None, timeout=10)
         return db
 
-    def verify(self, client):
+    def verify(self, client, cycle):
         problems = []
         db = self.ro()
         try:
             db.execute("BEGIN")  # one WAL snapshot for every query below
             now = int(time.time() * 1000)
             movements = db.execute(
-                "SELECT id, sku, location, kind, on_hand_delta, reserved_delta, damaged_delta, reference FROM stock_movements").fetchall()
+                "SELECT id, sku, location, kind, on_hand_delta, reserved_delta, damaged_delta, reference, reason FROM stock_movements").fetchall()
             reservations = {row[0]: row for row in db.execute(
                 "SELECT id, channel, reference, status, expires_at, created_at FROM reservations").fetchall()}
             allocations = {}
@@ -568,7 +652,7 @@ class Run:
                     "SELECT reservation_id, line, sku, stock_sku, location, qty FROM reservation_allocations"):
                 allocations.setdefault(rid, []).append((line, sku, stock_sku, loc, qty))
             orders = {row[0]: row for row in db.execute(
-                "SELECT id, channel, channel_order_ref, status, total_paise, cancel_reason FROM orders").fetchall()}
+                "SELECT id, channel, channel_order_ref, status, total_paise, cancel_reason, reservation_id FROM orders").fetchall()}
             order_lines = {}
             for oid, line, sku, qty, price, discount in db.execute(
                     "SELECT order_id, line, sku, qty, unit_price_paise, discount_paise FROM order_lines ORDER BY order_id, line"):
@@ -591,13 +675,17 @@ class Run:
             holds_by_ref.setdefault(row[2], []).append(row)
 
         orders_by_ref = {}
+        takers = {}  # hold id -> orders whose reservation_id is it
         for row in orders.values():
             orders_by_ref.setdefault((row[1], row[2]), []).append(row)
+            if row[6] is not None:
+                takers.setdefault(row[6], []).append(row)
 
         move_refs = set()
         hold_refs = set()
         order_refs = set()
         releases = {}  # hold id -> [release requests]
+        converts = {}  # hold id -> [conversion requests] (at most one)
         cancels = {}   # order id -> [cancel requests]
         order_reqs = []
         for req in self.requests:
@@ -609,9 +697,11 @@ class Run:
                 self.check_hold(req, holds_by_ref.get(req.reference, []), allocations, problems)
             elif req.op == "release":
                 releases.setdefault(req.meta["hold_id"], []).append(req)
-            elif req.op == "order":
+            elif req.op in ("order", "convert"):
                 order_refs.add((req.meta["channel"], req.reference))
                 order_reqs.append(req)
+                if req.op == "convert":
+                    converts.setdefault(req.meta["reservation_id"], []).append(req)
             elif req.op == "cancel":
                 cancels.setdefault(req.meta["order_id"], []).append(req)
 
@@ -624,16 +714,17 @@ class Run:
                 held[(stock_sku, loc)] = held.get((stock_sku, loc), 0) + qty
             reserve, release = {}, {}
             for row in by_ref.get(rid, []):
-                _, sku, loc, kind, on_hand, reserved, damaged, _ = row
+                _, sku, loc, kind, on_hand, reserved, damaged, _, reason = row
                 if kind == "reserve" and on_hand == 0 and damaged == 0 and reserved > 0:
                     reserve[(sku, loc)] = reserve.get((sku, loc), 0) + reserved
-                elif kind == "release" and on_hand == 0 and damaged == 0 and reserved < 0:
+                elif kind == "release" and on_hand == 0 and damaged == 0 and reserved < 0 and reason == status:
+                    # Released, expired or converted: the units go back with that reason.
                     release[(sku, loc)] = release.get((sku, loc), 0) - reserved
                 else:
-                    problems.append(f"hold {rid} has an unexpected ledger row {row}")
+                    problems.append(f"hold {rid} ({status}) has an unexpected ledger row {row}")
             if reserve != held:
                 problems.append(f"hold {rid}: reserve movements {reserve} but allocations {held}")
-            closed = status in ("released", "expired")
+            closed = status in ("released", "expired", "converted")
             if release != (held if closed else {}):
                 problems.append(f"hold {rid} is {status}: release movements {release}, allocations {held}")
             sent_releases = releases.get(rid, [])
@@ -642,15 +733,40 @@ class Run:
                 problems.append(f"hold {rid} is released but no release was ever sent for it")
             if status == "expired" and expires_at > now:
                 problems.append(f"hold {rid} is expired but expires only at {expires_at} (now {now})")
+            # Converted exactly when one order references it, and that order is a conversion of it.
+            taken = takers.get(rid, [])
+            sent_converts = converts.get(rid, [])
             if status == "converted":
-                problems.append(f"hold {rid} is converted but no order was ever placed")
+                if len(taken) != 1:
+                    problems.append(f"hold {rid} is converted but {len(taken)} orders reference it: {[t[0] for t in taken]}")
+                if not sent_converts:
+                    problems.append(f"hold {rid} is converted but no order was ever placed from it")
+            elif taken:
+                problems.append(f"hold {rid} is {status} but orders {[t[0] for t in taken]} reference it")
+            for t in taken:
+                if not any((r.meta["channel"], r.reference) == (t[1], t[2]) for r in sent_converts):
+                    problems.append(f"order {t[0]} ({t[1]} {t[2]!r}) references hold {rid} but was not sent as a conversion of it")
             for r in acked_releases:
                 answered = r.json().get("status")
                 if answered in ("released", "expired") and answered != status:
                     problems.append(f"release of {rid} was answered {r.status} status {answered!r} but the hold is {status!r}")
+            for r in sent_releases:
+                # Only a conversion racing the release may win, and then the release changes nothing.
+                if r.refused and (r.status != 409 or (r.json() or {}).get("code") != "invalid_transition" or status != "converted"):
+                    problems.append(f"release of {rid} was refused {r.status} {r.resp!r}; the hold is {status!r} "
+                                    f"(only 409 invalid_transition for a converted hold is expected)")
         for rid, reqs in releases.items():
             if rid not in reservations and any(r.acked for r in reqs):
                 problems.append(f"release of {rid} was acknowledged but there is no such hold")
+
+        # Conversions: acknowledged → its hold converted and referenced; refused → hold as it was.
+        for rid, reqs in converts.items():
+            self.check_conversion(rid, reqs, reservations.get(rid), orders_by_ref, releases.get(rid, []), now, problems)
+        sample = [r for r in order_reqs if r.op == "convert" and r.cycle == cycle and r.acked]
+        for req in self.rng.sample(sample, min(len(sample), 4)):
+            got = client.call("GET", f"/v1/inventory/reservations/{req.meta['reservation_id']}")
+            if got.status != 200 or (got.json() or {}).get("status") != "converted":
+                problems.append(f"acknowledged conversion {req.reference}: GET its hold answered {got.status} {got.resp!r}")
 
         # Orders: each request answered as it should be, each stored order explained.
         for req in order_reqs:
@@ -683,7 +799,8 @@ class Run:
             shown = "\n  ".join(problems[:25])
             more = f"\n  … and {len(problems) - 25} more" if len(problems) > 25 else ""
             raise Violation(f"{len(problems)} violation(s):\n  {shown}{more}")
-        return len(movements), len(reservations), len(orders), sum(row[3] == "cancelled" for row in orders.values())
+        return (len(movements), len(reservations), len(orders), sum(row[3] == "cancelled" for row in orders.values()),
+                sum(row[3] == "converted" for row in reservations.values()))
 
     @staticmethod
     def expected_rows(req):
@@ -749,8 +866,9 @@ class Run:
         ref = req.reference
         if req.refused:
             body = req.json() or {}
-            if req.status != 409 or body.get("code") != "insufficient_stock":
-                problems.append(f"order {ref} was refused {req.status} {req.resp!r}; only 409 insufficient_stock is expected")
+            allowed = ("insufficient_stock", "reservation_not_active") if req.op == "convert" else ("insufficient_stock",)
+            if req.status != 409 or body.get("code") not in allowed:
+                problems.append(f"{req.op} {ref} was refused {req.status} {req.resp!r}; only 409 {' or '.join(allowed)} is expected")
             if rows:
                 problems.append(f"order {ref} was refused ({req.status}) but exists: {[r[0] for r in rows]}")
             return
@@ -764,7 +882,7 @@ class Run:
             if req.acked:
                 problems.append(f"acknowledged order {ref} ({req.status}, {(req.json() or {}).get('id')}) is missing; {req.describe()}")
             return
-        oid, _, _, status, total, _ = rows[0]
+        oid, _, _, status, total, _, _ = rows[0]
         stored = order_lines.get(oid, [])
         if stored != self.requested_lines(req):
             problems.append(f"order {oid} ({ref}): lines {stored}, requested {self.requested_lines(req)}")
@@ -781,8 +899,43 @@ class Run:
             if answered != status and not (status == "cancelled" and cancels.get(oid)):
                 problems.append(f"order {oid} was answered status {answered!r} but is {status!r} (no cancel explains it)")
 
+    def check_conversion(self, rid, reqs, hold, orders_by_ref, release_reqs, now, problems):
+        """An order placed from hold `rid` (the driver sends at most one per hold)."""
+        if len(reqs) != 1:
+            problems.append(f"hold {rid} was sent {len(reqs)} conversions; the driver sends at most one")
+        req = reqs[0]
+        rows = orders_by_ref.get((req.meta["channel"], req.reference), [])
+        status = hold[3] if hold else None
+        if hold is None:
+            problems.append(f"conversion {req.reference} names hold {rid}, which is not in the database")
+            return
+        for row in rows:
+            if row[6] != rid:
+                problems.append(f"order {row[0]} from conversion {req.reference} has reservation_id {row[6]!r}, sent {rid}")
+        if req.acked:
+            if status != "converted":
+                problems.append(f"acknowledged conversion {req.reference} ({(req.json() or {}).get('id')}) but hold {rid} is {status!r}")
+            body = req.json()
+            if body is not None and body.get("reservation_id") != rid:
+                problems.append(f"conversion {req.reference} was answered reservation_id {body.get('reservation_id')!r}, sent {rid}")
+        elif req.refused:
+            code = (req.json() or {}).get("code")
+            if status == "converted":
+                problems.append(f"conversion {req.reference} was refused {req.status} {code} but hold {rid} is converted")
+            elif code == "reservation_not_active" and status not in ("released", "expired"):
+                problems.append(f"conversion {req.reference} was refused reservation_not_active but hold {rid} is {status!r}")
+            elif code == "reservation_not_active" and status == "released" and not release_reqs:
+                problems.append(f"conversion {req.reference} was refused reservation_not_active but hold {rid} was never sent a release")
+            elif code == "insufficient_stock" and not release_reqs and status != "active":
+                problems.append(f"conversion {req.reference} was refused insufficient_stock, no release was sent, yet hold {rid} is {status!r}")
+        else:
+            # Unanswered: committed or not, but as one (hold converted ⇔ its order exists).
+            if (status == "converted") != bool(rows):
+                problems.append(f"unanswered conversion {req.reference}: hold {rid} is {status!r} but its order "
+                                f"{'exists' if rows else 'does not exist'} (not atomic)")
+
     def check_stored_order(self, row, lines, parcels, parcel_lines, ledger, cancel_reqs, was_sent, problems):
-        oid, channel, ref, status, _, cancel_reason = row
+        oid, channel, ref, status, _, cancel_reason, _ = row
         if not was_sent:
             problems.append(f"order {oid} ({channel} {ref!r}) belongs to no request that was sent")
         # Parcels carry exactly the lines (a kit as its components).
@@ -805,7 +958,7 @@ class Run:
         # Its ledger rows: reserved what the parcels carry, released exactly what cancelled parcels carried.
         reserve, release = {}, {}
         for mrow in ledger:
-            _, sku, loc, kind, on_hand, reserved, damaged, _ = mrow
+            _, sku, loc, kind, on_hand, reserved, damaged, _, _ = mrow
             if kind == "reserve" and on_hand == 0 and damaged == 0 and reserved > 0:
                 reserve[(sku, loc)] = reserve.get((sku, loc), 0) + reserved
             elif kind == "release" and on_hand == 0 and damaged == 0 and reserved < 0:
@@ -876,7 +1029,8 @@ def main():
     run = Run(args)
     started = time.monotonic()
     totals = {"sent": 0, "acked": 0, "unanswered": 0, "committed_unanswered": 0, "replays": 0, "retried": 0, "refused": 0,
-              "acked_ord": 0, "acked_cod": 0, "acked_held": 0, "acked_cancel": 0, "refused_ord": 0, "ref_retries": 0}
+              "acked_ord": 0, "acked_cod": 0, "acked_held": 0, "acked_cancel": 0, "refused_ord": 0, "ref_retries": 0,
+              "acked_conv": 0, "conv_not_active": 0, "conv_no_stock": 0, "unanswered_conv": 0, "raced_conv": 0, "rel_lost_race": 0}
     try:
         run.seed_catalog()
         run.start_server()
@@ -893,10 +1047,12 @@ def main():
                 totals[k] += s[k]
             log(f"cycle {n:2}: killed after {s['kill_after']:.2f}s; sent {s['sent']:4}, acked {s['acked']:4} "
                 f"(movements {s['acked_mv']}, holds {s['acked_hold']}, releases {s['acked_rel']}, orders {s['acked_ord']} "
-                f"[{s['acked_cod']} COD, {s['acked_held']} on_hold], cancels {s['acked_cancel']}), refused {s['refused']:3} ({s['refused_ord']} orders), "
-                f"unanswered {s['unanswered']:2} ({s['committed_unanswered']} had committed; {s['retried']} retried), "
+                f"[{s['acked_cod']} COD, {s['acked_held']} on_hold], from holds {s['acked_conv']}, cancels {s['acked_cancel']}), "
+                f"refused {s['refused']:3} ({s['refused_ord']} orders; conversions {s['conv_not_active']} not active + {s['conv_no_stock']} no stock, "
+                f"{s['raced_conv']} sent racing a release; {s['rel_lost_race']} releases lost to a conversion), "
+                f"unanswered {s['unanswered']:2} ({s['unanswered_conv']} conversions; {s['committed_unanswered']} had committed; {s['retried']} retried), "
                 f"replays {s['replays']} ok, orders re-sent {s['ref_retries']} ok; ready again in {s['restart']:.2f}s; "
-                f"verified {s['movements']} ledger rows, {s['holds']} holds, {s['orders']} orders ({s['cancelled']} cancelled)")
+                f"verified {s['movements']} ledger rows, {s['holds']} holds ({s['converted']} converted), {s['orders']} orders ({s['cancelled']} cancelled)")
         code = run.stop_server()
         if code != 0:
             raise Violation(f"bahi serve did not exit 0 on SIGTERM after the last cycle (got {code})")
@@ -916,8 +1072,11 @@ def main():
     elapsed = time.monotonic() - started
     log(f"crash-test: ok: {args.cycles} kill -9 cycles in {elapsed:.1f}s; {totals['sent']} requests sent, "
         f"{totals['acked']} acknowledged (all present exactly once; {totals['acked_ord']} orders, {totals['acked_cod']} COD, {totals['acked_held']} on_hold, "
-        f"{totals['acked_cancel']} cancellations), {totals['refused']} refused (none left a trace; {totals['refused_ord']} orders), "
-        f"{totals['unanswered']} unanswered ({totals['committed_unanswered']} had committed; {totals['retried']} retried with their key or order ref), "
+        f"{totals['acked_conv']} orders from holds, {totals['acked_cancel']} cancellations), {totals['refused']} refused (none left a trace; "
+        f"{totals['refused_ord']} orders; conversions: {totals['conv_not_active']} reservation_not_active, {totals['conv_no_stock']} insufficient_stock, "
+        f"{totals['raced_conv']} sent racing a release; {totals['rel_lost_race']} releases refused invalid_transition), "
+        f"{totals['unanswered']} unanswered ({totals['unanswered_conv']} conversions; {totals['committed_unanswered']} had committed; "
+        f"{totals['retried']} retried with their key or order ref), "
         f"{totals['replays']} replays of acknowledged requests, {totals['ref_retries']} orders re-sent by channel_order_ref "
         f"(same id); audit clean, bahi check ok after every restart")
     return 0

@@ -531,6 +531,21 @@ import BahiStore
         }
     }
 
+    @Test func aHoldPastItsTimeIsNotConvertedEvenBeforeTheSweeperRuns() async throws {
+        try await withOrders { w in
+            try await w.stock("TEE", 4)
+            let hold = await w.post("/v1/inventory/reservations", #"{"lines":[{"sku":"TEE","qty":2}],"ttl_seconds":600}"#, key: w.web)
+            let holdID = hold.str("id") ?? ""
+            try await w.app.store.write { db in try db.execute("UPDATE reservations SET expires_at = 1 WHERE id = ?", [holdID]) }
+            let order = await w.place(orderJSON("X-1", channel: nil, lines: [("TEE", 2, 49900, 0)], extra: #","reservation_id":"\#(holdID)""#), key: w.web)
+            #expect(order.status == .conflict)
+            #expect(order.code == "reservation_not_active")
+            #expect(order.text.contains("expired"))
+            #expect(try await w.reserved("TEE") == 2)  // only the hold, until the sweeper releases it
+            #expect(await w.get("/v1/orders?q=X-1").list("data").isEmpty)
+        }
+    }
+
     @Test func kitHoldConvertsWhateverTheBufferSaysNow() async throws {
         try await withOrders { w in
             let kit = await send(w.api, .put, "/v1/skus/PAIR", key: w.admin,

@@ -56,9 +56,11 @@ public enum OrderIntake {
                 throw DomainError(status: 422, code: "unknown_reservation", detail: "No reservation \(reservationID) for channel \(draft.channel).",
                                   fields: [("reservation_id", "unknown_reservation", "Send the id POST /v1/inventory/reservations returned, or leave it out.")])
             }
-            guard hold.status == "active" else {
+            // A hold past its time is expired even if the sweeper has not closed it yet.
+            guard hold.status == "active", hold.expiresAt > now else {
+                let state = hold.status == "active" ? "expired" : hold.status
                 throw DomainError(status: 409, code: "reservation_not_active",
-                                  detail: "Reservation \(reservationID) is \(hold.status); place the order without it to reserve afresh.")
+                                  detail: "Reservation \(reservationID) is \(state); place the order without it to reserve afresh.")
             }
             try Holds.release(db, id: reservationID, status: "converted", actor: actor, now: now)
             // The units the hold had are this buyer's: the channel's buffer was applied when

@@ -231,6 +231,7 @@ public enum BahiSchema {
         CREATE INDEX orders_status ON orders (status, id);
         CREATE INDEX orders_phone ON orders (customer_phone);
         CREATE INDEX orders_payment_expiry ON orders (payment_expires_at) WHERE status = 'pending_payment';
+        CREATE INDEX orders_reservation ON orders (reservation_id) WHERE reservation_id IS NOT NULL;
 
         -- An order's lines with their tax, as computed at intake or the last edit.
         CREATE TABLE order_lines (
