@@ -10,6 +10,7 @@ public enum FulfilmentQueue {
         public var channelOrderRef: String
         public var slaDueAt: Int64
 
+        /// The entry as the queue endpoint shows it; `now` decides whether the SLA is breached.
         public func json(now: Int64) -> JSONValue {
             .object([
                 "shipment_id": .string(item.shipmentID), "order_id": .string(item.orderID), "channel": .string(item.channel),

@@ -30,6 +30,7 @@ public struct OrderDraft: Sendable {
         }
     }
 
+    /// How the buyer pays: before dispatch (card, UPI, wallet) or in cash to the courier.
     public enum PaymentMethod: String, Sendable { case prepaid, cod }
 
     public var channel: String

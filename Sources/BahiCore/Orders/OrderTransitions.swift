@@ -72,6 +72,7 @@ public enum OrderTransitions {
 
     /// A payment as finance (or, later, a gateway webhook) reports it.
     public struct PaymentInput: Sendable {
+        /// What the gateway did: took the money, only blocked it on the card, or refused.
         public enum Status: String, Sendable { case captured, authorized, failed }
         public var amountPaise: Int64
         public var status: Status
@@ -114,11 +115,11 @@ public enum OrderTransitions {
             paid += payment.amountPaise
             if paid >= order.totals.totalPaise { paymentStatus = order.paymentMethod == "cod" ? "cod_collected" : "paid" }
         }
-        /// An authorization is money promised, not taken: it confirms the order only when it
-        /// covers what is still owed (a ₹1 card check must not release a ₹998 order).
+        // An authorization is money promised, not taken: it confirms the order only when it
+        // covers what is still owed (a ₹1 card check must not release a ₹998 order).
         let covered = paid >= order.totals.totalPaise || (payment.status == .authorized && paid + payment.amountPaise >= order.totals.totalPaise)
-        /// Money is owed back when the order was cancelled, or when more was captured than it
-        /// costs (a duplicate capture) — the same rule an edit that lowers the total applies.
+        // Money is owed back when the order was cancelled, or when more was captured than it
+        // costs (a duplicate capture) — the same rule an edit that lowers the total applies.
         let refundDue = (order.status == .cancelled && paid > 0) || paid > order.totals.totalPaise
         try db.execute("UPDATE orders SET paid_paise = ?, payment_status = ?, refund_due = (refund_due OR ?), version = version + 1, updated_at = ? WHERE id = ?",
                        [paid, paymentStatus, refundDue, now, id])
