@@ -531,6 +531,35 @@ import BahiStore
         }
     }
 
+    @Test func aConfirmedOrderCanBePutOnHoldAndBack() async throws {
+        try await withOrders { w in
+            try await w.stock("TEE", 5)
+            let id = await w.placed(orderJSON("H-1"))
+            let shipment = await w.order(id).list("shipments").first?["id"]?.text ?? ""
+            #expect(await w.get("/v1/fulfilment/queue", key: w.warehouse).list("data").count == 1)
+            let bad = await w.post("/v1/orders/\(id)/hold", #"{"reason":"bored"}"#)
+            #expect(bad.status == .unprocessableContent)
+            let held = await w.post("/v1/orders/\(id)/hold", #"{"reason":"address_review","note":"flat number missing"}"#)
+            #expect(held.status == .ok, "\(held.text)")
+            #expect(held.str("status") == "on_hold")
+            #expect(held.str("hold_reason") == "address_review")
+            #expect(try await w.reserved("TEE") == 1)  // stock stays reserved while on hold
+            #expect(await w.get("/v1/fulfilment/queue", key: w.warehouse).list("data").isEmpty)
+            let pack = await w.post("/v1/shipments/\(shipment)/pack", #"{"weight_g":300,"length_mm":200,"width_mm":150,"height_mm":30,"scanned":["TEE"]}"#, key: w.warehouse)
+            #expect(pack.status == .conflict)
+            #expect(pack.code == "invalid_transition")
+            let again = await w.post("/v1/orders/\(id)/hold", #"{"reason":"other"}"#)
+            #expect(again.status == .conflict)
+            #expect(again.code == "invalid_transition")
+            let confirmed = await w.post("/v1/orders/\(id)/confirm", #"{"note":"called, flat 4B"}"#)
+            #expect(confirmed.str("status") == "confirmed")
+            #expect(confirmed.document.at("hold_reason") == .null)
+            #expect(await w.get("/v1/fulfilment/queue", key: w.warehouse).list("data").count == 1)
+            #expect(try await w.eventTypes(id).contains("order.on_hold"))
+            #expect(try await w.violations() == [])
+        }
+    }
+
     @Test func aHoldPastItsTimeIsNotConvertedEvenBeforeTheSweeperRuns() async throws {
         try await withOrders { w in
             try await w.stock("TEE", 4)

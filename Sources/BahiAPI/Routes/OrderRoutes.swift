@@ -76,6 +76,25 @@ enum OrderRoutes {
             }
         }
 
+        api.mutation(.post, "/v1/orders/:id/hold", access: .roles([.admin])) { ctx in
+            let id = try orderID(ctx)
+            let body = try RequestBody.object(ctx.request)
+            let v = Validator()
+            v.allowOnly(body, ["reason", "note"])
+            var reason: OrderTransitions.HoldReason?
+            if let text = v.string(body, "reason", required: true, maxLength: 32) {
+                reason = OrderTransitions.HoldReason(rawValue: text)
+                if reason == nil { v.add("reason", "invalid", "One of \(OrderTransitions.HoldReason.allCases.map(\.rawValue).joined(separator: ", ")).") }
+            }
+            let note = v.string(body, "note", maxLength: 1000)
+            try v.check()
+            guard let reason else { throw HTTPError(.unprocessableContent, code: "validation_failed", detail: "reason is required.") }
+            let actor = ctx.actor
+            return { db in
+                .json(try OrderTransitions.hold(db, id: id, reason: reason, note: note, actor: actor, now: Int64(WallClock.milliseconds())).json())
+            }
+        }
+
         api.mutation(.post, "/v1/orders/:id/cancel", access: .roles([.admin, .storefront])) { ctx in
             let id = try orderID(ctx)
             let body = try RequestBody.object(ctx.request)

@@ -32,6 +32,31 @@ public enum OrderTransitions {
         return try load(db, id)
     }
 
+    /// Why a person puts a confirmed order on hold.
+    public enum HoldReason: String, Sendable, CaseIterable {
+        case codVerification = "cod_verification"
+        case addressReview = "address_review"
+        case fraudReview = "fraud_review"
+        case customerRequest = "customer_request"
+        case other
+    }
+
+    /// `confirmed` → `on_hold`: a person stops an order before it is picked (the buyer asked
+    /// to wait, the address needs a call). Its stock stays reserved and its parcels leave the
+    /// queue until `confirm` puts it back.
+    public static func hold(_ db: Connection, id: String, reason: HoldReason, note: String?, actor: String?, now: Int64) throws -> Order {
+        let order = try load(db, id)
+        guard order.status == .confirmed else {
+            throw OrderStatus.invalidTransition(id, from: order.status, to: .onHold, action: "put on hold")
+        }
+        try OrderHistory.move(db, orderID: id, to: .onHold, action: "put on hold", extraSet: ", hold_reason = ?", extraArguments: [reason.rawValue],
+                              actor: actor, now: now)
+        var detail: JSONObject = ["reason": .string(reason.rawValue)]
+        if let note { detail["note"] = .string(note) }
+        try OrderHistory.record(db, orderID: id, action: "on_hold", from: .confirmed, to: .onHold, detail: detail, actor: actor, now: now)
+        return try load(db, id)
+    }
+
     /// Cancels an order that no courier has yet: releases its stock, cancels its
     /// shipments, and flags `refund_due` if money was taken.
     public static func cancel(_ db: Connection, id: String, reason: CancelReason, note: String?, actor: String?, now: Int64) throws -> Order {
