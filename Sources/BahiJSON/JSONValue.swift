@@ -106,6 +106,10 @@ extension JSONValue {
     /// An integer (paise, counts, versions): the shorthand domain JSON is written with.
     public static func int(_ value: Int64) -> JSONValue { .number(JSONNumber(value)) }
 
+    /// The encoded document as a string: what a TEXT column (event payloads, stored
+    /// addresses, invoice documents) holds.
+    public var encodedText: String { String(decoding: encoded(), as: UTF8.self) }
+
     /// A string, or `null` when absent: optional fields are always present in responses,
     /// so clients can rely on the key.
     public static func optional(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }

@@ -36,7 +36,7 @@ public enum EventLog {
         _ db: Connection, type: String, entityType: String, entityID: String,
         payload: JSONObject, actor: String?, at milliseconds: UInt64 = WallClock.milliseconds()
     ) throws -> Int64 {
-        let json = String(decoding: JSONValue.object(payload).encoded(), as: UTF8.self)
+        let json = JSONValue.object(payload).encodedText
         return try append(db, type: type, entityType: entityType, entityID: entityID, payloadJSON: json, actor: actor, at: milliseconds)
     }
 

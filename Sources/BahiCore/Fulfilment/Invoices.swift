@@ -91,7 +91,7 @@ public enum Invoices {
             """
             INSERT INTO invoices (id, number, financial_year, sequence, order_id, shipment_id, total_paise, document, issued_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [id, number, year.label, sequence, order.id, shipment.id, total, OrderIntake.text(document), now])
+            """, [id, number, year.label, sequence, order.id, shipment.id, total, document.encodedText, now])
         for line in lines {
             try db.execute("UPDATE order_lines SET invoice_id = ? WHERE order_id = ? AND line = ? AND invoice_id IS NULL", [id, order.id, line.line])
         }

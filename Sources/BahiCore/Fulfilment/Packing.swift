@@ -49,8 +49,7 @@ public enum Packing {
         let status = try db.queryValue("SELECT status FROM orders WHERE id = ?", [order.id], as: String.self).flatMap(OrderStatus.init(rawValue:)) ?? order.status
         var detail: JSONObject = ["shipment_id": .string(shipmentID)]
         if let invoice { detail["invoice_number"] = .string(invoice.number) }
-        try db.execute("INSERT INTO order_history (order_id, action, from_status, to_status, detail, actor, created_at) VALUES (?, 'packed', ?, ?, ?, ?, ?)",
-                       [order.id, status.rawValue, status.rawValue, OrderIntake.text(.object(detail)), actor, now])
+        try OrderHistory.record(db, orderID: order.id, action: "packed", emitsEvent: false, from: status, to: status, detail: detail, actor: actor, now: now)
         guard let packed = try Shipments.find(db, id: shipmentID) else { throw DomainError.notFound("shipment", shipmentID) }
         return (packed, invoice)
     }

@@ -4,14 +4,16 @@ public import BahiJSON
 /// The order's history and its events, written together by every transition so that the
 /// history a person reads and the events a webhook consumer reads never disagree.
 public enum OrderHistory {
-    /// Appends one history row and the matching `order.<event>` event.
+    /// Appends one history row and the matching `order.<event>` event; `emitsEvent` false
+    /// when the step already has an event of its own (a packed parcel is `shipment.packed`).
     public static func record(
-        _ db: Connection, orderID: String, action: String, event: String? = nil, from: OrderStatus?, to: OrderStatus,
+        _ db: Connection, orderID: String, action: String, event: String? = nil, emitsEvent: Bool = true, from: OrderStatus?, to: OrderStatus,
         detail: JSONObject = [:], actor: String?, now: Int64
     ) throws {
-        let text = String(decoding: JSONValue.object(detail).encoded(), as: UTF8.self)
+        let text = JSONValue.object(detail).encodedText
         try db.execute("INSERT INTO order_history (order_id, action, from_status, to_status, detail, actor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                        binding: orderID, action, from?.rawValue, to.rawValue, text, actor, now)
+        guard emitsEvent else { return }
         var payload = detail
         payload["order_id"] = .string(orderID)
         payload["status"] = .string(to.rawValue)

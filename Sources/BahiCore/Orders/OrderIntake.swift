@@ -73,7 +73,7 @@ public enum OrderIntake {
             prefetched: draft.reservationID == nil ? lineFacts : nil)  // a converted hold changed the levels since
 
         let placedAt = draft.placedAt ?? now
-        let tagsText = String(decoding: JSONValue.array(draft.tags.map(JSONValue.string)).encoded(), as: UTF8.self)
+        let tagsText = JSONValue.array(draft.tags.map(JSONValue.string)).encodedText
         let reasonsJSON = JSONValue.array(risk.reasons.map { r in
             .object(["code": .string(r.code), "points": .int(Int64(r.points)), "message": .string(r.message)])
         })
@@ -88,9 +88,9 @@ public enum OrderIntake {
             """,
             binding: id, draft.channel, draft.channelOrderRef, status.rawValue, holdReason, draft.paymentMethod.rawValue, paymentStatus, draft.gateway,
              draft.gatewayOrderID, paymentStatus == "paid" ? totals.totalPaise : 0, paymentExpiresAt, draft.customerName, draft.customerPhone,
-             draft.customerEmail, text(draft.shipping.json), draft.billing.map { text($0.json) }, draft.shipping.pincode, destination.stateCode.gstCode,
+             draft.customerEmail, draft.shipping.json.encodedText, draft.billing.map { $0.json.encodedText }, draft.shipping.pincode, destination.stateCode.gstCode,
              supply.rawValue, totals.subtotalPaise, totals.discountPaise, totals.shippingPaise, shippingTax.taxablePaise, shippingTax.rateBps,
-             totals.taxablePaise, totals.cgstPaise, totals.sgstPaise, totals.igstPaise, totals.totalPaise, risk.score, text(reasonsJSON),
+             totals.taxablePaise, totals.cgstPaise, totals.sgstPaise, totals.igstPaise, totals.totalPaise, risk.score, reasonsJSON.encodedText,
              draft.reservationID, tagsText, draft.notes, placedAt, now, now)
         let lines = try insertLines(db, orderID: id, draft.lines, catalog: catalog, taxes: taxes)
         let shipments = try Shipments.create(db, orderID: id, allocations: allocations, now: now)
@@ -306,5 +306,4 @@ public enum OrderIntake {
         return out
     }
 
-    static func text(_ value: JSONValue) -> String { String(decoding: value.encoded(), as: UTF8.self) }
 }

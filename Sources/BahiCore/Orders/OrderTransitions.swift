@@ -233,7 +233,7 @@ public enum OrderTransitions {
                    igst_paise = ?, total_paise = ?, refund_due = (paid_paise > ?), version = version + 1, updated_at = ?
              WHERE id = ? AND version = ?
             """,
-            [OrderIntake.text(shipping.json), shipping.pincode, destination.stateCode.gstCode, supply.rawValue, totals.subtotalPaise, totals.discountPaise,
+            [shipping.json.encodedText, shipping.pincode, destination.stateCode.gstCode, supply.rawValue, totals.subtotalPaise, totals.discountPaise,
              totals.shippingPaise, shippingTax.taxablePaise, shippingTax.rateBps, totals.taxablePaise, totals.cgstPaise, totals.sgstPaise,
              totals.igstPaise, totals.totalPaise, totals.totalPaise, now, id, order.version])
         guard changed == 1 else {
