@@ -9,7 +9,7 @@ import BahiStore
 
 /// An API with a test-only mutation that inserts into a test table, so the idempotency
 /// machinery is exercised exactly as a domain route uses it.
-func thingsAPI(_ app: BahiContext) async throws -> API {
+func thingsAPI(_ app: BahiContext, gate: Gate? = nil) async throws -> API {
     try await app.store.write { db in try db.execute("CREATE TABLE things (id TEXT PRIMARY KEY, name TEXT NOT NULL) STRICT") }
     var api = BahiApplication.makeAPI(app)
     api.mutation(.post, "/test/things", access: .roles([.warehouse])) { ctx in
@@ -20,6 +20,7 @@ func thingsAPI(_ app: BahiContext) async throws -> API {
         let delay = v.integer(body, "delay_ms", range: 0...2000)
         try v.check()
         if let delay { try await Task.sleep(for: .milliseconds(delay)) }
+        if let gate { await gate.pass() }
         let id = EntityID.make(.event)
         return { db in
             try db.execute("INSERT INTO things (id, name) VALUES (?, ?)", [id, name ?? ""])
@@ -28,6 +29,38 @@ func thingsAPI(_ app: BahiContext) async throws -> API {
         }
     }
     return api
+}
+
+/// A gate a handler waits at until the test opens it, so a test can hold a request in flight
+/// for exactly as long as it needs rather than guessing with sleeps (which a loaded CI machine
+/// defeats).
+actor Gate {
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+    private var arrivals: [CheckedContinuation<Void, Never>] = []
+    private var isOpen = false
+    private var arrived = 0
+
+    /// Called by the handler: waits until the gate is opened.
+    func pass() async {
+        arrived += 1
+        arrivals.forEach { $0.resume() }
+        arrivals = []
+        if isOpen { return }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    /// Waits until some handler has reached the gate.
+    func waitForArrival() async {
+        if arrived > 0 { return }
+        await withCheckedContinuation { arrivals.append($0) }
+    }
+
+    /// Lets every waiting and future handler through.
+    func open() {
+        isOpen = true
+        waiting.forEach { $0.resume() }
+        waiting = []
+    }
 }
 
 func countThings(_ app: BahiContext) async throws -> Int {
@@ -65,17 +98,20 @@ func countThings(_ app: BahiContext) async throws -> Int {
 
     @Test func aKeyInFlightGets409() async throws {
         try await withApp { app, _ in
-            let api = try await thingsAPI(app)
+            let gate = Gate()
+            let api = try await thingsAPI(app, gate: gate)
             let key = try await app.keys.create(name: "w", role: .warehouse, channel: nil, actor: "t").secret
-            async let slow = send(api, .post, "/test/things", key: key, headers: [("Idempotency-Key", "k")], body: #"{"name":"slow","delay_ms":400}"#)
-            try await Task.sleep(for: .milliseconds(100))
-            let second = await send(api, .post, "/test/things", key: key, headers: [("Idempotency-Key", "k")], body: #"{"name":"slow","delay_ms":400}"#)
-            // The two overlap by about 300 ms, so exactly one runs and the other is told it is in
-            // flight; which one starts first is up to the scheduler on a loaded machine.
-            let first = await slow
-            #expect(Set([first.status.code, second.status.code]) == [201, 409])
-            #expect([first, second].first { $0.status == .conflict }?.code == "idempotency_in_flight")
-            let third = await send(api, .post, "/test/things", key: key, headers: [("Idempotency-Key", "k")], body: #"{"name":"slow","delay_ms":400}"#)
+            async let held = send(api, .post, "/test/things", key: key, headers: [("Idempotency-Key", "k")], body: #"{"name":"slow"}"#)
+            // The first request has claimed the key and waits at the gate: a retry now is in flight.
+            await gate.waitForArrival()
+            let second = await send(api, .post, "/test/things", key: key, headers: [("Idempotency-Key", "k")], body: #"{"name":"slow"}"#)
+            #expect(second.status == .conflict)
+            #expect(second.code == "idempotency_in_flight")
+            await gate.open()
+            let first = await held
+            #expect(first.status == .created)
+            let third = await send(api, .post, "/test/things", key: key, headers: [("Idempotency-Key", "k")], body: #"{"name":"slow"}"#)
+            #expect(third.status == .created)
             #expect(third.headers["idempotent-replayed"] == "true")
             #expect(try await countThings(app) == 1)
         }
