@@ -74,9 +74,12 @@ import BahiJSON
             }
             #expect(types == [JSONValue.string("key.created"), .string("key.created"), .string("key.revoked")])
             // last_used_at was recorded for the key that was used.
-            try await Task.sleep(for: .milliseconds(200))
-            let listed = try await app.keys.list()
-            #expect(listed.first { $0.id == support.record.id }?.lastUsedAt != nil)
+            // It is written off the request path, so poll for it (bounded) rather than guess a delay.
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(5)
+            var used: Bool { get async throws { try await app.keys.list().first { $0.id == support.record.id }?.lastUsedAt != nil } }
+            while try await !used, clock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(try await used)
         }
     }
 
