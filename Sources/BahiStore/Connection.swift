@@ -61,6 +61,10 @@ public final class Connection {
     private let guardState = GuardState()
     private var isClosed = false
 
+    /// Work the open transaction defers to its commit (`PreCommitWork`); the writer enables
+    /// deferral for its batches and runs or discards the list when the batch ends.
+    let preCommitWorkList = PreCommitWorkList()
+
     /// Set on the store's own connections: their lifetime belongs to the store's threads, so
     /// a closure calling `close()` on one must not be able to take the writer down.
     var isOwnedByStore = false

@@ -230,6 +230,13 @@ final class Writer: Sendable {
             for call in calls { call.fail(error) }
             return
         }
+        // Work the calls defer to the commit runs just before it (below); on every other way
+        // out of this batch the transaction is gone and so is its work.
+        db.preCommitWorkList.isDeferring = true
+        defer {
+            db.preCommitWorkList.isDeferring = false
+            db.preCommitWorkList.discard()
+        }
 
         var outcomes: [WriteOutcome] = []
         outcomes.reserveCapacity(calls.count)
@@ -260,6 +267,17 @@ final class Writer: Sendable {
         let injectFailure = failNextCommit.exchange(false, ordering: .relaxed)
         if injectFailure { db.setCommitFails(true) }
         defer { if injectFailure { db.setCommitFails(false) } }
+        do {
+            db.deniesTransactionControl = true
+            defer { db.deniesTransactionControl = false }
+            try db.preCommitWorkList.runAll(db)
+            db.resetUnfinishedStatements()
+        } catch {
+            failedBatchCount.add(1, ordering: .relaxed)
+            db.rollbackIfNeeded()
+            for call in calls { call.fail(error) }
+            return
+        }
         do {
             try statements.commit.run()
         } catch {

@@ -56,3 +56,14 @@ extension HTTPResponse {
         return nil
     }
 }
+
+/// Waits (politely, on the test task) until `condition` holds, failing after `timeout`.
+func waitUntil(timeout: Duration = .seconds(20), _ condition: () -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while !condition() {
+        guard ContinuousClock.now < deadline else { throw WaitTimedOut() }
+        try await Task.sleep(for: .milliseconds(2))
+    }
+}
+
+struct WaitTimedOut: Error {}

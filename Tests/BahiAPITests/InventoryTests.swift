@@ -240,6 +240,54 @@ func audit(_ app: BahiContext) async throws -> [String] {
         }
     }
 
+    @Test func holdsCommittedTogetherGiveOneChangePerSKUWithTheCommittedFigures() async throws {
+        try await withApp { app, _ in
+            try await seedCatalog(app)
+            try await stock(app, "C", 20)
+            try await stock(app, "B", 20)
+            let api = BahiApplication.makeAPI(app)
+            let key = try await app.keys.create(name: "a", role: .admin, channel: nil, actor: "t").secret
+            // Use the key once and let its last_used_at land, so the only writes queued below are the holds.
+            _ = await send(api, .get, "/v1/inventory/C", key: key)
+            try await waitUntil { app.store.queuedWriteCount == 0 }
+            while try await app.keys.list().allSatisfy({ $0.lastUsedAt == nil }) { try await Task.sleep(for: .milliseconds(5)) }
+            let start = try await app.store.read { db in try EventLog.latestSeq(db) }
+            // Holds of one C each, queued behind a paused writer so they are one group commit.
+            func holdsInOneCommit(_ count: Int) async throws -> [Int] {
+                app.store.pauseWriterForTesting(true)
+                async let statuses = withTaskGroup(of: Int.self) { group in
+                    for _ in 0..<count {
+                        group.addTask { await send(api, .post, "/v1/inventory/reservations", key: key, body: #"{"channel":"web","lines":[{"sku":"C","qty":1}]}"#).status.code }
+                    }
+                    return await group.reduce(into: [Int]()) { $0.append($1) }
+                }
+                try await waitUntil { app.store.queuedWriteCount == count }
+                app.store.pauseWriterForTesting(false)
+                return await statuses
+            }
+            #expect(try await holdsInOneCommit(12) == Array(repeating: 201, count: 12))
+            let events = try await app.store.read { db in
+                try db.query("SELECT type, entity_id, payload FROM events WHERE seq > ? ORDER BY seq", [start]) { row in
+                    "\(try row[0] as String) \(try row[1] as String) \(try row[2] as String)"
+                }
+            }
+            // One inventory.changed for C (with what the commit left) and one for the kit made
+            // of it; 20 → 8 crosses the low-stock line (5)? No: 8 ≥ 5, so no alert.
+            #expect(events == [#"inventory.changed C {"sku":"C","available":8}"#, #"inventory.changed KIT {"sku":"KIT","available":4}"#])
+            // The feed reads them like any other change.
+            let feed = await send(api, .get, "/v1/inventory/changes?after=\(start)&channel=web", key: key)
+            #expect(feed.text.contains(#"{"sku":"C","sellable":8,"available":8"#))
+
+            // Another batch that takes C from 8 to 2 crosses both thresholds once.
+            #expect(try await holdsInOneCommit(6) == Array(repeating: 201, count: 6))
+            let types = try await app.store.read { db in
+                try db.query("SELECT type FROM events WHERE seq > ? AND entity_id = 'C' ORDER BY seq", [start]) { row in try row[0] as String }
+            }
+            #expect(types == ["inventory.changed", "inventory.changed", "inventory.low_stock", "inventory.reorder_suggested"])
+            #expect(try await audit(app).isEmpty)
+        }
+    }
+
     @Test func auditFindsDrift() async throws {
         try await withApp { app, _ in
             try await seedCatalog(app)

@@ -7,10 +7,10 @@ import BahiJSON
 /// a threshold. Runs inside the operation's transaction, so the events exist exactly when
 /// the change committed.
 public struct InventoryChanges {
-    private var before: [String: Int64] = [:]
-    private var after: [String: Int64] = [:]
-    private var facts: [String: Availability.SKUFacts] = [:]
-    private var order: [String] = []
+    fileprivate var before: [String: Int64] = [:]
+    fileprivate var after: [String: Int64] = [:]
+    fileprivate var facts: [String: Availability.SKUFacts] = [:]
+    fileprivate var order: [String] = []
 
     public init() {}
 
@@ -30,7 +30,20 @@ public struct InventoryChanges {
     }
 
     /// Appends the events; call after every change of the operation.
+    ///
+    /// In the store writer's batches the events are appended once per SKU per commit instead
+    /// (`PendingInventoryChanges`): forty holds on one SKU in one group commit give one
+    /// `inventory.changed` with the availability the commit leaves, which is all a reader
+    /// could ever observe; the movement ledger keeps every change with its actor and reason.
     public func emit(_ db: Connection, actor: String?, reference: String?, now: Int64) throws {
+        if let pending = db.preCommitWork(PendingInventoryChanges.self) {
+            pending.merge(self, actor: actor, now: now)
+            return
+        }
+        try append(db, actor: actor, now: now)
+    }
+
+    fileprivate func append(_ db: Connection, actor: String?, now: Int64) throws {
         var kitsDone = Set<String>()
         for sku in order {
             guard let was = before[sku], let facts = try self.facts[sku] ?? Availability.facts(db, sku: sku) else { continue }
@@ -65,5 +78,43 @@ public struct InventoryChanges {
         json.endObject()
         try EventLog.append(db, type: "inventory.changed", entityType: "sku", entityID: sku,
                             payloadJSON: String(decoding: json.bytes, as: UTF8.self), actor: actor, at: UInt64(now))
+    }
+}
+
+/// The stock changes of every operation in one writer transaction, emitted as events once,
+/// just before the commit (see `InventoryChanges.emit`).
+///
+/// Each SKU keeps the availability of its first touch in the transaction — its level when
+/// the transaction began, since every stock change touches first — and the level after is
+/// read at commit time, so a call rolled back after registering adds, at worst, a SKU whose
+/// level did not change (and that is skipped). Crossing a low-stock threshold is judged
+/// between those two levels, as a reader sees it.
+final class PendingInventoryChanges: PreCommitWork {
+    private var changes = InventoryChanges()
+    private var actor: String?
+    private var now: Int64 = 0
+
+    init() {}
+
+    fileprivate func merge(_ operation: InventoryChanges, actor: String?, now: Int64) {
+        changes.absorb(operation)
+        self.actor = actor
+        self.now = max(self.now, now)
+    }
+
+    func run(_ db: Connection) throws {
+        try changes.append(db, actor: actor, now: now)
+    }
+}
+
+extension InventoryChanges {
+    /// Adds another operation's SKUs, keeping this one's earlier `before` figures; `after`
+    /// is left to be read at commit.
+    fileprivate mutating func absorb(_ other: InventoryChanges) {
+        for sku in other.order where before[sku] == nil {
+            before[sku] = other.before[sku]
+            if let known = other.facts[sku] { facts[sku] = known }
+            order.append(sku)
+        }
     }
 }
