@@ -259,6 +259,33 @@ func countThings(_ app: BahiContext) async throws -> Int {
         }
     }
 
+    @Test func storeStatisticsShowGroupCommits() async throws {
+        try await withApp { app, _ in
+            let api = try await thingsAPI(app)
+            let admin = try await app.keys.create(name: "a", role: .admin, channel: nil, actor: "t").secret
+            let warehouse = try await app.keys.create(name: "w", role: .warehouse, channel: nil, actor: "t").secret
+            app.store.pauseWriterForTesting(true)
+            let before = app.store.statistics
+            async let posted = withTaskGroup(of: Int.self) { group in
+                for n in 0..<10 {
+                    group.addTask { await send(api, .post, "/test/things", key: warehouse, body: #"{"name":"t\#(n)"}"#).status.code }
+                }
+                return await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            try await waitUntil { app.store.queuedWriteCount >= 10 }
+            app.store.pauseWriterForTesting(false)
+            #expect(await posted.allSatisfy { $0 == 201 })
+            let response = await send(api, .get, "/v1/admin/store", key: admin)
+            guard case .number(let b)? = response.json?["batches"], let batches = b.int64,
+                  case .number(let c)? = response.json?["calls"], let calls = c.int64 else { Issue.record("no figures"); return }
+            // Ten queued calls (and the key's last_used_at) committed together.
+            #expect(calls - Int64(before.calls) >= 10)
+            #expect(batches - Int64(before.batches) <= 2)
+            #expect(response.json?["failed_batches"] == .number(JSONNumber(0)))
+            #expect(await send(api, .get, "/v1/admin/store", key: warehouse).status == .forbidden)
+        }
+    }
+
     @Test func backupUnderWriteLoadIsConsistent() async throws {
         try await withApp { app, folder in
             let api = try await thingsAPI(app)

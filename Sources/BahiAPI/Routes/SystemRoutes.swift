@@ -55,6 +55,20 @@ enum SystemRoutes {
             return HTTPResponse(status: .noContent)
         }
 
+        // The writer's group-commit figures since start: how many transactions carried how
+        // many write calls. An operator reads batching under load here (a mean batch near 1
+        // at high load would mean commits are not being shared).
+        api.route(.get, "/v1/admin/store", access: .roles([.admin])) { ctx in
+            let stats = ctx.app.store.statistics
+            let hundredths = Int((stats.meanBatchSize * 100).rounded())
+            let fraction = hundredths % 100
+            return .json(.object([
+                "batches": .int(Int64(stats.batches)), "calls": .int(Int64(stats.calls)),
+                "failed_batches": .int(Int64(stats.failedBatches)),
+                "mean_batch": .number(JSONNumber(text: "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)")),
+            ]))
+        }
+
         // An online backup, safe while serving. Idempotency-Key makes a retry return the
         // first backup instead of taking another.
         api.mutation(.post, "/v1/admin/backup", access: .roles([.admin])) { ctx in
