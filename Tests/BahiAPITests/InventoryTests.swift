@@ -222,6 +222,64 @@ func audit(_ app: BahiContext) async throws -> [String] {
         }
     }
 
+    @Test func feedReportsSellableChangesThatMoveNoStock() async throws {
+        try await withApp { app, _ in
+            try await seedCatalog(app)
+            try await stock(app, "C", 10)
+            try await stock(app, "B", 4, at: "JAIPUR")
+            let api = BahiApplication.makeAPI(app)
+            let amazon = try await app.keys.create(name: "amz", role: .storefront, channel: "amazon", actor: "t").secret
+            func feed(after cursor: String) async -> (text: String, next: String) {
+                let response = await send(api, .get, "/v1/inventory/changes?after=\(cursor)", key: amazon)
+                guard case .string(let next)? = response.json?["next_cursor"] else { return (response.text, cursor) }
+                return (response.text, next)
+            }
+            func edit(_ body: @escaping @Sendable (Connection) throws -> Void) async throws {
+                _ = try await app.write { db in try body(db) }
+            }
+            var cursor = await feed(after: "0").next
+
+            // A per-SKU buffer: C and the kit made of it.
+            try await edit { db in _ = try ChannelCatalog.putSKUBuffer(db, channel: "amazon", sku: "C", buffer: ChannelBuffer(units: 3), actor: "t") }
+            var page = await feed(after: cursor)
+            #expect(page.text.contains(#"{"sku":"C","sellable":7,"available":10"#))
+            #expect(page.text.contains(#"{"sku":"KIT","sellable":4,"available":4"#))
+            cursor = page.next
+
+            // The channel's own buffer: every SKU.
+            try await edit { db in
+                guard var channel = try ChannelCatalog.get(db, code: "amazon") else { return }
+                channel.fields.buffer = ChannelBuffer(percentBps: 5000)
+                _ = try ChannelCatalog.put(db, code: "amazon", fields: channel.fields, actor: "t")
+            }
+            page = await feed(after: cursor)
+            #expect(page.text.contains(#"{"sku":"B","sellable":2,"available":4"#))
+            #expect(page.text.contains(#"{"sku":"A","sellable":0,"available":0"#))
+            cursor = page.next
+
+            // A SKU taken off sale.
+            try await edit { db in
+                guard var sku = try SKUCatalog.get(db, code: "C") else { return }
+                sku.fields.active = false
+                _ = try SKUCatalog.put(db, code: "C", fields: sku.fields, actor: "t")
+            }
+            page = await feed(after: cursor)
+            #expect(page.text.contains(#"{"sku":"C","sellable":0,"available":10"#))
+            cursor = page.next
+
+            // A location closed: what it held is no longer available.
+            try await edit { db in
+                guard var location = try LocationCatalog.get(db, code: "JAIPUR") else { return }
+                location.fields.active = false
+                _ = try LocationCatalog.put(db, code: "JAIPUR", fields: location.fields, actor: "t")
+            }
+            page = await feed(after: cursor)
+            #expect(page.text.contains(#"{"sku":"B","sellable":0,"available":0"#))
+            #expect(page.text.contains(#"{"sku":"KIT","sellable":0,"available":0"#))
+            #expect(try await audit(app).isEmpty)
+        }
+    }
+
     @Test func lowStockAndReorderAlerts() async throws {
         try await withApp { app, _ in
             try await seedCatalog(app)

@@ -135,7 +135,9 @@ func startTestServer(_ configure: (inout HTTPServerConfiguration) -> Void = { _ 
         let (server, _) = try startTestServer()
         let port = server.port
         let (echo, bigCount, bigOK) = try await offPool {
-            let client = try TestClient(port: port)
+            // A generous timeout: a debug build makes the 8 MiB body byte by byte, which took
+            // over 5 s on a loaded CI machine (the test is about correctness, not speed).
+            let client = try TestClient(port: port, timeoutSeconds: 30)
             try client.send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n")
             let e = try client.readResponse().text
             // 8 MiB response: larger than the socket buffer, so the write source path runs.

@@ -183,6 +183,7 @@ public enum ChannelCatalog {
         var payload = catalogPayload(channel.json)
         payload["changes"] = .array(changes.map(JSONValue.string))
         try EventLog.append(db, type: "channel.updated", entityType: "channel", entityID: code, payload: payload, actor: actor, at: stamp)
+        if changes.contains("buffer") || changes.contains("active") { try InventoryChanges.announce(db, .all, actor: actor, now: now) }
         return .updated(channel)
     }
 
@@ -228,6 +229,7 @@ public enum ChannelCatalog {
         var payload = catalogPayload(result.json)
         payload["previous"] = current.map { $0.buffer.json } ?? .null
         try EventLog.append(db, type: "channel.buffer_updated", entityType: "channel", entityID: channel, payload: payload, actor: actor, at: UInt64(max(0, now)))
+        try InventoryChanges.announce(db, .skus([sku]), actor: actor, now: now)
         return current == nil ? .created(result) : .updated(result)
     }
 
@@ -247,6 +249,7 @@ public enum ChannelCatalog {
         try db.execute("DELETE FROM channel_sku_buffers WHERE channel = ? AND sku = ?", [channel, sku])
         try EventLog.append(db, type: "channel.buffer_deleted", entityType: "channel", entityID: channel,
                             payload: catalogPayload(current.json), actor: actor, at: UInt64(max(0, now)))
+        try InventoryChanges.announce(db, .skus([sku]), actor: actor, now: now)
         return current
     }
 

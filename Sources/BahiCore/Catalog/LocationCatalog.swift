@@ -147,6 +147,7 @@ public enum LocationCatalog {
         var payload = catalogPayload(location.json)
         payload["changes"] = .array(changes.map(JSONValue.string))
         try EventLog.append(db, type: "location.updated", entityType: "location", entityID: code, payload: payload, actor: actor, at: stamp)
+        if changes.contains("active") { try InventoryChanges.announce(db, .stockedAt(location: code), actor: actor, now: now) }
         return .updated(location)
     }
 }

@@ -302,6 +302,7 @@ public enum SKUCatalog {
         var payload = catalogPayload(sku.json)
         payload["changes"] = .array(changes.map(JSONValue.string))
         try EventLog.append(db, type: "sku.updated", entityType: "sku", entityID: code, payload: payload, actor: actor, at: UInt64(max(0, now)))
+        if changes.contains("active") || changes.contains("components") { try InventoryChanges.announce(db, .skus([code]), actor: actor, now: now) }
         return .updated(sku)
     }
 

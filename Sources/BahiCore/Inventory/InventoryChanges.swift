@@ -43,13 +43,49 @@ public struct InventoryChanges {
         try append(db, actor: actor, now: now)
     }
 
+    /// Which SKUs a change without stock movement may have made sellable or unsellable.
+    public enum Scope: Sendable {
+        /// These SKUs, and every kit containing one of them.
+        case skus([String])
+        /// Every SKU with a stock level at this location, and the kits containing them.
+        case stockedAt(location: String)
+        /// Every SKU: a channel's own buffer or active flag changed.
+        case all
+    }
+
+    /// Appends `inventory.changed` for SKUs whose sellable figure may have changed without
+    /// their stock moving — a channel's buffer or active flag, a per-SKU buffer, a SKU's
+    /// active flag or kit components, a location's active flag — so the channel feed, which
+    /// only reads these events, reports them as well.
+    ///
+    /// Appended at once, not deferred to the commit: these are rare catalog edits, and the
+    /// figure is what the SKU has now, whatever else the transaction does.
+    public static func announce(_ db: Connection, _ scope: Scope, actor: String?, now: Int64) throws {
+        var skus: [String]
+        switch scope {
+        case .skus(let list): skus = list
+        case .stockedAt(let location): skus = try db.query("SELECT DISTINCT sku FROM stock_levels WHERE location = ? ORDER BY sku", [location]) { row in try row[0] as String }
+        case .all: skus = try db.query("SELECT sku FROM skus ORDER BY sku") { row in try row[0] as String }
+        }
+        if case .all = scope {} else {
+            var kits: [String] = []
+            for sku in skus { kits += try Availability.kits(containing: sku, db) }
+            skus += kits
+        }
+        var done = Set<String>()
+        for sku in skus where done.insert(sku).inserted {
+            guard let facts = try Availability.facts(db, sku: sku) else { continue }
+            try changed(db, sku: sku, available: try Availability.available(db, sku: sku, isKit: facts.isKit), actor: actor, now: now)
+        }
+    }
+
     fileprivate func append(_ db: Connection, actor: String?, now: Int64) throws {
         var kitsDone = Set<String>()
         for sku in order {
             guard let was = before[sku], let facts = try self.facts[sku] ?? Availability.facts(db, sku: sku) else { continue }
             let now_ = try after[sku] ?? Availability.stockAvailable(db, sku: sku)
             if was == now_ { continue }
-            try changed(db, sku: sku, available: now_, actor: actor, now: now)
+            try Self.changed(db, sku: sku, available: now_, actor: actor, now: now)
             if facts.lowStockThreshold > 0, was >= facts.lowStockThreshold, now_ < facts.lowStockThreshold {
                 try EventLog.append(db, type: "inventory.low_stock", entityType: "sku", entityID: sku,
                                     payload: ["sku": .string(sku), "available": .number(JSONNumber(now_)), "threshold": .number(JSONNumber(facts.lowStockThreshold))],
@@ -63,12 +99,12 @@ public struct InventoryChanges {
             }
             guard facts.inKits else { continue }
             for kit in try Availability.kits(containing: sku, db) where kitsDone.insert(kit).inserted {
-                try changed(db, sku: kit, available: try Availability.available(db, sku: kit, isKit: true), actor: actor, now: now)
+                try Self.changed(db, sku: kit, available: try Availability.available(db, sku: kit, isKit: true), actor: actor, now: now)
             }
         }
     }
 
-    private func changed(_ db: Connection, sku: String, available: Int64, actor: String?, now: Int64) throws {
+    private static func changed(_ db: Connection, sku: String, available: Int64, actor: String?, now: Int64) throws {
         // Written directly: the same bytes as encoding ["sku": …, "available": …], without
         // building and walking a JSONObject on the writer thread for every hold.
         var json = JSONWriter(capacity: 48)
