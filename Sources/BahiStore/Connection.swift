@@ -171,6 +171,7 @@ public final class Connection {
 
     /// The cached statement for `sql`, rewound but with its old bindings (every caller binds
     /// all parameters before stepping), or a fresh one if the cached one is mid-iteration.
+    @usableFromInline
     func reusableStatement(_ sql: String) throws -> Statement {
         let address = sql.utf8.withContiguousStorageIfAvailable { Int(bitPattern: $0.baseAddress) }
         if let address, let cached = cacheByAddress[address], cached.sql == sql {
@@ -305,16 +306,17 @@ public final class Connection {
     /// besides what SQLite copies. Values must match the `?` placeholders in number; at
     /// least one is required (without values, use `execute(_:_:)`), which keeps
     /// `db.query(sql) { … }` unambiguous.
-    @discardableResult
+    @discardableResult @inlinable
     public func execute<First: SQLValueConvertible, each V: SQLValueConvertible>(_ sql: String, binding first: First, _ values: repeat each V) throws -> Int {
         let statement = try reusableStatement(sql)
         defer { statement.reset() }
         try statement.bindAll(first, repeat each values)
         while try statement.step() {}
-        return statement.isReadOnly ? 0 : Int(sqlite3_changes64(handle))
+        return statement.isReadOnly ? 0 : changes
     }
 
     /// `query(_:_:_:)` with directly bound values (see `execute(_:binding:)`).
+    @inlinable
     public func query<T, First: SQLValueConvertible, each V: SQLValueConvertible>(_ sql: String, binding first: First, _ values: repeat each V, map transform: (Row) throws -> T) throws -> [T] {
         let statement = try reusableStatement(sql)
         defer { statement.reset() }
@@ -327,6 +329,7 @@ public final class Connection {
     }
 
     /// `queryFirst(_:_:_:)` with directly bound values (see `execute(_:binding:)`).
+    @inlinable
     public func queryFirst<T, First: SQLValueConvertible, each V: SQLValueConvertible>(_ sql: String, binding first: First, _ values: repeat each V, map transform: (Row) throws -> T) throws -> T? {
         let statement = try reusableStatement(sql)
         defer { statement.reset() }

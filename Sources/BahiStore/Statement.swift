@@ -86,20 +86,29 @@ public final class Statement {
     /// Binds every parameter positionally, straight from the values' types (no
     /// `StatementArguments` boxing). The count must match `parameterCount` exactly, so a
     /// forgotten argument is an error rather than a NULL.
+    ///
+    /// `@inlinable`, like the other generic entry points of the store: specialised in the
+    /// caller's module for the caller's types, instead of running unspecialised generic code
+    /// that looked up type metadata at run time for every bound value (a few percent of the
+    /// writer thread).
+    @inlinable
     public func bindAll<each V: SQLValueConvertible>(_ values: repeat each V) throws {
+        let expected = parameterCount
         var index: Int32 = 0
         for value in repeat each values {
             index += 1
-            guard index <= parameterCount else { break }
+            guard index <= expected else { break }
             try bindValue(value.sqlValue, at: index)
         }
         var given = 0
         for _ in repeat each values { given += 1 }
-        guard given == parameterCount else {
-            throw StoreError(
-                extendedCode: ResultCode.range,
-                message: "statement expects \(parameterCount) argument(s), got \(given)", sql: sql)
-        }
+        guard given == expected else { throw argumentCountMismatch(given: given) }
+    }
+
+    /// The error for `bindAll` with the wrong number of values (kept out of the inlined body).
+    @usableFromInline
+    func argumentCountMismatch(given: Int) -> StoreError {
+        StoreError(extendedCode: ResultCode.range, message: "statement expects \(parameterCount) argument(s), got \(given)", sql: sql)
     }
 
     /// Binds one value to the 1-based parameter `index`. Works for `Int64`, `Int`, `String`,
@@ -147,6 +156,7 @@ public final class Statement {
         throw StoreError(extendedCode: ResultCode.range, message: "no parameter named \(name)", sql: sql)
     }
 
+    @usableFromInline
     func bindValue(_ value: SQLValue, at index: Int32) throws {
         let rc: Int32
         switch value {
@@ -220,6 +230,7 @@ public final class Statement {
 
     // MARK: Columns
 
+    @usableFromInline
     func columnValue(at index: Int32) -> SQLValue {
         switch sqlite3_column_type(handle, index) {
         case SQLITE_INTEGER:
@@ -264,7 +275,7 @@ extension Statement: Sendable {}
 /// every column into an intermediate array first would be wasted work. The price is that a
 /// `Row` is valid only inside the closure that received it; map it, don't keep it.
 public struct Row {
-    let statement: Statement
+    @usableFromInline let statement: Statement
 
     /// How many columns the row has.
     public var count: Int { statement.columnCount }
@@ -290,21 +301,27 @@ public struct Row {
     /// Reads a column by 0-based index as `V`: `let id: Int64 = try row[0]`. NULL into a
     /// non-optional type, or a wrong storage class, throws a `SQLITE_MISMATCH` `StoreError`
     /// naming the column, rather than producing 0 or "".
+    @inlinable
     public subscript<V: SQLValueConvertible>(_ index: Int) -> V {
         get throws { try decode(at: try checked(index)) }
     }
 
     /// Reads a column by name (exact, then case-insensitive): `let sku: String = try row["sku"]`.
+    @inlinable
     public subscript<V: SQLValueConvertible>(_ name: String) -> V {
-        get throws {
-            guard let index = statement.columnIndex(named: name) else {
-                throw StoreError(extendedCode: ResultCode.range, message: "no column named \(name)", sql: statement.sql)
-            }
-            return try decode(at: Int32(index))
-        }
+        get throws { try decode(at: try checked(named: name)) }
     }
 
-    private func checked(_ index: Int) throws -> Int32 {
+    @usableFromInline
+    func checked(named name: String) throws -> Int32 {
+        guard let index = statement.columnIndex(named: name) else {
+            throw StoreError(extendedCode: ResultCode.range, message: "no column named \(name)", sql: statement.sql)
+        }
+        return Int32(index)
+    }
+
+    @usableFromInline
+    func checked(_ index: Int) throws -> Int32 {
         guard index >= 0, index < count else {
             throw StoreError(
                 extendedCode: ResultCode.range,
@@ -313,15 +330,20 @@ public struct Row {
         return Int32(index)
     }
 
-    private func decode<V: SQLValueConvertible>(at index: Int32) throws -> V {
+    @inlinable
+    func decode<V: SQLValueConvertible>(at index: Int32) throws -> V {
         let value = statement.columnValue(at: index)
-        guard let decoded = V(sqlValue: value) else {
-            throw StoreError(
-                extendedCode: ResultCode.mismatch,
-                message: "column \(statement.columnName(at: Int(index))) (\(index)) holds \(value.typeName), expected \(V.self)",
-                sql: statement.sql)
-        }
+        guard let decoded = V(sqlValue: value) else { throw mismatch(at: index, value: value, expected: V.self) }
         return decoded
+    }
+
+    /// The error for a column that does not convert (kept out of the inlined body).
+    @usableFromInline
+    func mismatch(at index: Int32, value: SQLValue, expected: Any.Type) -> StoreError {
+        StoreError(
+            extendedCode: ResultCode.mismatch,
+            message: "column \(statement.columnName(at: Int(index))) (\(index)) holds \(value.typeName), expected \(expected)",
+            sql: statement.sql)
     }
 }
 
