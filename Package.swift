@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "BahiAPI", dependencies: ["BahiCore", "BahiStore", "BahiHTTP", "BahiJSON"], swiftSettings: strict),
         // The command-line entry point: serve, version, ...
         .executableTarget(name: "bahi", dependencies: ["BahiAPI", "BahiHTTP", "BahiJSON", "BahiCore", "BahiStore"], swiftSettings: strict),
-        .executableTarget(name: "BahiBench", dependencies: ["BahiStore"], swiftSettings: strict),
+        .executableTarget(name: "BahiBench", dependencies: ["BahiStore", "BahiCore"], swiftSettings: strict),
 
         // A blocking loopback client and helpers shared by the live tests.
         .target(name: "BahiTestSupport", path: "Tests/BahiTestSupport", swiftSettings: strict),

@@ -2,6 +2,10 @@
 //
 //   BahiBench store [--duration SECONDS] [--callers 1,16,64,256] [--synchronous full|normal]
 //                   [--dir PATH] [--no-baseline]
+//   BahiBench domain [--duration SECONDS] [--callers 64] [--synchronous full|normal] [--dir PATH]
+//                    [--only holds|orders]
+//
+// `domain` runs checkout holds and orders straight through the store (DomainBenchmark.swift).
 //
 // `store` measures single-row `Store.write` calls per second at several levels of concurrent
 // callers (each call inserts one row; every acknowledged call is durable at the chosen
@@ -34,6 +38,7 @@ struct LevelResult {
 func usage() -> Never {
     FileHandle.standardError.write(Data("""
         usage: BahiBench store [--duration SECONDS] [--callers 1,16,64,256] [--synchronous full|normal] [--dir PATH] [--no-baseline]
+               BahiBench domain [--duration SECONDS] [--callers 64] [--synchronous full|normal] [--dir PATH] [--only holds|orders]
 
         """.utf8))
     exit(2)
@@ -201,6 +206,13 @@ case "store":
         try await runStoreBenchmark(parseStoreOptions(arguments.dropFirst()))
     } catch {
         FileHandle.standardError.write(Data("BahiBench store failed: \(error)\n".utf8))
+        exit(1)
+    }
+case "domain":
+    do {
+        try await runDomainBenchmark(parseDomainOptions(arguments.dropFirst()))
+    } catch {
+        FileHandle.standardError.write(Data("BahiBench domain failed: \(error)\n".utf8))
         exit(1)
     }
 default:
