@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import BahiHTTP
+import BahiTestSupport
 
 /// Records what a registered descriptor delivered, and on which thread.
 final class PipeReader: EventLoopHandler, @unchecked Sendable {
@@ -161,5 +162,29 @@ func eventually(_ seconds: Double = 5, _ condition: @Sendable () -> Bool) async 
         for _ in 0..<100 { loop.execute { ran.add(1, ordering: .relaxed) } }
         #expect(await eventually { ran.load(ordering: .relaxed) == 100 })
         #expect(await eventually { !loop.inLoop })
+    }
+}
+
+/// The edge-triggered paths of a live connection that the transport tests don't reach.
+@Suite struct EventLoopConnectionTests {
+    /// Behind a handler that suspends, pipelined input past the high-water mark pauses
+    /// reading; once the handler answers, reading resumes without any new edge (the bytes
+    /// were already waiting) and every request is answered in order.
+    @Test func readingPausedAtHighWaterResumesWithoutANewEdge() async throws {
+        let (server, _) = try startTestServer()
+        let port = server.port
+        let count = 400
+        let pad = String(repeating: "p", count: 1000)
+        var burst = "GET /slow HTTP/1.1\r\nHost: x\r\nX-Request-Id: first\r\n\r\n"
+        for i in 0..<count { burst += "GET /hello HTTP/1.1\r\nHost: x\r\nX-Pad: \(pad)\r\nX-Request-Id: n\(i)\r\n\r\n" }
+        let payload = burst
+        let ids = try await offPool {
+            let client = try TestClient(port: port, timeoutSeconds: 10)
+            try client.send(payload)  // ~400 KB: more than the 256 KiB high-water mark
+            return try (0...count).map { _ in try client.readResponse().header("x-request-id") ?? "?" }
+        }
+        #expect(ids.first == "first")
+        #expect(Array(ids.dropFirst()) == (0..<count).map { "n\($0)" })
+        await server.shutdown()
     }
 }
