@@ -170,6 +170,8 @@ final class EventLoop: @unchecked Sendable {
         }
     }
 
+    /// Hands a job to the loop: on the loop thread to the unlocked local list, from any
+    /// other thread to the locked remote list plus an eventfd write unless one is pending.
     func enqueue(_ job: Job) {
         if inLoop {
             local.append(job)
@@ -311,10 +313,15 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private func runRemoteJobs(force: Bool = false) {
-        // Cleared before taking the jobs: a producer that appends after the take sees false
-        // and writes the eventfd, so no job is left waiting without a wake-up.
-        guard force || wakePending.load(ordering: .acquiring) else { return }
-        wakePending.store(false, ordering: .releasing)
+        // Cleared before taking the jobs, with a read-modify-write like the producers' (all
+        // of them are then totally ordered on this one atomic, and its acquire keeps the
+        // take below from moving above it; a plain store could): a producer that appends
+        // after the take sees false and writes the eventfd; one whose exchange saw true
+        // before this one made its append visible to the take. No job waits without a
+        // wake-up. The relaxed load only skips the RMW on turns with nothing handed over;
+        // a stale false there is followed by the producer's eventfd write.
+        guard force || wakePending.load(ordering: .relaxed) else { return }
+        guard wakePending.exchange(false, ordering: .acquiringAndReleasing) || force else { return }
         var jobs = remote.withLock { state -> [Job] in
             let taken = state.jobs
             state.jobs = []

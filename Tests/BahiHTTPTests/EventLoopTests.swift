@@ -68,6 +68,25 @@ func eventually(_ seconds: Double = 5, _ condition: @Sendable () -> Bool) async 
         #expect(offLoop.load(ordering: .relaxed) == 0)
     }
 
+    /// Round trips from several tasks at once: the loop keeps going idle between jobs, which
+    /// is where a lost wake-up would leave a `submit` waiting for ever.
+    @Test(.timeLimit(.minutes(1))) func noWakeUpIsLostWhenTheLoopGoesIdleBetweenJobs() async throws {
+        let loop = EventLoop(name: "test-loop")
+        try loop.start()
+        defer { loop.stop() }
+        let total = await withTaskGroup(of: Int.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    var done = 0
+                    for _ in 0..<2000 { if await loop.submit({ loop.inLoop }) { done += 1 } }
+                    return done
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(total == 8000)
+    }
+
     @Test func jobsQueuedOnTheLoopRunAfterTheCurrentOne() async throws {
         let loop = EventLoop(name: "test-loop")
         try loop.start()
