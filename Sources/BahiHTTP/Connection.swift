@@ -72,6 +72,9 @@ final class Connection: EventLoopHandler, @unchecked Sendable {
         }
     }
 
+    /// One edge: input (or the peer's shutdown, or an error, which a read reports) first,
+    /// then output if a write waits for room. Output bits ride along with every input edge
+    /// and are ignored while nothing is pending.
     func handleEvents(_ events: UInt32) {
         if events & (BAHI_EPOLLRDHUP | BAHI_EPOLLHUP | BAHI_EPOLLERR) != 0 { peerShutDown = true }
         if events & (BAHI_EPOLLIN | BAHI_EPOLLRDHUP | BAHI_EPOLLHUP | BAHI_EPOLLERR) != 0 { readable() }
