@@ -5,6 +5,7 @@
 #
 #   Benchmarks/http.sh            # 3 runs of 10 s per point
 #   DURATION=5 REPS=1 Benchmarks/http.sh
+#   BIN=path/to/bahi CONNS=64 Benchmarks/http.sh   # an existing build, one point
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10}
@@ -17,9 +18,11 @@ need() { command -v "$1" >/dev/null 2>&1 || { echo "installing $2" >&2; apt-get 
 need wrk wrk
 need nginx nginx-light
 
-echo "building bahi (release)..." >&2
-swift build -c release --product bahi --scratch-path .build-release >/dev/null
-BIN=$(swift build -c release --product bahi --scratch-path .build-release --show-bin-path)/bahi
+if [ -z "${BIN:-}" ]; then  # BIN=path/to/bahi compares another build on the same machine state
+  echo "building bahi (release)..." >&2
+  swift build -c release --product bahi --scratch-path .build-release >/dev/null
+  BIN=$(swift build -c release --product bahi --scratch-path .build-release --show-bin-path)/bahi
+fi
 
 WORK=$(mktemp -d)
 cleanup() {

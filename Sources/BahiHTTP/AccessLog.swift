@@ -11,7 +11,7 @@ import BahiJSON
 public enum AccessLog: Sendable {
     /// No access log.
     case disabled
-    /// Append lines to a file descriptor (1 for stdout). Lines are buffered per I/O queue
+    /// Append lines to a file descriptor (1 for stdout). Lines are buffered per event loop
     /// and flushed at least every tick, so logging costs no system call per request.
     case fileDescriptor(Int32)
     /// Hand each line to a closure (tests, or a custom sink).

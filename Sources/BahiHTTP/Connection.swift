@@ -3,43 +3,55 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Dispatch
+import CSystem
 import Synchronization
 
 /// The socket side of one connection: reads into the state machine's buffer, performs its
-/// actions, writes responses with one `writev` each, and tears down in the order libdispatch
-/// on Linux needs (cancel every source first; close the descriptor only in the last cancel
-/// handler, so its number is never reused while a source still watches it).
+/// actions, writes responses with one `writev` each.
 ///
-/// `@unchecked Sendable`: all mutable state is confined to `loop.queue` — the sources fire on
-/// it, handler completions re-enter through `queue.async` or run on it through the loop's
-/// `IOQueueExecutor` (checked with `isCurrent`), and the one value that crosses
-/// threads (the finished response) travels through `inflightState`/`inflightResponse`, which
-/// are an atomic and a mutex.
-final class Connection: @unchecked Sendable {
+/// The socket is registered with its loop once, edge-triggered, for both directions: an
+/// edge says "something changed", so reading goes on until `EAGAIN` (or a short read), or
+/// the connection remembers that input may still wait (back-pressure, or the per-event read
+/// cap that keeps one fast sender from starving the loop) and reads again later by itself.
+/// `EPOLLOUT` edges are ignored unless a write is pending. No `epoll_ctl` after the first.
+///
+/// `@unchecked Sendable`: all mutable state is confined to the loop thread — events and
+/// deferred reads run on it, handler completions re-enter through `eventLoop.execute` or run
+/// on it through the loop's `EventLoopExecutor` (checked with `isCurrent`), and the one value
+/// that crosses threads (the finished response) travels through
+/// `inflightState`/`inflightResponse`, which are an atomic and a mutex.
+final class Connection: EventLoopHandler, @unchecked Sendable {
     let fd: Int32
     unowned let loop: IOLoop
     let responder: any HTTPResponder
     private var machine: HTTPConnectionStateMachine
-    private var readSource: (any DispatchSourceRead)?
-    private var writeSource: (any DispatchSourceWrite)?
-    private var readSuspended = false
-    private var writeSourceArmed = false
-    private var liveSources = 0
+    /// Back-pressure: input may be waiting but is not read until the state machine asks.
+    private var readPaused = false
+    /// A read pass is queued on the loop (input may still wait in the socket).
+    private var readScheduled = false
+    /// The peer closed its side (read returned 0): nothing more will arrive.
+    private var inputEnded = false
+    /// An event said the peer shut down its side (`EPOLLRDHUP`): read on to the 0, since a
+    /// short read no longer proves there is nothing left (the FIN rode the same edge).
+    private var peerShutDown = false
+    /// Bytes wait in `pending` for an `EPOLLOUT` edge.
+    private var writePending = false
     private var pending: [UInt8] = []
     private var pendingOffset = 0
     private var closeAfterWrite = false
     private var closed = false
-    private var fdClosed = false
 
-    /// 0: handler running and the I/O queue still inside `Task.immediate`; 1: the handler
-    /// finished first (response in `inflightResponse`, the queue sends it inline); 2: the
-    /// queue gave up waiting (the task sends it with `queue.async`).
+    /// 0: handler running and the loop still inside `Task.immediate`; 1: the handler
+    /// finished first (response in `inflightResponse`, the loop sends it inline); 2: the
+    /// loop gave up waiting (the task sends it, on the loop).
     private let inflightState = Atomic<Int>(0)
     private let inflightResponse = Mutex<HTTPResponse?>(nil)
 
     /// Stop reading while this much unparsed input waits behind a request in flight.
     private static let highWater = 256 * 1024
+    /// Reads per readiness event before yielding the loop to other connections.
+    private static let readsPerTurn = 4
+    private static let readSize = 16 * 1024
 
     init(fd: Int32, loop: IOLoop, responder: any HTTPResponder) {
         self.fd = fd
@@ -48,74 +60,86 @@ final class Connection: @unchecked Sendable {
         self.machine = HTTPConnectionStateMachine(configuration: loop.connectionConfiguration, now: Clock.monotonicNanoseconds())
     }
 
+    /// Registers the socket with the loop, once, edge-triggered for input and output. Bytes
+    /// that arrived before registration raise an event at once.
     func start() {
-        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: loop.queue)
-        source.setEventHandler { @Sendable [self] in readable() }
-        source.setCancelHandler { @Sendable [self] in sourceCancelled() }
-        liveSources += 1
-        readSource = source
-        source.resume()
+        do {
+            try loop.eventLoop.register(fd: fd, events: BAHI_EPOLLIN | BAHI_EPOLLOUT | BAHI_EPOLLRDHUP | BAHI_EPOLLET, handler: self)
+        } catch {
+            closed = true
+            Glibc.close(fd)
+            loop.forget(fd: fd)
+        }
+    }
+
+    /// One edge: input (or the peer's shutdown, or an error, which a read reports) first,
+    /// then output if a write waits for room. Output bits ride along with every input edge
+    /// and are ignored while nothing is pending.
+    func handleEvents(_ events: UInt32) {
+        if events & (BAHI_EPOLLRDHUP | BAHI_EPOLLHUP | BAHI_EPOLLERR) != 0 { peerShutDown = true }
+        if events & (BAHI_EPOLLIN | BAHI_EPOLLRDHUP | BAHI_EPOLLHUP | BAHI_EPOLLERR) != 0 { readable() }
+        if writePending, events & (BAHI_EPOLLOUT | BAHI_EPOLLHUP | BAHI_EPOLLERR) != 0 { writable() }
     }
 
     // MARK: Reading
 
     private func readable() {
-        guard !closed else { return }
-        var eof = false
-        for _ in 0..<4 {
-            let want = 16 * 1024
+        guard !closed, !inputEnded, !readPaused else { return }
+        var drained = false
+        var turns = 0
+        while turns < Connection.readsPerTurn {
+            let want = Connection.readSize
             let n = machine.buffer.writeWithUnsafeMutableBytes(minimumWritable: want) { raw in
                 Glibc.read(fd, raw.baseAddress, want)
             }
             if n > 0 {
                 machine.bytesReceived(now: Clock.monotonicNanoseconds())
-                if n < want { break }
+                turns += 1
+                // A short read emptied the socket; anything arriving later is a new edge
+                // (unless the peer's FIN came with this one: then read on to see the 0).
+                if n < want, !peerShutDown { drained = true; break }
             } else if n == 0 {
-                eof = true
+                inputEnded = true
                 break
             } else {
                 let e = errno
                 if e == EINTR { continue }
-                if e == EAGAIN || e == EWOULDBLOCK { break }
+                if e == EAGAIN || e == EWOULDBLOCK { drained = true; break }
                 abort()
                 return
             }
         }
-        if eof {
-            machine.receivedEOF()
-            stopReading()
-        }
+        if inputEnded { machine.receivedEOF() }
         drive()
-        if !closed, !eof, machine.isDispatched || writeSourceArmed, machine.buffer.readableBytes >= Connection.highWater {
-            suspendReading()
+        guard !closed, !inputEnded else { return }
+        if machine.isDispatched || writePending, machine.buffer.readableBytes >= Connection.highWater {
+            // No edge will come for input already waiting: `resumeReading` reads it.
+            readPaused = true
+        } else if !drained {
+            scheduleRead()
         }
     }
 
-    private func suspendReading() {
-        guard let source = readSource, !readSuspended else { return }
-        readSuspended = true
-        source.suspend()
+    /// Reads again on a later turn of the loop, after other connections' events.
+    private func scheduleRead() {
+        guard !readScheduled else { return }
+        readScheduled = true
+        loop.eventLoop.execute { @Sendable [self] in
+            readScheduled = false
+            readable()
+        }
     }
 
     private func resumeReading() {
-        guard let source = readSource, readSuspended else { return }
-        readSuspended = false
-        source.resume()
-    }
-
-    /// After EOF there is nothing more to read: retire the read source (a level-triggered
-    /// source at EOF would fire forever).
-    private func stopReading() {
-        guard let source = readSource else { return }
-        if readSuspended { readSuspended = false; source.resume() }
-        source.cancel()
-        readSource = nil
+        guard readPaused else { return }
+        readPaused = false
+        scheduleRead()
     }
 
     // MARK: Driving the state machine
 
     private func drive() {
-        while !closed, !writeSourceArmed {
+        while !closed, !writePending {
             let now = Clock.monotonicNanoseconds()
             switch machine.next(now: now) {
             case .readMore:
@@ -151,7 +175,7 @@ final class Connection: @unchecked Sendable {
     }
 
     /// Runs the handler. Returns the response if it finished without suspending (served
-    /// inline on this queue), or nil if it continues as a task that will call back.
+    /// inline on the loop), or nil if it continues as a task that will call back.
     private func dispatch(_ request: HTTPRequest) -> HTTPResponse? {
         inflightState.store(0, ordering: .relaxed)
         let responder = self.responder
@@ -160,12 +184,12 @@ final class Connection: @unchecked Sendable {
             let response = await responder.respond(to: request)
             inflightResponse.withLock { $0 = response }
             if inflightState.compareExchange(expected: 0, desired: 1, ordering: .acquiringAndReleasing).exchanged { return }
-            // Resumed on the connection's own queue (the usual case, through the executor):
+            // Resumed on the connection's own loop (the usual case, through the executor):
             // write now rather than hopping again.
             if executor.isCurrent {
                 handlerFinishedLater()
             } else {
-                loop.queue.async { @Sendable [self] in handlerFinishedLater() }
+                loop.eventLoop.execute { @Sendable [self] in handlerFinishedLater() }
             }
         }
         if inflightState.compareExchange(expected: 0, desired: 2, ordering: .acquiringAndReleasing).exchanged { return nil }
@@ -195,10 +219,11 @@ final class Connection: @unchecked Sendable {
         } else {
             pending.append(contentsOf: bytes)
         }
-        flush()
+        // Already waiting for EPOLLOUT: the socket is full, the edge will flush everything.
+        if !writePending { flush() }
     }
 
-    /// Writes what is pending; arms the write source on EAGAIN.
+    /// Writes what is pending; on EAGAIN waits for the `EPOLLOUT` edge (already registered).
     private func flush() {
         while pendingOffset < pending.count {
             let offset = pendingOffset
@@ -210,7 +235,7 @@ final class Connection: @unchecked Sendable {
             } else if n < 0, errno == EINTR {
                 continue
             } else if n < 0, errno == EAGAIN || errno == EWOULDBLOCK {
-                armWriteSource()
+                writePending = true
                 return
             } else {
                 abort()
@@ -219,35 +244,14 @@ final class Connection: @unchecked Sendable {
         }
         pending.removeAll(keepingCapacity: pending.capacity <= 64 * 1024)
         pendingOffset = 0
-        disarmWriteSource()
+        writePending = false
         if closeAfterWrite { close() }
-    }
-
-    private func armWriteSource() {
-        if writeSource == nil {
-            let source = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: loop.queue)
-            source.setEventHandler { @Sendable [self] in writable() }
-            source.setCancelHandler { @Sendable [self] in sourceCancelled() }
-            liveSources += 1
-            writeSource = source
-            writeSourceArmed = true
-            source.resume()
-        } else if !writeSourceArmed {
-            writeSourceArmed = true
-            writeSource?.resume()
-        }
-    }
-
-    private func disarmWriteSource() {
-        guard writeSourceArmed, let source = writeSource else { return }
-        writeSourceArmed = false
-        source.suspend()
     }
 
     private func writable() {
         guard !closed else { return }
         flush()
-        if !closed, !writeSourceArmed { drive() }
+        if !closed, !writePending { drive() }
     }
 
     // MARK: Timers and shutdown
@@ -269,32 +273,14 @@ final class Connection: @unchecked Sendable {
         close()
     }
 
-    /// Cancels the sources; the descriptor is closed when the last cancel handler has run.
+    /// Removes the socket from epoll, then closes it. Nothing can touch the number after:
+    /// a queued read pass and a late handler completion check `closed` first, and an event
+    /// already fetched in the same batch is dropped by the registration's generation.
     private func close() {
         guard !closed else { return }
         closed = true
-        if let source = readSource {
-            if readSuspended { readSuspended = false; source.resume() }
-            source.cancel()
-            readSource = nil
-        }
-        if let source = writeSource {
-            if !writeSourceArmed { source.resume() }
-            writeSourceArmed = false
-            source.cancel()
-            writeSource = nil
-        }
-        if liveSources == 0 { closeDescriptor() }
-    }
-
-    private func sourceCancelled() {
-        liveSources -= 1
-        if liveSources == 0, closed { closeDescriptor() }
-    }
-
-    private func closeDescriptor() {
-        guard !fdClosed else { return }
-        fdClosed = true
+        writePending = false
+        loop.eventLoop.deregister(fd: fd)
         Glibc.close(fd)
         loop.forget(fd: fd)
     }

@@ -7,32 +7,23 @@ import Dispatch
 import Synchronization
 import CSystem
 
-/// The HTTP/1.1 server: a listener and a fixed set of serial I/O queues, driven by Dispatch
-/// sources over non-blocking POSIX sockets.
+/// The HTTP/1.1 server: a listener and a fixed set of event loops (one thread each, `epoll`
+/// over non-blocking POSIX sockets).
 ///
-/// The listener accepts in batches on its own queue and hands each connection to one I/O
-/// queue, round-robin; from then on that connection is touched only on its queue. Handlers
-/// run as Swift tasks started with `Task.immediate`, so a handler that never suspends
-/// answers on the I/O queue without a thread hop.
+/// The first loop accepts in batches and hands each connection to one loop, round-robin;
+/// from then on that connection is touched only on its loop's thread. Handlers run as Swift
+/// tasks started with `Task.immediate`, so a handler that never suspends answers on the loop
+/// without a thread hop, and one that suspends resumes on the loop through its executor.
 public final class HTTPServer: Sendable {
     public let configuration: HTTPServerConfiguration
     let responder: any HTTPResponder
     let loops: [IOLoop]
-    private let acceptQueue = DispatchQueue(label: "bahi.http.accept")
-    private let listener = Mutex<ListenerState?>(nil)
+    private let listener = Mutex<Listener?>(nil)
     private let nextLoop = Atomic<Int>(0)
     /// Open connections, for the cap and for drain.
     private let counter: ConnectionCounter
     private let boundPort = Atomic<Int>(0)
     private let stopped = Atomic<Bool>(false)
-
-    struct ListenerState: @unchecked Sendable {
-        // DispatchSourceRead is not Sendable-annotated on Linux; the source is only created,
-        // resumed and cancelled under the `listener` mutex, never touched concurrently.
-        var fd: Int32
-        var source: any DispatchSourceRead
-        var spareFD: Int32
-    }
 
     public init(configuration: HTTPServerConfiguration, responder: some HTTPResponder) {
         self.configuration = configuration
@@ -52,57 +43,64 @@ public final class HTTPServer: Sendable {
     /// The port actually bound (useful with port 0).
     public var port: Int { boundPort.load(ordering: .acquiring) }
 
-    /// Binds, listens and starts accepting. Returns the bound port.
+    /// Binds, listens, starts the loops and starts accepting. Returns the bound port.
     @discardableResult
     public func start() throws -> Int {
         signal(SIGPIPE, SIG_IGN)
         let (fd, port) = try Socket.listen(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
-        boundPort.store(port, ordering: .releasing)
-        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: acceptQueue)
-        let spare = open("/dev/null", O_RDONLY | O_CLOEXEC)
-        source.setEventHandler { @Sendable [self] in self.acceptBatch() }
-        source.setCancelHandler { @Sendable in
+        var startedLoops: [IOLoop] = []
+        do {
+            for loop in loops {
+                try loop.start()
+                startedLoops.append(loop)
+            }
+        } catch {
             Glibc.close(fd)
+            for loop in startedLoops { loop.eventLoop.stop() }
+            throw error
         }
-        listener.withLock { $0 = ListenerState(fd: fd, source: source, spareFD: spare) }
-        for loop in loops { loop.startTimer() }
-        source.resume()
+        let first = loops[0]
+        let listener = Listener(fd: fd, loop: first.eventLoop) { @Sendable [self] client in admit(client) }
+        // Registration must happen on the loop thread; wait for it, so a failure is thrown here
+        // and the server accepts by the time `start` returns. The loop thread never waits on
+        // the caller, so this cannot deadlock.
+        let outcome = Mutex<SocketError?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        first.eventLoop.execute { @Sendable in
+            do throws(SocketError) {
+                try listener.register()
+            } catch {
+                outcome.withLock { $0 = error }
+                listener.close()
+            }
+            done.signal()
+        }
+        done.wait()
+        if let error = outcome.withLock({ $0 }) {
+            for loop in loops { loop.eventLoop.stop() }
+            throw error
+        }
+        self.listener.withLock { $0 = listener }
+        boundPort.store(port, ordering: .releasing)
         return port
     }
 
-    /// Accepts every pending connection (up to a batch), surviving EMFILE with the spare
-    /// descriptor trick: release the spare, accept and close the connection we cannot serve,
-    /// take the spare back — so the backlog drains instead of spinning.
-    private func acceptBatch() {
-        guard let fd = listener.withLock({ $0?.fd }) else { return }
-        for _ in 0..<128 {
-            let client = bahi_accept_nonblocking(fd)
-            if client < 0 {
-                switch errno {
-                case EINTR, ECONNABORTED, EPROTO: continue
-                case EMFILE, ENFILE:
-                    listener.withLock { state in
-                        guard var s = state else { return }
-                        if s.spareFD >= 0 { Glibc.close(s.spareFD) }
-                        let victim = bahi_accept_nonblocking(fd)
-                        if victim >= 0 { Glibc.close(victim) }
-                        s.spareFD = open("/dev/null", O_RDONLY | O_CLOEXEC)
-                        state = s
-                    }
-                    return
-                default:
-                    return
-                }
-            }
-            if counter.value.load(ordering: .relaxed) >= configuration.maxConnections {
-                HTTPServer.rejectOverCapacity(client)
-                continue
-            }
-            Socket.setNoDelay(client)
-            counter.value.add(1, ordering: .relaxed)
-            let index = nextLoop.wrappingAdd(1, ordering: .relaxed).oldValue
-            let loop = loops[abs(index) % loops.count]
-            loop.queue.async { @Sendable in loop.adopt(fd: client, responder: self.responder) }
+    /// Admits one accepted connection (on the first loop's thread): the cap, TCP_NODELAY, and
+    /// a loop chosen round-robin — adopted at once when that is this loop, else handed over.
+    private func admit(_ client: Int32) {
+        if counter.value.load(ordering: .relaxed) >= configuration.maxConnections {
+            HTTPServer.rejectOverCapacity(client)
+            return
+        }
+        Socket.setNoDelay(client)
+        counter.value.add(1, ordering: .relaxed)
+        let index = nextLoop.wrappingAdd(1, ordering: .relaxed).oldValue
+        let loop = loops[abs(index % loops.count)]
+        let responder = self.responder
+        if loop.eventLoop.inLoop {
+            loop.adopt(fd: client, responder: responder)
+        } else {
+            loop.eventLoop.execute { @Sendable in loop.adopt(fd: client, responder: responder) }
         }
     }
 
@@ -120,23 +118,26 @@ public final class HTTPServer: Sendable {
     }
 
     /// Graceful drain: stop accepting, close idle connections, let in-flight requests finish
-    /// (answered with `Connection: close`) until `drainTimeout`, then close what is left.
-    /// Returns true if every connection finished within the bound.
+    /// (answered with `Connection: close`) until `drainTimeout`, then close what is left and
+    /// stop the loop threads. Returns true if every connection finished within the bound.
     @discardableResult
     public func shutdown() async -> Bool {
         if stopped.exchange(true, ordering: .acquiringAndReleasing) { return counter.value.load(ordering: .acquiring) == 0 }
-        listener.withLock { state in
-            state?.source.cancel()
-            if let spare = state?.spareFD, spare >= 0 { Glibc.close(spare) }
-            state = nil
-        }
-        for loop in loops { loop.queue.async { @Sendable in loop.drainAll() } }
+        guard let listener = listener.withLock({ state in
+            defer { state = nil }
+            return state
+        }) else { return counter.value.load(ordering: .acquiring) == 0 }  // never started
+        await listener.loop.submit { listener.close() }
+        for loop in loops { loop.eventLoop.execute { @Sendable in loop.drainAll() } }
         let deadline = Clock.monotonicNanoseconds() &+ configuration.drainTimeout.nanoseconds
         while counter.value.load(ordering: .acquiring) > 0, Clock.monotonicNanoseconds() < deadline {
             try? await Task.sleep(for: .milliseconds(5))
         }
         let clean = counter.value.load(ordering: .acquiring) == 0
-        for loop in loops { loop.queue.sync { loop.closeAll(); loop.stopTimer() } }
+        for loop in loops {
+            await loop.eventLoop.submit { loop.closeAll(); loop.stopTimer() }
+            loop.eventLoop.stop()
+        }
         return clean
     }
 }

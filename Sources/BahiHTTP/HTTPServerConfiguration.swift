@@ -8,7 +8,7 @@ public struct HTTPServerConfiguration: Sendable {
     public var maxConnections: Int = 10_000
     /// Per-connection limits and timeouts.
     public var connection = HTTPConnectionStateMachine.Configuration()
-    /// How many serial queues own connections (one per core by default).
+    /// How many event loops (threads) own connections (one per core by default).
     public var ioQueueCount: Int = HTTPServerConfiguration.processorCount
     /// How long a graceful drain waits for in-flight requests before closing everything.
     public var drainTimeout: Duration = .seconds(10)
@@ -21,7 +21,7 @@ public struct HTTPServerConfiguration: Sendable {
         max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     }
 
-    /// How often each I/O queue checks timeouts and flushes its log: a quarter of the
+    /// How often each event loop checks timeouts and flushes its log: a quarter of the
     /// shortest timeout, between 10 ms and 1 s.
     var tickInterval: Duration {
         let shortest = min(connection.headerTimeout, connection.bodyIdleTimeout, connection.keepAliveTimeout)

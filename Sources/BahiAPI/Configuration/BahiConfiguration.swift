@@ -13,7 +13,7 @@ public struct BahiConfiguration: Sendable, Equatable {
         public var host = "127.0.0.1"
         public var port = 8080
         public var maxConnections = 10_000
-        /// 0 = one I/O queue per core.
+        /// 0 = one event loop (thread) per core.
         public var ioQueues = 0
         public var maxBodyBytes = 1 << 20
         public var maxTargetBytes = 8 * 1024
