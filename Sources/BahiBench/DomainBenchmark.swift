@@ -36,18 +36,11 @@ func parseDomainOptions(_ arguments: ArraySlice<String>) -> DomainOptions {
     var rest = arguments
     while let flag = rest.popFirst() {
         switch flag {
-        case "--duration":
-            guard let value = rest.popFirst().flatMap(Double.init), value > 0 else { usage() }
-            options.duration = value
+        case "--duration", "--synchronous", "--dir":
+            parseSharedOption(flag, &rest, duration: &options.duration, synchronous: &options.synchronous, directory: &options.directory)
         case "--callers":
             guard let value = rest.popFirst().flatMap(Int.init), value > 0 else { usage() }
             options.callers = value
-        case "--synchronous":
-            guard let value = rest.popFirst().flatMap({ Connection.Synchronous(rawValue: $0.uppercased()) }) else { usage() }
-            options.synchronous = value
-        case "--dir":
-            guard let value = rest.popFirst() else { usage() }
-            options.directory = value
         case "--only":
             guard let value = rest.popFirst(), ["holds", "orders"].contains(value) else { usage() }
             options.kinds = [value]

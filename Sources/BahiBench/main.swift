@@ -44,25 +44,35 @@ func usage() -> Never {
     exit(2)
 }
 
+/// The options `store` and `domain` share: `--duration`, `--synchronous` and `--dir`.
+func parseSharedOption(
+    _ flag: String, _ rest: inout ArraySlice<String>, duration: inout Double, synchronous: inout Connection.Synchronous, directory: inout String
+) {
+    switch flag {
+    case "--duration":
+        guard let value = rest.popFirst().flatMap(Double.init), value > 0 else { usage() }
+        duration = value
+    case "--synchronous":
+        guard let value = rest.popFirst().flatMap({ Connection.Synchronous(rawValue: $0.uppercased()) }) else { usage() }
+        synchronous = value
+    default:
+        guard let value = rest.popFirst() else { usage() }
+        directory = value
+    }
+}
+
 func parseStoreOptions(_ arguments: ArraySlice<String>) -> StoreOptions {
     var options = StoreOptions()
     var rest = arguments
     while let flag = rest.popFirst() {
         switch flag {
-        case "--duration":
-            guard let value = rest.popFirst().flatMap(Double.init), value > 0 else { usage() }
-            options.duration = value
+        case "--duration", "--synchronous", "--dir":
+            parseSharedOption(flag, &rest, duration: &options.duration, synchronous: &options.synchronous, directory: &options.directory)
         case "--callers":
             guard let list = rest.popFirst() else { usage() }
             let levels = list.split(separator: ",").compactMap { Int($0) }.filter { $0 > 0 }
             guard !levels.isEmpty else { usage() }
             options.callers = levels
-        case "--synchronous":
-            guard let value = rest.popFirst().flatMap({ Connection.Synchronous(rawValue: $0.uppercased()) }) else { usage() }
-            options.synchronous = value
-        case "--dir":
-            guard let value = rest.popFirst() else { usage() }
-            options.directory = value
         case "--no-baseline":
             options.baseline = false
         default:

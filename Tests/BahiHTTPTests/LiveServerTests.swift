@@ -325,7 +325,7 @@ func startTestServer(_ configure: (inout HTTPServerConfiguration) -> Void = { _ 
             for client in 0..<8 {
                 group.addTask {
                     try await offPool {
-                        var rng = SplitMix(seed: 0x9E37_79B9 &+ UInt64(client) &* 1_000_003)
+                        var rng = SplitMix64(seed: 0x9E37_79B9 &+ UInt64(client) &* 1_000_003)
                         let seed = rng.state
                         var stream: [UInt8] = []
                         var expected: [String] = []
@@ -399,16 +399,3 @@ struct SendableBox<T>: @unchecked Sendable {
     init(_ value: T) { self.value = value }
 }
 
-/// A small deterministic generator (SplitMix64), so a failing random cut can be replayed from
-/// its seed.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
