@@ -246,7 +246,8 @@ func audit(_ app: BahiContext) async throws -> [String] {
             #expect(page.text.contains(#"{"sku":"KIT","sellable":4,"available":4"#))
             cursor = page.next
 
-            // The channel's own buffer: every SKU.
+            // The channel's own buffer: every SKU with stock, and the kit (A has none: it sold
+            // nothing before and after, so there is nothing to announce).
             try await edit { db in
                 guard var channel = try ChannelCatalog.get(db, code: "amazon") else { return }
                 channel.fields.buffer = ChannelBuffer(percentBps: 5000)
@@ -254,7 +255,9 @@ func audit(_ app: BahiContext) async throws -> [String] {
             }
             page = await feed(after: cursor)
             #expect(page.text.contains(#"{"sku":"B","sellable":2,"available":4"#))
-            #expect(page.text.contains(#"{"sku":"A","sellable":0,"available":0"#))
+            #expect(page.text.contains(#"{"sku":"C","sellable":7,"available":10"#))  // its own buffer replaces the channel's
+            #expect(page.text.contains(#"{"sku":"KIT","sellable":2,"available":4"#))
+            #expect(!page.text.contains(#""sku":"A""#))
             cursor = page.next
 
             // A SKU taken off sale.

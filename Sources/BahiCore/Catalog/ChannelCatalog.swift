@@ -183,7 +183,7 @@ public enum ChannelCatalog {
         var payload = catalogPayload(channel.json)
         payload["changes"] = .array(changes.map(JSONValue.string))
         try EventLog.append(db, type: "channel.updated", entityType: "channel", entityID: code, payload: payload, actor: actor, at: stamp)
-        if changes.contains("buffer") || changes.contains("active") { try InventoryChanges.announce(db, .all, actor: actor, now: now) }
+        if changes.contains("buffer") || changes.contains("active") { try InventoryChanges.announce(db, .inStock, actor: actor, now: now) }
         return .updated(channel)
     }
 

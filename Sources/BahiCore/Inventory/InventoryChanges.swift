@@ -49,8 +49,9 @@ public struct InventoryChanges {
         case skus([String])
         /// Every SKU with a stock level at this location, and the kits containing them.
         case stockedAt(location: String)
-        /// Every SKU: a channel's own buffer or active flag changed.
-        case all
+        /// Every SKU with stock available, and the kits made of them: a channel's own buffer
+        /// or active flag changed (a SKU with nothing available could sell 0 before and after).
+        case inStock
     }
 
     /// Appends `inventory.changed` for SKUs whose sellable figure may have changed without
@@ -65,13 +66,12 @@ public struct InventoryChanges {
         switch scope {
         case .skus(let list): skus = list
         case .stockedAt(let location): skus = try db.query("SELECT DISTINCT sku FROM stock_levels WHERE location = ? ORDER BY sku", [location]) { row in try row[0] as String }
-        case .all: skus = try db.query("SELECT sku FROM skus ORDER BY sku") { row in try row[0] as String }
+        case .inStock:
+            skus = try db.query("SELECT DISTINCT sku FROM stock_levels WHERE on_hand - reserved - safety_stock > 0 ORDER BY sku") { row in try row[0] as String }
         }
-        if case .all = scope {} else {
-            var kits: [String] = []
-            for sku in skus { kits += try Availability.kits(containing: sku, db) }
-            skus += kits
-        }
+        var kits: [String] = []
+        for sku in skus { kits += try Availability.kits(containing: sku, db) }
+        skus += kits
         var done = Set<String>()
         for sku in skus where done.insert(sku).inserted {
             guard let facts = try Availability.facts(db, sku: sku) else { continue }
