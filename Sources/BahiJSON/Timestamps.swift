@@ -6,16 +6,7 @@ public enum Timestamps {
         let ms = max(0, milliseconds)
         let days = ms / 86_400_000
         let rest = ms % 86_400_000
-        // Civil-from-days (Howard Hinnant's algorithm), valid for all dates after 1970.
-        let z = days + 719_468
-        let era = z / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        let (year, month, day) = civil(days: days)
         if year <= 9999 {
             // The common case written straight into 24 bytes: one allocation instead of the
             // dozen strings the general form below builds (this runs for every timestamp in
@@ -90,14 +81,38 @@ public enum Timestamps {
             return nil
         }
         guard i == b.count else { return nil }
-        // Days-from-civil (Howard Hinnant's algorithm).
-        let y = month <= 2 ? year - 1 : year
-        let era = y / 400
-        let yoe = y - era * 400
-        let mp = month > 2 ? month - 3 : month + 9
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let days = era * 146_097 + doe - 719_468
+        let days = Timestamps.days(year: year, month: month, day: day)
         return days * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + fraction - offset
+    }
+
+    /// The proleptic Gregorian date `days` after 1970-01-01 (negative before it): Howard
+    /// Hinnant's civil-from-days, shared by the timestamp writer and anything that needs a
+    /// calendar date (financial years), so there is one copy of the arithmetic.
+    public static func civil(days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+        let z = days + 719_468
+        let era = floorDivide(z, 146_097)
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    /// Days from 1970-01-01 to a proleptic Gregorian date: the inverse of `civil(days:)`.
+    public static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = floorDivide(y, 400)
+        let yoe = y - era * 400
+        let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    /// Division rounding towards negative infinity (Swift's `/` truncates towards zero).
+    public static func floorDivide(_ a: Int64, _ b: Int64) -> Int64 {
+        let q = a / b
+        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
     }
 }

@@ -1,3 +1,5 @@
+import BahiJSON
+
 /// An Indian financial year, April to March, the period GST invoice series restart in
 /// (rule 46(b) of the CGST Rules: numbers are consecutive and unique within a financial year).
 public struct FinancialYear: Sendable, Hashable, Comparable, CustomStringConvertible {
@@ -33,9 +35,8 @@ public struct FinancialYear: Sendable, Hashable, Comparable, CustomStringConvert
     public static func containing(milliseconds: Int64) -> FinancialYear {
         let local = milliseconds.addingReportingOverflow(19_800_000)
         let ms = local.overflow ? milliseconds : local.partialValue
-        let days = floorDivide(ms, 86_400_000)
-        let (year, month, _) = civil(days: days)
-        return FinancialYear(startYear: month >= 4 ? year : year - 1)
+        let (year, month, _) = Timestamps.civil(days: Timestamps.floorDivide(ms, 86_400_000))
+        return FinancialYear(startYear: Int(month >= 4 ? year : year - 1))
     }
 
     private static func twoDigits(_ year: Int) -> String {
@@ -43,37 +44,8 @@ public struct FinancialYear: Sendable, Hashable, Comparable, CustomStringConvert
         return v < 10 ? "0\(v)" : "\(v)"
     }
 
-    private static func floorDivide(_ a: Int64, _ b: Int64) -> Int64 {
-        let q = a / b
-        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
-    }
-
-    /// Civil date from days since 1970-01-01 (Howard Hinnant's algorithm, proleptic Gregorian).
-    private static func civil(days: Int64) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = floorDivide(z, 146_097)
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (Int(yoe + era * 400 + (month <= 2 ? 1 : 0)), Int(month), Int(day))
-    }
-
-    /// Days since 1970-01-01 of a civil date (the inverse of `civil`).
-    private static func days(year: Int, month: Int, day: Int) -> Int64 {
-        let y = Int64(month <= 2 ? year - 1 : year)
-        let era = floorDivide(y, 400)
-        let yoe = y - era * 400
-        let m = Int64(month)
-        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + Int64(day) - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
     private static func istMidnightOfFirstApril(_ year: Int) -> Int64 {
-        days(year: year, month: 4, day: 1) * 86_400_000 - 19_800_000
+        Timestamps.days(year: Int64(year), month: 4, day: 1) * 86_400_000 - 19_800_000
     }
 }
 
