@@ -14,22 +14,8 @@ UNITS=${UNITS:-1000}
 HOLDS=${HOLDS:-5000}
 CONNS=${CONNS:-256}
 PORT=${PORT:-18283}
-command -v wrk >/dev/null || apt-get install -y wrk >/dev/null
-if [ -z "${BIN:-}" ]; then
-  echo "building bahi (release)..." >&2
-  swift build -c release --product bahi --scratch-path .build-release >/dev/null
-  BIN=$(swift build -c release --product bahi --scratch-path .build-release --show-bin-path)/bahi
-fi
-WORK=$(mktemp -d)
-trap '[ -n "${PID:-}" ] && kill "$PID" 2>/dev/null; sleep 0.3; rm -rf "$WORK"' EXIT
-
-"$BIN" migrate --db "$WORK/bahi.db" >/dev/null
-python3 Benchmarks/seed_bench.py "$WORK/bahi.db" "$UNITS"
-BAHI_RATE_LIMIT_REQUESTS_PER_SECOND=1000000 BAHI_RATE_LIMIT_BURST=1000000 BAHI_DATABASE_SYNCHRONOUS=full BAHI_LOG_ACCESS_LOG=true \
-  "$BIN" serve --db "$WORK/bahi.db" --port "$PORT" > "$WORK/access.log" 2> "$WORK/err.log" &
-PID=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/v1/ready" >/dev/null 2>&1 && break; sleep 0.1; done
-export BAHI_BENCH_KEY=$(cat "$WORK/admin-key")
+SEED_UNITS=$UNITS SERVE_LOG=access.log
+source Benchmarks/serve-seeded.sh
 export HOLDS_PER_THREAD=$((HOLDS / 2)) FLASH_SKU=BENCH-1
 wrk -t2 -c"$CONNS" -d10s -s Benchmarks/flashsale.lua "http://127.0.0.1:$PORT" | grep "wrk saw"
 sleep 0.5  # the access log is flushed on the loops' tick
