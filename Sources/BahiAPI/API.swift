@@ -85,19 +85,11 @@ public struct API: Sendable {
         _ method: HTTPMethod, _ path: String, access: Access, bodyLimit: Int? = nil,
         _ prepare: @escaping @Sendable (RequestContext) async throws -> Effect
     ) {
-        let app = self.app
-        router.on(method, path, bodyLimit: bodyLimit) { request in
-            let principal = try await API.authorize(request, access: access, app: app)
-            let context = RequestContext(request: request, principal: principal, app: app)
-            var response: HTTPResponse
-            if let key = request.headers["idempotency-key"] {
-                response = try await Idempotency.perform(key: key, context: context, prepare: prepare)
-            } else {
-                let effect = try await prepare(context)
-                response = try await app.write(effect)
+        route(method, path, access: access, bodyLimit: bodyLimit) { context in
+            if let key = context.request.headers["idempotency-key"] {
+                return try await Idempotency.perform(key: key, context: context, prepare: prepare)
             }
-            if let principal { response.logFields.append(("key_id", principal.keyID)) }
-            return response
+            return try await context.app.write(try await prepare(context))
         }
     }
 
@@ -108,22 +100,15 @@ public struct API: Sendable {
         _ method: HTTPMethod, _ path: String, access: Access, bodyLimit: Int? = nil,
         staged prepare: @escaping @Sendable (RequestContext) async throws -> StagedEffect<Value>
     ) {
-        let app = self.app
-        router.on(method, path, bodyLimit: bodyLimit) { request in
-            let principal = try await API.authorize(request, access: access, app: app)
-            let context = RequestContext(request: request, principal: principal, app: app)
-            var response: HTTPResponse
-            if let key = request.headers["idempotency-key"] {
-                response = try await Idempotency.perform(key: key, context: context, rerunnable: true) { context in
+        route(method, path, access: access, bodyLimit: bodyLimit) { context in
+            if let key = context.request.headers["idempotency-key"] {
+                return try await Idempotency.perform(key: key, context: context, rerunnable: true) { context in
                     let staged = try await prepare(context)
                     return { db in staged.render(try staged.run(db)) }
                 }
-            } else {
-                let staged = try await prepare(context)
-                response = staged.render(try await app.write(rerunnable: true, staged.run))
             }
-            if let principal { response.logFields.append(("key_id", principal.keyID)) }
-            return response
+            let staged = try await prepare(context)
+            return staged.render(try await context.app.write(rerunnable: true, staged.run))
         }
     }
 
