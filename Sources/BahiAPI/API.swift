@@ -16,7 +16,7 @@ public struct RequestContext: Sendable {
 
 /// The work of a mutating route, run inside the writer's transaction so that the
 /// Idempotency-Key record (when there is one) commits together with the effect.
-public typealias Effect = @Sendable (Connection) throws -> HTTPResponse
+public typealias Effect = @Sendable (any Database) throws -> HTTPResponse
 
 /// A mutating route's work in two parts: `run` inside the writer's transaction, `render`
 /// turning its result into the response.
@@ -29,12 +29,12 @@ public typealias Effect = @Sendable (Connection) throws -> HTTPResponse
 ///
 /// `run` must use nothing but the connection (SQL reads and row changes, pure computation:
 /// no DDL, no effects elsewhere), because the writer may run it more than once and commit
-/// only one run (`Store.write(rerunnable:_:)`); that lets it skip a savepoint per call.
+/// only one run (`SQLiteStore.write(rerunnable:_:)`); that lets it skip a savepoint per call.
 public struct StagedEffect<Value: Sendable>: Sendable {
-    public let run: @Sendable (Connection) throws -> Value
+    public let run: @Sendable (any Database) throws -> Value
     public let render: @Sendable (Value) -> HTTPResponse
 
-    public init(run: @escaping @Sendable (Connection) throws -> Value, render: @escaping @Sendable (Value) -> HTTPResponse) {
+    public init(run: @escaping @Sendable (any Database) throws -> Value, render: @escaping @Sendable (Value) -> HTTPResponse) {
         self.run = run
         self.render = render
     }

@@ -6,7 +6,7 @@ import Synchronization
 /// authentication, the event notifier, and the set of Idempotency-Keys in flight.
 public final class BahiContext: Sendable {
     public let configuration: BahiConfiguration
-    public let store: Store
+    public let store: SQLiteStore
     public let keys: APIKeyStore
     public let authenticator: Authenticator
     public let notifier = EventNotifier()
@@ -17,7 +17,7 @@ public final class BahiContext: Sendable {
     /// (key owner, Idempotency-Key) pairs whose first request has not finished.
     let idempotencyInFlight = Mutex<Set<String>>([])
 
-    public init(configuration: BahiConfiguration, store: Store, keyDirectory: (any KeyDirectory)? = nil, keyCacheTTL: Duration = .seconds(2)) {
+    public init(configuration: BahiConfiguration, store: SQLiteStore, keyDirectory: (any KeyDirectory)? = nil, keyCacheTTL: Duration = .seconds(2)) {
         self.configuration = configuration
         self.store = store
         self.keys = APIKeyStore(store: store)
@@ -33,13 +33,13 @@ public final class BahiContext: Sendable {
 
     /// `store.write`, then wakes long-polling event readers: every domain write goes through
     /// here so the feed learns of a commit the moment it is durable.
-    public func write<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any Database) throws -> T) async throws -> T {
         try await write(rerunnable: false, body)
     }
 
-    /// `write(_:)` passing `rerunnable` to `Store.write(rerunnable:_:)`: true only for a
+    /// `write(_:)` passing `rerunnable` to `SQLiteStore.write(rerunnable:_:)`: true only for a
     /// closure that uses nothing but the connection, so it may run more than once.
-    public func write<T: Sendable>(rerunnable: Bool, _ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+    public func write<T: Sendable>(rerunnable: Bool, _ body: @escaping @Sendable (any Database) throws -> T) async throws -> T {
         let value = try await store.write(rerunnable: rerunnable, body)
         notifier.signal()
         return value

@@ -68,7 +68,7 @@ func threadTicks() -> [Int: Int] {
 
 /// Seeds what the HTTP benchmarks seed (Benchmarks/seed_bench.py): one location in Surat,
 /// channel `web`, SKUs BENCH-1…10 with plenty of stock received through the ledger.
-func seedDomain(_ store: Store) async throws {
+func seedDomain(_ store: SQLiteStore) async throws {
     _ = try await store.migrate(BahiSchema.migrator)
     try await store.write { db in
         let now = Int64(WallClock.milliseconds())
@@ -91,7 +91,7 @@ func benchmarkDraft(_ reference: String) -> OrderDraft {
         shippingPaise: 4900, paymentMethod: .prepaid, gateway: "razorpay", paid: true)
 }
 
-func runDomain(kind: String, store: Store, options: DomainOptions) async throws -> DomainResult {
+func runDomain(kind: String, store: SQLiteStore, options: DomainOptions) async throws -> DomainResult {
     let policy = {
         var policy = OrderPolicy()
         policy.seller.state = .gujarat
@@ -154,7 +154,7 @@ func runDomainBenchmark(_ options: DomainOptions) async throws {
         try? FileManager.default.removeItem(atPath: folder)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let store = try await Store(path: folder + "/bahi.db", configuration: .init(synchronous: options.synchronous))
+        let store = try await SQLiteStore(path: folder + "/bahi.db", configuration: .init(synchronous: options.synchronous))
         try await seedDomain(store)
         // A short warm-up, so statement caches and the WAL are in their steady state.
         var warm = options

@@ -7,7 +7,7 @@
 //
 // `domain` runs checkout holds and orders straight through the store (DomainBenchmark.swift).
 //
-// `store` measures single-row `Store.write` calls per second at several levels of concurrent
+// `store` measures single-row `SQLiteStore.write` calls per second at several levels of concurrent
 // callers (each call inserts one row; every acknowledged call is durable at the chosen
 // `synchronous` level), with the mean group-commit batch size and call latency percentiles.
 // The baseline runs the same inserts through one bare connection, one COMMIT per row and one
@@ -98,7 +98,7 @@ let payload = "order-event-payload-0123456789"
 
 /// Runs `callers` concurrent loops of single-row writes for `seconds`; returns each call's
 /// latency and how many calls completed.
-func drive(_ store: Store, callers: Int, seconds: Double) async throws -> [Duration] {
+func drive(_ store: SQLiteStore, callers: Int, seconds: Double) async throws -> [Duration] {
     let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
     return try await withThrowingTaskGroup(of: [Duration].self) { group in
         for caller in 0..<callers {
@@ -127,7 +127,7 @@ func drive(_ store: Store, callers: Int, seconds: Double) async throws -> [Durat
 func measureLevel(callers: Int, options: StoreOptions) async throws -> LevelResult {
     let directory = makeTemporaryDirectory(in: options.directory)
     defer { try? FileManager.default.removeItem(atPath: directory) }
-    let store = try await Store(path: directory + "/bench.sqlite", configuration: Store.Configuration(synchronous: options.synchronous))
+    let store = try await SQLiteStore(path: directory + "/bench.sqlite", configuration: SQLiteStore.Configuration(synchronous: options.synchronous))
     try await store.withWriterConnection { db in try db.execute(createTable) }
 
     _ = try await drive(store, callers: callers, seconds: min(1, options.duration / 5))  // warm-up

@@ -7,7 +7,10 @@ import CSQLite
 /// pure overhead. `Connection` is therefore deliberately not `Sendable`; the compiler keeps it
 /// on the thread that created it. Opening applies the storage rules of DESIGN §3: WAL (checked,
 /// not assumed), `synchronous` FULL by default, `foreign_keys=ON`, and a busy timeout.
-public final class Connection {
+public final class Connection: Database {
+    /// Always `.sqlite`.
+    public var dialect: SQLDialect { .sqlite }
+
     /// How a connection opens its file.
     public enum OpenMode: Sendable {
         /// Read and write, creating the file if it is missing: the store's single writer.
@@ -135,8 +138,8 @@ public final class Connection {
     }
 
     /// Closes the connection now rather than at deinit, so files are released at a known
-    /// point. Later calls throw a misuse error. Ignored on the connections a `Store` hands to
-    /// its closures: the store closes those itself (`Store.close()`).
+    /// point. Later calls throw a misuse error. Ignored on the connections a `SQLiteStore` hands to
+    /// its closures: the store closes those itself (`SQLiteStore.close()`).
     public func close() {
         guard !isOwnedByStore else { return }
         closeNow()
@@ -289,12 +292,6 @@ public final class Connection {
         return try transform(statement.row)
     }
 
-    /// The first column of the first row, or nil if there is no row:
-    /// `let n = try db.queryValue("SELECT count(*) FROM t", as: Int64.self)`.
-    public func queryValue<V: SQLValueConvertible>(_ sql: String, _ arguments: StatementArguments = [], as type: V.Type = V.self) throws -> V? {
-        try queryFirst(sql, arguments) { row -> V in try row[0] }
-    }
-
     // MARK: Executing with directly bound values
 
     /// `execute(_:_:)` with the values bound straight from their types:
@@ -363,7 +360,7 @@ public final class Connection {
 
     /// Runs `body` in a transaction: COMMIT if it returns, ROLLBACK if it (or the COMMIT)
     /// throws, and rethrows. Refuses to nest (use `savepoint`), and is refused inside
-    /// `Store.write`, whose batch already is the transaction.
+    /// `SQLiteStore.write`, whose batch already is the transaction.
     @discardableResult
     public func transaction<T>(kind: TransactionKind = .deferred, _ body: () throws -> T) throws -> T {
         guard !isInTransaction else {
@@ -422,10 +419,10 @@ public final class Connection {
         return quoted + "\""
     }
 
-    // MARK: Store support
+    // MARK: SQLiteStore support
 
     /// While true, the authorizer refuses BEGIN/COMMIT/ROLLBACK: set around user closures in
-    /// `Store.write`/`Store.read`, whose transaction belongs to the store.
+    /// `SQLiteStore.write`/`SQLiteStore.read`, whose transaction belongs to the store.
     var deniesTransactionControl: Bool {
         get { guardState.deniesTransactionControl }
         set { guardState.deniesTransactionControl = newValue }

@@ -76,9 +76,12 @@ public struct Migrator: Sendable {
 
     /// The highest version recorded in the database (0 for a new database). Works on a
     /// read-only connection.
-    public func appliedVersion(_ db: Connection) throws -> Int {
-        let exists = try db.queryValue(
-            "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'", as: Int64.self)
+    public func appliedVersion(_ db: any Database) throws -> Int {
+        let catalogue = switch db.dialect {
+        case .sqlite: "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'"
+        case .postgres: "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'schema_migrations'"
+        }
+        let exists = try db.queryValue(catalogue, as: Int64.self)
         guard exists == 1 else { return 0 }
         let version = try db.queryValue("SELECT coalesce(max(version), 0) FROM schema_migrations", as: Int64.self)
         return Int(version ?? 0)
@@ -86,7 +89,7 @@ public struct Migrator: Sendable {
 
     /// The migrations `migrate` would apply, in order. Throws `MigrationError.databaseNewer`
     /// if the database is ahead of this binary.
-    public func pendingMigrations(_ db: Connection) throws -> [Migration] {
+    public func pendingMigrations(_ db: any Database) throws -> [Migration] {
         try validate()
         let current = try appliedVersion(db)
         try checkNotNewer(current)
@@ -96,7 +99,7 @@ public struct Migrator: Sendable {
     /// Applies every pending migration in order, each in its own transaction, and returns
     /// those applied (empty when already up to date).
     ///
-    /// Runs on a connection outside any transaction (`Store.migrate` arranges that). A
+    /// Runs on a connection outside any transaction (`SQLiteStore.migrate` arranges that). A
     /// migration that must toggle `PRAGMA foreign_keys` cannot do so inside its transaction;
     /// such table rebuilds keep foreign keys on and are checked by `foreign_key_check` instead.
     @discardableResult

@@ -17,7 +17,7 @@ public protocol PreCommitWork: AnyObject {
     ///
     /// Calls whose changes were rolled back may have registered work too: the work must be
     /// computed from the database as it now is, never from what a call said it changed.
-    func run(_ db: Connection) throws
+    func run(_ db: any Database) throws
 }
 
 /// The deferred work of the transaction open on one connection, in registration order.

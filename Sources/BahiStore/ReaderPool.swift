@@ -1,7 +1,7 @@
 import Dispatch
 import Synchronization
 
-/// One queued `Store.read` call, type-erased.
+/// One queued `SQLiteStore.read` call, type-erased.
 struct ReadJob: Sendable {
     /// Runs the caller's closure on a reader connection and resumes the caller.
     let run: @Sendable (Connection) -> Void

@@ -312,6 +312,12 @@ public struct Row {
         get throws { try decode(at: try checked(named: name)) }
     }
 
+    /// The first column, whatever its name: for single-value queries (`queryValue`).
+    @inlinable
+    public func firstColumn<V: SQLValueConvertible>() throws -> V {
+        try decode(at: try checked(0))
+    }
+
     @usableFromInline
     func checked(named name: String) throws -> Int32 {
         guard let index = statement.columnIndex(named: name) else {

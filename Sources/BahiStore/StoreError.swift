@@ -55,10 +55,10 @@ public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     /// retry or a 503, never a 4xx.
     public var isBusy: Bool { code == ResultCode.busy || code == ResultCode.locked }
 
-    /// A write was attempted on a read-only connection (e.g. inside `Store.read`).
+    /// A write was attempted on a read-only connection (e.g. inside `SQLiteStore.read`).
     public var isReadOnly: Bool { code == ResultCode.readOnly }
 
-    /// The API was used wrongly (closed store, a transaction opened inside `Store.write`,
+    /// The API was used wrongly (closed store, a transaction opened inside `SQLiteStore.write`,
     /// a missing argument): a programming error, not a data problem.
     public var isMisuse: Bool { code == ResultCode.misuse || code == ResultCode.range || code == ResultCode.auth }
 

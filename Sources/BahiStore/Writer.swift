@@ -10,13 +10,13 @@ enum WriteOutcome {
     case threw(any Error)
 }
 
-/// One queued `Store.write` call, type-erased so calls of any result type share a queue.
+/// One queued `SQLiteStore.write` call, type-erased so calls of any result type share a queue.
 struct WriteRequest: Sendable {
     /// Runs the caller's closure on the writer connection.
     let perform: @Sendable (Connection) -> WriteOutcome
     /// Resumes the caller with an error (its own, the batch's, or the commit's).
     let fail: @Sendable (any Error) -> Void
-    /// The closure only uses the connection (see `Store.write(rerunnable:_:)`), so the writer
+    /// The closure only uses the connection (see `SQLiteStore.write(rerunnable:_:)`), so the writer
     /// may run it without a savepoint of its own and, if a neighbour fails, run it again.
     var rerunnable = false
 }

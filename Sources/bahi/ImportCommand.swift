@@ -69,8 +69,8 @@ enum ImportCommand {
                                                 path: path, store: store, started: started)
             }
         } catch let error as DomainError {
-            printError("bahi: \(path): \(error.detail)")
-            for field in error.fields where error.fields.count > 1 { printError("  \(field.field): \(field.message)") }
+            printError("bahi: \(path): \(error.message)")
+            for problem in error.problems where error.problems.count > 1 { printError("  \(problem.path): \(problem.message)") }
             exitCode = ExitCode.failure.rawValue
         } catch {
             printError("bahi: import of \(path) failed: \(error)")
@@ -82,7 +82,7 @@ enum ImportCommand {
 
     /// Runs one import with a progress display and prints its summary; returns the exit code.
     static func importFile<Job: CSVImportJob>(
-        _ job: Job, mode: String?, allOrNothing: Bool, eventType: String, path: String, store: Store, started: ContinuousClock.Instant
+        _ job: Job, mode: String?, allOrNothing: Bool, eventType: String, path: String, store: SQLiteStore, started: ContinuousClock.Instant
     ) async throws -> Int32 {
         let progress = ProgressDisplay(total: job.rowCount, terminal: isatty(2) == 1)
         progress.note("\(path): \(grouped(job.rowCount)) rows; checking…")

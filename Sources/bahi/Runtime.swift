@@ -26,7 +26,7 @@ enum Runtime {
     }
 
     /// Opens the store (creating its folder), failing with exit code 1 and a clear message.
-    static func openStore(_ config: BahiConfiguration) async -> Store {
+    static func openStore(_ config: BahiConfiguration) async -> SQLiteStore {
         let path = config.database.path
         if let slash = path.lastIndex(of: "/") {
             let folder = String(path[..<slash])
@@ -34,19 +34,19 @@ enum Runtime {
                 do { try Files.makeDirectories(folder) } catch { fail("cannot create the database folder \(folder): \(error)") }
             }
         }
-        let storeConfig = Store.Configuration(
+        let storeConfig = SQLiteStore.Configuration(
             readerCount: config.database.readConnections,
             synchronous: config.database.synchronous == "normal" ? .normal : .full,
             busyTimeout: .milliseconds(config.database.busyTimeoutMs))
         do {
-            return try await Store(path: path, configuration: storeConfig)
+            return try await SQLiteStore(path: path, configuration: storeConfig)
         } catch {
             fail("cannot open the database \(path): \(error)")
         }
     }
 
     /// Applies pending migrations; refuses a database newer than this binary.
-    static func migrate(_ store: Store) async -> [Migration] {
+    static func migrate(_ store: SQLiteStore) async -> [Migration] {
         do {
             return try await store.migrate(BahiSchema.migrator)
         } catch {

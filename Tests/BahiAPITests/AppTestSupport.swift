@@ -18,7 +18,7 @@ func withApp<T>(
     var config = BahiConfiguration()
     config.database.path = folder + "/bahi.db"
     configure(&config)
-    let store = try await Store(path: config.database.path)
+    let store = try await SQLiteStore(path: config.database.path)
     if migrate { try await store.migrate(BahiSchema.migrator) }
     let app = BahiContext(configuration: config, store: store, keyCacheTTL: .zero)
     do {

@@ -313,7 +313,7 @@ func countThings(_ app: BahiContext) async throws -> Int {
             #expect(written > 0)
             guard case .string(let path)? = response.json?["path"] else { Issue.record("no path"); return }
             #expect(path.hasPrefix(folder + "/backups/"))
-            let copy = try await Store(path: path, configuration: .init(readerCount: 1))
+            let copy = try await SQLiteStore(path: path, configuration: .init(readerCount: 1))
             let check = try await copy.read { db in try db.query("PRAGMA integrity_check") { row in try row[0] as String } }
             let things = try await copy.read { db in try db.queryValue("SELECT COUNT(*) FROM things", as: Int.self) ?? 0 }
             await copy.close()
@@ -377,7 +377,7 @@ func countThings(_ app: BahiContext) async throws -> Int {
         }
     }
 
-    func describe(_ store: Store) async throws -> [String] {
+    func describe(_ store: SQLiteStore) async throws -> [String] {
         try await store.read { db in
             let objects = try db.query("SELECT type, name, tbl_name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name") { row in
                 (try row[0] as String, try row[1] as String, try row[2] as String)

@@ -234,7 +234,7 @@ func audit(_ app: BahiContext) async throws -> [String] {
                 guard case .string(let next)? = response.json?["next_cursor"] else { return (response.text, cursor) }
                 return (response.text, next)
             }
-            func edit(_ body: @escaping @Sendable (Connection) throws -> Void) async throws {
+            func edit(_ body: @escaping @Sendable (any Database) throws -> Void) async throws {
                 _ = try await app.write { db in try body(db) }
             }
             var cursor = await feed(after: "0").next

@@ -174,11 +174,11 @@ import BahiJSON
     }
 
     @Test func rejectsInvalidLines() {
-        func field(_ e: DomainError?) -> String? { e?.fields.first?.field }
-        func code(_ e: DomainError?) -> String? { e?.fields.first?.code }
+        func field(_ e: DomainError?) -> String? { e?.problems.first?.field }
+        func code(_ e: DomainError?) -> String? { e?.problems.first?.code }
 
         let qty = rejection { _ = try GST.line(qty: 0, unitPricePaise: 100, discountPaise: 0, rateBps: 1800, supply: .intraState) }
-        #expect(qty?.statusCode == 422 && qty?.code == "validation_failed" && field(qty) == "qty")
+        #expect(qty?.code == .validationFailed && field(qty) == "qty")
 
         let price = rejection { _ = try GST.line(qty: 1, unitPricePaise: -1, discountPaise: 0, rateBps: 1800, supply: .intraState) }
         #expect(field(price) == "unit_price_paise" && code(price) == "out_of_range")
@@ -196,7 +196,7 @@ import BahiJSON
         }
 
         let overflow = rejection { _ = try GST.line(qty: .max, unitPricePaise: 2, discountPaise: 0, rateBps: 1800, supply: .intraState) }
-        #expect(overflow?.statusCode == 422 && code(overflow) == "too_large")
+        #expect(overflow?.code == .validationFailed && code(overflow) == "too_large")
 
         let absurd = rejection { _ = try GST.line(qty: 1, unitPricePaise: GST.maxLinePaise + 1, discountPaise: 0, rateBps: 1800, supply: .intraState) }
         #expect(code(absurd) == "too_large")
@@ -205,11 +205,11 @@ import BahiJSON
 
     @Test func rejectsInvalidShipping() {
         let negative = rejection { _ = try GST.shipping(paise: -1, lineRatesBps: [1800], supply: .intraState) }
-        #expect(negative?.fields.first?.field == "shipping_paise")
+        #expect(negative?.problems.first?.field == "shipping_paise")
         let huge = rejection { _ = try GST.shipping(paise: .max, lineRatesBps: [1800], supply: .intraState) }
-        #expect(huge?.fields.first?.code == "too_large")
+        #expect(huge?.problems.first?.code == "too_large")
         let rate = rejection { _ = try GST.shipping(paise: 100, lineRatesBps: [1800, 999], supply: .intraState) }
-        #expect(rate?.fields.first?.field == "gst_rate_bps")
+        #expect(rate?.problems.first?.field == "gst_rate_bps")
     }
 
     @Test func everySlabKeepsTheInvariants() throws {

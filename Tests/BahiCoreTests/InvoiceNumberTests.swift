@@ -57,11 +57,11 @@ import BahiCore
     @Test func seriesExhaustion() {
         let fy = FinancialYear(startYear: 2026)
         let full = rejection { _ = try InvoiceNumber.format(prefix: "INV", year: fy, sequence: 10_000_000) }
-        #expect(full?.statusCode == 409 && full?.code == "invoice_series_exhausted")
+        #expect(full?.code == .invoiceSeriesExhausted)
         let long = rejection { _ = try InvoiceNumber.format(prefix: "ABCDEFGH", year: fy, sequence: 100) }
-        #expect(long?.code == "invoice_series_exhausted")
+        #expect(long?.code.rawValue == "invoice_series_exhausted")
         let max = rejection { _ = try InvoiceNumber.format(prefix: "I", year: fy, sequence: .max) }
-        #expect(max?.code == "invoice_series_exhausted")
+        #expect(max?.code.rawValue == "invoice_series_exhausted")
         #expect(InvoiceNumber.capacity(prefix: "INV") == 9_999_999)
         #expect(InvoiceNumber.capacity(prefix: "ABCDE") == 99_999)
         #expect(InvoiceNumber.capacity(prefix: "ABCDEFGH") == 99)
@@ -71,7 +71,7 @@ import BahiCore
     @Test func rejectsSequenceBelowOne() {
         for n: Int64 in [0, -1, .min] {
             let e = rejection { _ = try InvoiceNumber.format(prefix: "INV", year: FinancialYear(startYear: 2026), sequence: n) }
-            #expect(e?.statusCode == 422 && e?.fields.first?.field == "sequence")
+            #expect(e?.code == .validationFailed && e?.problems.first?.field == "sequence")
         }
     }
 
@@ -81,9 +81,9 @@ import BahiCore
         }
         for bad in ["", "ABCDEFGHI", "IN V", "INV_1", "INV.", "ИНВ", "INV#", "₹"] {
             let e = rejection { try InvoiceNumber.validatePrefix(bad) }
-            #expect(e?.statusCode == 422 && e?.fields.first?.field == "invoice_prefix", "\(bad)")
+            #expect(e?.code == .validationFailed && e?.problems.first?.field == "invoice_prefix", "\(bad)")
             let viaFormat = rejection { _ = try InvoiceNumber.format(prefix: bad, year: FinancialYear(startYear: 2026), sequence: 1) }
-            #expect(viaFormat?.statusCode == 422)
+            #expect(viaFormat?.code == .validationFailed)
         }
     }
 

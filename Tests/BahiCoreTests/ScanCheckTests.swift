@@ -8,7 +8,7 @@ import BahiCore
     }
 
     private func extra(_ error: DomainError?, _ key: String) -> String? {
-        error?.extraJSON.first { $0.key == key }?.json
+        error?.details.first { $0.key == key }?.json
     }
 
     @Test func exactScansPassInAnyOrder() throws {
@@ -20,16 +20,16 @@ import BahiCore
 
     @Test func reportsMissingAndExtraWithCounts() {
         let e = mismatch(["TEE-M": 3, "MUG": 1, "CAP": 1], ["TEE-M", "TEE-L", "TEE-L", "CAP", "CAP"])
-        #expect(e?.statusCode == 422)
-        #expect(e?.code == "scan_mismatch")
-        #expect(e?.detail == "The scans do not match the shipment: missing MUG ×1, TEE-M ×2; extra CAP ×1, TEE-L ×2.")
+        #expect(e?.code == .scanMismatch)
+        #expect(e?.code.rawValue == "scan_mismatch")
+        #expect(e?.message == "The scans do not match the shipment: missing MUG ×1, TEE-M ×2; extra CAP ×1, TEE-L ×2.")
         #expect(extra(e, "missing") == #"[{"sku":"MUG","qty":1},{"sku":"TEE-M","qty":2}]"#)
         #expect(extra(e, "extra") == #"[{"sku":"CAP","qty":1},{"sku":"TEE-L","qty":2}]"#)
     }
 
     @Test func onlyMissing() {
         let e = mismatch(["TEE-M": 2], ["TEE-M"])
-        #expect(e?.detail == "The scans do not match the shipment: missing TEE-M ×1.")
+        #expect(e?.message == "The scans do not match the shipment: missing TEE-M ×1.")
         #expect(extra(e, "missing") == #"[{"sku":"TEE-M","qty":1}]"#)
         #expect(extra(e, "extra") == "[]")
     }

@@ -7,7 +7,7 @@ final class CountAtCommit: PreCommitWork {
     nonisolated(unsafe) static var fail = false
     var registrations = 0
     init() {}
-    func run(_ db: Connection) throws {
+    func run(_ db: any Database) throws {
         Self.runs += 1
         if Self.fail { throw StoreError.misuse("deliberate pre-commit failure") }
         let rows = try db.queryValue("SELECT count(*) FROM t", as: Int.self) ?? -1
@@ -16,7 +16,7 @@ final class CountAtCommit: PreCommitWork {
 }
 
 @Suite(.serialized) struct PreCommitWorkTests {
-    private func schema(_ store: Store) async throws {
+    private func schema(_ store: SQLiteStore) async throws {
         try await store.write { db in
             try db.execute("CREATE TABLE t (caller INTEGER PRIMARY KEY) STRICT")
             try db.execute("CREATE TABLE summary (rows INTEGER NOT NULL, registrations INTEGER NOT NULL) STRICT")

@@ -6,13 +6,13 @@ import BahiStore
 @Suite struct StoreTests {
     private static let schema = "CREATE TABLE t (id INTEGER PRIMARY KEY, caller INTEGER NOT NULL UNIQUE, note TEXT NOT NULL DEFAULT '') STRICT"
 
-    private func createSchema(_ store: Store) async throws {
+    private func createSchema(_ store: SQLiteStore) async throws {
         try await store.withWriterConnection { db in try db.execute(Self.schema) }
     }
 
     /// Runs `count` concurrent write calls; caller i inserts row i and throws when `throws(i)`.
     private func concurrentWrites(
-        _ store: Store, count: Int, rerunnable: @escaping @Sendable (Int) -> Bool = { _ in false },
+        _ store: SQLiteStore, count: Int, rerunnable: @escaping @Sendable (Int) -> Bool = { _ in false },
         runs: RunCounter? = nil, throwingFirst: @escaping @Sendable (Int) -> Bool = { _ in false },
         throwing throwsFor: @escaping @Sendable (Int) -> Bool
     ) async -> [Int: Result<Int64, any Error>] {
@@ -25,7 +25,7 @@ import BahiStore
                             if throwingFirst(caller) { throw Deliberate(caller: caller) }
                             try db.execute("INSERT INTO t (caller) VALUES (?)", [caller])
                             if throwsFor(caller) { throw Deliberate(caller: caller) }
-                            return db.lastInsertRowID
+                            return (db as! Connection).lastInsertRowID
                         }
                         return (caller, .success(id))
                     } catch {
@@ -39,7 +39,7 @@ import BahiStore
         }
     }
 
-    private func committedCallers(_ store: Store) async throws -> Set<Int> {
+    private func committedCallers(_ store: SQLiteStore) async throws -> Set<Int> {
         Set(try await store.read { db in try db.query("SELECT caller FROM t") { try $0[0] as Int } })
     }
 
@@ -133,7 +133,7 @@ import BahiStore
     }
 
     @Test func batchesAreCappedAtTheConfiguredSize() async throws {
-        try await withStore(Store.Configuration(maxBatchSize: 16)) { store, _ in
+        try await withStore(SQLiteStore.Configuration(maxBatchSize: 16)) { store, _ in
             try await createSchema(store)
             let before = store.statistics
             store.pauseWriterForTesting(true)
@@ -170,7 +170,7 @@ import BahiStore
             // The writer is healthy afterwards.
             let id = try await store.write { db in
                 try db.execute("INSERT INTO t (caller) VALUES (?)", [1000])
-                return db.lastInsertRowID
+                return (db as! Connection).lastInsertRowID
             }
             #expect(id > 0)
             #expect(try await committedCallers(store) == [1000])
@@ -190,7 +190,7 @@ import BahiStore
             try await waitUntil { store.queuedWriteCount == 1 }
             let nester = Task {
                 try await store.write { db in
-                    try db.transaction { try db.execute("INSERT INTO t (caller) VALUES (2)", []) }
+                    try (db as! Connection).transaction { try db.execute("INSERT INTO t (caller) VALUES (2)", []) }
                 }
             }
             try await waitUntil { store.queuedWriteCount == 2 }
@@ -207,10 +207,10 @@ import BahiStore
     }
 
     @Test func closingAStoreConnectionInsideAClosureIsIgnored() async throws {
-        try await withStore(Store.Configuration(readerCount: 1)) { store, _ in
+        try await withStore(SQLiteStore.Configuration(readerCount: 1)) { store, _ in
             try await createSchema(store)
-            try await store.write { db in db.close(); try db.execute("INSERT INTO t (caller) VALUES (1)", []) }
-            try await store.read { db in db.close() }
+            try await store.write { db in (db as! Connection).close(); try db.execute("INSERT INTO t (caller) VALUES (1)", []) }
+            try await store.read { db in (db as! Connection).close() }
             try await store.write { db in try db.execute("INSERT INTO t (caller) VALUES (2)", []) }
             #expect(try await committedCallers(store) == [1, 2])
         }
@@ -219,7 +219,7 @@ import BahiStore
     @Test func readsSeeCommittedDataAndReadersAreReadOnlyWAL() async throws {
         try await withStore { store, _ in
             try await createSchema(store)
-            #expect(try await store.read { try $0.journalMode() } == "wal")
+            #expect(try await store.read { try ($0 as! Connection).journalMode() } == "wal")
             #expect(try await store.withWriterConnection { try $0.journalMode() } == "wal")
             #expect(try await store.withWriterConnection { try $0.queryValue("PRAGMA synchronous", as: Int64.self) } == 2)
             for caller in 0..<10 {
@@ -310,7 +310,7 @@ import BahiStore
     @Test func dataSurvivesCloseAndReopen() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory + "/reopen.sqlite"
-            let first = try await Store(path: path)
+            let first = try await SQLiteStore(path: path)
             try await first.withWriterConnection { db in try db.execute(Self.schema) }
             try await first.write { db in try db.execute("INSERT INTO t (caller) VALUES (7)", []) }
             await first.close()
@@ -318,7 +318,7 @@ import BahiStore
             #expect(closed?.isMisuse == true)
             await #expect(throws: StoreError.self) { try await first.read { _ in 1 } }
 
-            let second = try await Store(path: path, configuration: Store.Configuration(readerCount: 1))
+            let second = try await SQLiteStore(path: path, configuration: SQLiteStore.Configuration(readerCount: 1))
             #expect(try await second.read { db in try db.queryValue("SELECT caller FROM t", as: Int64.self) } == 7)
             await second.close()
         }
@@ -326,7 +326,7 @@ import BahiStore
 
     @Test func openingAStoreInAMissingDirectoryFails() async throws {
         let error = await #expect(throws: StoreError.self) {
-            _ = try await Store(path: "/nonexistent-bahi-dir/x/y.sqlite")
+            _ = try await SQLiteStore(path: "/nonexistent-bahi-dir/x/y.sqlite")
         }
         #expect(error?.message.contains("cannot open") == true)
     }

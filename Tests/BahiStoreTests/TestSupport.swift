@@ -12,11 +12,11 @@ func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async throws 
 
 /// A store on a fresh temporary file, closed and removed after `body`.
 func withStore<T>(
-    _ configuration: Store.Configuration = Store.Configuration(),
-    _ body: (Store, String) async throws -> T
+    _ configuration: SQLiteStore.Configuration = SQLiteStore.Configuration(),
+    _ body: (SQLiteStore, String) async throws -> T
 ) async throws -> T {
     try await withTemporaryDirectory { directory in
-        let store = try await Store(path: directory + "/bahi.sqlite", configuration: configuration)
+        let store = try await SQLiteStore(path: directory + "/bahi.sqlite", configuration: configuration)
         do {
             let result = try await body(store, directory)
             await store.close()

@@ -272,7 +272,7 @@ public enum ConfigurationLoader {
         do {
             try InvoiceNumber.validatePrefix(config.orders.invoicePrefix)
         } catch {
-            throw ConfigurationError("orders.invoice_prefix \"\(config.orders.invoicePrefix)\": \(error.detail)")
+            throw ConfigurationError("orders.invoice_prefix \"\(config.orders.invoicePrefix)\": \(error.message)")
         }
     }
 

@@ -190,7 +190,7 @@ enum OrderRoutes {
     }
 
     /// A storefront may act only on its own channel's orders (others look absent).
-    static func checkChannel(_ db: Connection, id: String, channel: String?) throws {
+    static func checkChannel(_ db: any Database, id: String, channel: String?) throws {
         guard let channel else { return }
         guard try db.queryValue("SELECT channel FROM orders WHERE id = ?", [id], as: String.self) == channel else { throw DomainError.notFound("order", id) }
     }

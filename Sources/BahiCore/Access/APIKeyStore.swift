@@ -42,9 +42,9 @@ public protocol KeyDirectory: Sendable {
 /// API keys in SQLite: created with a secret shown once, stored as SHA-256, revoked by id.
 /// Creating and revoking append `key.created` / `key.revoked` events.
 public struct APIKeyStore: KeyDirectory {
-    public let store: Store
+    public let store: SQLiteStore
 
-    public init(store: Store) { self.store = store }
+    public init(store: SQLiteStore) { self.store = store }
 
     /// Creates a key and returns its record and secret (the only time the secret exists
     /// outside the caller's hands).

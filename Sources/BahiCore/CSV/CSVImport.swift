@@ -154,7 +154,7 @@ public protocol CSVImportJob: Sendable {
     /// One result per item, in order. With `write == false` (in a read) it only checks,
     /// answering what would happen; with `write == true` (in a write) it applies. Applying
     /// re-checks everything, because the data may have changed since the check.
-    func process(_ db: Connection, _ items: ArraySlice<Item>, write: Bool, context: ImportContext) throws -> [ImportRowResult]
+    func process(_ db: any Database, _ items: ArraySlice<Item>, write: Bool, context: ImportContext) throws -> [ImportRowResult]
 }
 
 /// Who is importing and under which reference.
@@ -175,10 +175,10 @@ public struct ImportContext: Sendable {
 }
 
 /// Runs imports against a store without knowing which store API wraps it: the HTTP layer
-/// passes `BahiContext.write` (which also wakes event long-polls), the CLI `Store.write`.
+/// passes `BahiContext.write` (which also wakes event long-polls), the CLI `SQLiteStore.write`.
 public enum CSVImports {
     /// Runs a closure in a read or write transaction and returns its rows.
-    public typealias Transaction = @Sendable (@escaping @Sendable (Connection) throws -> [ImportRowResult]) async throws -> [ImportRowResult]
+    public typealias Transaction = @Sendable (@escaping @Sendable (any Database) throws -> [ImportRowResult]) async throws -> [ImportRowResult]
     /// Called with rows whose outcome is known and the file's row count.
     public typealias Progress = @Sendable (_ done: Int, _ total: Int) -> Void
 
@@ -239,9 +239,9 @@ public enum CSVImports {
 
     /// All or nothing: applies every item inside one savepoint of the caller's write; if any
     /// row fails now (the data changed since the check), everything is rolled back and the
-    /// good rows are reported `skipped`. Call inside `Store.write`.
+    /// good rows are reported `skipped`. Call inside `SQLiteStore.write`.
     public static func applyAtomically<Job: CSVImportJob>(
-        _ db: Connection, _ job: Job, _ items: [Job.Item], context: ImportContext
+        _ db: any Database, _ job: Job, _ items: [Job.Item], context: ImportContext
     ) throws -> [ImportRowResult] {
         do {
             return try db.savepoint("csv_import") {
@@ -275,7 +275,7 @@ public enum CSVImports {
         /// Rows whose outcome is already known.
         public var results: [ImportRowResult]
         /// The all-or-nothing apply still to run, if the check passed every row.
-        var atomic: (@Sendable (Connection) throws -> [ImportRowResult])?
+        var atomic: (@Sendable (any Database) throws -> [ImportRowResult])?
         /// The import's id, actor and time.
         public var context: ImportContext
         /// `set`/`delta` for stock, nil for SKUs.
@@ -285,7 +285,7 @@ public enum CSVImports {
 
         /// Runs the remaining work inside a write and appends one `eventType` event (entity
         /// `import`, id `imp_…`) with the counts. Returns the report.
-        public func finish(_ db: Connection, eventType: String, source: String) throws -> ImportReport {
+        public func finish(_ db: any Database, eventType: String, source: String) throws -> ImportReport {
             var all = results
             if let atomic { all += try atomic(db) }
             let report = ImportReport(importID: context.importID, mode: mode, allOrNothing: allOrNothing, results: all)
@@ -353,7 +353,7 @@ public enum CSVImports {
         for name in required where map[name] == nil {
             problems.append(FieldProblem(name, "missing_column", "The header needs a \(name) column."))
         }
-        if !problems.isEmpty { throw DomainError.problems(problems, code: "invalid_header") }
+        if !problems.isEmpty { throw DomainError.problems(problems, code: .invalidHeader) }
         return map
     }
 

@@ -131,7 +131,7 @@ public struct SKUImport: CSVImportJob {
 
     /// Checks or applies lines (see `CSVImportJob.process`): each row reads the SKU as it is
     /// now, so an update merges onto the current values and is guarded by their version.
-    public func process(_ db: Connection, _ items: ArraySlice<Line>, write: Bool, context: ImportContext) throws -> [ImportRowResult] {
+    public func process(_ db: any Database, _ items: ArraySlice<Line>, write: Bool, context: ImportContext) throws -> [ImportRowResult] {
         var results: [ImportRowResult] = []
         results.reserveCapacity(items.count)
         for line in items {
@@ -140,7 +140,7 @@ public struct SKUImport: CSVImportJob {
         return results
     }
 
-    private func apply(_ db: Connection, _ line: Line, write: Bool, context: ImportContext) throws -> ImportRowResult {
+    private func apply(_ db: any Database, _ line: Line, write: Bool, context: ImportContext) throws -> ImportRowResult {
         func refuse(_ code: String, _ message: String) -> ImportRowResult { .error(row: line.row, sku: line.sku, location: nil, code, message) }
         let current = try db.queryFirst(
             """
@@ -228,7 +228,7 @@ public struct SKUImport: CSVImportJob {
     // MARK: Export
 
     /// Every SKU that is not a kit, by code, as CSV with `columns`.
-    public static func export(_ db: Connection) throws -> [UInt8] {
+    public static func export(_ db: any Database) throws -> [UInt8] {
         var csv = CSVWriter(capacity: 1 << 16)
         csv.row(columns)
         _ = try db.query(

@@ -1,34 +1,6 @@
 /// Pieces the catalog resources (SKUs, locations, channels) share: field problems, the
 /// optimistic-concurrency precondition, what a PUT did, and the text and number rules.
 
-/// One problem with one input field: where it is, a stable code and how to fix it. Domain
-/// validation returns these (rather than throwing on the first) so one response can list
-/// every mistake in a request.
-public struct FieldProblem: Sendable, Equatable {
-    public var field: String
-    public var code: String
-    public var message: String
-
-    /// A problem at `field` (a JSON path such as `components[1].sku`).
-    public init(_ field: String, _ code: String, _ message: String) {
-        self.field = field
-        self.code = code
-        self.message = message
-    }
-}
-
-extension DomainError {
-    /// A 422 listing every problem; `code` names the kind of failure for clients that switch
-    /// on it (`validation_failed`, `invalid_kit`, `invalid_pincode`).
-    public static func problems(_ problems: [FieldProblem], code: String = "validation_failed") -> DomainError {
-        let detail = problems.count == 1
-            ? "\(problems[0].field): \(problems[0].message)"
-            : "Some fields are invalid; see errors."
-        return DomainError(status: 422, code: code, detail: detail,
-                           fields: problems.map { (field: $0.field, code: $0.code, message: $0.message) })
-    }
-}
-
 /// What a conditional write (a PUT) expects of the resource's current `version`.
 ///
 /// Why two sources: HTTP clients send `If-Match: "3"` (the ETag they read), while scripts that

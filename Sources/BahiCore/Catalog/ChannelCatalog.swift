@@ -130,12 +130,12 @@ public enum ChannelCatalog {
     }
 
     /// The channel, or nil.
-    public static func get(_ db: Connection, code: String) throws -> Channel? {
+    public static func get(_ db: any Database, code: String) throws -> Channel? {
         try db.queryFirst("SELECT \(columns) FROM channels WHERE code = ?", [code], decode)
     }
 
     /// One page of channels in code order, optionally filtered by active and kind.
-    public static func list(_ db: Connection, active: Bool?, kind: ChannelKind?, after: String?, limit: Int) throws -> CatalogPage<Channel> {
+    public static func list(_ db: any Database, active: Bool?, kind: ChannelKind?, after: String?, limit: Int) throws -> CatalogPage<Channel> {
         var rows = try db.query(
             """
             SELECT \(columns) FROM channels
@@ -150,7 +150,7 @@ public enum ChannelCatalog {
 
     /// Creates or replaces a channel (PUT semantics), including its global buffer.
     public static func put(
-        _ db: Connection, code: String, fields: ChannelFields, precondition: VersionPrecondition = .none,
+        _ db: any Database, code: String, fields: ChannelFields, precondition: VersionPrecondition = .none,
         actor: String?, now: Int64 = Int64(WallClock.milliseconds())
     ) throws -> PutOutcome<Channel> {
         if let p = CatalogRules.codeProblem(code, field: "code") { throw DomainError.problems([p]) }
@@ -188,14 +188,14 @@ public enum ChannelCatalog {
     }
 
     /// The channel's own buffer for `sku`, or nil when it uses the global one.
-    public static func skuBuffer(_ db: Connection, channel: String, sku: String) throws -> SKUBuffer? {
+    public static func skuBuffer(_ db: any Database, channel: String, sku: String) throws -> SKUBuffer? {
         try db.queryFirst("SELECT buffer_bps, buffer_units FROM channel_sku_buffers WHERE channel = ? AND sku = ?", [channel, sku]) { row in
             SKUBuffer(channel: channel, sku: sku, buffer: ChannelBuffer(percentBps: try row[0], units: try row[1]))
         }
     }
 
     /// One page of a channel's per-SKU buffers in SKU order.
-    public static func skuBuffers(_ db: Connection, channel: String, after: String?, limit: Int) throws -> CatalogPage<SKUBuffer> {
+    public static func skuBuffers(_ db: any Database, channel: String, after: String?, limit: Int) throws -> CatalogPage<SKUBuffer> {
         var rows = try db.query(
             "SELECT sku, buffer_bps, buffer_units FROM channel_sku_buffers WHERE channel = ? AND sku > ? ORDER BY sku LIMIT ?",
             [channel, after ?? "", limit + 1]) { row in
@@ -210,7 +210,7 @@ public enum ChannelCatalog {
     /// version column, so the only precondition they honour is `If-Match: *` (must exist);
     /// any entity tag fails with 412, as RFC 9110 requires for a resource without one.
     public static func putSKUBuffer(
-        _ db: Connection, channel: String, sku: String, buffer: ChannelBuffer, precondition: VersionPrecondition = .none,
+        _ db: any Database, channel: String, sku: String, buffer: ChannelBuffer, precondition: VersionPrecondition = .none,
         actor: String?, now: Int64 = Int64(WallClock.milliseconds())
     ) throws -> PutOutcome<SKUBuffer> {
         let problems = buffer.problems(at: "")
@@ -237,7 +237,7 @@ public enum ChannelCatalog {
     /// what was removed. 404 when there was none.
     @discardableResult
     public static func deleteSKUBuffer(
-        _ db: Connection, channel: String, sku: String, precondition: VersionPrecondition = .none,
+        _ db: any Database, channel: String, sku: String, precondition: VersionPrecondition = .none,
         actor: String?, now: Int64 = Int64(WallClock.milliseconds())
     ) throws -> SKUBuffer {
         guard try get(db, code: channel) != nil else { throw DomainError.notFound("channel", channel) }
@@ -253,7 +253,7 @@ public enum ChannelCatalog {
         return current
     }
 
-    private static func requireChannelAndSKU(_ db: Connection, channel: String, sku: String) throws {
+    private static func requireChannelAndSKU(_ db: any Database, channel: String, sku: String) throws {
         guard try db.queryValue("SELECT 1 FROM channels WHERE code = ?", [channel], as: Int64.self) != nil else {
             throw DomainError.notFound("channel", channel)
         }

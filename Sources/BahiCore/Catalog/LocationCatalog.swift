@@ -89,12 +89,12 @@ public enum LocationCatalog {
     }
 
     /// The location, or nil.
-    public static func get(_ db: Connection, code: String) throws -> Location? {
+    public static func get(_ db: any Database, code: String) throws -> Location? {
         try db.queryFirst("SELECT \(columns) FROM locations WHERE code = ?", [code], decode)
     }
 
     /// One page of locations in code order, optionally only active or inactive ones.
-    public static func list(_ db: Connection, active: Bool?, after: String?, limit: Int) throws -> CatalogPage<Location> {
+    public static func list(_ db: any Database, active: Bool?, after: String?, limit: Int) throws -> CatalogPage<Location> {
         var rows = try db.query(
             "SELECT \(columns) FROM locations WHERE code > :after AND (:active IS NULL OR active = :active) ORDER BY code LIMIT :limit",
             StatementArguments(named: [":after": after ?? "", ":active": active, ":limit": limit + 1]), decode)
@@ -106,16 +106,16 @@ public enum LocationCatalog {
     /// Creates or replaces a location (PUT semantics); state and district are derived from
     /// the pincode every time, so a corrected directory is picked up by the next PUT.
     public static func put(
-        _ db: Connection, code: String, fields: LocationFields, precondition: VersionPrecondition = .none,
+        _ db: any Database, code: String, fields: LocationFields, precondition: VersionPrecondition = .none,
         actor: String?, now: Int64 = Int64(WallClock.milliseconds())
     ) throws -> PutOutcome<Location> {
         if let p = CatalogRules.codeProblem(code, field: "code") { throw DomainError.problems([p]) }
         let problems = fields.problems()
         guard problems.isEmpty else {
-            throw DomainError.problems(problems, code: problems.allSatisfy { $0.code == "invalid_pincode" } ? "invalid_pincode" : "validation_failed")
+            throw DomainError.problems(problems, code: problems.allSatisfy { $0.code == "invalid_pincode" } ? .invalidPincode : .validationFailed)
         }
         guard let place = PincodeDirectory.lookup(fields.pincode) else {
-            throw DomainError.problems([FieldProblem("pincode", "invalid_pincode", "\(fields.pincode) is not in the India Post pincode directory.")], code: "invalid_pincode")
+            throw DomainError.problems([FieldProblem("pincode", "invalid_pincode", "\(fields.pincode) is not in the India Post pincode directory.")], code: .invalidPincode)
         }
         let current = try get(db, code: code)
         try precondition.check(current: current?.version, what: "location", id: code)

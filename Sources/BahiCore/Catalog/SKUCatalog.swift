@@ -195,7 +195,7 @@ public enum SKUCatalog {
     }
 
     /// The SKU with its components, or nil.
-    public static func get(_ db: Connection, code: String) throws -> SKU? {
+    public static func get(_ db: any Database, code: String) throws -> SKU? {
         guard var sku = try db.queryFirst("SELECT \(columns) FROM skus WHERE sku = ?", [code], decode) else { return nil }
         sku.fields.components = try db.query("SELECT component_sku, qty FROM kit_components WHERE kit_sku = ? ORDER BY component_sku", [code]) { row in
             KitComponent(sku: try row[0], qty: try row[1])
@@ -224,7 +224,7 @@ public enum SKUCatalog {
 
     /// One page of SKUs in code order. Components of the page's kits come from one range
     /// query over the page's codes rather than one query per kit.
-    public static func list(_ db: Connection, _ query: ListQuery) throws -> CatalogPage<SKU> {
+    public static func list(_ db: any Database, _ query: ListQuery) throws -> CatalogPage<SKU> {
         let pattern = query.q.flatMap { $0.isEmpty ? nil : likeEscaped($0.lowercased()) }
         var rows = try db.query(
             """
@@ -255,7 +255,7 @@ public enum SKUCatalog {
     /// Kit rules: components must exist and not be kits; a SKU that is a component of a kit
     /// cannot become a kit; a SKU holding stock cannot become a kit (a kit has no stock).
     public static func put(
-        _ db: Connection, code: String, fields: SKUFields, precondition: VersionPrecondition = .none,
+        _ db: any Database, code: String, fields: SKUFields, precondition: VersionPrecondition = .none,
         actor: String?, now: Int64 = Int64(WallClock.milliseconds())
     ) throws -> PutOutcome<SKU> {
         if let p = CatalogRules.codeProblem(code, field: "sku") { throw DomainError.problems([p]) }
@@ -311,7 +311,7 @@ public enum SKUCatalog {
          f.active, f.returnable, f.returnWindowDays, f.lowStockThreshold, f.reorderPoint, f.reorderQty, f.isKit]
     }
 
-    private static func insertComponents(_ db: Connection, code: String, _ components: [KitComponent]) throws {
+    private static func insertComponents(_ db: any Database, code: String, _ components: [KitComponent]) throws {
         for c in components {
             try db.execute("INSERT INTO kit_components (kit_sku, component_sku, qty) VALUES (?, ?, ?)", [code, c.sku, c.qty])
         }
@@ -319,7 +319,7 @@ public enum SKUCatalog {
 
     /// The kit rules that need the database; every failure is listed in one 422 (409 for
     /// stock, which the client cannot fix by editing the body).
-    private static func checkKit(_ db: Connection, code: String, components: [KitComponent], current: SKU?) throws {
+    private static func checkKit(_ db: any Database, code: String, components: [KitComponent], current: SKU?) throws {
         var problems: [FieldProblem] = []
         for (i, c) in components.enumerated() {
             switch try db.queryValue("SELECT is_kit FROM skus WHERE sku = ?", [c.sku], as: Bool.self) {
@@ -337,7 +337,7 @@ public enum SKUCatalog {
                 problems.append(FieldProblem("components", "nested_kit", "\(code) is a component of \(parents.joined(separator: ", ")); a component cannot become a kit."))
             }
         }
-        if !problems.isEmpty { throw DomainError.problems(problems, code: "invalid_kit") }
+        if !problems.isEmpty { throw DomainError.problems(problems, code: .invalidKit) }
         if current != nil, current?.fields.isKit == false {
             let stocked = try db.queryValue(
                 "SELECT COUNT(*) FROM stock_levels WHERE sku = ? AND (on_hand <> 0 OR reserved <> 0 OR damaged <> 0)", [code], as: Int64.self) ?? 0

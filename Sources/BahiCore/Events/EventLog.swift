@@ -30,10 +30,23 @@ public struct Event: Sendable, Equatable {
 /// The transactional outbox and audit trail (DESIGN §3): domain code appends inside the
 /// transaction that made the change, so an event exists exactly when its change committed.
 public enum EventLog {
+    /// Appends a catalogued event inside the caller's write transaction; returns its `seq`.
+    /// Debug builds check the payload against the event's definition, so a payload that
+    /// drifts from the catalogue fails every test that appends it.
+    @discardableResult
+    public static func append(_ db: any Database, _ event: some DomainEvent, actor: String?, at milliseconds: Int64) throws -> Int64 {
+        let definition = event.definition
+        assert(EventCatalogue.definition(of: definition.type) == definition, "\(definition.type) is not in EventCatalogue.all")
+        assert(EventCatalogue.problems(payloadJSON: event.payloadJSON, against: definition).isEmpty,
+               "\(EventCatalogue.problems(payloadJSON: event.payloadJSON, against: definition))")
+        return try append(db, type: definition.type, entityType: definition.entityType, entityID: event.entityID,
+                          payloadJSON: event.payloadJSON, actor: actor, at: UInt64(max(0, milliseconds)))
+    }
+
     /// Appends an event inside the caller's write transaction; returns its `seq`.
     @discardableResult
     public static func append(
-        _ db: Connection, type: String, entityType: String, entityID: String,
+        _ db: any Database, type: String, entityType: String, entityID: String,
         payload: JSONObject, actor: String?, at milliseconds: UInt64 = WallClock.milliseconds()
     ) throws -> Int64 {
         let json = JSONValue.object(payload).encodedText
@@ -45,18 +58,18 @@ public enum EventLog {
     /// costs more than the INSERT. The caller guarantees `payloadJSON` is one JSON object.
     @discardableResult
     public static func append(
-        _ db: Connection, type: String, entityType: String, entityID: String,
+        _ db: any Database, type: String, entityType: String, entityID: String,
         payloadJSON: String, actor: String?, at milliseconds: UInt64 = WallClock.milliseconds()
     ) throws -> Int64 {
         let id = EntityID.make(.event, milliseconds: milliseconds)
-        try db.execute(
-            "INSERT INTO events (id, type, entity_type, entity_id, payload, actor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            binding: id, type, entityType, entityID, payloadJSON, actor, Int64(milliseconds))
-        return db.lastInsertRowID
+        let seq = try db.queryFirst(
+            "INSERT INTO events (id, type, entity_type, entity_id, payload, actor, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING seq",
+            binding: id, type, entityType, entityID, payloadJSON, actor, Int64(milliseconds), map: { row -> Int64 in try row["seq"] })
+        return seq ?? 0
     }
 
     /// Events after `seq`, oldest first, optionally of one type (or a `prefix.*` family).
-    public static func list(_ db: Connection, after seq: Int64, type: String?, limit: Int) throws -> [Event] {
+    public static func list(_ db: any Database, after seq: Int64, type: String?, limit: Int) throws -> [Event] {
         var sql = "SELECT seq, id, type, entity_type, entity_id, payload, actor, created_at FROM events WHERE seq > ?"
         var arguments: [(any SQLValueConvertible)?] = [seq]
         if let type, type.hasSuffix(".*") {
@@ -78,7 +91,7 @@ public enum EventLog {
     }
 
     /// The newest `seq`, 0 when there are none.
-    public static func latestSeq(_ db: Connection) throws -> Int64 {
+    public static func latestSeq(_ db: any Database) throws -> Int64 {
         try db.queryValue("SELECT COALESCE(MAX(seq), 0) FROM events", as: Int64.self) ?? 0
     }
 }

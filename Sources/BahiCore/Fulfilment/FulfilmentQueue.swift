@@ -24,7 +24,7 @@ public enum FulfilmentQueue {
 
     /// Pending shipments of confirmed or in-fulfilment orders (at one location, or all),
     /// ordered by the priority rules.
-    public static func entries(_ db: Connection, location: String?, rules: FulfilmentPriorityRules, now: Int64) throws -> [Entry] {
+    public static func entries(_ db: any Database, location: String?, rules: FulfilmentPriorityRules, now: Int64) throws -> [Entry] {
         let rows = try db.query(
             """
             SELECT s.id, o.id, o.channel, o.payment_method, o.total_paise, o.created_at, s.location, o.channel_order_ref

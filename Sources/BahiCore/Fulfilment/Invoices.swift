@@ -27,7 +27,7 @@ public enum Invoices {
     /// The number comes from `invoice_series` with an upsert in the packing transaction:
     /// the writer runs one transaction at a time, and a rolled-back pack rolls the number
     /// back too, so numbers are consecutive and never reused.
-    public static func issue(_ db: Connection, order: Order, shipment: Shipment, policy: OrderPolicy, now: Int64) throws -> Invoice? {
+    public static func issue(_ db: any Database, order: Order, shipment: Shipment, policy: OrderPolicy, now: Int64) throws -> Invoice? {
         let carried = Set(shipment.lines.map(\.line))
         let lines = order.lines.filter { carried.contains($0.line) && $0.invoiceID == nil }
         guard !lines.isEmpty else { return nil }
@@ -103,7 +103,7 @@ public enum Invoices {
     }
 
     /// An invoice by id, or nil.
-    public static func find(_ db: Connection, id: String) throws -> Invoice? {
+    public static func find(_ db: any Database, id: String) throws -> Invoice? {
         try db.queryFirst("SELECT id, number, order_id, shipment_id, document FROM invoices WHERE id = ?", [id]) { row in
             let text: String = try row[4]
             return Invoice(id: try row[0], number: try row[1], orderID: try row[2], shipmentID: try row[3], document: try JSONParser.parse(Array(text.utf8)))
@@ -111,7 +111,7 @@ public enum Invoices {
     }
 
     /// Invoice series that have a gap or a repeat, one message each (`bahi check`).
-    public static func seriesProblems(_ db: Connection) throws -> [String] {
+    public static func seriesProblems(_ db: any Database) throws -> [String] {
         try db.query(
             """
             SELECT s.financial_year, s.last_sequence, COUNT(i.id), COUNT(DISTINCT i.sequence), COALESCE(MIN(i.sequence), 0), COALESCE(MAX(i.sequence), 0)

@@ -22,7 +22,7 @@ public enum Packing {
     /// match the shipment's lines exactly (422 `scan_mismatch` naming what is extra and
     /// what is missing), then the shipment is `packed` and its invoice issued.
     public static func pack(
-        _ db: Connection, shipmentID: String, package: Package, scanned: [String], policy: OrderPolicy, actor: String?, now: Int64
+        _ db: any Database, shipmentID: String, package: Package, scanned: [String], policy: OrderPolicy, actor: String?, now: Int64
     ) throws -> (shipment: Shipment, invoice: Invoices.Invoice?) {
         guard let shipment = try Shipments.find(db, id: shipmentID) else { throw DomainError.notFound("shipment", shipmentID) }
         guard shipment.status == .pending || shipment.status == .picking else {

@@ -53,7 +53,7 @@ public enum Picklists {
     /// of the queue. The shipments move `pending` → `picking` with conditional updates, so
     /// two pickers never get the same shipment; their orders move to `in_fulfilment`.
     public static func create(
-        _ db: Connection, location: String, shipmentIDs: [String]?, limit: Int, rules: FulfilmentPriorityRules, actor: String?, now: Int64
+        _ db: any Database, location: String, shipmentIDs: [String]?, limit: Int, rules: FulfilmentPriorityRules, actor: String?, now: Int64
     ) throws -> Picklist {
         guard try db.queryValue("SELECT 1 FROM locations WHERE code = ?", [location], as: Int64.self) != nil else {
             throw DomainError.invalid("location", "unknown_location", "No location \(location).")
@@ -101,14 +101,14 @@ public enum Picklists {
     }
 
     /// `confirmed` → `in_fulfilment` when the first of its shipments is picked or packed.
-    static func startFulfilment(_ db: Connection, orderID: String, cause: JSONObject, actor: String?, now: Int64) throws {
+    static func startFulfilment(_ db: any Database, orderID: String, cause: JSONObject, actor: String?, now: Int64) throws {
         guard try db.queryValue("SELECT status FROM orders WHERE id = ?", [orderID], as: String.self) == OrderStatus.confirmed.rawValue else { return }
         try OrderHistory.move(db, orderID: orderID, to: .inFulfilment, action: "fulfilment started", actor: actor, now: now)
         try OrderHistory.record(db, orderID: orderID, action: "in_fulfilment", from: .confirmed, to: .inFulfilment, detail: cause, actor: actor, now: now)
     }
 
     /// A pick list with its items, or nil.
-    public static func find(_ db: Connection, id: String) throws -> Picklist? {
+    public static func find(_ db: any Database, id: String) throws -> Picklist? {
         guard let head = try db.queryFirst("SELECT location, created_at FROM picklists WHERE id = ?", [id], { row in
             (location: try row[0] as String, createdAt: try row[1] as Int64)
         }) else { return nil }

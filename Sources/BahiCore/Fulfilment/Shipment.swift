@@ -65,21 +65,21 @@ public enum Shipments {
     }
 
     /// Lines of one shipment.
-    static func lines(_ db: Connection, shipmentID: String) throws -> [Shipment.Line] {
+    static func lines(_ db: any Database, shipmentID: String) throws -> [Shipment.Line] {
         try db.query("SELECT line, sku, stock_sku, qty FROM shipment_lines WHERE shipment_id = ? ORDER BY line, stock_sku", [shipmentID]) { row in
             Shipment.Line(line: try row[0], sku: try row[1], stockSKU: try row[2], qty: try row[3])
         }
     }
 
     /// One shipment with its lines, or nil.
-    public static func find(_ db: Connection, id: String) throws -> Shipment? {
+    public static func find(_ db: any Database, id: String) throws -> Shipment? {
         guard var shipment = try db.queryFirst("SELECT \(columns) FROM shipments WHERE id = ?", [id], decode) else { return nil }
         shipment.lines = try lines(db, shipmentID: id)
         return shipment
     }
 
     /// An order's shipments (cancelled ones included, for the record), oldest first.
-    public static func forOrder(_ db: Connection, orderID: String) throws -> [Shipment] {
+    public static func forOrder(_ db: any Database, orderID: String) throws -> [Shipment] {
         var shipments = try db.query("SELECT \(columns) FROM shipments WHERE order_id = ? ORDER BY id", [orderID], decode)
         for i in shipments.indices { shipments[i].lines = try lines(db, shipmentID: shipments[i].id) }
         return shipments
@@ -87,7 +87,7 @@ public enum Shipments {
 
     /// Groups a reservation's allocations by location into new `pending` shipments and
     /// stores them. The stock stays reserved (the reservation's movements reference the order).
-    public static func create(_ db: Connection, orderID: String, allocations: [Holds.Allocation], now: Int64) throws -> [Shipment] {
+    public static func create(_ db: any Database, orderID: String, allocations: [Holds.Allocation], now: Int64) throws -> [Shipment] {
         var byLocation: [(location: String, lines: [Shipment.Line])] = []
         for a in allocations {
             let line = Shipment.Line(line: a.line, sku: a.sku, stockSKU: a.stockSKU, qty: a.qty)
@@ -120,7 +120,7 @@ public enum Shipments {
     /// cancelled. A shipment a courier already has is left alone: the caller decides
     /// whether that forbids the whole operation.
     @discardableResult
-    public static func releaseAll(_ db: Connection, orderID: String, reason: String, actor: String?, now: Int64) throws -> [Shipment] {
+    public static func releaseAll(_ db: any Database, orderID: String, reason: String, actor: String?, now: Int64) throws -> [Shipment] {
         let live = try forOrder(db, orderID: orderID).filter(\.status.isInWarehouse)
         var held: [(sku: String, location: String, qty: Int64)] = []
         for shipment in live {

@@ -26,7 +26,7 @@ public struct StoredResponse: Sendable, Equatable {
 /// configured retention.
 public enum IdempotencyStore {
     /// The unexpired record for (owner, key), if any.
-    public static func lookup(_ db: Connection, owner: String, key: String, now: Int64) throws -> StoredResponse? {
+    public static func lookup(_ db: any Database, owner: String, key: String, now: Int64) throws -> StoredResponse? {
         try db.queryFirst(
             "SELECT request_hash, status, response_headers, response_body FROM idempotency_keys WHERE owner = ? AND key = ? AND expires_at > ?",
             [owner, key, now]
@@ -37,7 +37,7 @@ public enum IdempotencyStore {
     }
 
     /// Records a response (replacing an expired record for the same key).
-    public static func save(_ db: Connection, owner: String, key: String, response: StoredResponse, now: Int64, retentionMilliseconds: Int64) throws {
+    public static func save(_ db: any Database, owner: String, key: String, response: StoredResponse, now: Int64, retentionMilliseconds: Int64) throws {
         try db.execute(
             """
             INSERT INTO idempotency_keys (owner, key, request_hash, status, response_headers, response_body, created_at, expires_at)
@@ -52,7 +52,7 @@ public enum IdempotencyStore {
 
     /// Deletes expired records; returns how many.
     @discardableResult
-    public static func purgeExpired(_ db: Connection, now: Int64) throws -> Int {
+    public static func purgeExpired(_ db: any Database, now: Int64) throws -> Int {
         try db.execute("DELETE FROM idempotency_keys WHERE expires_at <= ?", [now])
     }
 

@@ -5,9 +5,9 @@ public import BahiStore
 /// returns a description of every violation it finds, empty when clean.
 public struct Invariant: Sendable {
     public let name: String
-    public let check: @Sendable (Connection) throws -> [String]
+    public let check: @Sendable (any Database) throws -> [String]
 
-    public init(name: String, check: @escaping @Sendable (Connection) throws -> [String]) {
+    public init(name: String, check: @escaping @Sendable (any Database) throws -> [String]) {
         self.name = name
         self.check = check
     }
@@ -124,7 +124,7 @@ public enum InvariantRegistry {
     ]
 
     /// Runs every invariant; returns (name, violations) for each.
-    public static func run(_ db: Connection) throws -> [(name: String, violations: [String])] {
+    public static func run(_ db: any Database) throws -> [(name: String, violations: [String])] {
         try all.map { (name: $0.name, violations: try $0.check(db)) }
     }
 }

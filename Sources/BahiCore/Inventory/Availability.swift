@@ -23,7 +23,7 @@ public enum Availability {
     public typealias LineFacts = (channelActive: Bool, buffer: (bps: Int64, units: Int64), facts: SKUFacts?, levels: [StockLedger.Level])
 
     /// The SKU's facts, or nil if there is no such SKU.
-    public static func facts(_ db: Connection, sku: String) throws -> SKUFacts? {
+    public static func facts(_ db: any Database, sku: String) throws -> SKUFacts? {
         try db.queryFirst(
             """
             SELECT active, is_kit, low_stock_threshold, reorder_point, reorder_qty,
@@ -37,19 +37,19 @@ public enum Availability {
     }
 
     /// A kit's components and quantities per kit.
-    public static func components(_ db: Connection, kit: String) throws -> [(sku: String, qty: Int64)] {
+    public static func components(_ db: any Database, kit: String) throws -> [(sku: String, qty: Int64)] {
         try db.query("SELECT component_sku, qty FROM kit_components WHERE kit_sku = ? ORDER BY component_sku", [kit]) { row in
             (sku: try row[0] as String, qty: try row[1] as Int64)
         }
     }
 
     /// Kits that contain `sku` (their availability moves with it).
-    public static func kits(containing sku: String, _ db: Connection) throws -> [String] {
+    public static func kits(containing sku: String, _ db: any Database) throws -> [String] {
         try db.query("SELECT kit_sku FROM kit_components WHERE component_sku = ? ORDER BY kit_sku", [sku]) { row in try row[0] as String }
     }
 
     /// Available units of a stocked SKU over active locations.
-    public static func stockAvailable(_ db: Connection, sku: String) throws -> Int64 {
+    public static func stockAvailable(_ db: any Database, sku: String) throws -> Int64 {
         try db.queryValue(
             """
             SELECT COALESCE(SUM(MAX(0, l.on_hand - l.reserved - l.safety_stock)), 0)
@@ -59,7 +59,7 @@ public enum Availability {
     }
 
     /// Available units of any SKU: a kit is as available as its scarcest component allows.
-    public static func available(_ db: Connection, sku: String, isKit: Bool) throws -> Int64 {
+    public static func available(_ db: any Database, sku: String, isKit: Bool) throws -> Int64 {
         guard isKit else { return try stockAvailable(db, sku: sku) }
         let parts = try components(db, kit: sku)
         guard !parts.isEmpty else { return 0 }
@@ -70,7 +70,7 @@ public enum Availability {
 
     /// The buffer a channel keeps back for a SKU: its per-SKU buffer if set, else its global
     /// one. Nil if the channel does not exist or is inactive.
-    public static func buffer(_ db: Connection, channel: String, sku: String) throws -> (bps: Int64, units: Int64)? {
+    public static func buffer(_ db: any Database, channel: String, sku: String) throws -> (bps: Int64, units: Int64)? {
         guard let global = try db.queryFirst("SELECT buffer_bps, buffer_units FROM channels WHERE code = ? AND active = 1", [channel], { row in
             (bps: try row[0] as Int64, units: try row[1] as Int64)
         }) else { return nil }
@@ -82,7 +82,7 @@ public enum Availability {
 
     /// Whether the channel is active and the buffer it keeps back for a SKU, in one query
     /// (the hold path runs it per line). Nil if there is no such channel.
-    public static func channel(_ db: Connection, code: String, sku: String) throws -> (active: Bool, buffer: (bps: Int64, units: Int64))? {
+    public static func channel(_ db: any Database, code: String, sku: String) throws -> (active: Bool, buffer: (bps: Int64, units: Int64))? {
         try db.queryFirst(
             """
             SELECT c.active, COALESCE(b.buffer_bps, c.buffer_bps), COALESCE(b.buffer_units, c.buffer_units)
@@ -99,12 +99,12 @@ public enum Availability {
     ///
     /// Why one query: the hold path runs this per line on the writer thread, where the
     /// separate channel, facts and levels lookups were three statements.
-    public static func lineFacts(_ db: Connection, channel: String, sku: String) throws -> LineFacts? {
+    public static func lineFacts(_ db: any Database, channel: String, sku: String) throws -> LineFacts? {
         var result: LineFacts?
         var priorities: [Int64] = []
         // One row per stock level (or one with NULL level columns when there is none); the
         // channel and SKU columns repeat on every row.
-        let statement = try db.statement(
+        _ = try db.query(
             """
             SELECT c.active, COALESCE(b.buffer_bps, c.buffer_bps), COALESCE(b.buffer_units, c.buffer_units),
                    s.active, s.is_kit, s.low_stock_threshold, s.reorder_point, s.reorder_qty,
@@ -117,11 +117,8 @@ public enum Availability {
               LEFT JOIN stock_levels l ON l.sku = s.sku
               LEFT JOIN locations loc ON loc.code = l.location
              WHERE c.code = ?1
-            """)
-        defer { statement.reset() }
-        try statement.bindAll(channel, sku)
-        while try statement.step() {
-            let row = statement.row
+            """, binding: channel, sku
+        ) { row in
             if result == nil {
                 let skuActive: Bool? = try row[3]
                 let facts = try skuActive.map { active in
@@ -132,7 +129,7 @@ public enum Availability {
             }
             // A level whose location row is missing is skipped, as the inner join of
             // `StockLedger.levels` would (foreign keys make it impossible anyway).
-            guard let locationActive: Bool = try row[14] else { continue }
+            guard let locationActive: Bool = try row[14] else { return }
             result?.levels.append(StockLedger.Level(sku: sku, location: try row[9], onHand: try row[10], reserved: try row[11],
                                                     safetyStock: try row[12], damaged: try row[13], locationActive: locationActive))
             priorities.append(try row[15])

@@ -108,7 +108,7 @@ public enum Holds {
     /// components are allocated one conditional `UPDATE` at a time and the first that cannot
     /// be met fails the whole hold.
     public static func place(
-        _ db: Connection, channel: String, lines: [Line], ttlSeconds: Int64, reference: String?,
+        _ db: any Database, channel: String, lines: [Line], ttlSeconds: Int64, reference: String?,
         actor: String?, now: Int64, id: String = EntityID.make(.reservation)
     ) throws -> Hold {
         let allocations = try LineReservation.reserve(db, channel: channel, lines: lines, reference: id, actor: actor, now: now)
@@ -126,7 +126,7 @@ public enum Holds {
     }
 
     /// The hold, or nil.
-    public static func find(_ db: Connection, id: String) throws -> Hold? {
+    public static func find(_ db: any Database, id: String) throws -> Hold? {
         guard var hold = try db.queryFirst("SELECT id, channel, reference, status, expires_at, created_at FROM reservations WHERE id = ?", [id], { row in
             Hold(id: try row[0], channel: try row[1], reference: try row[2], status: try row[3], expiresAt: try row[4], createdAt: try row[5], allocations: [])
         }) else { return nil }
@@ -143,7 +143,7 @@ public enum Holds {
     /// false if it was not active (already released, expired or converted): releasing twice
     /// is harmless.
     @discardableResult
-    public static func release(_ db: Connection, id: String, status: String = "released", actor: String?, now: Int64) throws -> Bool {
+    public static func release(_ db: any Database, id: String, status: String = "released", actor: String?, now: Int64) throws -> Bool {
         let closed = try db.execute("UPDATE reservations SET status = ?, closed_at = ? WHERE id = ? AND status = 'active'", [status, now, id])
         guard closed == 1 else { return false }
         let allocations = try db.query("SELECT stock_sku, location, qty FROM reservation_allocations WHERE reservation_id = ?", [id]) { row in
@@ -157,7 +157,7 @@ public enum Holds {
 
     /// Releases every active hold whose time has come (at most `limit` per call); returns
     /// how many. The server's sweeper calls it several times a second.
-    public static func expire(_ db: Connection, now: Int64, limit: Int = 500) throws -> Int {
+    public static func expire(_ db: any Database, now: Int64, limit: Int = 500) throws -> Int {
         let due = try db.query("SELECT id FROM reservations WHERE status = 'active' AND expires_at <= ? ORDER BY expires_at LIMIT ?", [now, limit]) { row in
             try row[0] as String
         }

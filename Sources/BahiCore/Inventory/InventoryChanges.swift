@@ -16,7 +16,7 @@ public struct InventoryChanges {
 
     /// Records a stocked SKU's availability before the operation changes it (queried unless
     /// the caller already knows it).
-    public mutating func touch(_ db: Connection, sku: String, available: Int64? = nil, facts known: Availability.SKUFacts? = nil) throws {
+    public mutating func touch(_ db: any Database, sku: String, available: Int64? = nil, facts known: Availability.SKUFacts? = nil) throws {
         if let known { facts[sku] = known }
         guard before[sku] == nil else { return }
         before[sku] = try available ?? Availability.stockAvailable(db, sku: sku)
@@ -35,7 +35,7 @@ public struct InventoryChanges {
     /// (`PendingInventoryChanges`): forty holds on one SKU in one group commit give one
     /// `inventory.changed` with the availability the commit leaves, which is all a reader
     /// could ever observe; the movement ledger keeps every change with its actor and reason.
-    public func emit(_ db: Connection, actor: String?, reference: String?, now: Int64) throws {
+    public func emit(_ db: any Database, actor: String?, reference: String?, now: Int64) throws {
         if let pending = db.preCommitWork(PendingInventoryChanges.self) {
             pending.merge(self, actor: actor, now: now)
             return
@@ -61,7 +61,7 @@ public struct InventoryChanges {
     ///
     /// Appended at once, not deferred to the commit: these are rare catalog edits, and the
     /// figure is what the SKU has now, whatever else the transaction does.
-    public static func announce(_ db: Connection, _ scope: Scope, actor: String?, now: Int64) throws {
+    public static func announce(_ db: any Database, _ scope: Scope, actor: String?, now: Int64) throws {
         var skus: [String]
         switch scope {
         case .skus(let list): skus = list
@@ -79,7 +79,7 @@ public struct InventoryChanges {
         }
     }
 
-    fileprivate func append(_ db: Connection, actor: String?, now: Int64) throws {
+    fileprivate func append(_ db: any Database, actor: String?, now: Int64) throws {
         var kitsDone = Set<String>()
         for sku in order {
             guard let was = before[sku], let facts = try self.facts[sku] ?? Availability.facts(db, sku: sku) else { continue }
@@ -104,7 +104,7 @@ public struct InventoryChanges {
         }
     }
 
-    private static func changed(_ db: Connection, sku: String, available: Int64, actor: String?, now: Int64) throws {
+    private static func changed(_ db: any Database, sku: String, available: Int64, actor: String?, now: Int64) throws {
         // Written directly: the same bytes as encoding ["sku": …, "available": …], without
         // building and walking a JSONObject on the writer thread for every hold.
         var json = JSONWriter(capacity: 48)
@@ -138,7 +138,7 @@ final class PendingInventoryChanges: PreCommitWork {
         self.now = max(self.now, now)
     }
 
-    func run(_ db: Connection) throws {
+    func run(_ db: any Database) throws {
         try changes.append(db, actor: actor, now: now)
     }
 }

@@ -4,7 +4,7 @@ public import BahiJSON
 /// Read models of the stock ledger, as JSON the API returns.
 public enum InventoryQueries {
     /// One SKU's stock: totals, per location, and what each active channel may sell.
-    public static func summary(_ db: Connection, sku: String) throws -> JSONValue? {
+    public static func summary(_ db: any Database, sku: String) throws -> JSONValue? {
         guard let facts = try Availability.facts(db, sku: sku) else { return nil }
         let levels = facts.isKit ? [] : try StockLedger.levels(db, sku: sku)
         let available = try Availability.available(db, sku: sku, isKit: facts.isKit)
@@ -48,7 +48,7 @@ public enum InventoryQueries {
 
     /// Stocked SKUs with their totals (at one location or all active ones), by SKU code,
     /// after a cursor.
-    public static func list(_ db: Connection, location: String?, below: Below?, after: String, limit: Int) throws -> [JSONValue] {
+    public static func list(_ db: any Database, location: String?, below: Below?, after: String, limit: Int) throws -> [JSONValue] {
         var sql = """
             SELECT s.sku, COALESCE(SUM(l.on_hand), 0), COALESCE(SUM(l.reserved), 0), COALESCE(SUM(l.safety_stock), 0),
                    COALESCE(SUM(l.damaged), 0), COALESCE(SUM(MAX(0, l.on_hand - l.reserved - l.safety_stock)), 0),
@@ -82,7 +82,7 @@ public enum InventoryQueries {
     }
 
     /// The movement ledger of one SKU, oldest first, after a movement id.
-    public static func movements(_ db: Connection, sku: String, after: Int64, limit: Int) throws -> [JSONValue] {
+    public static func movements(_ db: any Database, sku: String, after: Int64, limit: Int) throws -> [JSONValue] {
         try db.query(
             """
             SELECT id, location, kind, on_hand_delta, reserved_delta, damaged_delta, reference, reason, actor, created_at
@@ -102,7 +102,7 @@ public enum InventoryQueries {
 
     /// SKUs below their reorder point, with how many to order: at least the reorder
     /// quantity, and enough to get back to the reorder point.
-    public static func reorderSuggestions(_ db: Connection) throws -> [JSONValue] {
+    public static func reorderSuggestions(_ db: any Database) throws -> [JSONValue] {
         try db.query(
             """
             SELECT s.sku, s.name, COALESCE(SUM(MAX(0, l.on_hand - l.reserved - l.safety_stock)), 0) AS available, s.reorder_point, s.reorder_qty
@@ -122,7 +122,7 @@ public enum InventoryQueries {
 
     /// For the channel feed: SKUs whose stock changed after `seq`, each once, with what the
     /// channel may now sell. Returns the entries and the last seq examined.
-    public static func changes(_ db: Connection, channel: String, after seq: Int64, limit: Int) throws -> (entries: [JSONValue], lastSeq: Int64) {
+    public static func changes(_ db: any Database, channel: String, after seq: Int64, limit: Int) throws -> (entries: [JSONValue], lastSeq: Int64) {
         let rows = try db.query(
             "SELECT seq, entity_id FROM events WHERE seq > ? AND type = 'inventory.changed' ORDER BY seq LIMIT ?", [seq, limit]
         ) { row in (seq: try row[0] as Int64, sku: try row[1] as String) }

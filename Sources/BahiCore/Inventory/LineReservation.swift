@@ -27,7 +27,7 @@ public enum LineReservation {
     ///     price the lines).
     /// - Returns: where every line's units were reserved.
     public static func reserve(
-        _ db: Connection, channel: String, lines: [Holds.Line], reference: String, actor: String?, now: Int64,
+        _ db: any Database, channel: String, lines: [Holds.Line], reference: String, actor: String?, now: Int64,
         credit: [String: Int64] = [:], rank: (@Sendable (Plan) -> [String])? = nil, prefetched: [Availability.LineFacts]? = nil
     ) throws -> [Holds.Allocation] {
         guard !lines.isEmpty else { throw DomainError.invalid("lines", "required", "At least one line.") }
@@ -123,7 +123,7 @@ public enum LineReservation {
     /// hears of every SKU whose availability moved. Throws if the ledger holds less than
     /// that (it never should: `bahi check` would report it).
     public static func release(
-        _ db: Connection, _ held: [(sku: String, location: String, qty: Int64)], reference: String, reason: String, actor: String?, now: Int64
+        _ db: any Database, _ held: [(sku: String, location: String, qty: Int64)], reference: String, reason: String, actor: String?, now: Int64
     ) throws {
         var changes = InventoryChanges()
         for a in held {

@@ -16,7 +16,7 @@ public enum Movements {
     /// and deltas. A movement that would leave on_hand below what is reserved or below zero
     /// is refused with 409 and changes nothing.
     public static func record(
-        _ db: Connection, sku: String, location: String, request: Request,
+        _ db: any Database, sku: String, location: String, request: Request,
         reason: String?, reference: String?, actor: String?, now: Int64
     ) throws -> [StockChange] {
         guard let facts = try Availability.facts(db, sku: sku) else { throw DomainError.invalid("sku", "unknown_sku", "No SKU \(sku).") }

@@ -72,9 +72,9 @@ public struct StockImport: CSVImportJob {
             let mode: Mode
             switch (names.contains("on_hand"), names.contains("delta")) {
             case (true, true):
-                throw DomainError.problems([FieldProblem("header", "ambiguous_mode", "Give on_hand (the counted units) or delta (a change), not both.")], code: "invalid_header")
+                throw DomainError.problems([FieldProblem("header", "ambiguous_mode", "Give on_hand (the counted units) or delta (a change), not both.")], code: .invalidHeader)
             case (false, false):
-                throw DomainError.problems([FieldProblem("header", "missing_column", "The header needs sku, location and on_hand (mode set) or delta (mode delta).")], code: "invalid_header")
+                throw DomainError.problems([FieldProblem("header", "missing_column", "The header needs sku, location and on_hand (mode set) or delta (mode delta).")], code: .invalidHeader)
             case (true, false): mode = .set
             case (false, true): mode = .delta
             }
@@ -155,7 +155,7 @@ public struct StockImport: CSVImportJob {
     /// Checks or applies lines (see `CSVImportJob.process`). SKU facts and locations are
     /// looked up once per write, and with `write` each touched SKU's change events are
     /// emitted once at the end, not once per row.
-    public func process(_ db: Connection, _ items: ArraySlice<Line>, write: Bool, context: ImportContext) throws -> [ImportRowResult] {
+    public func process(_ db: any Database, _ items: ArraySlice<Line>, write: Bool, context: ImportContext) throws -> [ImportRowResult] {
         var facts: [String: Availability.SKUFacts?] = [:]
         var locations: [String: Bool] = [:]
         var changes = InventoryChanges()
@@ -199,7 +199,7 @@ public struct StockImport: CSVImportJob {
     }
 
     /// One row: the movement it implies, checked against the level (and applied if `write`).
-    private func apply(_ db: Connection, _ line: Line, write: Bool, context: ImportContext) throws -> ImportRowResult {
+    private func apply(_ db: any Database, _ line: Line, write: Bool, context: ImportContext) throws -> ImportRowResult {
         let level = try db.queryFirst(
             "SELECT on_hand, reserved, safety_stock FROM stock_levels WHERE sku = ? AND location = ?", [line.sku, line.location]
         ) { row in (onHand: try row[0] as Int64, reserved: try row[1] as Int64, safety: try row[2] as Int64) } ?? (onHand: 0, reserved: 0, safety: 0)
@@ -237,7 +237,7 @@ public struct StockImport: CSVImportJob {
 
     /// Every stock level (at one location, or all), ordered by SKU then location, as CSV with
     /// `exportColumns`. `available` is on_hand − reserved − safety_stock, shown as at least 0.
-    public static func export(_ db: Connection, location: String?) throws -> [UInt8] {
+    public static func export(_ db: any Database, location: String?) throws -> [UInt8] {
         var csv = CSVWriter(capacity: 1 << 16)
         csv.row(exportColumns)
         let sql = """

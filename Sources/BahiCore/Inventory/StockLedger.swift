@@ -46,7 +46,7 @@ public struct StockChange: Sendable {
 /// rolling back its whole savepoint (all lines or none).
 public enum StockLedger {
     /// Applies `change` if its conditions hold; returns false (and changes nothing) if not.
-    public static func apply(_ db: Connection, _ change: StockChange, actor: String?, now: Int64) throws -> Bool {
+    public static func apply(_ db: any Database, _ change: StockChange, actor: String?, now: Int64) throws -> Bool {
         var changed = try conditionalUpdate(db, change, now: now)
         if changed == 0 {
             // First movement for this (sku, location): create the row, then try once more.
@@ -66,7 +66,7 @@ public enum StockLedger {
         return true
     }
 
-    private static func conditionalUpdate(_ db: Connection, _ change: StockChange, now: Int64) throws -> Int {
+    private static func conditionalUpdate(_ db: any Database, _ change: StockChange, now: Int64) throws -> Int {
         try db.execute(
             """
             UPDATE stock_levels
@@ -79,12 +79,12 @@ public enum StockLedger {
     }
 
     /// Reserves `qty` at one location if that much is available.
-    public static func reserve(_ db: Connection, sku: String, location: String, qty: Int64, reference: String?, actor: String?, now: Int64) throws -> Bool {
+    public static func reserve(_ db: any Database, sku: String, location: String, qty: Int64, reference: String?, actor: String?, now: Int64) throws -> Bool {
         try apply(db, StockChange(sku: sku, location: location, kind: .reserve, reserved: qty, requiredAvailable: qty, reference: reference), actor: actor, now: now)
     }
 
     /// Releases `qty` of a reservation (never below zero).
-    public static func release(_ db: Connection, sku: String, location: String, qty: Int64, reference: String?, reason: String?, actor: String?, now: Int64) throws -> Bool {
+    public static func release(_ db: any Database, sku: String, location: String, qty: Int64, reference: String?, reason: String?, actor: String?, now: Int64) throws -> Bool {
         try apply(db, StockChange(sku: sku, location: location, kind: .release, reserved: -qty, reference: reference, reason: reason), actor: actor, now: now)
     }
 
@@ -108,7 +108,7 @@ public enum StockLedger {
     /// sorter (several allocations) on every call, and the hold path calls this per SKU on
     /// the writer thread, for what is almost always one to three rows. The order is the same:
     /// priority, then location code by bytes (SQLite's BINARY collation).
-    public static func levels(_ db: Connection, sku: String) throws -> [Level] {
+    public static func levels(_ db: any Database, sku: String) throws -> [Level] {
         let rows = try db.query(
             """
             SELECT l.sku, l.location, l.on_hand, l.reserved, l.safety_stock, l.damaged, loc.active, loc.priority
@@ -135,7 +135,7 @@ public enum StockLedger {
 
     /// Recomputes every level from the movement ledger and returns each difference. There
     /// must never be any: `bahi check` and `GET /v1/inventory/audit` report them.
-    public static func audit(_ db: Connection) throws -> [String] {
+    public static func audit(_ db: any Database) throws -> [String] {
         try db.query(
             """
             WITH sums AS (

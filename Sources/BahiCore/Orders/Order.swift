@@ -161,7 +161,7 @@ public enum OrderQueries {
     }
 
     /// The order with its lines, shipments and (optionally) history, or nil.
-    public static func find(_ db: Connection, id: String, history: Bool = true) throws -> Order? {
+    public static func find(_ db: any Database, id: String, history: Bool = true) throws -> Order? {
         guard var order = try db.queryFirst("SELECT \(columns) FROM orders WHERE id = ?", [id], decode) else { return nil }
         order.lines = try lines(db, orderID: id, supply: order.supply)
         order.shipments = try Shipments.forOrder(db, orderID: id)
@@ -170,12 +170,12 @@ public enum OrderQueries {
     }
 
     /// The order a channel knows by its own reference, if any.
-    public static func id(_ db: Connection, channel: String, channelOrderRef: String) throws -> String? {
+    public static func id(_ db: any Database, channel: String, channelOrderRef: String) throws -> String? {
         try db.queryFirst("SELECT id FROM orders WHERE channel = ? AND channel_order_ref = ?", binding: channel, channelOrderRef) { row in try row[0] as String }
     }
 
     /// An order's lines.
-    public static func lines(_ db: Connection, orderID: String, supply: SupplyKind) throws -> [Order.Line] {
+    public static func lines(_ db: any Database, orderID: String, supply: SupplyKind) throws -> [Order.Line] {
         try db.query(
             """
             SELECT line, sku, name, hsn, qty, unit_price_paise, discount_paise, total_paise, taxable_paise, rate_bps, cgst_paise, sgst_paise, igst_paise, invoice_id
@@ -191,7 +191,7 @@ public enum OrderQueries {
     }
 
     /// An order's history, oldest first.
-    public static func history(_ db: Connection, orderID: String) throws -> [Order.HistoryEntry] {
+    public static func history(_ db: any Database, orderID: String) throws -> [Order.HistoryEntry] {
         try db.query("SELECT action, from_status, to_status, detail, actor, created_at FROM order_history WHERE order_id = ? ORDER BY id", [orderID]) { row in
             let detail: String = try row[3]
             return Order.HistoryEntry(action: try row[0], fromStatus: try row[1], toStatus: try row[2], detail: try JSONParser.parse(Array(detail.utf8)),
@@ -215,7 +215,7 @@ public enum OrderQueries {
 
     /// Orders newest first (ids sort by creation time), a page at a time; `after` is the last
     /// id of the previous page.
-    public static func list(_ db: Connection, _ filter: Filter) throws -> (orders: [Order], next: String?) {
+    public static func list(_ db: any Database, _ filter: Filter) throws -> (orders: [Order], next: String?) {
         var sql = "SELECT \(columns) FROM orders WHERE 1 = 1"
         var arguments: [(any SQLValueConvertible)?] = []
         if let s = filter.status { sql += " AND status = ?"; arguments.append(s) }

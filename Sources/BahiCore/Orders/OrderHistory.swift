@@ -7,7 +7,7 @@ public enum OrderHistory {
     /// Appends one history row and the matching `order.<event>` event; `emitsEvent` false
     /// when the step already has an event of its own (a packed parcel is `shipment.packed`).
     public static func record(
-        _ db: Connection, orderID: String, action: String, event: String? = nil, emitsEvent: Bool = true, from: OrderStatus?, to: OrderStatus,
+        _ db: any Database, orderID: String, action: String, event: String? = nil, emitsEvent: Bool = true, from: OrderStatus?, to: OrderStatus,
         detail: JSONObject = [:], actor: String?, now: Int64
     ) throws {
         let text = JSONValue.object(detail).encodedText
@@ -26,7 +26,7 @@ public enum OrderHistory {
     /// order and 409 `invalid_transition` if it is elsewhere. Returns the status it left.
     @discardableResult
     public static func move(
-        _ db: Connection, orderID: String, to: OrderStatus, action: String, extraSet: String = "", extraArguments: [(any SQLValueConvertible)?] = [],
+        _ db: any Database, orderID: String, to: OrderStatus, action: String, extraSet: String = "", extraArguments: [(any SQLValueConvertible)?] = [],
         actor: String?, now: Int64
     ) throws -> OrderStatus {
         guard let current = try db.queryValue("SELECT status FROM orders WHERE id = ?", [orderID], as: String.self).flatMap(OrderStatus.init(rawValue:)) else {

@@ -7,7 +7,7 @@ public enum OrderIntake {
     /// Takes the order in, or returns the one the channel already sent under the same
     /// `channel_order_ref` (`created` false), so a connector can retry blindly.
     public static func create(
-        _ db: Connection, draft: OrderDraft, policy: OrderPolicy, actor: String?, now: Int64, id: String = EntityID.make(.order)
+        _ db: any Database, draft: OrderDraft, policy: OrderPolicy, actor: String?, now: Int64, id: String = EntityID.make(.order)
     ) throws -> (order: Order, created: Bool) {
         if let existing = try OrderQueries.id(db, channel: draft.channel, channelOrderRef: draft.channelOrderRef),
            let order = try OrderQueries.find(db, id: existing) {
@@ -135,7 +135,7 @@ public enum OrderIntake {
 
     /// Name, HSN and GST rate of every line's SKU, with the channel and stock facts the
     /// reservation needs (one query per line); 422 naming each unknown or inactive SKU.
-    static func catalog(_ db: Connection, channel: String, lines: [OrderDraft.Line]) throws -> (facts: [CatalogFacts], lines: [Availability.LineFacts]) {
+    static func catalog(_ db: any Database, channel: String, lines: [OrderDraft.Line]) throws -> (facts: [CatalogFacts], lines: [Availability.LineFacts]) {
         var facts: [CatalogFacts] = []
         var lineFacts: [Availability.LineFacts] = []
         var problems: [(field: String, code: String, message: String)] = []
@@ -165,15 +165,17 @@ public enum OrderIntake {
             do {
                 taxes.append(try GST.line(qty: line.qty, unitPricePaise: line.unitPricePaise, discountPaise: line.discountPaise, rateBps: rates[i], supply: supply))
             } catch {
-                throw DomainError(status: error.statusCode, code: error.code, detail: "lines[\(i)] (\(line.sku)): \(error.detail)",
-                                  fields: error.fields.isEmpty ? [("lines[\(i)]", error.code, error.detail)] : error.fields.map { ("lines[\(i)].\($0.field)", $0.code, $0.message) })
+                var failure = error.within("lines", i)
+                if failure.problems.isEmpty { failure.problems = [.inItem("lines", i, error.code.rawValue, error.message)] }
+                failure.message = "line \(i) (\(line.sku)): \(error.message)"
+                throw failure
             }
         }
         let shipping: GSTLineTax
         do {
             shipping = try GST.shipping(paise: shippingPaise, lineRatesBps: rates, supply: supply)
         } catch {
-            throw DomainError(status: error.statusCode, code: error.code, detail: "shipping_paise: \(error.detail)", fields: [("shipping_paise", error.code, error.detail)])
+            throw DomainError(error.code, "shipping_paise: \(error.message)", problems: [FieldProblem("shipping_paise", error.code.rawValue, error.message)])
         }
         return (taxes, shipping, OrderTotals.sum(lines: taxes, shipping: shipping))
     }
@@ -212,7 +214,7 @@ public enum OrderIntake {
     }
 
     /// The RTO-risk score of a COD order from what Bahi knows about its phone and pincode.
-    static func assessRisk(_ db: Connection, draft: OrderDraft, total: Int64, now: Int64) throws -> RTORisk {
+    static func assessRisk(_ db: any Database, draft: OrderDraft, total: Int64, now: Int64) throws -> RTORisk {
         let phone = try db.queryFirst("SELECT orders, cancellations, rtos FROM customer_stats WHERE phone = ?", [draft.customerPhone]) { row in
             (orders: try row[0] as Int64, cancellations: try row[1] as Int64, rtos: try row[2] as Int64)
         } ?? (orders: 0, cancellations: 0, rtos: 0)
@@ -226,19 +228,19 @@ public enum OrderIntake {
     }
 
     /// Counts the order for its phone and pincode (what later risk scores learn from).
-    static func countOrder(_ db: Connection, phone: String, pincode: String) throws {
+    static func countOrder(_ db: any Database, phone: String, pincode: String) throws {
         try db.execute("INSERT INTO customer_stats (phone, orders) VALUES (?, 1) ON CONFLICT (phone) DO UPDATE SET orders = orders + 1", binding: phone)
         try db.execute("INSERT INTO pincode_stats (pincode, orders) VALUES (?, 1) ON CONFLICT (pincode) DO UPDATE SET orders = orders + 1", binding: pincode)
     }
 
     /// Counts a cancellation for the order's phone and pincode.
-    static func countCancellation(_ db: Connection, phone: String, pincode: String) throws {
+    static func countCancellation(_ db: any Database, phone: String, pincode: String) throws {
         try db.execute("INSERT INTO customer_stats (phone, cancellations) VALUES (?, 1) ON CONFLICT (phone) DO UPDATE SET cancellations = cancellations + 1", [phone])
         try db.execute("INSERT INTO pincode_stats (pincode, cancellations) VALUES (?, 1) ON CONFLICT (pincode) DO UPDATE SET cancellations = cancellations + 1", [pincode])
     }
 
     /// Stores the lines with their tax.
-    static func insertLines(_ db: Connection, orderID: String, _ lines: [OrderDraft.Line], catalog: [CatalogFacts], taxes: [GSTLineTax]) throws -> [Order.Line] {
+    static func insertLines(_ db: any Database, orderID: String, _ lines: [OrderDraft.Line], catalog: [CatalogFacts], taxes: [GSTLineTax]) throws -> [Order.Line] {
         var out: [Order.Line] = []
         for (i, line) in lines.enumerated() {
             let tax = taxes[i], facts = catalog[i]
@@ -258,7 +260,7 @@ public enum OrderIntake {
 
     /// With no seller state configured, the state of the highest-priority active location
     /// (where a small seller is registered); 409 if there is none yet.
-    static func fallbackSellerState(_ db: Connection) throws -> IndianState {
+    static func fallbackSellerState(_ db: any Database) throws -> IndianState {
         let pincode = try db.queryValue("SELECT pincode FROM locations WHERE active = 1 ORDER BY priority, code LIMIT 1", as: String.self)
         guard let pincode, let info = PincodeDirectory.lookup(pincode) else {
             throw DomainError(status: 409, code: "seller_state_unknown",
@@ -268,7 +270,7 @@ public enum OrderIntake {
     }
 
     /// The location order for a strategy; nil for plain priority (the ledger's own order).
-    static func ranker(_ db: Connection, strategy: AllocationStrategy, destination: PincodeInfo) throws -> (@Sendable (LineReservation.Plan) -> [String])? {
+    static func ranker(_ db: any Database, strategy: AllocationStrategy, destination: PincodeInfo) throws -> (@Sendable (LineReservation.Plan) -> [String])? {
         guard strategy != .priority else { return nil }
         let locations = try db.query("SELECT code, priority, pincode FROM locations WHERE active = 1") { row in
             (code: try row[0] as String, priority: try row[1] as Int64, pincode: try row[2] as String)
@@ -287,7 +289,7 @@ public enum OrderIntake {
 
     /// Units of each SKU a hold holds, per line: a kit line's units are as many whole kits
     /// as its components' allocations make up.
-    static func heldUnits(_ db: Connection, _ hold: Holds.Hold) throws -> [(sku: String, units: Int64)] {
+    static func heldUnits(_ db: any Database, _ hold: Holds.Hold) throws -> [(sku: String, units: Int64)] {
         var out: [(sku: String, units: Int64)] = []
         for line in Set(hold.allocations.map(\.line)).sorted() {
             let parts = hold.allocations.filter { $0.line == line }

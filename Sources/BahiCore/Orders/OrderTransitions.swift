@@ -12,17 +12,17 @@ public enum OrderTransitions {
         case address, other
     }
 
-    static func load(_ db: Connection, _ id: String) throws -> Order {
+    static func load(_ db: any Database, _ id: String) throws -> Order {
         guard let order = try OrderQueries.find(db, id: id, history: false) else { throw DomainError.notFound("order", id) }
         return order
     }
 
     /// `on_hold` → `confirmed` after verification (a call to a COD buyer, an address fix).
-    public static func confirm(_ db: Connection, id: String, note: String?, actor: String?, now: Int64) throws -> Order {
+    public static func confirm(_ db: any Database, id: String, note: String?, actor: String?, now: Int64) throws -> Order {
         let order = try load(db, id)
         guard order.status == .onHold else {
             var error = OrderStatus.invalidTransition(id, from: order.status, to: .confirmed, action: "confirmed")
-            if order.status == .pendingPayment { error.detail += " A prepaid order is confirmed by its payment (POST /v1/orders/\(id)/payments)." }
+            if order.status == .pendingPayment { error.message += " A prepaid order is confirmed by its payment (POST /v1/orders/\(id)/payments)." }
             throw error
         }
         try OrderHistory.move(db, orderID: id, to: .confirmed, action: "confirmed", extraSet: ", hold_reason = NULL", actor: actor, now: now)
@@ -44,7 +44,7 @@ public enum OrderTransitions {
     /// `confirmed` → `on_hold`: a person stops an order before it is picked (the buyer asked
     /// to wait, the address needs a call). Its stock stays reserved and its parcels leave the
     /// queue until `confirm` puts it back.
-    public static func hold(_ db: Connection, id: String, reason: HoldReason, note: String?, actor: String?, now: Int64) throws -> Order {
+    public static func hold(_ db: any Database, id: String, reason: HoldReason, note: String?, actor: String?, now: Int64) throws -> Order {
         let order = try load(db, id)
         guard order.status == .confirmed else {
             throw OrderStatus.invalidTransition(id, from: order.status, to: .onHold, action: "put on hold")
@@ -59,7 +59,7 @@ public enum OrderTransitions {
 
     /// Cancels an order that no courier has yet: releases its stock, cancels its
     /// shipments, and flags `refund_due` if money was taken.
-    public static func cancel(_ db: Connection, id: String, reason: CancelReason, note: String?, actor: String?, now: Int64) throws -> Order {
+    public static func cancel(_ db: any Database, id: String, reason: CancelReason, note: String?, actor: String?, now: Int64) throws -> Order {
         let order = try load(db, id)
         guard order.status.canMove(to: .cancelled) else {
             throw OrderStatus.invalidTransition(id, from: order.status, to: .cancelled, action: "cancelled")
@@ -87,7 +87,7 @@ public enum OrderTransitions {
 
     /// Cancels prepaid orders whose payment did not arrive in time (`payment_timeout`),
     /// releasing their stock; returns how many. The server's sweeper calls it.
-    public static func expirePayments(_ db: Connection, now: Int64, limit: Int = 200) throws -> Int {
+    public static func expirePayments(_ db: any Database, now: Int64, limit: Int = 200) throws -> Int {
         let due = try db.query(
             "SELECT id FROM orders WHERE status = 'pending_payment' AND payment_expires_at <= ? ORDER BY payment_expires_at LIMIT ?", [now, limit]
         ) { row in try row[0] as String }
@@ -114,7 +114,7 @@ public enum OrderTransitions {
     /// Records a payment. The same gateway payment id twice is recorded once (`created`
     /// false). Money covering a prepaid order waiting for payment confirms it; money for a
     /// cancelled order, or beyond the total, flags `refund_due`.
-    public static func recordPayment(_ db: Connection, id: String, payment: PaymentInput, actor: String?, now: Int64) throws -> (order: Order, paymentID: String, created: Bool) {
+    public static func recordPayment(_ db: any Database, id: String, payment: PaymentInput, actor: String?, now: Int64) throws -> (order: Order, paymentID: String, created: Bool) {
         let order = try load(db, id)
         if let gateway = payment.gateway, let gid = payment.gatewayPaymentID,
            let existing = try db.queryFirst("SELECT id, order_id FROM payments WHERE gateway = ? AND gateway_payment_id = ?", [gateway, gid], { row in
@@ -181,7 +181,7 @@ public enum OrderTransitions {
     /// units are released and the new lines reserved in one savepoint, only increases
     /// having to fit the channel's buffer — and totals are recomputed. The diff goes into
     /// the history. `version` must match (412 `version_mismatch`).
-    public static func edit(_ db: Connection, id: String, _ input: EditInput, policy: OrderPolicy, actor: String?, now: Int64) throws -> Order {
+    public static func edit(_ db: any Database, id: String, _ input: EditInput, policy: OrderPolicy, actor: String?, now: Int64) throws -> Order {
         let order = try load(db, id)
         guard order.status.isLive, order.status != .completed else {
             throw DomainError(status: 409, code: "invalid_transition", detail: "Order \(id) is \(order.status.rawValue); only live orders can be edited.")

@@ -12,7 +12,10 @@ import Foundation
 ///
 /// All SQLite work happens on the store's own threads; `async` callers only wait on a
 /// continuation, so neither the cooperative pool nor Dispatch's queues are ever blocked.
-public final class Store: Sendable {
+public final class SQLiteStore: DataStore {
+    /// Always `.sqlite`.
+    public var dialect: SQLDialect { .sqlite }
+
     /// Tuning knobs; the defaults are the production defaults.
     public struct Configuration: Sendable {
         /// Read-only connections (and threads) in the read pool.
@@ -101,7 +104,7 @@ public final class Store: Sendable {
     /// Cancelling the calling task does not withdraw a queued call: its outcome must stay
     /// knowable, so it runs and the caller still gets the result.
     @discardableResult
-    public func write<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any Database) throws -> T) async throws -> T {
         try await write(rerunnable: false, body)
     }
 
@@ -117,7 +120,7 @@ public final class Store: Sendable {
     /// none, if it throws), the value returned is that run's, and only after the COMMIT.
     /// Values from a discarded run (ids, times) are never seen by anyone.
     @discardableResult
-    public func write<T: Sendable>(rerunnable: Bool, _ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+    public func write<T: Sendable>(rerunnable: Bool, _ body: @escaping @Sendable (any Database) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             var request = WriteRequest(
                 perform: { db in
@@ -171,7 +174,7 @@ public final class Store: Sendable {
     /// Writes fail with `SQLITE_READONLY`. Reads run concurrently with each other and with
     /// the writer.
     @discardableResult
-    public func read<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any Database) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             readers.enqueue(ReadJob(
                 run: { db in
@@ -182,7 +185,7 @@ public final class Store: Sendable {
         }
     }
 
-    private static func readSnapshot<T>(_ db: Connection, _ body: (Connection) throws -> T) throws -> T {
+    private static func readSnapshot<T>(_ db: Connection, _ body: (any Database) throws -> T) throws -> T {
         try db.execute("BEGIN DEFERRED", [])
         db.deniesTransactionControl = true
         let result = Result { try body(db) }

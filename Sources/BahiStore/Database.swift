@@ -1,0 +1,105 @@
+/// The connection interface every domain records type is written against: run a statement,
+/// map its rows by column name, learn what changed. SQLite's `Connection` satisfies it today;
+/// the PostgreSQL store satisfies it next, so records and flows run unchanged on either.
+///
+/// Why a protocol of a few calls and not the SQLite class: domain code must not depend on
+/// one engine's mechanics (statement handles, rowids, `sqlite3_changes`). Everything a record
+/// needs is here: a changed-row count decides conditional writes, `RETURNING` replaces
+/// "last insert rowid", and `Row` is read by name. SQL given here is written portably
+/// (DESIGN §3): `?N` placeholders, `ON CONFLICT`, `RETURNING`, `TRUE`/`FALSE`,
+/// `GREATEST`/`LEAST`; where the engines still differ, the implementation translates, so the
+/// difference lives in BahiStore, never in domain code.
+///
+/// A `Database` is used by one thread at a time (the store's writer or one reader) and is
+/// not `Sendable`.
+public protocol Database: AnyObject {
+    /// Which engine this is, for the rare statement the store must phrase per engine (DDL in
+    /// migrations); domain records never branch on it.
+    var dialect: SQLDialect { get }
+
+    /// Runs one or more `;`-separated statements that take no arguments (schema, scripts).
+    func execute(_ sql: String) throws
+
+    /// Runs one statement with its arguments; returns how many rows it changed (0 for a
+    /// statement that cannot change rows).
+    @discardableResult
+    func execute(_ sql: String, _ arguments: StatementArguments) throws -> Int
+
+    /// Runs a query and maps every row; `transform` sees each `Row` only while it is current.
+    func query<T>(_ sql: String, _ arguments: StatementArguments, _ transform: (Row) throws -> T) throws -> [T]
+
+    /// Runs a query and maps its first row, or nil. Also the way to read `… RETURNING`.
+    func queryFirst<T>(_ sql: String, _ arguments: StatementArguments, _ transform: (Row) throws -> T) throws -> T?
+
+    /// `execute(_:_:)` with the values bound straight from their types (no boxing): the
+    /// writer's hot paths.
+    @discardableResult
+    func execute<First: SQLValueConvertible, each V: SQLValueConvertible>(_ sql: String, binding first: First, _ values: repeat each V) throws -> Int
+
+    /// `query(_:_:_:)` with directly bound values.
+    func query<T, First: SQLValueConvertible, each V: SQLValueConvertible>(_ sql: String, binding first: First, _ values: repeat each V, map transform: (Row) throws -> T) throws -> [T]
+
+    /// `queryFirst(_:_:_:)` with directly bound values.
+    func queryFirst<T, First: SQLValueConvertible, each V: SQLValueConvertible>(_ sql: String, binding first: First, _ values: repeat each V, map transform: (Row) throws -> T) throws -> T?
+
+    /// Runs `body` inside a savepoint: only its changes are undone if it throws, and the
+    /// surrounding transaction goes on.
+    @discardableResult
+    func savepoint<T>(_ name: String, _ body: () throws -> T) throws -> T
+
+    /// This transaction's shared instance of `W`, made on first use; nil when the connection
+    /// does not defer work to its commit (see `PreCommitWork`).
+    func preCommitWork<W: PreCommitWork>(_ type: W.Type) -> W?
+}
+
+extension Database {
+    /// The first column of the first row, or nil if there is no row: for `SELECT count(*)`,
+    /// `EXISTS (…)` and `… RETURNING one_column`.
+    public func queryValue<V: SQLValueConvertible>(_ sql: String, _ arguments: StatementArguments = [], as type: V.Type = V.self) throws -> V? {
+        try queryFirst(sql, arguments) { row -> V in try row.firstColumn() }
+    }
+
+    /// A query with no arguments.
+    public func query<T>(_ sql: String, _ transform: (Row) throws -> T) throws -> [T] {
+        try query(sql, StatementArguments([]), transform)
+    }
+
+    /// The first row of a query with no arguments.
+    public func queryFirst<T>(_ sql: String, _ transform: (Row) throws -> T) throws -> T? {
+        try queryFirst(sql, StatementArguments([]), transform)
+    }
+}
+
+/// The SQL engines Bahi stores its data in.
+public enum SQLDialect: String, Sendable {
+    case sqlite
+    case postgres
+}
+
+/// The store as the application sees it: group-committed writes and snapshot reads over
+/// `Database` connections. `SQLiteStore` is the embedded default; the PostgreSQL store is a
+/// second implementation for several nodes on one database.
+///
+/// The contract of `write` is the same for every implementation: the closure runs inside a
+/// transaction; the call returns only after that transaction committed, or throws and
+/// nothing of it persists.
+public protocol DataStore: AnyObject, Sendable {
+    /// The engine behind this store.
+    var dialect: SQLDialect { get }
+
+    /// Runs `body` in a write transaction and returns after it committed.
+    @discardableResult
+    func write<T: Sendable>(_ body: @escaping @Sendable (any Database) throws -> T) async throws -> T
+
+    /// `write(_:)` for a closure that only uses the connection and may run more than once
+    /// (its value is the committed run's); see `SQLiteStore.write(rerunnable:_:)`.
+    @discardableResult
+    func write<T: Sendable>(rerunnable: Bool, _ body: @escaping @Sendable (any Database) throws -> T) async throws -> T
+
+    /// Runs `body` in one read-only snapshot.
+    @discardableResult
+    func read<T: Sendable>(_ body: @escaping @Sendable (any Database) throws -> T) async throws -> T
+
+    /// Finishes queued work and closes every connection.
+    func close() async
+}
