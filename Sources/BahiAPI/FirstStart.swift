@@ -70,7 +70,7 @@ extension BahiContext {
     public func expireHolds() async throws -> Int {
         let now = Int64(WallClock.milliseconds())
         let due = try await store.read { db in
-            try db.queryValue("SELECT MIN(expires_at) FROM reservations WHERE status = 'active'", as: Int64.self)
+            try Holds.nextExpiry(db)
         }
         guard let due, due <= now else { return 0 }
         var total = 0
@@ -87,7 +87,7 @@ extension BahiContext {
     public func expireUnpaidOrders() async throws -> Int {
         let now = Int64(WallClock.milliseconds())
         let due = try await store.read { db in
-            try db.queryValue("SELECT MIN(payment_expires_at) FROM orders WHERE status = 'pending_payment'", as: Int64.self)
+            try OrderTransitions.nextPaymentExpiry(db)
         }
         guard let due, due <= now else { return 0 }
         var total = 0

@@ -16,9 +16,9 @@ enum FulfilmentRoutes {
             let rules = ctx.app.fulfilmentRules
             let now = Int64(WallClock.milliseconds())
             let entries = try await ctx.app.store.read { db in
-                if let location, try db.queryValue("SELECT 1 FROM locations WHERE code = ?", [location], as: Int64.self) == nil {
-                    throw DomainError(status: 422, code: "unknown_location", detail: "No location \(location).",
-                                      fields: [("location", "unknown_location", "Use a location code from GET /v1/locations.")])
+                if let location, try !LocationCatalog.exists(db, code: location) {
+                    throw DomainError(.unknownLocation, "No location \(location).",
+                                      problems: [FieldProblem("location", "unknown_location", "Use a location code from GET /v1/locations.")])
                 }
                 return try FulfilmentQueue.entries(db, location: location, rules: rules, now: now)
             }

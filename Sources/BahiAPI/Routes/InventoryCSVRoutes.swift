@@ -47,7 +47,7 @@ enum InventoryCSVRoutes {
         api.route(.get, "/v1/inventory/export", access: .anyRole) { ctx in
             let location = ctx.request.queryItem("location")
             let csv = try await ctx.app.store.read { db -> [UInt8] in
-                if let location, try db.queryValue("SELECT COUNT(*) FROM locations WHERE code = ?", [location], as: Int.self) != 1 {
+                if let location, try !LocationCatalog.exists(db, code: location) {
                     throw DomainError.notFound("location", location)
                 }
                 return try StockImport.export(db, location: location)

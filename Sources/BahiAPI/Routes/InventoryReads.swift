@@ -69,7 +69,7 @@ enum ChangeFeed {
         try InventoryReads.check(errors)
         let channel = try InventoryRoutes.channelFor(ctx, ctx.request.queryItem("channel"))
         let app = ctx.app
-        guard try await app.store.read({ db in try db.queryValue("SELECT COUNT(*) FROM channels WHERE code = ?", [channel], as: Int.self) }) == 1 else {
+        guard try await app.store.read({ db in try ChannelCatalog.exists(db, code: channel) }) else {
             throw DomainError.notFound("channel", channel)
         }
         let deadline = ContinuousClock.now + .seconds(wait)

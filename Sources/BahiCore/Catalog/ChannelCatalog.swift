@@ -130,6 +130,11 @@ public enum ChannelCatalog {
     }
 
     /// The channel, or nil.
+    /// Whether a channel with this code exists (active or not).
+    public static func exists(_ db: any Database, code: String) throws -> Bool {
+        try db.queryValue("SELECT COUNT(*) FROM channels WHERE code = ?1", [code], as: Int64.self) == 1
+    }
+
     public static func get(_ db: any Database, code: String) throws -> Channel? {
         try db.queryFirst("SELECT \(columns) FROM channels WHERE code = ?", [code], decode)
     }

@@ -89,6 +89,11 @@ public enum LocationCatalog {
     }
 
     /// The location, or nil.
+    /// Whether a location with this code exists (active or not).
+    public static func exists(_ db: any Database, code: String) throws -> Bool {
+        try db.queryValue("SELECT COUNT(*) FROM locations WHERE code = ?1", [code], as: Int64.self) == 1
+    }
+
     public static func get(_ db: any Database, code: String) throws -> Location? {
         try db.queryFirst("SELECT \(columns) FROM locations WHERE code = ?", [code], decode)
     }

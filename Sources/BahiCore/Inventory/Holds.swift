@@ -157,6 +157,12 @@ public enum Holds {
 
     /// Releases every active hold whose time has come (at most `limit` per call); returns
     /// how many. The server's sweeper calls it several times a second.
+    /// When the earliest active hold expires, or nil if none is active: the maintenance loop's
+    /// cheap "anything due?" before it takes the writer.
+    public static func nextExpiry(_ db: any Database) throws -> Int64? {
+        try db.queryValue("SELECT MIN(expires_at) FROM reservations WHERE status = 'active'", as: Int64.self)
+    }
+
     public static func expire(_ db: any Database, now: Int64, limit: Int = 500) throws -> Int {
         let due = try db.query("SELECT id FROM reservations WHERE status = 'active' AND expires_at <= ? ORDER BY expires_at LIMIT ?", [now, limit]) { row in
             try row[0] as String

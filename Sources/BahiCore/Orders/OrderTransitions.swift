@@ -87,6 +87,12 @@ public enum OrderTransitions {
 
     /// Cancels prepaid orders whose payment did not arrive in time (`payment_timeout`),
     /// releasing their stock; returns how many. The server's sweeper calls it.
+    /// When the earliest unpaid order's payment window closes, or nil if none is waiting: the
+    /// maintenance loop's cheap "anything due?" before it takes the writer.
+    public static func nextPaymentExpiry(_ db: any Database) throws -> Int64? {
+        try db.queryValue("SELECT MIN(payment_expires_at) FROM orders WHERE status = 'pending_payment'", as: Int64.self)
+    }
+
     public static func expirePayments(_ db: any Database, now: Int64, limit: Int = 200) throws -> Int {
         let due = try db.query(
             "SELECT id FROM orders WHERE status = 'pending_payment' AND payment_expires_at <= ? ORDER BY payment_expires_at LIMIT ?", [now, limit]
