@@ -19,6 +19,10 @@ public final class Statement {
     public let sql: String
 
     private var columnIndexByName: [String: Int]?
+    /// Every column's name, read once (see `columnIndex(named:)`).
+    private var columnNames: [String] = []
+    /// The index `columnIndex(named:)` found last; the next lookup tries the one after it.
+    private var lastColumnFound = -1
 
     init(handle: OpaquePointer, sql: String) {
         self.handle = handle
@@ -252,17 +256,35 @@ public final class Statement {
         }
     }
 
+    /// The index of the column called `name` (exact, then case-insensitive), or nil.
+    ///
+    /// Records read a row's columns by name, usually in the order their SELECT lists them, so
+    /// the column after the last one found is tried first: one comparison of two short
+    /// strings instead of hashing. Anything else goes through a name → index table built on
+    /// first use.
     func columnIndex(named name: String) -> Int? {
+        if columnNames.count != columnCount {  // first use, or re-prepared after a schema change
+            columnNames = (0..<columnCount).map { columnName(at: $0) }
+            columnIndexByName = nil
+        }
+        var guess = lastColumnFound &+ 1
+        if guess >= columnNames.count { guess = 0 }
+        if guess < columnNames.count, columnNames[guess] == name {
+            lastColumnFound = guess
+            return guess
+        }
         if columnIndexByName == nil {
             var map: [String: Int] = [:]
-            for index in (0..<columnCount).reversed() {
-                let column = columnName(at: index)
+            for index in columnNames.indices.reversed() {
+                let column = columnNames[index]
                 map[column] = index
                 map[column.lowercased()] = map[column.lowercased()] ?? index
             }
             columnIndexByName = map
         }
-        return columnIndexByName?[name] ?? columnIndexByName?[name.lowercased()]
+        guard let index = columnIndexByName?[name] ?? columnIndexByName?[name.lowercased()] else { return nil }
+        lastColumnFound = index
+        return index
     }
 }
 

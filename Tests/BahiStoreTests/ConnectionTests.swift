@@ -275,3 +275,22 @@ import BahiStore
         }
     }
 }
+
+@Suite struct RowByNameTests {
+    @Test func columnsReadByNameInAnyOrderAndCase() async throws {
+        try await withTemporaryDirectory { folder in
+            let db = try Connection(path: folder + "/t.db")
+            try db.execute("CREATE TABLE t (a INTEGER, b TEXT, c INTEGER)")
+            try db.execute("INSERT INTO t VALUES (1, 'x', 3), (4, 'y', 6)", [])
+            // In SELECT order (the fast path), out of order, repeated, and in another case.
+            let rows = try db.query("SELECT a, b, c AS total FROM t ORDER BY a", []) { row in
+                [try row["a"] as Int64, try row["total"] as Int64, try row["a"] as Int64, try row["TOTAL"] as Int64, Int64((try row["b"] as String).count)]
+            }
+            #expect(rows == [[1, 3, 1, 3, 1], [4, 6, 4, 6, 1]])
+            // A name the statement does not have is an error naming it, not a wrong column.
+            #expect(throws: StoreError.self) {
+                _ = try db.query("SELECT a, b, c AS total FROM t", []) { row in try row["c"] as Int64 }
+            }
+        }
+    }
+}
