@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import BahiCore
+import BahiCore
 
 /// The event catalogue is well formed and `docs/EVENTS.md` is its current rendering.
 ///
