@@ -59,7 +59,7 @@ public struct API: Sendable {
 
     public init(app: BahiContext) {
         self.app = app
-        self.router = Router(defaultBodyLimit: app.configuration.server.maxBodyBytes)
+        self.router = Router(defaultBodyLimit: app.configuration.server.maxBodyBytes, errorLog: app.log)
     }
 
     /// A route that reads or does its own writing.

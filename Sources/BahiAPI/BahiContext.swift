@@ -1,4 +1,5 @@
 public import BahiCore
+public import BahiHTTP
 public import BahiStore
 import Synchronization
 
@@ -14,12 +15,19 @@ public final class BahiContext: Sendable {
     public let orderPolicy: OrderPolicy
     /// The packing queue's priority rules, from configuration.
     public let fulfilmentRules: FulfilmentPriorityRules
+    /// Where failures are explained: every 5xx answer and every failed maintenance job
+    /// writes one JSON line here.
+    public let log: ErrorLog
     /// (key owner, Idempotency-Key) pairs whose first request has not finished.
     let idempotencyInFlight = Mutex<Set<String>>([])
 
-    public init(configuration: BahiConfiguration, store: SQLiteStore, keyDirectory: (any KeyDirectory)? = nil, keyCacheTTL: Duration = .seconds(2)) {
+    public init(
+        configuration: BahiConfiguration, store: SQLiteStore, keyDirectory: (any KeyDirectory)? = nil, keyCacheTTL: Duration = .seconds(2),
+        log: ErrorLog = .standardOutput
+    ) {
         self.configuration = configuration
         self.store = store
+        self.log = log
         self.keys = APIKeyStore(store: store)
         self.orderPolicy = configuration.orderPolicy
         self.fulfilmentRules = FulfilmentPriorityRules(
@@ -28,7 +36,7 @@ public final class BahiContext: Sendable {
         self.authenticator = Authenticator(
             directory: keyDirectory ?? APIKeyStore(store: store),
             limiter: RateLimiter(requestsPerSecond: configuration.rateLimit.requestsPerSecond, burst: configuration.rateLimit.burst),
-            cacheTTL: keyCacheTTL)
+            cacheTTL: keyCacheTTL, log: log)
     }
 
     /// `store.write`, then wakes long-polling event readers: every domain write goes through

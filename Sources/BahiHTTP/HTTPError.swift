@@ -10,10 +10,15 @@ public protocol HTTPResponseError: Error {
     var problem: Problem { get }
     /// Extra header fields (for example `Allow` on a 405, `Retry-After` on a 429).
     var headers: HTTPHeaders { get }
+    /// The failure underneath, when this error stands for one (a store that could not be
+    /// read behind a 503): the server logs its description with the request id, and never
+    /// shows it to the client.
+    var cause: (any Error)? { get }
 }
 
 extension HTTPResponseError {
     public var headers: HTTPHeaders { HTTPHeaders() }
+    public var cause: (any Error)? { nil }
 }
 
 /// One field that failed validation: where it is, a stable code, and how to fix it.
@@ -109,13 +114,25 @@ public struct HTTPError: HTTPResponseError, Equatable, CustomStringConvertible {
     public var detail: String
     public var errors: [FieldError]
     public var headers: HTTPHeaders
+    /// The failure this answer stands for (logged with the request id, never sent).
+    public var cause: (any Error)?
 
-    public init(_ status: HTTPStatus, code: String, detail: String, errors: [FieldError] = [], headers: HTTPHeaders = HTTPHeaders()) {
+    public init(
+        _ status: HTTPStatus, code: String, detail: String, errors: [FieldError] = [], headers: HTTPHeaders = HTTPHeaders(),
+        cause: (any Error)? = nil
+    ) {
         self.status = status
         self.code = code
         self.detail = detail
         self.errors = errors
         self.headers = headers
+        self.cause = cause
+    }
+
+    /// Equal when they answer the same: the cause is for the log and plays no part.
+    public static func == (lhs: HTTPError, rhs: HTTPError) -> Bool {
+        lhs.status == rhs.status && lhs.code == rhs.code && lhs.detail == rhs.detail && lhs.errors == rhs.errors
+            && lhs.headers == rhs.headers
     }
 
     public var problem: Problem {

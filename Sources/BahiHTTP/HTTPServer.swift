@@ -88,8 +88,14 @@ public final class HTTPServer: Sendable {
     /// Admits one accepted connection (on the first loop's thread): the cap, TCP_NODELAY, and
     /// a loop chosen round-robin — adopted at once when that is this loop, else handed over.
     private func admit(_ client: Int32) {
-        if counter.value.load(ordering: .relaxed) >= configuration.maxConnections {
+        let open = counter.value.load(ordering: .relaxed)
+        if open >= configuration.maxConnections {
             HTTPServer.rejectOverCapacity(client)
+            // No request was read, so there is no request id: the line names the limit.
+            configuration.errorLog.error("connection refused", [
+                ("status", .int(503)), ("code", .string("too_many_connections")),
+                ("open_connections", .int(open)), ("max_connections", .int(configuration.maxConnections)),
+            ])
             return
         }
         Socket.setNoDelay(client)

@@ -13,6 +13,9 @@ public struct HTTPServerConfiguration: Sendable {
     /// How long a graceful drain waits for in-flight requests before closing everything.
     public var drainTimeout: Duration = .seconds(10)
     public var accessLog: AccessLog = .standardOutput
+    /// Where the server explains a 503 it answers itself (over the connection cap); handler
+    /// failures are explained by the responder's log (`Router.errorLog`).
+    public var errorLog: ErrorLog = .standardOutput
 
     public init() {}
 

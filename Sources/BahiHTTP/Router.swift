@@ -17,7 +17,8 @@ public protocol HTTPResponder: Sendable {
 /// Knows 404 (no route has this path) from 405 (the path exists, the method does not; `Allow`
 /// lists what does). HEAD is served by every GET route (the connection drops the body). A
 /// handler's error that carries a status becomes problem+json; any other error becomes a 500
-/// that names only the request id.
+/// that names only the request id. Every 5xx answer writes one `errorLog` line with the
+/// request id and the underlying error, so the operator learns what the client is not told.
 public struct Router: HTTPResponder {
     /// A route handler.
     public typealias Handler = @Sendable (HTTPRequest) async throws -> HTTPResponse
@@ -46,9 +47,12 @@ public struct Router: HTTPResponder {
     private var root = Node()
     /// Body limit for routes that do not set their own (1 MiB).
     public var defaultBodyLimit: Int
+    /// Where 5xx answers are explained (standard output, beside the access log, by default).
+    public var errorLog: ErrorLog
 
-    public init(defaultBodyLimit: Int = 1 << 20) {
+    public init(defaultBodyLimit: Int = 1 << 20, errorLog: ErrorLog = .standardOutput) {
         self.defaultBodyLimit = defaultBodyLimit
+        self.errorLog = errorLog
     }
 
     /// Registers `handler` for `method` and a path pattern such as `/v1/skus/:sku`.
@@ -127,7 +131,7 @@ public struct Router: HTTPResponder {
             do {
                 return try await handler(request)
             } catch {
-                return Router.errorResponse(error, requestID: request.requestID)
+                return Router.errorResponse(error, requestID: request.requestID, log: errorLog)
             }
         case .methodNotAllowed(let allow):
             let list = allow.map(\.rawValue).joined(separator: ", ")
@@ -135,28 +139,35 @@ public struct Router: HTTPResponder {
                 .methodNotAllowed, code: "method_not_allowed",
                 detail: "\(request.method) is not allowed here; allowed: \(list).", headers: ["Allow": list]
             )
-            return Router.errorResponse(error, requestID: request.requestID)
+            return Router.errorResponse(error, requestID: request.requestID, log: errorLog)
         case .notFound:
-            return Router.errorResponse(HTTPError.notFound(), requestID: request.requestID)
+            return Router.errorResponse(HTTPError.notFound(), requestID: request.requestID, log: errorLog)
         case .badPath:
             let error = HTTPError(.badRequest, code: "invalid_path", detail: "A path segment has a malformed percent-escape or is not UTF-8.")
-            return Router.errorResponse(error, requestID: request.requestID)
+            return Router.errorResponse(error, requestID: request.requestID, log: errorLog)
         }
     }
 
     /// Turns any error into a problem+json response carrying the request id. Errors without a
-    /// status become a 500 that reveals nothing else.
-    public static func errorResponse(_ error: any Error, requestID: String) -> HTTPResponse {
+    /// status become a 500 that reveals nothing else. A 5xx answer (500, 503, …) writes one
+    /// line to `log` with the request id and the underlying error: the error's `cause` when it
+    /// carries one, else the error itself.
+    public static func errorResponse(_ error: any Error, requestID: String, log: ErrorLog) -> HTTPResponse {
         var problem: Problem
         var headers = HTTPHeaders()
+        var cause = error
         if let known = error as? any HTTPResponseError {
             problem = known.problem
             headers = known.headers
+            if let underlying = known.cause { cause = underlying }
         } else {
             problem = Problem(
                 status: 500, code: "internal_error", title: "Internal Server Error",
                 detail: "An unexpected error occurred. Quote the request id \(requestID) when reporting it."
             )
+        }
+        if problem.status >= 500 {
+            log.error("request failed", [("request_id", .string(requestID)), ("status", .int(problem.status)), ("code", .string(problem.code))], cause: cause)
         }
         problem.addRequestID(requestID)
         return problem.response(headers: headers)

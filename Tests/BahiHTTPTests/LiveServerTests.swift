@@ -249,7 +249,11 @@ func startTestServer(_ configure: (inout HTTPServerConfiguration) -> Void = { _ 
     }
 
     @Test func connectionsBeyondTheCapGet503() async throws {
-        let (server, _) = try startTestServer { config in config.maxConnections = 2 }
+        let refusals = LogSink()
+        let (server, _) = try startTestServer { config in
+            config.maxConnections = 2
+            config.errorLog = .custom { line in refusals.lines.withLock { $0.append(line) } }
+        }
         let port = server.port
         let (third, afterRelease) = try await offPool {
             let a = try TestClient(port: port)
@@ -269,6 +273,10 @@ func startTestServer(_ configure: (inout HTTPServerConfiguration) -> Void = { _ 
         }
         #expect(third == 503)
         #expect(afterRelease == 200)
+        // The refusal is explained in one error-log line.
+        #expect(refusals.all.count == 1)
+        #expect(refusals.all.first?.contains(#""code":"too_many_connections""#) == true)
+        #expect(refusals.all.first?.contains(#""max_connections":2"#) == true)
         await server.shutdown()
     }
 

@@ -11,11 +11,14 @@ public final class Authenticator: Sendable {
     let directory: any KeyDirectory
     let limiter: RateLimiter
     let cacheTTLNanoseconds: UInt64
+    let log: ErrorLog
     private let cache = Mutex<[String: (principal: Principal?, until: UInt64)]>([:])
     private let touched = Mutex<[String: UInt64]>([:])
 
-    public init(directory: any KeyDirectory, limiter: RateLimiter, cacheTTL: Duration = .seconds(2)) {
+    /// `log` hears of failures no response reports (recording a key's last use).
+    public init(directory: any KeyDirectory, limiter: RateLimiter, cacheTTL: Duration = .seconds(2), log: ErrorLog = .standardOutput) {
         self.directory = directory
+        self.log = log
         self.limiter = limiter
         let (seconds, attoseconds) = cacheTTL.components
         self.cacheTTLNanoseconds = UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
@@ -43,7 +46,7 @@ public final class Authenticator: Sendable {
             do {
                 principal = try await directory.principal(forSecretHash: hash)
             } catch {
-                throw HTTPError(.serviceUnavailable, code: "store_unavailable", detail: "Keys could not be checked; retry shortly.")
+                throw HTTPError(.serviceUnavailable, code: "store_unavailable", detail: "Keys could not be checked; retry shortly.", cause: error)
             }
             let entry = (principal: principal, until: now &+ cacheTTLNanoseconds)
             cache.withLock { table in
@@ -79,8 +82,14 @@ public final class Authenticator: Sendable {
             return true
         }
         guard due else { return }
-        let directory = self.directory
-        Task { try? await directory.touch(keyID: keyID, at: WallClock.milliseconds()) }
+        let directory = self.directory, log = self.log
+        Task {
+            do {
+                try await directory.touch(keyID: keyID, at: WallClock.milliseconds())
+            } catch {
+                log.error("recording a key's last use failed", [("key_id", .string(keyID))], cause: error)
+            }
+        }
     }
 
     /// Forgets cached lookups (after a revocation in this process).

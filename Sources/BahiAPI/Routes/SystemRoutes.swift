@@ -16,7 +16,7 @@ enum SystemRoutes {
             do {
                 version = try await ctx.app.store.read { db in try migrator.appliedVersion(db) }
             } catch {
-                throw HTTPError(.serviceUnavailable, code: "store_unavailable", detail: "The database cannot be read.")
+                throw HTTPError(.serviceUnavailable, code: "store_unavailable", detail: "The database cannot be read.", cause: error)
             }
             guard version == migrator.latestVersion else {
                 throw HTTPError(.serviceUnavailable, code: "migrations_pending",
@@ -81,7 +81,7 @@ enum SystemRoutes {
             do {
                 size = try await ctx.app.store.backup(to: path)
             } catch {
-                throw HTTPError(.internalServerError, code: "backup_failed", detail: "The backup could not be written to \(folder).")
+                throw HTTPError(.internalServerError, code: "backup_failed", detail: "The backup could not be written to \(folder).", cause: error)
             }
             let body = JSONValue.object([
                 "path": .string(path), "size_bytes": .number(JSONNumber(size)),

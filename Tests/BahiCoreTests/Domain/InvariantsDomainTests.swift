@@ -1,0 +1,52 @@
+import Testing
+import BahiCore
+import BahiStore
+
+/// The audit, driven directly: a clean store passes every invariant, and data broken behind
+/// the services' backs is reported in the sentences `bahi check` prints. (Fixture rows are
+/// written with SQL here on purpose: no service would write them.)
+@Suite struct InvariantsDomainTests {
+    func violations(_ store: any DataStore) async throws -> [String: [String]] {
+        let results = try await store.read { db in
+            try InvariantRegistry.run(db).map { (name: $0.name, violations: $0.violations) }
+        }
+        return Dictionary(uniqueKeysWithValues: results.map { ($0.name, $0.violations) })
+    }
+
+    @Test func aCleanStorePassesEveryInvariant() async throws {
+        try await onEveryStore { store in
+            let found = try await violations(store)
+            #expect(found.count == InvariantRegistry.all.count)
+            #expect(found.values.allSatisfy { $0.isEmpty }, "\(found)")
+        }
+    }
+
+    @Test func brokenRowsAreReportedInTheirOwnWords() async throws {
+        try await onEveryStore { store in
+            let pincode = "560001"
+            let place = try #require(PincodeDirectory.lookup(pincode))
+            try await store.write { db in
+                try db.execute(
+                    "INSERT INTO events (id, type, entity_type, entity_id, payload, actor, created_at) VALUES (?1, 'x.y', 'x', 'e', ?2, 'test', 0)",
+                    ["evt_1", "[1, 2]"])
+                try db.execute(
+                    "INSERT INTO events (id, type, entity_type, entity_id, payload, actor, created_at) VALUES (?1, 'x.y', 'x', 'e', ?2, 'test', 0)",
+                    ["evt_2", "{\"fine\": true}"])
+                try db.execute(
+                    "INSERT INTO skus (sku, name, mrp_paise, price_paise, is_kit, created_at, updated_at) VALUES ('KIT-1', 'Kit', 100, 100, 1, 0, 0)")
+                try db.execute(
+                    "INSERT INTO locations (code, name, pincode, state, district, created_at, updated_at) VALUES ('WH1', 'Main', ?1, 'Atlantis', ?2, 0, 0)",
+                    [pincode, place.district])
+            }
+            let found = try await violations(store)
+            #expect(found["event payloads are JSON objects"] == ["event seq 1 has a payload that is not a JSON object"])
+            #expect(found["kits have components, never contain kits, and hold no stock"] == ["SKU KIT-1 is a kit without components"])
+            #expect(found["locations match their pincode's state and district"] == [
+                "location WH1 says Atlantis/\(place.district) but pincode \(pincode) is \(place.state)/\(place.district)",
+            ])
+            let others = found.filter { !["event payloads are JSON objects", "kits have components, never contain kits, and hold no stock",
+                                          "locations match their pincode's state and district"].contains($0.key) }
+            #expect(others.values.allSatisfy { $0.isEmpty }, "\(others)")
+        }
+    }
+}
