@@ -354,10 +354,11 @@ enum CatalogHTTP {
     static func merge(_ v: Validator, _ problems: [FieldProblem]) {
         let reported = v.errors.map(\.field)
         for p in problems {
+            let field = DomainErrorResponse.requestPath(of: p)
             let covered = reported.contains { r in
-                r == p.field || p.field.hasPrefix(r + ".") || p.field.hasPrefix(r + "[") || r.hasPrefix(p.field + ".") || r.hasPrefix(p.field + "[")
+                r == field || field.hasPrefix(r + ".") || field.hasPrefix(r + "[") || r.hasPrefix(field + ".") || r.hasPrefix(field + "[")
             }
-            if !covered { v.add(p.field, p.code, p.message) }
+            if !covered { v.add(field, p.code, p.message) }
         }
     }
 
