@@ -182,7 +182,7 @@ enum CatalogRoutes {
             let sku = ctx.request.parameters["sku"] ?? ""
             guard MerchantCode.isValid(code), MerchantCode.isValid(sku),
                   let buffer = try await ctx.app.store.read({ db in try ChannelCatalog.skuBuffer(db, channel: code, sku: sku) }) else {
-                throw DomainError(status: 404, code: "not_found", detail: "Channel \(code) has no buffer of its own for \(sku).")
+                throw DomainError(.notFound, "Channel \(code) has no buffer of its own for \(sku).")
             }
             return .json(buffer.json)
         }
@@ -214,7 +214,7 @@ enum CatalogRoutes {
             let sku = ctx.request.parameters["sku"] ?? ""
             let ifMatch = try CatalogHTTP.ifMatch(ctx.request)
             guard MerchantCode.isValid(code), MerchantCode.isValid(sku) else {
-                throw DomainError(status: 404, code: "not_found", detail: "Channel \(code) has no buffer of its own for \(sku).")
+                throw DomainError(.notFound, "Channel \(code) has no buffer of its own for \(sku).")
             }
             let actor = ctx.actor
             return { db in
