@@ -1,4 +1,4 @@
-public import BahiStore
+import BahiStore
 
 /// Every SQL statement on the `api_keys` table, and the one mapping of its rows to
 /// `APIKeyRecord` (and of the authenticator's narrower read to `Principal`).

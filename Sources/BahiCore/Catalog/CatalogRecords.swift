@@ -1,4 +1,4 @@
-public import BahiStore
+import BahiStore
 
 /// Every SQL statement on the catalog's tables — `skus`, `kit_components`, `locations`,
 /// `channels`, `channel_sku_buffers` — and the one mapping of each table's rows to its model.

@@ -44,6 +44,9 @@ public enum EventLog {
     }
 
     /// Appends an event inside the caller's write transaction; returns its `seq`.
+    ///
+    /// Transitional: this form checks nothing against `EventCatalogue`; domain code appends
+    /// `NewEvent`s with `append(_:_:actor:at:)` instead, and this goes once no caller needs it.
     @discardableResult
     public static func append(
         _ db: any Database, type: String, entityType: String, entityID: String,

@@ -1,5 +1,5 @@
-public import BahiJSON
-public import BahiStore
+import BahiJSON
+import BahiStore
 
 /// Every SQL statement on the `events` table, and the one mapping of its rows to `Event`.
 ///

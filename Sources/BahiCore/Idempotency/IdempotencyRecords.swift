@@ -1,4 +1,4 @@
-public import BahiStore
+import BahiStore
 
 /// Every SQL statement on the `idempotency_keys` table, and the one mapping of its rows to
 /// `StoredResponse`.
