@@ -182,7 +182,7 @@ enum CatalogRoutes {
             let sku = ctx.request.parameters["sku"] ?? ""
             guard MerchantCode.isValid(code), MerchantCode.isValid(sku),
                   let buffer = try await ctx.app.store.read({ db in try ChannelCatalog.skuBuffer(db, channel: code, sku: sku) }) else {
-                throw DomainError(status: 404, code: "not_found", detail: "Channel \(code) has no buffer of its own for \(sku).")
+                throw DomainError(.notFound, "Channel \(code) has no buffer of its own for \(sku).")
             }
             return .json(buffer.json)
         }
@@ -214,7 +214,7 @@ enum CatalogRoutes {
             let sku = ctx.request.parameters["sku"] ?? ""
             let ifMatch = try CatalogHTTP.ifMatch(ctx.request)
             guard MerchantCode.isValid(code), MerchantCode.isValid(sku) else {
-                throw DomainError(status: 404, code: "not_found", detail: "Channel \(code) has no buffer of its own for \(sku).")
+                throw DomainError(.notFound, "Channel \(code) has no buffer of its own for \(sku).")
             }
             let actor = ctx.actor
             return { db in
@@ -354,10 +354,11 @@ enum CatalogHTTP {
     static func merge(_ v: Validator, _ problems: [FieldProblem]) {
         let reported = v.errors.map(\.field)
         for p in problems {
+            let field = DomainErrorResponse.requestPath(of: p)
             let covered = reported.contains { r in
-                r == p.field || p.field.hasPrefix(r + ".") || p.field.hasPrefix(r + "[") || r.hasPrefix(p.field + ".") || r.hasPrefix(p.field + "[")
+                r == field || field.hasPrefix(r + ".") || field.hasPrefix(r + "[") || r.hasPrefix(field + ".") || r.hasPrefix(field + "[")
             }
-            if !covered { v.add(p.field, p.code, p.message) }
+            if !covered { v.add(field, p.code, p.message) }
         }
     }
 

@@ -88,8 +88,8 @@ enum SystemRoutes {
                 "created_at": .string(Timestamps.rfc3339(milliseconds: Int64(now))),
             ])
             return { db in
-                try EventLog.append(db, type: "backup.created", entityType: "backup", entityID: path,
-                                    payload: ["size_bytes": .number(JSONNumber(size))], actor: ctx.actor)
+                try EventLog.append(db, NewEvent(SystemEvents.backupCreated, entityID: path, payload: ["size_bytes": .number(JSONNumber(size))]),
+                                    actor: ctx.actor, at: Int64(WallClock.milliseconds()))
                 return .json(body, status: .created)
             }
         }

@@ -39,12 +39,14 @@ public protocol KeyDirectory: Sendable {
     func touch(keyID: String, at milliseconds: UInt64) async throws
 }
 
-/// API keys in SQLite: created with a secret shown once, stored as SHA-256, revoked by id.
+/// API keys in the store: created with a secret shown once, stored as SHA-256, revoked by id.
 /// Creating and revoking append `key.created` / `key.revoked` events.
 public struct APIKeyStore: KeyDirectory {
-    public let store: SQLiteStore
+    /// The store the keys live in (any engine).
+    public let store: any DataStore
 
-    public init(store: SQLiteStore) { self.store = store }
+    /// Keys kept in `store`.
+    public init(store: any DataStore) { self.store = store }
 
     /// Creates a key and returns its record and secret (the only time the secret exists
     /// outside the caller's hands).
@@ -59,55 +61,44 @@ public struct APIKeyStore: KeyDirectory {
                                   secretHint: APIKeySecret.hint(secret), createdAt: now, lastUsedAt: nil, revokedAt: nil)
         let hash = APIKeySecret.hash(secret)
         try await store.write { db in
-            try db.execute(
-                "INSERT INTO api_keys (id, name, role, channel, secret_hash, secret_hint, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [record.id, record.name, record.role.rawValue, record.channel, hash, record.secretHint, record.createdAt])
-            try EventLog.append(db, type: "key.created", entityType: "api_key", entityID: record.id,
-                                payload: ["name": .string(record.name), "role": .string(role.rawValue)], actor: actor)
+            try AccessRecords.insert(db, record, secretHash: hash)
+            try EventLog.append(db, NewEvent(SystemEvents.keyCreated, entityID: record.id,
+                                             payload: ["name": .string(record.name), "role": .string(role.rawValue)]),
+                                actor: actor, at: now)
         }
         return (record, secret)
     }
 
     /// Every key, newest first.
     public func list() async throws -> [APIKeyRecord] {
-        try await store.read { db in
-            try db.query("SELECT id, name, role, channel, secret_hint, created_at, last_used_at, revoked_at FROM api_keys ORDER BY id DESC") { row in
-                APIKeyRecord(id: try row[0], name: try row[1], role: Role(rawValue: try row[2]) ?? .support, channel: try row[3],
-                             secretHint: try row[4], createdAt: try row[5], lastUsedAt: try row[6], revokedAt: try row[7])
-            }
-        }
+        try await store.read { db in try AccessRecords.all(db) }
     }
 
     /// Revokes a key; later requests with it get 401 (within the authenticator's cache TTL).
+    /// One conditional update decides, so two revocations racing cannot both succeed.
     public func revoke(id: String, actor: String) async throws {
         try await store.write { db in
-            let revokedAt: Int64?? = try db.queryFirst("SELECT revoked_at FROM api_keys WHERE id = ?", [id]) { row in try row[0] as Int64? }
-            guard let state = revokedAt else { throw APIKeyError.notFound(id) }
-            guard state == nil else { throw APIKeyError.alreadyRevoked(id) }
-            try db.execute("UPDATE api_keys SET revoked_at = ? WHERE id = ?", [Int64(WallClock.milliseconds()), id])
-            try EventLog.append(db, type: "key.revoked", entityType: "api_key", entityID: id, payload: [:], actor: actor)
+            let now = Int64(WallClock.milliseconds())
+            guard try AccessRecords.revoke(db, id: id, at: now) else {
+                throw try AccessRecords.exists(db, id: id) ? APIKeyError.alreadyRevoked(id) : APIKeyError.notFound(id)
+            }
+            try EventLog.append(db, NewEvent(SystemEvents.keyRevoked, entityID: id, payload: [:]), actor: actor, at: now)
         }
     }
 
     /// True if an active admin key exists (the first start creates one if not).
     public func hasActiveAdmin() async throws -> Bool {
-        try await store.read { db in
-            try db.queryValue("SELECT EXISTS (SELECT 1 FROM api_keys WHERE role = 'admin' AND revoked_at IS NULL)", as: Bool.self) ?? false
-        }
+        try await store.read { db in try AccessRecords.hasActive(db, role: .admin) }
     }
 
+    /// The active key whose secret hashes to `hash`, as the principal it authenticates.
     public func principal(forSecretHash hash: [UInt8]) async throws -> Principal? {
-        try await store.read { db in
-            try db.queryFirst("SELECT id, role, channel FROM api_keys WHERE secret_hash = ? AND revoked_at IS NULL", [hash]) { row in
-                Principal(keyID: try row[0], role: Role(rawValue: try row[1]) ?? .support, channel: try row[2])
-            }
-        }
+        try await store.read { db in try AccessRecords.activePrincipal(db, secretHash: hash) }
     }
 
+    /// Records that the key was used.
     public func touch(keyID: String, at milliseconds: UInt64) async throws {
-        try await store.write { db in
-            _ = try db.execute("UPDATE api_keys SET last_used_at = ? WHERE id = ?", [Int64(milliseconds), keyID])
-        }
+        try await store.write { db in try AccessRecords.touch(db, id: keyID, at: Int64(milliseconds)) }
     }
 }
 

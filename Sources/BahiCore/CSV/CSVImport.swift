@@ -283,15 +283,24 @@ public enum CSVImports {
         /// Whether the import is all-or-nothing.
         public var allOrNothing: Bool
 
-        /// Runs the remaining work inside a write and appends one `eventType` event (entity
-        /// `import`, id `imp_…`) with the counts. Returns the report.
-        public func finish(_ db: any Database, eventType: String, source: String) throws -> ImportReport {
+        /// Runs the remaining work inside a write and appends one `event` (entity `import`,
+        /// id `imp_…`) with the counts. Returns the report.
+        public func finish(_ db: any Database, event: EventDefinition, source: String) throws -> ImportReport {
             var all = results
             if let atomic { all += try atomic(db) }
             let report = ImportReport(importID: context.importID, mode: mode, allOrNothing: allOrNothing, results: all)
-            try EventLog.append(db, type: eventType, entityType: "import", entityID: context.importID,
-                                payload: report.eventPayload(source: source), actor: context.actor, at: UInt64(max(0, context.now)))
+            try EventLog.append(db, NewEvent(event, entityID: context.importID, payload: report.eventPayload(source: source)),
+                                actor: context.actor, at: context.now)
             return report
+        }
+
+        /// `finish(_:event:source:)` with the import event named by its type (`sku.imported`,
+        /// `inventory.imported`: see `SystemEvents.imported`).
+        public func finish(_ db: any Database, eventType: String, source: String) throws -> ImportReport {
+            guard let event = SystemEvents.imported(eventType) else {
+                throw DomainError(.validationFailed, "\(eventType) is not an import event; imports append sku.imported or inventory.imported.")
+            }
+            return try finish(db, event: event, source: source)
         }
     }
 
@@ -334,8 +343,8 @@ public enum CSVImports {
 
     // MARK: Header and cells
 
-    /// Maps header names (trimmed, lower-cased) to column indices, or throws 422 naming the
-    /// unknown, duplicate or missing columns. `ignored` columns are allowed and unused.
+    /// Maps header names (trimmed, lower-cased) to column indices, or throws `invalid_header`
+    /// naming the unknown, duplicate or missing columns. `ignored` columns are allowed and unused.
     public static func columns(_ header: [String], required: [String], optional: [String], ignored: [String] = []) throws -> [String: Int] {
         var map: [String: Int] = [:]
         var problems: [FieldProblem] = []
@@ -357,10 +366,9 @@ public enum CSVImports {
         return map
     }
 
-    /// A 422 for a file that cannot be read as CSV at all.
+    /// `invalid_csv` for a file that cannot be read as CSV at all, naming the row.
     public static func invalidCSV(_ error: CSVError) -> DomainError {
-        DomainError(status: 422, code: "invalid_csv", detail: error.description,
-                    fields: [(field: "row \(error.row)", code: "invalid_csv", message: error.description)])
+        DomainError(.invalidCSV, error.description, problems: [FieldProblem("row \(error.row)", "invalid_csv", error.description)])
     }
 
     /// A cell as the import reads it: formula-guard removed (see `CSV`).

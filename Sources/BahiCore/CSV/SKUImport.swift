@@ -49,7 +49,8 @@ public struct SKUImport: CSVImportJob {
     /// Data rows in the file.
     public let rowCount: Int
 
-    /// Parses a file; problems with the file as a whole throw a 422 `DomainError`, problems
+    /// Parses a file; problems with the file as a whole throw a `DomainError` (`invalid_csv`,
+    /// `invalid_header`), problems
     /// with a row become that row's error.
     public init(csv bytes: [UInt8]) throws {
         var reader = CSVReader(bytes)
@@ -142,34 +143,13 @@ public struct SKUImport: CSVImportJob {
 
     private func apply(_ db: any Database, _ line: Line, write: Bool, context: ImportContext) throws -> ImportRowResult {
         func refuse(_ code: String, _ message: String) -> ImportRowResult { .error(row: line.row, sku: line.sku, location: nil, code, message) }
-        let current = try db.queryFirst(
-            """
-            SELECT name, mrp_paise, price_paise, weight_g, length_mm, width_mm, height_mm, hsn, gst_rate_bps, active, returnable,
-                   return_window_days, low_stock_threshold, reorder_point, reorder_qty, is_kit, version
-              FROM skus WHERE sku = ?
-            """, [line.sku]
-        ) { row -> (fields: SKUFields, isKit: Bool, version: Int64) in
-            var f = SKUFields(name: try row[0], mrpPaise: try row[1], pricePaise: try row[2])
-            f.weightG = try row[3]
-            f.lengthMM = try row[4]
-            f.widthMM = try row[5]
-            f.heightMM = try row[6]
-            f.hsn = try row[7]
-            f.gstRateBps = try row[8]
-            f.active = try row[9]
-            f.returnable = try row[10]
-            f.returnWindowDays = try row[11]
-            f.lowStockThreshold = try row[12]
-            f.reorderPoint = try row[13]
-            f.reorderQty = try row[14]
-            return (f, try row[15], try row[16])
-        }
+        let current = try CatalogRecords.sku(db, code: line.sku)
         if current?.isKit == true {
-            return refuse("kit_not_importable", "\(line.sku) is a kit; kits are edited with PUT /v1/skus/\(line.sku), not by CSV.")
+            return refuse("kit_not_importable", "\(line.sku) is a kit; a kit's components are edited on the kit itself, not by CSV.")
         }
         var fields: SKUFields
         if let current {
-            fields = current.fields
+            fields = current.sku.fields
         } else {
             let mrpIndex = Self.integerColumns.firstIndex { $0.name == "mrp_paise" } ?? 0
             let priceIndex = Self.integerColumns.firstIndex { $0.name == "price_paise" } ?? 1
@@ -187,38 +167,21 @@ public struct SKUImport: CSVImportJob {
 
         let problems = fields.problems(code: line.sku)
         if let first = problems.first {
-            return refuse(first.code, problems.map { "\($0.field): \($0.message)" }.joined(separator: " "))
+            return refuse(first.code, problems.map { "\($0.path): \($0.message)" }.joined(separator: " "))
         }
-        if let current, current.fields == fields {
+        if let current, current.sku.fields == fields {
             return ImportRowResult(row: line.row, sku: line.sku, status: .unchanged)
         }
         let action = current == nil ? "created" : "updated"
         if write {
-            let values: [(any SQLValueConvertible)?] = [
-                fields.name, fields.mrpPaise, fields.pricePaise, fields.weightG, fields.lengthMM, fields.widthMM, fields.heightMM,
-                fields.hsn, fields.gstRateBps, fields.active, fields.returnable, fields.returnWindowDays,
-                fields.lowStockThreshold, fields.reorderPoint, fields.reorderQty,
-            ]
-            let changed: Int
-            if let current {
-                changed = try db.execute(
-                    """
-                    UPDATE skus SET name = ?, mrp_paise = ?, price_paise = ?, weight_g = ?, length_mm = ?, width_mm = ?, height_mm = ?,
-                           hsn = ?, gst_rate_bps = ?, active = ?, returnable = ?, return_window_days = ?, low_stock_threshold = ?,
-                           reorder_point = ?, reorder_qty = ?, version = version + 1, updated_at = ?
-                     WHERE sku = ? AND version = ? AND is_kit = 0
-                    """, StatementArguments(values + [context.now, line.sku, current.version]))
+            // Conditional writes decide: insert unless another writer created the SKU, update
+            // only at the version read (a SKU that became a kit since has a newer one).
+            let written = if let current {
+                try CatalogRecords.updateSKU(db, code: line.sku, fields: fields, version: current.sku.version, now: context.now)
             } else {
-                changed = try db.execute(
-                    """
-                    INSERT INTO skus (sku, name, mrp_paise, price_paise, weight_g, length_mm, width_mm, height_mm, hsn, gst_rate_bps, active,
-                                      returnable, return_window_days, low_stock_threshold, reorder_point, reorder_qty, is_kit, version,
-                                      created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 1, ?, ?)
-                    ON CONFLICT (sku) DO NOTHING
-                    """, StatementArguments([line.sku] + values + [context.now, context.now]))
+                try CatalogRecords.insertSKU(db, code: line.sku, fields: fields, now: context.now)
             }
-            guard changed == 1 else {
+            guard written else {
                 return refuse("conflict", "\(line.sku) changed while the import ran; import the row again.")
             }
         }
@@ -231,21 +194,24 @@ public struct SKUImport: CSVImportJob {
     public static func export(_ db: any Database) throws -> [UInt8] {
         var csv = CSVWriter(capacity: 1 << 16)
         csv.row(columns)
-        _ = try db.query(
-            """
-            SELECT sku, name, mrp_paise, price_paise, weight_g, length_mm, width_mm, height_mm, hsn, gst_rate_bps, active, returnable,
-                   return_window_days, low_stock_threshold, reorder_point, reorder_qty
-              FROM skus WHERE is_kit = 0 ORDER BY sku
-            """
-        ) { row -> Void in
-            csv.append(try row[0] as String)
-            csv.append(try row[1] as String)
-            for i in 2...7 { csv.append(try row[i] as Int64) }
-            csv.append(try row[8] as String)
-            csv.append(try row[9] as Int64)
-            csv.append(try row[10] as Bool)
-            csv.append(try row[11] as Bool)
-            for i in 12...15 { csv.append(try row[i] as Int64) }
+        try CatalogRecords.forEachStockedSKU(db) { sku in
+            let f = sku.fields
+            csv.append(sku.code)
+            csv.append(f.name)
+            csv.append(f.mrpPaise)
+            csv.append(f.pricePaise)
+            csv.append(f.weightG)
+            csv.append(f.lengthMM)
+            csv.append(f.widthMM)
+            csv.append(f.heightMM)
+            csv.append(f.hsn)
+            csv.append(f.gstRateBps)
+            csv.append(f.active)
+            csv.append(f.returnable)
+            csv.append(f.returnWindowDays)
+            csv.append(f.lowStockThreshold)
+            csv.append(f.reorderPoint)
+            csv.append(f.reorderQty)
             csv.endRow()
         }
         return csv.bytes

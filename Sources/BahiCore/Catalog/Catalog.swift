@@ -34,25 +34,32 @@ public struct VersionPrecondition: Sendable, Equatable {
     /// True when the request states any expectation at all.
     public var isConditional: Bool { ifMatch != nil || bodyVersion != nil }
 
-    /// Throws 412 `version_mismatch` unless the current version (nil: the resource does not
-    /// exist) satisfies every expectation.
+    /// Throws `version_mismatch` unless the current version (nil: the resource does not
+    /// exist) satisfies every expectation; the error carries `current_version` (null when
+    /// there is none) and, when the body's version is at fault, a problem on `version`.
     public func check(current: Int64?, what: String, id: String) throws {
         guard isConditional else { return }
         guard let current else {
-            throw DomainError(status: 412, code: "version_mismatch",
-                              detail: "The request expects an existing \(what) \(id) (If-Match or version), but there is none; leave both out to create it.",
-                              fields: bodyVersion != nil ? [(field: "version", code: "version_mismatch", message: "No \(what) \(id) exists yet.")] : [],
-                              extraJSON: [(key: "current_version", json: "null")])
+            throw DomainError(.versionMismatch,
+                              "The change expects an existing \(what) \(id) (it names a version), but there is none; name no version to create it.",
+                              problems: bodyVersion != nil ? [FieldProblem("version", "version_mismatch", "No \(what) \(id) exists yet.")] : [],
+                              details: [DomainError.Detail(key: "current_version", json: "null")])
         }
         var matches = true
         if case .versions(let allowed)? = ifMatch, !allowed.contains(current) { matches = false }
         if let bodyVersion, bodyVersion != current { matches = false }
         guard matches else {
-            throw DomainError(status: 412, code: "version_mismatch",
-                              detail: "The \(what) \(id) is at version \(current), not the one this request expects; GET it again and reapply the change.",
-                              fields: bodyVersion.map { $0 != current ? [(field: "version", code: "version_mismatch", message: "The current version is \(current).")] : [] } ?? [],
-                              extraJSON: [(key: "current_version", json: String(current))])
+            throw DomainError(.versionMismatch,
+                              "The \(what) \(id) is at version \(current), not the one this change expects; read it again and reapply the change.",
+                              problems: bodyVersion.map { $0 != current ? [FieldProblem("version", "version_mismatch", "The current version is \(current).")] : [] } ?? [],
+                              details: [DomainError.Detail(key: "current_version", json: String(current))])
         }
+    }
+
+    /// `version_mismatch` for a write that lost a race: the resource was created or changed
+    /// by another writer between this one's read and its conditional write.
+    public static func lostRace(_ what: String, _ id: String) -> DomainError {
+        DomainError(.versionMismatch, "The \(what) \(id) changed while this change ran; read it again and reapply the change.")
     }
 }
 

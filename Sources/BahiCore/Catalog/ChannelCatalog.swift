@@ -115,45 +115,26 @@ public struct SKUBuffer: Sendable, Equatable {
 
 /// Reads and writes channels and their buffers, in the caller's transaction, with events.
 public enum ChannelCatalog {
-    static let columns = "code, name, kind, active, buffer_bps, buffer_units, version, created_at, updated_at"
-
-    static func decode(_ row: Row) throws -> Channel {
-        let kindText: String = try row[2]
-        // The schema's CHECK admits only known kinds; a row outside it is a corrupt file.
-        guard let kind = ChannelKind(rawValue: kindText) else {
-            throw DomainError(status: 500, code: "corrupt_row", detail: "Channel row has unknown kind \(kindText).")
-        }
-        var f = ChannelFields(name: try row[1], kind: kind)
-        f.active = try row[3]
-        f.buffer = ChannelBuffer(percentBps: try row[4], units: try row[5])
-        return Channel(code: try row[0], fields: f, version: try row[6], createdAt: try row[7], updatedAt: try row[8])
+    /// Whether a channel with this code exists (active or not).
+    public static func exists(_ db: any Database, code: String) throws -> Bool {
+        try CatalogRecords.channelExists(db, code: code)
     }
 
     /// The channel, or nil.
-    /// Whether a channel with this code exists (active or not).
-    public static func exists(_ db: any Database, code: String) throws -> Bool {
-        try db.queryValue("SELECT COUNT(*) FROM channels WHERE code = ?1", [code], as: Int64.self) == 1
-    }
-
     public static func get(_ db: any Database, code: String) throws -> Channel? {
-        try db.queryFirst("SELECT \(columns) FROM channels WHERE code = ?", [code], decode)
+        try CatalogRecords.channel(db, code: code)
     }
 
     /// One page of channels in code order, optionally filtered by active and kind.
     public static func list(_ db: any Database, active: Bool?, kind: ChannelKind?, after: String?, limit: Int) throws -> CatalogPage<Channel> {
-        var rows = try db.query(
-            """
-            SELECT \(columns) FROM channels
-             WHERE code > :after AND (:active IS NULL OR active = :active) AND (:kind IS NULL OR kind = :kind)
-             ORDER BY code LIMIT :limit
-            """,
-            StatementArguments(named: [":after": after ?? "", ":active": active, ":kind": kind?.rawValue, ":limit": limit + 1]), decode)
+        var rows = try CatalogRecords.channelPage(db, after: after ?? "", active: active, kind: kind, limit: limit + 1)
         let more = rows.count > limit
         if more { rows.removeLast() }
         return CatalogPage(items: rows, lastCodeIfMore: more ? rows.last?.code : nil)
     }
 
-    /// Creates or replaces a channel (PUT semantics), including its global buffer.
+    /// Creates or replaces a channel (PUT semantics), including its global buffer. The write
+    /// is conditional, so a writer that lost a race gets `version_mismatch`.
     public static func put(
         _ db: any Database, code: String, fields: ChannelFields, precondition: VersionPrecondition = .none,
         actor: String?, now: Int64 = Int64(WallClock.milliseconds())
@@ -163,57 +144,40 @@ public enum ChannelCatalog {
         guard problems.isEmpty else { throw DomainError.problems(problems) }
         let current = try get(db, code: code)
         try precondition.check(current: current?.version, what: "channel", id: code)
-        let stamp = UInt64(max(0, now))
 
         guard let current else {
             let channel = Channel(code: code, fields: fields, version: 1, createdAt: now, updatedAt: now)
-            try db.execute(
-                "INSERT INTO channels (\(columns)) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)",
-                [code, fields.name, fields.kind.rawValue, fields.active, fields.buffer.percentBps, fields.buffer.units, now, now])
-            try EventLog.append(db, type: "channel.created", entityType: "channel", entityID: code, payload: catalogPayload(channel.json), actor: actor, at: stamp)
+            guard try CatalogRecords.insertChannel(db, channel) else { throw VersionPrecondition.lostRace("channel", code) }
+            try EventLog.append(db, NewEvent(CatalogEvents.channelCreated, entityID: code, payload: catalogPayload(channel.json)), actor: actor, at: now)
             return .created(channel)
         }
         let changes = fields.changedFields(from: current.fields)
         guard !changes.isEmpty else { return .unchanged(current) }
-        let changed = try db.execute(
-            """
-            UPDATE channels SET name = ?, kind = ?, active = ?, buffer_bps = ?, buffer_units = ?, version = version + 1, updated_at = ?
-             WHERE code = ? AND version = ?
-            """,
-            [fields.name, fields.kind.rawValue, fields.active, fields.buffer.percentBps, fields.buffer.units, now, code, current.version])
-        guard changed == 1 else {
-            throw DomainError(status: 412, code: "version_mismatch", detail: "Channel \(code) changed while this request ran; GET it again and reapply the change.")
-        }
         let channel = Channel(code: code, fields: fields, version: current.version + 1, createdAt: current.createdAt, updatedAt: now)
+        guard try CatalogRecords.updateChannel(db, channel, expecting: current.version) else { throw VersionPrecondition.lostRace("channel", code) }
         var payload = catalogPayload(channel.json)
         payload["changes"] = .array(changes.map(JSONValue.string))
-        try EventLog.append(db, type: "channel.updated", entityType: "channel", entityID: code, payload: payload, actor: actor, at: stamp)
+        try EventLog.append(db, NewEvent(CatalogEvents.channelUpdated, entityID: code, payload: payload), actor: actor, at: now)
         if changes.contains("buffer") || changes.contains("active") { try InventoryChanges.announce(db, .inStock, actor: actor, now: now) }
         return .updated(channel)
     }
 
     /// The channel's own buffer for `sku`, or nil when it uses the global one.
     public static func skuBuffer(_ db: any Database, channel: String, sku: String) throws -> SKUBuffer? {
-        try db.queryFirst("SELECT buffer_bps, buffer_units FROM channel_sku_buffers WHERE channel = ? AND sku = ?", [channel, sku]) { row in
-            SKUBuffer(channel: channel, sku: sku, buffer: ChannelBuffer(percentBps: try row[0], units: try row[1]))
-        }
+        try CatalogRecords.skuBuffer(db, channel: channel, sku: sku)
     }
 
     /// One page of a channel's per-SKU buffers in SKU order.
     public static func skuBuffers(_ db: any Database, channel: String, after: String?, limit: Int) throws -> CatalogPage<SKUBuffer> {
-        var rows = try db.query(
-            "SELECT sku, buffer_bps, buffer_units FROM channel_sku_buffers WHERE channel = ? AND sku > ? ORDER BY sku LIMIT ?",
-            [channel, after ?? "", limit + 1]) { row in
-            SKUBuffer(channel: channel, sku: try row[0], buffer: ChannelBuffer(percentBps: try row[1], units: try row[2]))
-        }
+        var rows = try CatalogRecords.skuBufferPage(db, channel: channel, after: after ?? "", limit: limit + 1)
         let more = rows.count > limit
         if more { rows.removeLast() }
         return CatalogPage(items: rows, lastCodeIfMore: more ? rows.last?.sku : nil)
     }
 
     /// Sets the channel's buffer for one SKU (PUT semantics). Per-SKU buffers carry no
-    /// version column, so the only precondition they honour is `If-Match: *` (must exist);
-    /// any entity tag fails with 412, as RFC 9110 requires for a resource without one.
+    /// version, so the only precondition they honour is "must exist" (`If-Match: *`); any
+    /// version expectation fails, as RFC 9110 requires for a resource without one.
     public static func putSKUBuffer(
         _ db: any Database, channel: String, sku: String, buffer: ChannelBuffer, precondition: VersionPrecondition = .none,
         actor: String?, now: Int64 = Int64(WallClock.milliseconds())
@@ -225,46 +189,36 @@ public enum ChannelCatalog {
         try checkBufferPrecondition(precondition, exists: current != nil, channel: channel, sku: sku)
         let result = SKUBuffer(channel: channel, sku: sku, buffer: buffer)
         if current == result { return .unchanged(result) }
-        try db.execute(
-            """
-            INSERT INTO channel_sku_buffers (channel, sku, buffer_bps, buffer_units) VALUES (?, ?, ?, ?)
-            ON CONFLICT (channel, sku) DO UPDATE SET buffer_bps = excluded.buffer_bps, buffer_units = excluded.buffer_units
-            """,
-            [channel, sku, buffer.percentBps, buffer.units])
+        try CatalogRecords.upsertSKUBuffer(db, result)
         var payload = catalogPayload(result.json)
         payload["previous"] = current.map { $0.buffer.json } ?? .null
-        try EventLog.append(db, type: "channel.buffer_updated", entityType: "channel", entityID: channel, payload: payload, actor: actor, at: UInt64(max(0, now)))
+        try EventLog.append(db, NewEvent(CatalogEvents.channelBufferUpdated, entityID: channel, payload: payload), actor: actor, at: now)
         try InventoryChanges.announce(db, .skus([sku]), actor: actor, now: now)
         return current == nil ? .created(result) : .updated(result)
     }
 
     /// Removes the channel's buffer for one SKU, so the global buffer applies again; returns
-    /// what was removed. 404 when there was none.
+    /// what was removed. `not_found` when there was none. The delete's outcome decides, so
+    /// of two racing deletes one removes the buffer and the other finds none.
     @discardableResult
     public static func deleteSKUBuffer(
         _ db: any Database, channel: String, sku: String, precondition: VersionPrecondition = .none,
         actor: String?, now: Int64 = Int64(WallClock.milliseconds())
     ) throws -> SKUBuffer {
-        guard try get(db, code: channel) != nil else { throw DomainError.notFound("channel", channel) }
-        let current = try skuBuffer(db, channel: channel, sku: sku)
-        try checkBufferPrecondition(precondition, exists: current != nil, channel: channel, sku: sku)
-        guard let current else {
-            throw DomainError(status: 404, code: "not_found", detail: "Channel \(channel) has no buffer of its own for \(sku).")
+        guard try exists(db, code: channel) else { throw DomainError.notFound("channel", channel) }
+        if case .versions? = precondition.ifMatch { try checkBufferPrecondition(precondition, exists: true, channel: channel, sku: sku) }
+        guard let removed = try CatalogRecords.deleteSKUBuffer(db, channel: channel, sku: sku) else {
+            try checkBufferPrecondition(precondition, exists: false, channel: channel, sku: sku)
+            throw DomainError(.notFound, "Channel \(channel) has no buffer of its own for \(sku).")
         }
-        try db.execute("DELETE FROM channel_sku_buffers WHERE channel = ? AND sku = ?", [channel, sku])
-        try EventLog.append(db, type: "channel.buffer_deleted", entityType: "channel", entityID: channel,
-                            payload: catalogPayload(current.json), actor: actor, at: UInt64(max(0, now)))
+        try EventLog.append(db, NewEvent(CatalogEvents.channelBufferDeleted, entityID: channel, payload: catalogPayload(removed.json)), actor: actor, at: now)
         try InventoryChanges.announce(db, .skus([sku]), actor: actor, now: now)
-        return current
+        return removed
     }
 
     private static func requireChannelAndSKU(_ db: any Database, channel: String, sku: String) throws {
-        guard try db.queryValue("SELECT 1 FROM channels WHERE code = ?", [channel], as: Int64.self) != nil else {
-            throw DomainError.notFound("channel", channel)
-        }
-        guard try db.queryValue("SELECT 1 FROM skus WHERE sku = ?", [sku], as: Int64.self) != nil else {
-            throw DomainError.notFound("SKU", sku)
-        }
+        guard try exists(db, code: channel) else { throw DomainError.notFound("channel", channel) }
+        guard try CatalogRecords.skuExists(db, code: sku) else { throw DomainError.notFound("SKU", sku) }
     }
 
     private static func checkBufferPrecondition(_ precondition: VersionPrecondition, exists: Bool, channel: String, sku: String) throws {
@@ -273,10 +227,10 @@ public enum ChannelCatalog {
             break
         case .any?:
             if !exists {
-                throw DomainError(status: 412, code: "version_mismatch", detail: "If-Match: * expects channel \(channel) to have a buffer for \(sku), but it has none.")
+                throw DomainError(.versionMismatch, "The change expects channel \(channel) to have a buffer for \(sku) (it must exist), but it has none.")
             }
         case .versions?:
-            throw DomainError(status: 412, code: "version_mismatch", detail: "Per-SKU buffers carry no version; send If-Match: * (must exist) or no If-Match.")
+            throw DomainError(.versionMismatch, "Per-SKU buffers carry no version; expect only that the buffer exists, or nothing.")
         }
     }
 }

@@ -20,7 +20,7 @@ public struct LocationFields: Sendable, Equatable {
     /// Accepted priorities.
     public static let priorityRange: ClosedRange<Int64> = 0...1_000_000
 
-    /// Every problem, including an unknown pincode (422 `invalid_pincode` on `pincode`).
+    /// Every problem, including an unknown pincode (`invalid_pincode` on `pincode`).
     public func problems() -> [FieldProblem] {
         var out = CatalogRules.nameProblems(name)
         if !PincodeDirectory.isWellFormed(pincode) {
@@ -77,39 +77,27 @@ public struct Location: Sendable, Equatable {
 
 /// Reads and writes locations, in the caller's transaction, with their events.
 public enum LocationCatalog {
-    static let columns = "code, name, pincode, state, district, address, priority, active, version, created_at, updated_at"
-
-    static func decode(_ row: Row) throws -> Location {
-        var f = LocationFields(name: try row[1], pincode: try row[2])
-        f.address = try row[5]
-        f.priority = try row[6]
-        f.active = try row[7]
-        return Location(code: try row[0], fields: f, state: try row[3], district: try row[4],
-                        version: try row[8], createdAt: try row[9], updatedAt: try row[10])
+    /// Whether a location with this code exists (active or not).
+    public static func exists(_ db: any Database, code: String) throws -> Bool {
+        try CatalogRecords.locationExists(db, code: code)
     }
 
     /// The location, or nil.
-    /// Whether a location with this code exists (active or not).
-    public static func exists(_ db: any Database, code: String) throws -> Bool {
-        try db.queryValue("SELECT COUNT(*) FROM locations WHERE code = ?1", [code], as: Int64.self) == 1
-    }
-
     public static func get(_ db: any Database, code: String) throws -> Location? {
-        try db.queryFirst("SELECT \(columns) FROM locations WHERE code = ?", [code], decode)
+        try CatalogRecords.location(db, code: code)
     }
 
     /// One page of locations in code order, optionally only active or inactive ones.
     public static func list(_ db: any Database, active: Bool?, after: String?, limit: Int) throws -> CatalogPage<Location> {
-        var rows = try db.query(
-            "SELECT \(columns) FROM locations WHERE code > :after AND (:active IS NULL OR active = :active) ORDER BY code LIMIT :limit",
-            StatementArguments(named: [":after": after ?? "", ":active": active, ":limit": limit + 1]), decode)
+        var rows = try CatalogRecords.locationPage(db, after: after ?? "", active: active, limit: limit + 1)
         let more = rows.count > limit
         if more { rows.removeLast() }
         return CatalogPage(items: rows, lastCodeIfMore: more ? rows.last?.code : nil)
     }
 
     /// Creates or replaces a location (PUT semantics); state and district are derived from
-    /// the pincode every time, so a corrected directory is picked up by the next PUT.
+    /// the pincode every time, so a corrected directory is picked up by the next PUT. The
+    /// write is conditional, so a writer that lost a race gets `version_mismatch`.
     public static func put(
         _ db: any Database, code: String, fields: LocationFields, precondition: VersionPrecondition = .none,
         actor: String?, now: Int64 = Int64(WallClock.milliseconds())
@@ -124,34 +112,22 @@ public enum LocationCatalog {
         }
         let current = try get(db, code: code)
         try precondition.check(current: current?.version, what: "location", id: code)
-        let stamp = UInt64(max(0, now))
 
         guard let current else {
             let location = Location(code: code, fields: fields, state: place.state, district: place.district, version: 1, createdAt: now, updatedAt: now)
-            try db.execute(
-                "INSERT INTO locations (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
-                [code, fields.name, fields.pincode, place.state, place.district, fields.address, fields.priority, fields.active, now, now])
-            try EventLog.append(db, type: "location.created", entityType: "location", entityID: code, payload: catalogPayload(location.json), actor: actor, at: stamp)
+            guard try CatalogRecords.insertLocation(db, location) else { throw VersionPrecondition.lostRace("location", code) }
+            try EventLog.append(db, NewEvent(CatalogEvents.locationCreated, entityID: code, payload: catalogPayload(location.json)), actor: actor, at: now)
             return .created(location)
         }
         var changes = fields.changedFields(from: current.fields)
         if changes.isEmpty, place.state != current.state || place.district != current.district { changes = ["pincode"] }
         guard !changes.isEmpty else { return .unchanged(current) }
-        let changed = try db.execute(
-            """
-            UPDATE locations SET name = ?, pincode = ?, state = ?, district = ?, address = ?, priority = ?, active = ?,
-                   version = version + 1, updated_at = ?
-             WHERE code = ? AND version = ?
-            """,
-            [fields.name, fields.pincode, place.state, place.district, fields.address, fields.priority, fields.active, now, code, current.version])
-        guard changed == 1 else {
-            throw DomainError(status: 412, code: "version_mismatch", detail: "Location \(code) changed while this request ran; GET it again and reapply the change.")
-        }
         let location = Location(code: code, fields: fields, state: place.state, district: place.district,
                                 version: current.version + 1, createdAt: current.createdAt, updatedAt: now)
+        guard try CatalogRecords.updateLocation(db, location, expecting: current.version) else { throw VersionPrecondition.lostRace("location", code) }
         var payload = catalogPayload(location.json)
         payload["changes"] = .array(changes.map(JSONValue.string))
-        try EventLog.append(db, type: "location.updated", entityType: "location", entityID: code, payload: payload, actor: actor, at: stamp)
+        try EventLog.append(db, NewEvent(CatalogEvents.locationUpdated, entityID: code, payload: payload), actor: actor, at: now)
         if changes.contains("active") { try InventoryChanges.announce(db, .stockedAt(location: code), actor: actor, now: now) }
         return .updated(location)
     }

@@ -100,15 +100,16 @@ public struct SKUFields: Sendable, Equatable {
         var out: [FieldProblem] = []
         var seen = Set<String>()
         for (i, c) in components.enumerated() {
-            let path = "components[\(i)]"
-            if let p = CatalogRules.codeProblem(c.sku, field: path + ".sku") {
-                out.append(p)
+            var line: [FieldProblem] = []
+            if let p = CatalogRules.codeProblem(c.sku, field: "sku") {
+                line.append(p)
             } else if c.sku == code {
-                out.append(FieldProblem(path + ".sku", "self_reference", "A kit cannot contain itself."))
+                line.append(FieldProblem("sku", "self_reference", "A kit cannot contain itself."))
             } else if !seen.insert(c.sku).inserted {
-                out.append(FieldProblem(path + ".sku", "duplicate", "\(c.sku) is listed twice; give it once with the total qty."))
+                line.append(FieldProblem("sku", "duplicate", "\(c.sku) is listed twice; give it once with the total qty."))
             }
-            if let p = CatalogRules.rangeProblem(c.qty, componentQtyRange, field: path + ".qty") { out.append(p) }
+            if let p = CatalogRules.rangeProblem(c.qty, componentQtyRange, field: "qty") { line.append(p) }
+            out += line.map { FieldProblem.inItem("components", i, field: $0.field, $0.code, $0.message) }
         }
         return out
     }
@@ -171,35 +172,11 @@ public struct SKU: Sendable, Equatable {
 /// Reads and writes SKUs and kit compositions. Writes run inside the caller's write
 /// transaction and append their event there, so a change and its event commit together.
 public enum SKUCatalog {
-    static let columns = """
-        sku, name, mrp_paise, price_paise, weight_g, length_mm, width_mm, height_mm, hsn, gst_rate_bps, active, \
-        returnable, return_window_days, low_stock_threshold, reorder_point, reorder_qty, is_kit, version, created_at, updated_at
-        """
-
-    static func decode(_ row: Row) throws -> SKU {
-        var f = SKUFields(name: try row[1], mrpPaise: try row[2], pricePaise: try row[3])
-        f.weightG = try row[4]
-        f.lengthMM = try row[5]
-        f.widthMM = try row[6]
-        f.heightMM = try row[7]
-        f.hsn = try row[8]
-        f.gstRateBps = try row[9]
-        f.active = try row[10]
-        f.returnable = try row[11]
-        f.returnWindowDays = try row[12]
-        f.lowStockThreshold = try row[13]
-        f.reorderPoint = try row[14]
-        f.reorderQty = try row[15]
-        // row[16] is is_kit: derived from components, which the caller fills in.
-        return SKU(code: try row[0], fields: f, version: try row[17], createdAt: try row[18], updatedAt: try row[19])
-    }
-
     /// The SKU with its components, or nil.
     public static func get(_ db: any Database, code: String) throws -> SKU? {
-        guard var sku = try db.queryFirst("SELECT \(columns) FROM skus WHERE sku = ?", [code], decode) else { return nil }
-        sku.fields.components = try db.query("SELECT component_sku, qty FROM kit_components WHERE kit_sku = ? ORDER BY component_sku", [code]) { row in
-            KitComponent(sku: try row[0], qty: try row[1])
-        }
+        guard let stored = try CatalogRecords.sku(db, code: code) else { return nil }
+        var sku = stored.sku
+        if stored.isKit { sku.fields.components = try CatalogRecords.components(db, kit: code) }
         return sku
     }
 
@@ -226,31 +203,21 @@ public enum SKUCatalog {
     /// query over the page's codes rather than one query per kit.
     public static func list(_ db: any Database, _ query: ListQuery) throws -> CatalogPage<SKU> {
         let pattern = query.q.flatMap { $0.isEmpty ? nil : likeEscaped($0.lowercased()) }
-        var rows = try db.query(
-            """
-            SELECT \(columns) FROM skus
-             WHERE sku > :after
-               AND (:active IS NULL OR active = :active)
-               AND (:pattern IS NULL OR lower(sku) LIKE :pattern || '%' ESCAPE '\\' OR lower(name) LIKE '%' || :pattern || '%' ESCAPE '\\')
-             ORDER BY sku LIMIT :limit
-            """,
-            StatementArguments(named: [":after": query.after ?? "", ":active": query.active, ":pattern": pattern, ":limit": query.limit + 1]),
-            decode)
+        var rows = try CatalogRecords.skuPage(db, after: query.after ?? "", active: query.active, pattern: pattern, limit: query.limit + 1)
         let more = rows.count > query.limit
         if more { rows.removeLast() }
-        if let first = rows.first?.code, let last = rows.last?.code {
-            var byKit: [String: [KitComponent]] = [:]
-            _ = try db.query(
-                "SELECT c.kit_sku, c.component_sku, c.qty FROM kit_components c WHERE c.kit_sku >= ? AND c.kit_sku <= ? ORDER BY c.kit_sku, c.component_sku",
-                [first, last]
-            ) { row in byKit[try row[0] as String, default: []].append(KitComponent(sku: try row[1], qty: try row[2])) }
-            for i in rows.indices { rows[i].fields.components = byKit[rows[i].code] ?? [] }
+        var skus = rows.map(\.sku)
+        if rows.contains(where: \.isKit), let first = skus.first?.code, let last = skus.last?.code {
+            let byKit = try CatalogRecords.components(db, kitsFrom: first, through: last)
+            for i in skus.indices { skus[i].fields.components = byKit[skus[i].code] ?? [] }
         }
-        return CatalogPage(items: rows, lastCodeIfMore: more ? rows.last?.code : nil)
+        return CatalogPage(items: skus, lastCodeIfMore: more ? skus.last?.code : nil)
     }
 
     /// Creates or replaces a SKU (PUT semantics), checking the version precondition against
     /// the row and the kit rules against the current catalog, in the caller's transaction.
+    /// The write itself is conditional (insert unless the code is taken, update only at the
+    /// version read), so a writer that lost a race gets `version_mismatch`, never a duplicate.
     ///
     /// Kit rules: components must exist and not be kits; a SKU that is a component of a kit
     /// cannot become a kit; a SKU holding stock cannot become a kit (a kit has no stock).
@@ -260,7 +227,7 @@ public enum SKUCatalog {
     ) throws -> PutOutcome<SKU> {
         if let p = CatalogRules.codeProblem(code, field: "sku") { throw DomainError.problems([p]) }
         if MerchantCode.reservedSKUs.contains(code.lowercased()) {
-            throw DomainError.problems([FieldProblem("sku", "reserved_code", "\(code) names a fixed route (/v1/inventory/\(code.lowercased())); choose another SKU code.")])
+            throw DomainError.problems([FieldProblem("sku", "reserved_code", "\(code) is a word the API reserves beside SKU codes, so a SKU with it could never be addressed; choose another SKU code.")])
         }
         let problems = fields.problems(code: code) + SKUFields.componentProblems(fields.components, code: code)
         guard problems.isEmpty else { throw DomainError.problems(problems) }
@@ -272,79 +239,55 @@ public enum SKUCatalog {
         fields.components.sort { $0.sku < $1.sku }
 
         guard let current else {
+            guard try CatalogRecords.insertSKU(db, code: code, fields: fields, now: now) else { throw VersionPrecondition.lostRace("SKU", code) }
+            try CatalogRecords.insertComponents(db, kit: code, fields.components)
             let sku = SKU(code: code, fields: fields, version: 1, createdAt: now, updatedAt: now)
-            try db.execute(
-                "INSERT INTO skus (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
-                StatementArguments(values(code, fields) + [now, now]))
-            try insertComponents(db, code: code, fields.components)
-            try EventLog.append(db, type: "sku.created", entityType: "sku", entityID: code, payload: catalogPayload(sku.json), actor: actor, at: UInt64(max(0, now)))
+            try EventLog.append(db, NewEvent(CatalogEvents.skuCreated, entityID: code, payload: catalogPayload(sku.json)), actor: actor, at: now)
             return .created(sku)
         }
         let changes = fields.changedFields(from: current.fields)
         guard !changes.isEmpty else { return .unchanged(current) }
 
-        let changed = try db.execute(
-            """
-            UPDATE skus SET name = ?, mrp_paise = ?, price_paise = ?, weight_g = ?, length_mm = ?, width_mm = ?, height_mm = ?,
-                   hsn = ?, gst_rate_bps = ?, active = ?, returnable = ?, return_window_days = ?, low_stock_threshold = ?,
-                   reorder_point = ?, reorder_qty = ?, is_kit = ?, version = version + 1, updated_at = ?
-             WHERE sku = ? AND version = ?
-            """,
-            StatementArguments(Array(values(code, fields).dropFirst()) + [now, code, current.version]))
-        guard changed == 1 else {
-            throw DomainError(status: 412, code: "version_mismatch", detail: "SKU \(code) changed while this request ran; GET it again and reapply the change.")
+        guard try CatalogRecords.updateSKU(db, code: code, fields: fields, version: current.version, now: now) else {
+            throw VersionPrecondition.lostRace("SKU", code)
         }
-        if changes.contains("components") {
-            try db.execute("DELETE FROM kit_components WHERE kit_sku = ?", [code])
-            try insertComponents(db, code: code, fields.components)
-        }
+        if changes.contains("components") { try CatalogRecords.replaceComponents(db, kit: code, fields.components) }
         let sku = SKU(code: code, fields: fields, version: current.version + 1, createdAt: current.createdAt, updatedAt: now)
         var payload = catalogPayload(sku.json)
         payload["changes"] = .array(changes.map(JSONValue.string))
-        try EventLog.append(db, type: "sku.updated", entityType: "sku", entityID: code, payload: payload, actor: actor, at: UInt64(max(0, now)))
+        try EventLog.append(db, NewEvent(CatalogEvents.skuUpdated, entityID: code, payload: payload), actor: actor, at: now)
         if changes.contains("active") || changes.contains("components") { try InventoryChanges.announce(db, .skus([code]), actor: actor, now: now) }
         return .updated(sku)
     }
 
-    private static func values(_ code: String, _ f: SKUFields) -> [(any SQLValueConvertible)?] {
-        [code, f.name, f.mrpPaise, f.pricePaise, f.weightG, f.lengthMM, f.widthMM, f.heightMM, f.hsn, f.gstRateBps,
-         f.active, f.returnable, f.returnWindowDays, f.lowStockThreshold, f.reorderPoint, f.reorderQty, f.isKit]
-    }
-
-    private static func insertComponents(_ db: any Database, code: String, _ components: [KitComponent]) throws {
-        for c in components {
-            try db.execute("INSERT INTO kit_components (kit_sku, component_sku, qty) VALUES (?, ?, ?)", [code, c.sku, c.qty])
-        }
-    }
-
-    /// The kit rules that need the database; every failure is listed in one 422 (409 for
-    /// stock, which the client cannot fix by editing the body).
+    /// The kit rules that need the database; every failure is listed in one `invalid_kit`
+    /// (or `sku_has_stock` for stock, which the caller cannot fix by editing the kit).
     private static func checkKit(_ db: any Database, code: String, components: [KitComponent], current: SKU?) throws {
         var problems: [FieldProblem] = []
         for (i, c) in components.enumerated() {
-            switch try db.queryValue("SELECT is_kit FROM skus WHERE sku = ?", [c.sku], as: Bool.self) {
+            switch try CatalogRecords.skuIsKit(db, code: c.sku) {
             case nil:
-                problems.append(FieldProblem("components[\(i)].sku", "not_found", "No SKU \(c.sku); create the component before the kit."))
+                problems.append(.inItem("components", i, field: "sku", "not_found", "No SKU \(c.sku); create the component before the kit."))
             case true?:
-                problems.append(FieldProblem("components[\(i)].sku", "nested_kit", "\(c.sku) is itself a kit; a kit's components must be stocked SKUs."))
+                problems.append(.inItem("components", i, field: "sku", "nested_kit", "\(c.sku) is itself a kit; a kit's components must be stocked SKUs."))
             case false?:
                 break
             }
         }
         if current?.fields.isKit != true {
-            let parents = try db.query("SELECT kit_sku FROM kit_components WHERE component_sku = ? ORDER BY kit_sku LIMIT 5", [code]) { row in try row[0] as String }
+            let parents = try CatalogRecords.kits(db, containing: code, limit: 5)
             if !parents.isEmpty {
                 problems.append(FieldProblem("components", "nested_kit", "\(code) is a component of \(parents.joined(separator: ", ")); a component cannot become a kit."))
             }
         }
         if !problems.isEmpty { throw DomainError.problems(problems, code: .invalidKit) }
         if current != nil, current?.fields.isKit == false {
-            let stocked = try db.queryValue(
-                "SELECT COUNT(*) FROM stock_levels WHERE sku = ? AND (on_hand <> 0 OR reserved <> 0 OR damaged <> 0)", [code], as: Int64.self) ?? 0
+            // The stock ledger's own read: the catalog never reads stock tables.
+            let stocked = try StockLedger.levels(db, sku: code).count { $0.onHand != 0 || $0.reserved != 0 || $0.damaged != 0 }
             if stocked > 0 {
-                throw DomainError(status: 409, code: "sku_has_stock",
-                                  detail: "\(code) holds stock at \(stocked) location(s); a kit has no stock of its own. Move or adjust the stock to zero first, or create the kit under a new code.",
-                                  fields: [(field: "components", code: "sku_has_stock", message: "The SKU holds stock.")])
+                throw DomainError(.skuHasStock,
+                                  "\(code) holds stock at \(stocked) location(s); a kit has no stock of its own. Move or adjust the stock to zero first, or create the kit under a new code.",
+                                  problems: [FieldProblem("components", "sku_has_stock", "The SKU holds stock.")])
             }
         }
     }

@@ -44,6 +44,9 @@ public enum EventLog {
     }
 
     /// Appends an event inside the caller's write transaction; returns its `seq`.
+    ///
+    /// Transitional: this form checks nothing against `EventCatalogue`; domain code appends
+    /// `NewEvent`s with `append(_:_:actor:at:)` instead, and this goes once no caller needs it.
     @discardableResult
     public static func append(
         _ db: any Database, type: String, entityType: String, entityID: String,
@@ -62,36 +65,17 @@ public enum EventLog {
         payloadJSON: String, actor: String?, at milliseconds: UInt64 = WallClock.milliseconds()
     ) throws -> Int64 {
         let id = EntityID.make(.event, milliseconds: milliseconds)
-        let seq = try db.queryFirst(
-            "INSERT INTO events (id, type, entity_type, entity_id, payload, actor, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING seq",
-            binding: id, type, entityType, entityID, payloadJSON, actor, Int64(milliseconds), map: { row -> Int64 in try row["seq"] })
-        return seq ?? 0
+        return try EventRecords.insert(db, id: id, type: type, entityType: entityType, entityID: entityID,
+                                       payloadJSON: payloadJSON, actor: actor, createdAt: Int64(milliseconds))
     }
 
     /// Events after `seq`, oldest first, optionally of one type (or a `prefix.*` family).
     public static func list(_ db: any Database, after seq: Int64, type: String?, limit: Int) throws -> [Event] {
-        var sql = "SELECT seq, id, type, entity_type, entity_id, payload, actor, created_at FROM events WHERE seq > ?"
-        var arguments: [(any SQLValueConvertible)?] = [seq]
-        if let type, type.hasSuffix(".*") {
-            sql += " AND type >= ? AND type < ?"
-            let prefix = String(type.dropLast(1))
-            arguments += [prefix, prefix + "\u{10FFFF}"]
-        } else if let type {
-            sql += " AND type = ?"
-            arguments.append(type)
-        }
-        sql += " ORDER BY seq LIMIT ?"
-        arguments.append(limit)
-        return try db.query(sql, StatementArguments(arguments)) { row in
-            let payloadText: String = try row[5]
-            let payload = (try? JSONParser.parse(payloadText)) ?? .object(JSONObject())
-            return Event(seq: try row[0], id: try row[1], type: try row[2], entityType: try row[3], entityID: try row[4],
-                         payload: payload, actor: try row[6], createdAt: try row[7])
-        }
+        try EventRecords.list(db, after: seq, type: type, limit: limit)
     }
 
     /// The newest `seq`, 0 when there are none.
     public static func latestSeq(_ db: any Database) throws -> Int64 {
-        try db.queryValue("SELECT COALESCE(MAX(seq), 0) FROM events", as: Int64.self) ?? 0
+        try EventRecords.latestSeq(db)
     }
 }

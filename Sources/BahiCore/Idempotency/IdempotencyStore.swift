@@ -27,33 +27,19 @@ public struct StoredResponse: Sendable, Equatable {
 public enum IdempotencyStore {
     /// The unexpired record for (owner, key), if any.
     public static func lookup(_ db: any Database, owner: String, key: String, now: Int64) throws -> StoredResponse? {
-        try db.queryFirst(
-            "SELECT request_hash, status, response_headers, response_body FROM idempotency_keys WHERE owner = ? AND key = ? AND expires_at > ?",
-            [owner, key, now]
-        ) { row in
-            let headersJSON: String = try row[2]
-            return StoredResponse(requestHash: try row[0], status: try row[1], headers: decodeHeaders(headersJSON), body: try row[3])
-        }
+        try IdempotencyRecords.unexpired(db, owner: owner, key: key, now: now)
     }
 
     /// Records a response (replacing an expired record for the same key).
     public static func save(_ db: any Database, owner: String, key: String, response: StoredResponse, now: Int64, retentionMilliseconds: Int64) throws {
-        try db.execute(
-            """
-            INSERT INTO idempotency_keys (owner, key, request_hash, status, response_headers, response_body, created_at, expires_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (owner, key) DO UPDATE SET request_hash = excluded.request_hash, status = excluded.status,
-                response_headers = excluded.response_headers, response_body = excluded.response_body,
-                created_at = excluded.created_at, expires_at = excluded.expires_at
-            WHERE idempotency_keys.expires_at <= excluded.created_at
-            """,
-            [owner, key, response.requestHash, response.status, encodeHeaders(response.headers), response.body, now, now + retentionMilliseconds])
+        try IdempotencyRecords.save(db, owner: owner, key: key, response: response, headersJSON: encodeHeaders(response.headers),
+                                    now: now, expiresAt: now + retentionMilliseconds)
     }
 
     /// Deletes expired records; returns how many.
     @discardableResult
     public static func purgeExpired(_ db: any Database, now: Int64) throws -> Int {
-        try db.execute("DELETE FROM idempotency_keys WHERE expires_at <= ?", [now])
+        try IdempotencyRecords.deleteExpired(db, now: now)
     }
 
     static func encodeHeaders(_ headers: [(String, String)]) -> String {
