@@ -11,6 +11,8 @@ public enum Invoices {
         public var orderID: String
         public var shipmentID: String
         public var document: JSONValue
+        /// The order lines it bills (known when it is issued; empty when read back).
+        public var lines: [Int] = []
 
         /// The printable invoice, rendered from the stored document.
         public var html: String { InvoiceHTML.render(document) }
@@ -22,28 +24,25 @@ public enum Invoices {
     /// Issues the invoice for a packed shipment: the order's lines it carries that no
     /// earlier invoice billed (a line split over parcels is billed whole with the first),
     /// plus the shipping charge on the order's first invoice. Nil when every line it
-    /// carries is billed already.
+    /// carries is billed already. The caller marks the billed lines (`Invoice.lines`) on
+    /// the order; `sellerState` is asked only when an invoice is issued.
     ///
     /// The number comes from `invoice_series` with an upsert in the packing transaction:
     /// the writer runs one transaction at a time, and a rolled-back pack rolls the number
     /// back too, so numbers are consecutive and never reused.
-    public static func issue(_ db: any Database, order: Order, shipment: Shipment, policy: OrderPolicy, now: Int64) throws -> Invoice? {
+    static func issue(_ db: any Database, order: Order, shipment: Shipment, policy: OrderPolicy, sellerState: () throws -> IndianState,
+                      now: Int64) throws -> Invoice? {
         let carried = Set(shipment.lines.map(\.line))
         let lines = order.lines.filter { carried.contains($0.line) && $0.invoiceID == nil }
         guard !lines.isEmpty else { return nil }
-        let withShipping = try db.queryValue("SELECT 1 FROM invoices WHERE order_id = ? LIMIT 1", [order.id], as: Int64.self) == nil
-            && order.shippingTax.totalPaise > 0
+        let withShipping = try !FulfilmentRecords.hasInvoice(db, orderID: order.id) && order.shippingTax.totalPaise > 0
         let year = FinancialYear.containing(milliseconds: now)
-        guard let sequence = try db.queryValue(
-            """
-            INSERT INTO invoice_series (financial_year, last_sequence) VALUES (?, 1)
-            ON CONFLICT (financial_year) DO UPDATE SET last_sequence = last_sequence + 1 RETURNING last_sequence
-            """, [year.label], as: Int64.self) else {
-            throw DomainError(status: 500, code: "invoice_series_failed", detail: "The invoice series for \(year.label) did not advance.")
+        guard let sequence = try FulfilmentRecords.nextSequence(db, financialYear: year.label) else {
+            throw DomainError(.invoiceSeriesFailed, "The invoice series for \(year.label) did not advance.")
         }
         let number = try InvoiceNumber.format(prefix: policy.invoicePrefix, year: year, sequence: sequence)
         let id = EntityID.make(.invoice, milliseconds: UInt64(now))
-        let sellerState = try policy.seller.state ?? OrderIntake.fallbackSellerState(db)
+        let sellerState = try sellerState()
 
         var taxable: Int64 = 0, cgst: Int64 = 0, sgst: Int64 = 0, igst: Int64 = 0, total: Int64 = 0
         var rows: [JSONValue] = []
@@ -87,44 +86,23 @@ public enum Invoices {
                 "tax_paise": .int(cgst + sgst + igst), "total_paise": .int(total),
             ]),
         ])
-        try db.execute(
-            """
-            INSERT INTO invoices (id, number, financial_year, sequence, order_id, shipment_id, total_paise, document, issued_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [id, number, year.label, sequence, order.id, shipment.id, total, document.encodedText, now])
-        for line in lines {
-            try db.execute("UPDATE order_lines SET invoice_id = ? WHERE order_id = ? AND line = ? AND invoice_id IS NULL", [id, order.id, line.line])
-        }
-        try EventLog.append(db, type: "invoice.issued", entityType: "invoice", entityID: id,
-                            payload: ["invoice_id": .string(id), "number": .string(number), "order_id": .string(order.id),
-                                      "shipment_id": .string(shipment.id), "total_paise": .int(total)],
-                            actor: "system", at: UInt64(now))
-        return Invoice(id: id, number: number, orderID: order.id, shipmentID: shipment.id, document: document)
+        let invoice = Invoice(id: id, number: number, orderID: order.id, shipmentID: shipment.id, document: document, lines: lines.map(\.line))
+        try FulfilmentRecords.insertInvoice(db, invoice, financialYear: year.label, sequence: sequence, totalPaise: total, now: now)
+        try EventLog.append(db, NewEvent(FulfilmentEvents.invoiceIssued, entityID: id, payload: [
+            "invoice_id": .string(id), "number": .string(number), "order_id": .string(order.id), "shipment_id": .string(shipment.id),
+            "total_paise": .int(total),
+        ]), actor: "system", at: now)
+        return invoice
     }
 
     /// An invoice by id, or nil.
     public static func find(_ db: any Database, id: String) throws -> Invoice? {
-        try db.queryFirst("SELECT id, number, order_id, shipment_id, document FROM invoices WHERE id = ?", [id]) { row in
-            let text: String = try row[4]
-            return Invoice(id: try row[0], number: try row[1], orderID: try row[2], shipmentID: try row[3], document: try JSONParser.parse(Array(text.utf8)))
-        }
+        try FulfilmentRecords.findInvoice(db, id: id)
     }
 
     /// Invoice series that have a gap or a repeat, one message each (`bahi check`).
     public static func seriesProblems(_ db: any Database) throws -> [String] {
-        try db.query(
-            """
-            SELECT s.financial_year, s.last_sequence, COUNT(i.id), COUNT(DISTINCT i.sequence), COALESCE(MIN(i.sequence), 0), COALESCE(MAX(i.sequence), 0)
-              FROM invoice_series s LEFT JOIN invoices i ON i.financial_year = s.financial_year
-             GROUP BY s.financial_year
-            HAVING COUNT(i.id) <> s.last_sequence OR COUNT(DISTINCT i.sequence) <> COUNT(i.id)
-                OR (COUNT(i.id) > 0 AND (MIN(i.sequence) <> 1 OR MAX(i.sequence) <> s.last_sequence))
-            """
-        ) { row in
-            "invoice series \(try row[0] as String): last number \(try row[1] as Int64) but \(try row[2] as Int64) invoices with \(try row[3] as Int64) distinct numbers from \(try row[4] as Int64) to \(try row[5] as Int64)"
-        } + db.query(
-            "SELECT financial_year FROM invoices WHERE financial_year NOT IN (SELECT financial_year FROM invoice_series) GROUP BY financial_year"
-        ) { row in "invoices of \(try row[0] as String) have no series row" }
+        try FulfilmentRecords.seriesProblems(db)
     }
 }
 
