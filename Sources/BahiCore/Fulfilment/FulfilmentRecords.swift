@@ -122,19 +122,23 @@ public enum FulfilmentRecords {
             """, [financialYear], as: Int64.self)
     }
 
-    /// Whether any invoice bills the order yet.
-    static func hasInvoice(_ db: any Database, orderID: String) throws -> Bool {
-        try db.queryValue("SELECT COUNT(*) AS n FROM invoices WHERE order_id = ?1", [orderID], as: Int64.self) ?? 0 > 0
-    }
-
-    /// Stores an issued invoice.
-    static func insertInvoice(_ db: any Database, _ invoice: Invoices.Invoice, financialYear: String, sequence: Int64, totalPaise: Int64, now: Int64) throws {
-        try db.execute(
+    /// Stores an issued invoice with the `ifFirst` document and total when no invoice of its
+    /// order exists yet, and the `otherwise` ones when one does: the statement decides which,
+    /// so the order's first invoice is the one the database stored first. True when it
+    /// stored `ifFirst`.
+    static func insertInvoice(_ db: any Database, _ invoice: Invoices.Invoice, financialYear: String, sequence: Int64,
+                              ifFirst: (document: String, total: Int64), otherwise: (document: String, total: Int64), now: Int64) throws -> Bool {
+        let first = try db.queryFirst(
             """
             INSERT INTO invoices (id, number, financial_year, sequence, order_id, shipment_id, total_paise, document, issued_at)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+            SELECT ?1, ?2, ?3, ?4, ?5, ?6, CASE WHEN f.first THEN ?7 ELSE ?8 END, CASE WHEN f.first THEN ?9 ELSE ?10 END, ?11
+              FROM (SELECT NOT EXISTS (SELECT 1 FROM invoices WHERE order_id = ?5) AS first) AS f
+            RETURNING document = ?9 AS first
             """,
-            binding: invoice.id, invoice.number, financialYear, sequence, invoice.orderID, invoice.shipmentID, totalPaise, invoice.document.encodedText, now)
+            binding: invoice.id, invoice.number, financialYear, sequence, invoice.orderID, invoice.shipmentID, ifFirst.total, otherwise.total,
+            ifFirst.document, otherwise.document, now, map: { row -> Bool in try row["first"] })
+        guard let first else { throw DomainError(.invoiceSeriesFailed, "Invoice \(invoice.number) was not stored.") }
+        return first
     }
 
     /// An invoice by id, or nil.

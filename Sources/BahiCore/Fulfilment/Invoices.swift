@@ -35,7 +35,6 @@ public enum Invoices {
         let carried = Set(shipment.lines.map(\.line))
         let lines = order.lines.filter { carried.contains($0.line) && $0.invoiceID == nil }
         guard !lines.isEmpty else { return nil }
-        let withShipping = try !FulfilmentRecords.hasInvoice(db, orderID: order.id) && order.shippingTax.totalPaise > 0
         let year = FinancialYear.containing(milliseconds: now)
         guard let sequence = try FulfilmentRecords.nextSequence(db, financialYear: year.label) else {
             throw DomainError(.invoiceSeriesFailed, "The invoice series for \(year.label) did not advance.")
@@ -55,42 +54,55 @@ public enum Invoices {
             ]))
             taxable += line.tax.taxablePaise; cgst += line.tax.cgstPaise; sgst += line.tax.sgstPaise; igst += line.tax.igstPaise; total += line.tax.totalPaise
         }
-        var shippingRow = JSONValue.null
-        if withShipping {
-            let s = order.shippingTax
-            shippingRow = .object([
-                "sac": .string(shippingSAC), "taxable_paise": .int(s.taxablePaise), "gst_rate_bps": .int(s.rateBps), "cgst_paise": .int(s.cgstPaise),
-                "sgst_paise": .int(s.sgstPaise), "igst_paise": .int(s.igstPaise), "total_paise": .int(s.totalPaise),
-            ])
-            taxable += s.taxablePaise; cgst += s.cgstPaise; sgst += s.sgstPaise; igst += s.igstPaise; total += s.totalPaise
-        }
         let buyerAddress = order.billing ?? order.shipping
-        let document = JSONValue.object([
-            "id": .string(id), "number": .string(number), "financial_year": .string(year.label),
-            "issued_at": .string(Timestamps.rfc3339(milliseconds: now)), "order_id": .string(order.id), "shipment_id": .string(shipment.id),
-            "channel": .string(order.channel), "channel_order_ref": .string(order.channelOrderRef),
-            "seller": .object([
-                "legal_name": .string(policy.seller.legalName), "gstin": .optional(policy.seller.gstin.isEmpty ? nil : policy.seller.gstin),
-                "state": .string(sellerState.name), "state_code": .string(sellerState.gstCode), "address": .string(policy.seller.address),
-                "ships_from": .string(shipment.location),
-            ]),
-            "buyer": .object([
-                "name": .string(buyerAddress.name), "phone": .string(order.customerPhone), "billing_address": buyerAddress.json,
-                "shipping_address": order.shipping.json,
-            ]),
-            "place_of_supply": .object(["state": .string(order.placeOfSupply.name), "state_code": .string(order.placeOfSupply.gstCode)]),
-            "supply": .string(order.supply.rawValue), "reverse_charge": .bool(false),
-            "lines": .array(rows), "shipping": shippingRow,
-            "totals": .object([
-                "taxable_paise": .int(taxable), "cgst_paise": .int(cgst), "sgst_paise": .int(sgst), "igst_paise": .int(igst),
-                "tax_paise": .int(cgst + sgst + igst), "total_paise": .int(total),
-            ]),
-        ])
-        let invoice = Invoice(id: id, number: number, orderID: order.id, shipmentID: shipment.id, document: document, lines: lines.map(\.line))
-        try FulfilmentRecords.insertInvoice(db, invoice, financialYear: year.label, sequence: sequence, totalPaise: total, now: now)
+        /// The document with or without the shipping charge, and its total.
+        func document(withShipping: Bool) -> (document: JSONValue, total: Int64) {
+            var taxable = taxable, cgst = cgst, sgst = sgst, igst = igst, total = total
+            var shippingRow = JSONValue.null
+            if withShipping {
+                let s = order.shippingTax
+                shippingRow = .object([
+                    "sac": .string(shippingSAC), "taxable_paise": .int(s.taxablePaise), "gst_rate_bps": .int(s.rateBps), "cgst_paise": .int(s.cgstPaise),
+                    "sgst_paise": .int(s.sgstPaise), "igst_paise": .int(s.igstPaise), "total_paise": .int(s.totalPaise),
+                ])
+                taxable += s.taxablePaise; cgst += s.cgstPaise; sgst += s.sgstPaise; igst += s.igstPaise; total += s.totalPaise
+            }
+            return (.object([
+                "id": .string(id), "number": .string(number), "financial_year": .string(year.label),
+                "issued_at": .string(Timestamps.rfc3339(milliseconds: now)), "order_id": .string(order.id), "shipment_id": .string(shipment.id),
+                "channel": .string(order.channel), "channel_order_ref": .string(order.channelOrderRef),
+                "seller": .object([
+                    "legal_name": .string(policy.seller.legalName), "gstin": .optional(policy.seller.gstin.isEmpty ? nil : policy.seller.gstin),
+                    "state": .string(sellerState.name), "state_code": .string(sellerState.gstCode), "address": .string(policy.seller.address),
+                    "ships_from": .string(shipment.location),
+                ]),
+                "buyer": .object([
+                    "name": .string(buyerAddress.name), "phone": .string(order.customerPhone), "billing_address": buyerAddress.json,
+                    "shipping_address": order.shipping.json,
+                ]),
+                "place_of_supply": .object(["state": .string(order.placeOfSupply.name), "state_code": .string(order.placeOfSupply.gstCode)]),
+                "supply": .string(order.supply.rawValue), "reverse_charge": .bool(false),
+                "lines": .array(rows), "shipping": shippingRow,
+                "totals": .object([
+                    "taxable_paise": .int(taxable), "cgst_paise": .int(cgst), "sgst_paise": .int(sgst), "igst_paise": .int(igst),
+                    "tax_paise": .int(cgst + sgst + igst), "total_paise": .int(total),
+                ]),
+            ]), total)
+        }
+        // The shipping charge goes on the order's first invoice. Which invoice is first is
+        // decided by the INSERT itself (it stores the shipping document only if no invoice of
+        // the order exists), not by a read before it.
+        let plain = document(withShipping: false)
+        let shipped = order.shippingTax.totalPaise > 0 ? document(withShipping: true) : plain
+        var invoice = Invoice(id: id, number: number, orderID: order.id, shipmentID: shipment.id, document: plain.document, lines: lines.map(\.line))
+        let carriesShipping = try FulfilmentRecords.insertInvoice(
+            db, invoice, financialYear: year.label, sequence: sequence, ifFirst: (shipped.document.encodedText, shipped.total),
+            otherwise: (plain.document.encodedText, plain.total), now: now)
+        let issuedTotal = carriesShipping ? shipped.total : plain.total
+        if carriesShipping { invoice.document = shipped.document }
         try EventLog.append(db, NewEvent(FulfilmentEvents.invoiceIssued, entityID: id, payload: [
             "invoice_id": .string(id), "number": .string(number), "order_id": .string(order.id), "shipment_id": .string(shipment.id),
-            "total_paise": .int(total),
+            "total_paise": .int(issuedTotal),
         ]), actor: "system", at: now)
         return invoice
     }

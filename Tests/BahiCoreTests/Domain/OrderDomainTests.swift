@@ -1,6 +1,7 @@
 import Testing
 import BahiCore
 import BahiStore
+import BahiJSON
 
 /// The order flows driven directly (no HTTP) on every store: intake and its retry, cancel,
 /// packing's invoice series, and payments adding up.
@@ -33,6 +34,12 @@ import BahiStore
                    shipping: OrderAddress(name: "Asha Patel", line1: "Flat 12, Shanti Apartments", landmark: "Opp. Sardar Garden", city: "Surat",
                                           pincode: "395003"),
                    lines: lines, paymentMethod: method, gateway: "razorpay", gatewayOrderID: "order_X", paid: paid)
+    }
+
+    /// A field of a JSON object (nil for anything else).
+    static func field(_ value: JSONValue?, _ key: String) -> JSONValue? {
+        guard case .object(let object)? = value else { return nil }
+        return object[key]
     }
 
     static func reserved(_ db: any Database, _ sku: String) throws -> Int64 {
@@ -109,6 +116,36 @@ import BahiStore
                 }
                 #expect(numbers == (1...4).map { "INV/\(year.short)/0000\($0)" })
                 #expect(try Invoices.seriesProblems(db).isEmpty)
+            }
+        }
+    }
+
+    @Test func onlyTheOrdersFirstInvoiceCarriesShipping() async throws {
+        try await onEveryStore { store in
+            try await store.write { db in
+                try Self.seed(db, stock: 0)
+                _ = try LocationCatalog.put(db, code: "BLR", fields: LocationFields(name: "Bengaluru", pincode: "560001"), actor: "t", now: Self.now)
+                _ = try Movements.record(db, sku: "TEE", location: "SURAT", request: .receive(qty: 5), reason: nil, reference: "PO", actor: "t", now: Self.now)
+                _ = try Movements.record(db, sku: "MUG", location: "BLR", request: .receive(qty: 5), reason: nil, reference: "PO", actor: "t", now: Self.now)
+                var draft = Self.draft("W-SHIP", lines: [OrderDraft.Line(sku: "TEE", qty: 1, unitPricePaise: 49_900), OrderDraft.Line(sku: "MUG", qty: 1, unitPricePaise: 29_900)])
+                draft.shippingPaise = 5_000
+                let placed = try PlaceOrderFlow.place(db, draft: draft, policy: Self.policy, actor: "t", now: Self.now)
+                #expect(placed.order.shipments.count == 2)
+                var invoices: [Invoices.Invoice] = []
+                for (i, shipment) in placed.order.shipments.enumerated() {
+                    let packed = try PackShipmentFlow.pack(db, shipmentID: shipment.id, package: Packing.Package(weightG: 1, lengthMM: 1, widthMM: 1, heightMM: 1),
+                                                           scanned: shipment.lines.map(\.stockSKU), policy: Self.policy, actor: "t", now: Self.now + 10 + Int64(i))
+                    invoices.append(try #require(packed.invoice))
+                }
+                let stored = try invoices.map { try #require(try Invoices.find(db, id: $0.id)) }
+                #expect(Self.field(stored[0].document, "shipping") != .null)
+                #expect(Self.field(stored[1].document, "shipping") == .null)
+                #expect(stored.map { $0.document } == invoices.map { $0.document })
+                let totals = stored.compactMap { invoice -> Int64? in
+                    guard case .number(let n)? = Self.field(Self.field(invoice.document, "totals"), "total_paise") else { return nil }
+                    return n.int64
+                }
+                #expect(totals.reduce(0, +) == placed.order.totals.totalPaise)
             }
         }
     }
