@@ -1,6 +1,6 @@
 public import BahiStore
 
-/// `POST /v1/orders`'s work in one transaction: the orders domain verifies and stores the
+/// Taking an order in, in one transaction: the orders domain verifies and stores the
 /// order, inventory converts the checkout hold and reserves its lines (all or none), and
 /// fulfilment makes its shipments.
 public enum PlaceOrderFlow {

@@ -131,12 +131,12 @@ public enum FulfilmentRecords {
         let first = try db.queryFirst(
             """
             INSERT INTO invoices (id, number, financial_year, sequence, order_id, shipment_id, total_paise, document, issued_at)
-            SELECT ?1, ?2, ?3, ?4, ?5, ?6, CASE WHEN f.first THEN ?7 ELSE ?8 END, CASE WHEN f.first THEN ?9 ELSE ?10 END, ?11
-              FROM (SELECT NOT EXISTS (SELECT 1 FROM invoices WHERE order_id = ?5) AS first) AS f
-            RETURNING document = ?9 AS first
+            SELECT ?1, ?2, ?3, ?4, ?5, ?6, CASE WHEN f.is_first THEN ?7 ELSE ?8 END, CASE WHEN f.is_first THEN ?9 ELSE ?10 END, ?11
+              FROM (SELECT NOT EXISTS (SELECT 1 FROM invoices WHERE order_id = ?5) AS is_first) AS f
+            RETURNING document = ?9 AS is_first
             """,
             binding: invoice.id, invoice.number, financialYear, sequence, invoice.orderID, invoice.shipmentID, ifFirst.total, otherwise.total,
-            ifFirst.document, otherwise.document, now, map: { row -> Bool in try row["first"] })
+            ifFirst.document, otherwise.document, now, map: { row -> Bool in try row["is_first"] })
         guard let first else { throw DomainError(.invoiceSeriesFailed, "Invoice \(invoice.number) was not stored.") }
         return first
     }

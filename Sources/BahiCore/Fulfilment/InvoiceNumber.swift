@@ -11,7 +11,7 @@ public enum InvoiceNumber {
     /// The width sequences are zero-padded to when the prefix leaves room.
     public static let sequenceWidth = 5
 
-    /// Checks a configured series prefix: 1–8 characters of A–Z a–z 0–9 `-` `/`. Throws 422
+    /// Checks a configured series prefix: 1–8 characters of A–Z a–z 0–9 `-` `/`. Throws `validation_failed`
     /// (field `invoice_prefix`) so a bad prefix is refused when configured, not at the first sale.
     public static func validatePrefix(_ prefix: String) throws(DomainError) {
         let count = prefix.utf8.count
@@ -27,8 +27,8 @@ public enum InvoiceNumber {
     /// A prefix longer than 5 characters leaves fewer than 5 digits within 16 characters; the
     /// padding then shrinks to what fits (`ABCDEFGH/2627/07`), fixed for the whole series so its
     /// numbers still sort in order. When the sequence no longer fits (see `capacity`) this throws
-    /// 409 `invoice_series_exhausted`: the seller must change the prefix, never reuse a number.
-    /// Throws 422 for an invalid prefix or a sequence below 1.
+    /// `invoice_series_exhausted`: the seller must change the prefix, never reuse a number.
+    /// Throws `validation_failed` for an invalid prefix or a sequence below 1.
     public static func format(prefix: String, year: FinancialYear, sequence: Int64) throws(DomainError) -> String {
         try validatePrefix(prefix)
         guard sequence >= 1 else { throw DomainError.invalid("sequence", "out_of_range", "Must be at least 1.") }

@@ -6,10 +6,15 @@ public import BahiJSON
 public enum Invoices {
     /// An issued invoice: its number and the document as stored.
     public struct Invoice: Sendable {
+        /// `inv_…`, how the API and the shipment name it.
         public var id: String
+        /// The legal number in the financial year's series (`INV/2627/00042`).
         public var number: String
+        /// The order it bills.
         public var orderID: String
+        /// The packed shipment it goes with (one invoice per shipment at most).
         public var shipmentID: String
+        /// The invoice exactly as issued: reprints render this, not today's catalog.
         public var document: JSONValue
         /// The order lines it bills (known when it is issued; empty when read back).
         public var lines: [Int] = []

@@ -2,14 +2,18 @@
 /// whether the money is in, its RTO risk and the seller's rules. A pure function, so the
 /// rules are tested as a table and intake only stores what this says.
 public struct IntakeDecision: Sendable, Equatable {
+    /// Where the order starts: confirmed, pending_payment or on_hold.
     public var status: OrderStatus
+    /// Where its money starts: paid, unpaid or cod_pending.
     public var paymentStatus: PaymentStatus
+    /// Why it waits, when it starts on hold.
     public var holdReason: HoldReason?
     /// When an unpaid prepaid order is cancelled for want of payment.
     public var paymentExpiresAt: Int64?
     /// What the order counts as paid: its total when the gateway already captured it.
     public var paidPaise: Int64
 
+    /// A decision as stated (tests write the expected ones out).
     public init(status: OrderStatus, paymentStatus: PaymentStatus, holdReason: HoldReason? = nil, paymentExpiresAt: Int64? = nil, paidPaise: Int64 = 0) {
         self.status = status
         self.paymentStatus = paymentStatus

@@ -1,7 +1,7 @@
 public import BahiStore
 public import BahiJSON
 
-/// An order as stored: what `GET /v1/orders/{id}` shows and what transitions check.
+/// An order as stored: what an order read shows and what transitions check.
 public struct Order: Sendable {
     /// One line with the tax computed for it.
     public struct Line: Sendable, Equatable {
