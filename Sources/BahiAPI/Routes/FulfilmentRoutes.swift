@@ -50,7 +50,7 @@ enum FulfilmentRoutes {
             let actor = ctx.actor
             let chosen = ids
             return { db in
-                let list = try Picklists.create(db, location: location, shipmentIDs: chosen, limit: Int(limit ?? 50), rules: rules, actor: actor,
+                let list = try PicklistFlow.create(db, location: location, shipmentIDs: chosen, limit: Int(limit ?? 50), rules: rules, actor: actor,
                                                 now: Int64(WallClock.milliseconds()))
                 var response = HTTPResponse.json(list.json, status: .created)
                 response.headers.add(name: "Location", value: "/v1/picklists/\(list.id)")
@@ -101,7 +101,7 @@ enum FulfilmentRoutes {
             let actor = ctx.actor
             let scans = scanned
             return { db in
-                let result = try Packing.pack(db, shipmentID: id, package: package, scanned: scans, policy: policy, actor: actor, now: Int64(WallClock.milliseconds()))
+                let result = try PackShipmentFlow.pack(db, shipmentID: id, package: package, scanned: scans, policy: policy, actor: actor, now: Int64(WallClock.milliseconds()))
                 return .json(.object([
                     "shipment": result.shipment.json,
                     "invoice": result.invoice.map { .object(["id": .string($0.id), "number": .string($0.number)]) } ?? .null,

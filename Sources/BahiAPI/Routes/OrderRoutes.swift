@@ -13,7 +13,7 @@ enum OrderRoutes {
             // The id and the response are made off the writer thread; only SQL runs on it.
             let id = EntityID.make(.order)
             return StagedEffect(
-                run: { db in try OrderIntake.create(db, draft: draft, policy: policy, actor: actor, now: Int64(WallClock.milliseconds()), id: id) },
+                run: { db in try PlaceOrderFlow.place(db, draft: draft, policy: policy, actor: actor, now: Int64(WallClock.milliseconds()), id: id) },
                 render: { result in
                     var response = HTTPResponse.json(result.order.json(), status: result.created ? .created : .ok)
                     response.headers.add(name: "Location", value: "/v1/orders/\(result.order.id)")
@@ -72,7 +72,7 @@ enum OrderRoutes {
             try v.check()
             let actor = ctx.actor
             return { db in
-                .json(try OrderTransitions.confirm(db, id: id, note: note, actor: actor, now: Int64(WallClock.milliseconds())).json())
+                .json(try ConfirmOrderFlow.confirm(db, id: id, note: note, actor: actor, now: Int64(WallClock.milliseconds())).json())
             }
         }
 
@@ -81,17 +81,17 @@ enum OrderRoutes {
             let body = try RequestBody.object(ctx.request)
             let v = Validator()
             v.allowOnly(body, ["reason", "note"])
-            var reason: OrderTransitions.HoldReason?
+            var reason: HoldReason?
             if let text = v.string(body, "reason", required: true, maxLength: 32) {
-                reason = OrderTransitions.HoldReason(rawValue: text)
-                if reason == nil { v.add("reason", "invalid", "One of \(OrderTransitions.HoldReason.allCases.map(\.rawValue).joined(separator: ", ")).") }
+                reason = HoldReason(rawValue: text)
+                if reason == nil { v.add("reason", "invalid", "One of \(HoldReason.allCases.map(\.rawValue).joined(separator: ", ")).") }
             }
             let note = v.string(body, "note", maxLength: 1000)
             try v.check()
             guard let reason else { throw HTTPError(.unprocessableContent, code: "validation_failed", detail: "reason is required.") }
             let actor = ctx.actor
             return { db in
-                .json(try OrderTransitions.hold(db, id: id, reason: reason, note: note, actor: actor, now: Int64(WallClock.milliseconds())).json())
+                .json(try ConfirmOrderFlow.hold(db, id: id, reason: reason, note: note, actor: actor, now: Int64(WallClock.milliseconds())).json())
             }
         }
 
@@ -102,11 +102,11 @@ enum OrderRoutes {
             v.allowOnly(body, ["reason", "note"])
             let reasonText = v.string(body, "reason", required: true, maxLength: 32)
             let note = v.string(body, "note", maxLength: 1000)
-            var reason: OrderTransitions.CancelReason?
+            var reason: CancelReason?
             if let reasonText {
-                reason = OrderTransitions.CancelReason(rawValue: reasonText)
+                reason = CancelReason(rawValue: reasonText)
                 if reason == nil {
-                    v.add("reason", "invalid", "One of \(OrderTransitions.CancelReason.allCases.map(\.rawValue).joined(separator: ", ")).")
+                    v.add("reason", "invalid", "One of \(CancelReason.allCases.map(\.rawValue).joined(separator: ", ")).")
                 }
             }
             try v.check()
@@ -114,8 +114,8 @@ enum OrderRoutes {
             let actor = ctx.actor
             let channel = ctx.principal?.channel
             return { db in
-                try checkChannel(db, id: id, channel: channel)
-                return .json(try OrderTransitions.cancel(db, id: id, reason: reason, note: note, actor: actor, now: Int64(WallClock.milliseconds())).json())
+                try OrderQueries.checkChannel(db, id: id, channel: channel)
+                return .json(try CancelOrderFlow.cancel(db, id: id, reason: reason, note: note, actor: actor, now: Int64(WallClock.milliseconds())).json())
             }
         }
 
@@ -144,7 +144,7 @@ enum OrderRoutes {
             let policy = ctx.app.orderPolicy
             let actor = ctx.actor
             return { db in
-                .json(try OrderTransitions.edit(db, id: id, input, policy: policy, actor: actor, now: Int64(WallClock.milliseconds())).json())
+                .json(try EditOrderFlow.edit(db, id: id, input, policy: policy, actor: actor, now: Int64(WallClock.milliseconds())).json())
             }
         }
 
@@ -167,7 +167,7 @@ enum OrderRoutes {
             let payment = OrderTransitions.PaymentInput(amountPaise: amount, status: status, gateway: gateway, gatewayPaymentID: gatewayPaymentID)
             let actor = ctx.actor
             return { db in
-                let result = try OrderTransitions.recordPayment(db, id: id, payment: payment, actor: actor, now: Int64(WallClock.milliseconds()))
+                let result = try ConfirmOrderFlow.recordPayment(db, id: id, payment: payment, actor: actor, now: Int64(WallClock.milliseconds()))
                 return .json(.object(["payment_id": .string(result.paymentID), "order": result.order.json()]), status: result.created ? .created : .ok)
             }
         }
@@ -184,15 +184,9 @@ enum OrderRoutes {
     /// The order, if the caller may see it (a storefront sees its own channel's only).
     static func visibleOrder(_ ctx: RequestContext) async throws -> Order {
         let id = try orderID(ctx)
-        guard let order = try await ctx.app.store.read({ db in try OrderQueries.find(db, id: id) }),
+        guard let order = try await ctx.app.store.read({ db in try OrderDetails.find(db, id: id) }),
               ctx.principal?.channel == nil || ctx.principal?.channel == order.channel else { throw DomainError.notFound("order", id) }
         return order
-    }
-
-    /// A storefront may act only on its own channel's orders (others look absent).
-    static func checkChannel(_ db: any Database, id: String, channel: String?) throws {
-        guard let channel else { return }
-        guard try db.queryValue("SELECT channel FROM orders WHERE id = ?", [id], as: String.self) == channel else { throw DomainError.notFound("order", id) }
     }
 
     /// The intake body, shape-checked: every problem listed at once with its field path.

@@ -1,5 +1,40 @@
 /// The events of shipments, picklists and invoices, as declared in `EventCatalogue`.
+/// A pick list has no event of its own: each shipment it takes announces `shipment.picking`.
 public enum FulfilmentEvents {
+    /// A pick list took a shipment (pending → picking).
+    public static let shipmentPicking = EventDefinition("shipment.picking", entity: "shipment", "A shipment is being picked.", payload: [
+        PayloadField("shipment_id", .string, "The shipment."),
+        PayloadField("order_id", .string, "Its order."),
+        PayloadField("picklist_id", .string, "The pick list that took it."),
+    ])
+
+    /// A shipment was scanned, measured and packed.
+    public static let shipmentPacked = EventDefinition("shipment.packed", entity: "shipment", "A shipment was packed.", payload: [
+        PayloadField("shipment_id", .string, "The shipment."),
+        PayloadField("order_id", .string, "Its order."),
+        PayloadField("weight_g", .integer, "The parcel's weight."),
+        PayloadField("invoice_id", .string, optional: true, "The invoice issued with it (none when its lines were billed already)."),
+    ])
+
+    /// A GST invoice was issued (when a shipment was packed).
+    public static let invoiceIssued = EventDefinition("invoice.issued", entity: "invoice", "A GST invoice was issued.", payload: [
+        PayloadField("invoice_id", .string, "The invoice."),
+        PayloadField("number", .string, "Its number in the financial year's series."),
+        PayloadField("order_id", .string, "The order it bills."),
+        PayloadField("shipment_id", .string, "The shipment it goes with."),
+        PayloadField("total_paise", .integer, "Its total."),
+    ])
+
     /// Every definition of this domain, in catalogue order.
-    public static let all: [EventDefinition] = []
+    public static let all: [EventDefinition] = [shipmentPicking, shipmentPacked, invoiceIssued]
+
+    /// The event a shipment's move into `status` appends, or nil when the move has none
+    /// (a cancelled shipment is announced by its order's `order.cancelled` or `order.edited`).
+    public static func shipmentStatus(_ status: ShipmentStatus) -> EventDefinition? {
+        switch status {
+        case .picking: shipmentPicking
+        case .packed: shipmentPacked
+        default: nil
+        }
+    }
 }

@@ -6,11 +6,18 @@ public import BahiJSON
 public enum Invoices {
     /// An issued invoice: its number and the document as stored.
     public struct Invoice: Sendable {
+        /// `inv_…`, how the API and the shipment name it.
         public var id: String
+        /// The legal number in the financial year's series (`INV/2627/00042`).
         public var number: String
+        /// The order it bills.
         public var orderID: String
+        /// The packed shipment it goes with (one invoice per shipment at most).
         public var shipmentID: String
+        /// The invoice exactly as issued: reprints render this, not today's catalog.
         public var document: JSONValue
+        /// The order lines it bills (known when it is issued; empty when read back).
+        public var lines: [Int] = []
 
         /// The printable invoice, rendered from the stored document.
         public var html: String { InvoiceHTML.render(document) }
@@ -22,28 +29,24 @@ public enum Invoices {
     /// Issues the invoice for a packed shipment: the order's lines it carries that no
     /// earlier invoice billed (a line split over parcels is billed whole with the first),
     /// plus the shipping charge on the order's first invoice. Nil when every line it
-    /// carries is billed already.
+    /// carries is billed already. The caller marks the billed lines (`Invoice.lines`) on
+    /// the order; `sellerState` is asked only when an invoice is issued.
     ///
     /// The number comes from `invoice_series` with an upsert in the packing transaction:
     /// the writer runs one transaction at a time, and a rolled-back pack rolls the number
     /// back too, so numbers are consecutive and never reused.
-    public static func issue(_ db: any Database, order: Order, shipment: Shipment, policy: OrderPolicy, now: Int64) throws -> Invoice? {
+    static func issue(_ db: any Database, order: Order, shipment: Shipment, policy: OrderPolicy, sellerState: () throws -> IndianState,
+                      now: Int64) throws -> Invoice? {
         let carried = Set(shipment.lines.map(\.line))
         let lines = order.lines.filter { carried.contains($0.line) && $0.invoiceID == nil }
         guard !lines.isEmpty else { return nil }
-        let withShipping = try db.queryValue("SELECT 1 FROM invoices WHERE order_id = ? LIMIT 1", [order.id], as: Int64.self) == nil
-            && order.shippingTax.totalPaise > 0
         let year = FinancialYear.containing(milliseconds: now)
-        guard let sequence = try db.queryValue(
-            """
-            INSERT INTO invoice_series (financial_year, last_sequence) VALUES (?, 1)
-            ON CONFLICT (financial_year) DO UPDATE SET last_sequence = last_sequence + 1 RETURNING last_sequence
-            """, [year.label], as: Int64.self) else {
-            throw DomainError(status: 500, code: "invoice_series_failed", detail: "The invoice series for \(year.label) did not advance.")
+        guard let sequence = try FulfilmentRecords.nextSequence(db, financialYear: year.label) else {
+            throw DomainError(.invoiceSeriesFailed, "The invoice series for \(year.label) did not advance.")
         }
         let number = try InvoiceNumber.format(prefix: policy.invoicePrefix, year: year, sequence: sequence)
         let id = EntityID.make(.invoice, milliseconds: UInt64(now))
-        let sellerState = try policy.seller.state ?? OrderIntake.fallbackSellerState(db)
+        let sellerState = try sellerState()
 
         var taxable: Int64 = 0, cgst: Int64 = 0, sgst: Int64 = 0, igst: Int64 = 0, total: Int64 = 0
         var rows: [JSONValue] = []
@@ -56,75 +59,67 @@ public enum Invoices {
             ]))
             taxable += line.tax.taxablePaise; cgst += line.tax.cgstPaise; sgst += line.tax.sgstPaise; igst += line.tax.igstPaise; total += line.tax.totalPaise
         }
-        var shippingRow = JSONValue.null
-        if withShipping {
-            let s = order.shippingTax
-            shippingRow = .object([
-                "sac": .string(shippingSAC), "taxable_paise": .int(s.taxablePaise), "gst_rate_bps": .int(s.rateBps), "cgst_paise": .int(s.cgstPaise),
-                "sgst_paise": .int(s.sgstPaise), "igst_paise": .int(s.igstPaise), "total_paise": .int(s.totalPaise),
-            ])
-            taxable += s.taxablePaise; cgst += s.cgstPaise; sgst += s.sgstPaise; igst += s.igstPaise; total += s.totalPaise
-        }
         let buyerAddress = order.billing ?? order.shipping
-        let document = JSONValue.object([
-            "id": .string(id), "number": .string(number), "financial_year": .string(year.label),
-            "issued_at": .string(Timestamps.rfc3339(milliseconds: now)), "order_id": .string(order.id), "shipment_id": .string(shipment.id),
-            "channel": .string(order.channel), "channel_order_ref": .string(order.channelOrderRef),
-            "seller": .object([
-                "legal_name": .string(policy.seller.legalName), "gstin": .optional(policy.seller.gstin.isEmpty ? nil : policy.seller.gstin),
-                "state": .string(sellerState.name), "state_code": .string(sellerState.gstCode), "address": .string(policy.seller.address),
-                "ships_from": .string(shipment.location),
-            ]),
-            "buyer": .object([
-                "name": .string(buyerAddress.name), "phone": .string(order.customerPhone), "billing_address": buyerAddress.json,
-                "shipping_address": order.shipping.json,
-            ]),
-            "place_of_supply": .object(["state": .string(order.placeOfSupply.name), "state_code": .string(order.placeOfSupply.gstCode)]),
-            "supply": .string(order.supply.rawValue), "reverse_charge": .bool(false),
-            "lines": .array(rows), "shipping": shippingRow,
-            "totals": .object([
-                "taxable_paise": .int(taxable), "cgst_paise": .int(cgst), "sgst_paise": .int(sgst), "igst_paise": .int(igst),
-                "tax_paise": .int(cgst + sgst + igst), "total_paise": .int(total),
-            ]),
-        ])
-        try db.execute(
-            """
-            INSERT INTO invoices (id, number, financial_year, sequence, order_id, shipment_id, total_paise, document, issued_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [id, number, year.label, sequence, order.id, shipment.id, total, document.encodedText, now])
-        for line in lines {
-            try db.execute("UPDATE order_lines SET invoice_id = ? WHERE order_id = ? AND line = ? AND invoice_id IS NULL", [id, order.id, line.line])
+        /// The document with or without the shipping charge, and its total.
+        func document(withShipping: Bool) -> (document: JSONValue, total: Int64) {
+            var taxable = taxable, cgst = cgst, sgst = sgst, igst = igst, total = total
+            var shippingRow = JSONValue.null
+            if withShipping {
+                let s = order.shippingTax
+                shippingRow = .object([
+                    "sac": .string(shippingSAC), "taxable_paise": .int(s.taxablePaise), "gst_rate_bps": .int(s.rateBps), "cgst_paise": .int(s.cgstPaise),
+                    "sgst_paise": .int(s.sgstPaise), "igst_paise": .int(s.igstPaise), "total_paise": .int(s.totalPaise),
+                ])
+                taxable += s.taxablePaise; cgst += s.cgstPaise; sgst += s.sgstPaise; igst += s.igstPaise; total += s.totalPaise
+            }
+            return (.object([
+                "id": .string(id), "number": .string(number), "financial_year": .string(year.label),
+                "issued_at": .string(Timestamps.rfc3339(milliseconds: now)), "order_id": .string(order.id), "shipment_id": .string(shipment.id),
+                "channel": .string(order.channel), "channel_order_ref": .string(order.channelOrderRef),
+                "seller": .object([
+                    "legal_name": .string(policy.seller.legalName), "gstin": .optional(policy.seller.gstin.isEmpty ? nil : policy.seller.gstin),
+                    "state": .string(sellerState.name), "state_code": .string(sellerState.gstCode), "address": .string(policy.seller.address),
+                    "ships_from": .string(shipment.location),
+                ]),
+                "buyer": .object([
+                    "name": .string(buyerAddress.name), "phone": .string(order.customerPhone), "billing_address": buyerAddress.json,
+                    "shipping_address": order.shipping.json,
+                ]),
+                "place_of_supply": .object(["state": .string(order.placeOfSupply.name), "state_code": .string(order.placeOfSupply.gstCode)]),
+                "supply": .string(order.supply.rawValue), "reverse_charge": .bool(false),
+                "lines": .array(rows), "shipping": shippingRow,
+                "totals": .object([
+                    "taxable_paise": .int(taxable), "cgst_paise": .int(cgst), "sgst_paise": .int(sgst), "igst_paise": .int(igst),
+                    "tax_paise": .int(cgst + sgst + igst), "total_paise": .int(total),
+                ]),
+            ]), total)
         }
-        try EventLog.append(db, type: "invoice.issued", entityType: "invoice", entityID: id,
-                            payload: ["invoice_id": .string(id), "number": .string(number), "order_id": .string(order.id),
-                                      "shipment_id": .string(shipment.id), "total_paise": .int(total)],
-                            actor: "system", at: UInt64(now))
-        return Invoice(id: id, number: number, orderID: order.id, shipmentID: shipment.id, document: document)
+        // The shipping charge goes on the order's first invoice. Which invoice is first is
+        // decided by the INSERT itself (it stores the shipping document only if no invoice of
+        // the order exists), not by a read before it.
+        let plain = document(withShipping: false)
+        let shipped = order.shippingTax.totalPaise > 0 ? document(withShipping: true) : plain
+        var invoice = Invoice(id: id, number: number, orderID: order.id, shipmentID: shipment.id, document: plain.document, lines: lines.map(\.line))
+        let carriesShipping = try FulfilmentRecords.insertInvoice(
+            db, invoice, financialYear: year.label, sequence: sequence, ifFirst: (shipped.document.encodedText, shipped.total),
+            otherwise: (plain.document.encodedText, plain.total), now: now)
+        let issuedTotal = carriesShipping ? shipped.total : plain.total
+        if carriesShipping { invoice.document = shipped.document }
+        try EventLog.append(db, NewEvent(FulfilmentEvents.invoiceIssued, entityID: id, payload: [
+            "invoice_id": .string(id), "number": .string(number), "order_id": .string(order.id), "shipment_id": .string(shipment.id),
+            "total_paise": .int(issuedTotal),
+        ]), actor: "system", at: now)
+        return invoice
     }
 
     /// An invoice by id, or nil.
     public static func find(_ db: any Database, id: String) throws -> Invoice? {
-        try db.queryFirst("SELECT id, number, order_id, shipment_id, document FROM invoices WHERE id = ?", [id]) { row in
-            let text: String = try row[4]
-            return Invoice(id: try row[0], number: try row[1], orderID: try row[2], shipmentID: try row[3], document: try JSONParser.parse(Array(text.utf8)))
-        }
+        try FulfilmentRecords.findInvoice(db, id: id)
     }
 
     /// Invoice series that have a gap or a repeat, one message each (`bahi check`).
     public static func seriesProblems(_ db: any Database) throws -> [String] {
-        try db.query(
-            """
-            SELECT s.financial_year, s.last_sequence, COUNT(i.id), COUNT(DISTINCT i.sequence), COALESCE(MIN(i.sequence), 0), COALESCE(MAX(i.sequence), 0)
-              FROM invoice_series s LEFT JOIN invoices i ON i.financial_year = s.financial_year
-             GROUP BY s.financial_year
-            HAVING COUNT(i.id) <> s.last_sequence OR COUNT(DISTINCT i.sequence) <> COUNT(i.id)
-                OR (COUNT(i.id) > 0 AND (MIN(i.sequence) <> 1 OR MAX(i.sequence) <> s.last_sequence))
-            """
-        ) { row in
-            "invoice series \(try row[0] as String): last number \(try row[1] as Int64) but \(try row[2] as Int64) invoices with \(try row[3] as Int64) distinct numbers from \(try row[4] as Int64) to \(try row[5] as Int64)"
-        } + db.query(
-            "SELECT financial_year FROM invoices WHERE financial_year NOT IN (SELECT financial_year FROM invoice_series) GROUP BY financial_year"
-        ) { row in "invoices of \(try row[0] as String) have no series row" }
+        try FulfilmentRecords.seriesProblems(db)
     }
 }
 

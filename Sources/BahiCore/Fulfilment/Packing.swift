@@ -1,8 +1,9 @@
 public import BahiStore
 import BahiJSON
 
-/// Packing a shipment: the scan check that stops wrong-item parcels, the package's
-/// measurements, and the GST invoice, in one transaction.
+/// Packing a shipment: the scan check that stops wrong-item parcels and the package's
+/// measurements. `PackShipmentFlow` adds the order's move and the GST invoice in the same
+/// transaction.
 public enum Packing {
     /// The parcel as weighed and measured.
     public struct Package: Sendable {
@@ -18,39 +19,29 @@ public enum Packing {
         }
     }
 
-    /// Packs a `pending` or `picking` shipment of a confirmed order. The scanned SKUs must
-    /// match the shipment's lines exactly (422 `scan_mismatch` naming what is extra and
-    /// what is missing), then the shipment is `packed` and its invoice issued.
-    public static func pack(
-        _ db: any Database, shipmentID: String, package: Package, scanned: [String], policy: OrderPolicy, actor: String?, now: Int64
-    ) throws -> (shipment: Shipment, invoice: Invoices.Invoice?) {
+    /// The shipment if it exists and may be packed (`pending` or `picking`): not-found or
+    /// `invalid_transition` otherwise.
+    static func packable(_ db: any Database, shipmentID: String) throws -> Shipment {
         guard let shipment = try Shipments.find(db, id: shipmentID) else { throw DomainError.notFound("shipment", shipmentID) }
-        guard shipment.status == .pending || shipment.status == .picking else {
-            throw DomainError(status: 409, code: "invalid_transition", detail: "Shipment \(shipmentID) is \(shipment.status.rawValue); only pending or picking shipments can be packed.")
+        guard shipment.status.canMove(to: .packed) else {
+            throw DomainError(.invalidTransition, "Shipment \(shipmentID) is \(shipment.status.rawValue); only pending or picking shipments can be packed.")
         }
-        guard let order = try OrderQueries.find(db, id: shipment.orderID, history: false) else { throw DomainError.notFound("order", shipment.orderID) }
-        guard order.status == .confirmed || order.status == .inFulfilment else {
-            throw DomainError(status: 409, code: "invalid_transition", detail: "Order \(order.id) is \(order.status.rawValue); only confirmed orders are packed.")
-        }
+        return shipment
+    }
+
+    /// Packs the shipment: the scanned SKUs must match its lines exactly (`scan_mismatch`
+    /// naming what is extra and what is missing), then it is `packed` with its measurements.
+    static func pack(_ db: any Database, _ shipment: Shipment, package: Package, scanned: [String], now: Int64) throws {
         try ScanCheck.check(expected: shipment.expectedScan, scanned: scanned)
-        guard try db.execute(
-            """
-            UPDATE shipments SET status = 'packed', weight_g = ?, length_mm = ?, width_mm = ?, height_mm = ?, packed_at = ?, updated_at = ?
-             WHERE id = ? AND status IN ('pending', 'picking')
-            """, [package.weightG, package.lengthMM, package.widthMM, package.heightMM, now, now, shipmentID]) == 1 else {
-            throw DomainError(status: 409, code: "invalid_transition", detail: "Shipment \(shipmentID) changed while it was being packed.")
-        }
-        try Picklists.startFulfilment(db, orderID: order.id, cause: ["shipment_id": .string(shipmentID)], actor: actor, now: now)
-        let invoice = try Invoices.issue(db, order: order, shipment: shipment, policy: policy, now: now)
-        if let invoice { try db.execute("UPDATE shipments SET invoice_id = ? WHERE id = ?", [invoice.id, shipmentID]) }
-        try EventLog.append(db, type: "shipment.packed", entityType: "shipment", entityID: shipmentID,
-                            payload: ["shipment_id": .string(shipmentID), "order_id": .string(order.id), "weight_g": .int(package.weightG),
-                                      "invoice_id": .optional(invoice?.id)], actor: actor, at: UInt64(now))
-        let status = try db.queryValue("SELECT status FROM orders WHERE id = ?", [order.id], as: String.self).flatMap(OrderStatus.init(rawValue:)) ?? order.status
-        var detail: JSONObject = ["shipment_id": .string(shipmentID)]
-        if let invoice { detail["invoice_number"] = .string(invoice.number) }
-        try OrderHistory.record(db, orderID: order.id, action: "packed", emitsEvent: false, from: status, to: status, detail: detail, actor: actor, now: now)
-        guard let packed = try Shipments.find(db, id: shipmentID) else { throw DomainError.notFound("shipment", shipmentID) }
-        return (packed, invoice)
+        try Shipments.move(db, shipment, to: .packed, change: .init(package: package, packedAt: now), now: now)
+    }
+
+    /// Records the invoice issued with the packed shipment and announces `shipment.packed`.
+    static func announcePacked(_ db: any Database, _ shipment: Shipment, package: Package, invoiceID: String?, actor: String?, now: Int64) throws {
+        if let invoiceID { try FulfilmentRecords.setInvoice(db, shipmentID: shipment.id, invoiceID: invoiceID) }
+        try EventLog.append(db, NewEvent(FulfilmentEvents.shipmentPacked, entityID: shipment.id, payload: [
+            "shipment_id": .string(shipment.id), "order_id": .string(shipment.orderID), "weight_g": .int(package.weightG),
+            "invoice_id": .optional(invoiceID),
+        ]), actor: actor, at: now)
     }
 }

@@ -11,8 +11,8 @@ public enum ScanCheck {
     /// (a scanner's trailing CR/LF) is trimmed from each scan, an empty scan skipped. SKU
     /// comparison is exact, since merchant codes are case-sensitive.
     ///
-    /// Otherwise throws 422 `scan_mismatch`, whose detail names every missing and extra SKU with
-    /// its count, and whose `extraJSON` carries `missing` and `extra`, each an array of
+    /// Otherwise throws `scan_mismatch`, whose detail names every missing and extra SKU with
+    /// its count, and whose `details` carry `missing` and `extra`, each an array of
     /// `{"sku", "qty"}` sorted by SKU, so a packing screen can show what to add or take out.
     public static func check(expected: [String: Int64], scanned: [String]) throws(DomainError) {
         var counts: [String: Int64] = [:]
@@ -33,9 +33,8 @@ public enum ScanCheck {
         var parts: [String] = []
         if !missing.isEmpty { parts.append("missing " + missing.map { "\($0.sku) ×\($0.qty)" }.joined(separator: ", ")) }
         if !extra.isEmpty { parts.append("extra " + extra.map { "\($0.sku) ×\($0.qty)" }.joined(separator: ", ")) }
-        throw DomainError(status: 422, code: "scan_mismatch",
-                          detail: "The scans do not match the shipment: \(parts.joined(separator: "; ")).",
-                          extraJSON: [(key: "missing", json: json(missing)), (key: "extra", json: json(extra))])
+        throw DomainError(.scanMismatch, "The scans do not match the shipment: \(parts.joined(separator: "; ")).",
+                          details: [DomainError.Detail(key: "missing", json: json(missing)), DomainError.Detail(key: "extra", json: json(extra))])
     }
 
     /// `text` without surrounding whitespace, CR and LF included (scanners end scans with them).

@@ -55,34 +55,33 @@ public struct Shipment: Sendable, Equatable {
 }
 
 /// Shipments: made from an order's reservation, released when it is cancelled or edited.
+/// Every status change asks `ShipmentStatus.canMove(to:)` first and then writes with a
+/// conditional update, so the table is the one rule and a race cannot skip it.
 public enum Shipments {
-    static let columns = "id, order_id, location, status, picklist_id, weight_g, length_mm, width_mm, height_mm, invoice_id, packed_at, created_at"
-
-    static func decode(_ row: Row) throws -> Shipment {
-        Shipment(id: try row[0], orderID: try row[1], location: try row[2], status: ShipmentStatus(rawValue: try row[3]) ?? .cancelled,
-                 picklistID: try row[4], weightG: try row[5], lengthMM: try row[6], widthMM: try row[7], heightMM: try row[8],
-                 invoiceID: try row[9], packedAt: try row[10], createdAt: try row[11])
-    }
-
-    /// Lines of one shipment.
-    static func lines(_ db: any Database, shipmentID: String) throws -> [Shipment.Line] {
-        try db.query("SELECT line, sku, stock_sku, qty FROM shipment_lines WHERE shipment_id = ? ORDER BY line, stock_sku", [shipmentID]) { row in
-            Shipment.Line(line: try row[0], sku: try row[1], stockSKU: try row[2], qty: try row[3])
-        }
-    }
-
     /// One shipment with its lines, or nil.
     public static func find(_ db: any Database, id: String) throws -> Shipment? {
-        guard var shipment = try db.queryFirst("SELECT \(columns) FROM shipments WHERE id = ?", [id], decode) else { return nil }
-        shipment.lines = try lines(db, shipmentID: id)
+        guard var shipment = try FulfilmentRecords.findShipment(db, id: id) else { return nil }
+        shipment.lines = try FulfilmentRecords.shipmentLines(db, shipmentID: id)
         return shipment
     }
 
     /// An order's shipments (cancelled ones included, for the record), oldest first.
     public static func forOrder(_ db: any Database, orderID: String) throws -> [Shipment] {
-        var shipments = try db.query("SELECT \(columns) FROM shipments WHERE order_id = ? ORDER BY id", [orderID], decode)
-        for i in shipments.indices { shipments[i].lines = try lines(db, shipmentID: shipments[i].id) }
+        var shipments = try FulfilmentRecords.shipments(db, orderID: orderID)
+        for i in shipments.indices { shipments[i].lines = try FulfilmentRecords.shipmentLines(db, shipmentID: shipments[i].id) }
         return shipments
+    }
+
+    /// Moves `shipment` to `to` if the lifecycle allows it and nobody moved it meanwhile;
+    /// `invalid_transition` otherwise, naming `what` was attempted.
+    static func move(_ db: any Database, _ shipment: Shipment, to: ShipmentStatus, change: FulfilmentRecords.ShipmentChange = .init(), now: Int64) throws {
+        guard shipment.status.canMove(to: to) else {
+            throw DomainError(.invalidTransition,
+                              "Shipment \(shipment.id) is \(shipment.status.rawValue); it cannot become \(to.rawValue) (allowed from: \(ShipmentStatus.sources(of: to).map(\.rawValue).joined(separator: ", "))).")
+        }
+        guard try FulfilmentRecords.move(db, id: shipment.id, from: shipment.status, to: to, change, now: now) else {
+            throw DomainError(.invalidTransition, "Shipment \(shipment.id) changed while it was becoming \(to.rawValue).")
+        }
     }
 
     /// Groups a reservation's allocations by location into new `pending` shipments and
@@ -102,15 +101,12 @@ public enum Shipments {
             }
         }
         var shipments: [Shipment] = []
+        shipments.reserveCapacity(byLocation.count)
         for group in byLocation {
-            let id = EntityID.make(.shipment, milliseconds: UInt64(now))
-            try db.execute("INSERT INTO shipments (id, order_id, location, status, created_at, updated_at) VALUES (?, ?, ?, 'pending', ?, ?)",
-                           binding: id, orderID, group.location, now, now)
-            for line in group.lines {
-                try db.execute("INSERT INTO shipment_lines (shipment_id, line, sku, stock_sku, qty) VALUES (?, ?, ?, ?, ?)",
-                               binding: id, line.line, line.sku, line.stockSKU, line.qty)
-            }
-            shipments.append(Shipment(id: id, orderID: orderID, location: group.location, status: .pending, createdAt: now, lines: group.lines))
+            let shipment = Shipment(id: EntityID.make(.shipment, milliseconds: UInt64(now)), orderID: orderID, location: group.location, status: .pending,
+                                    createdAt: now, lines: group.lines)
+            try FulfilmentRecords.insert(db, shipment, now: now)
+            shipments.append(shipment)
         }
         return shipments
     }
@@ -121,13 +117,30 @@ public enum Shipments {
     /// whether that forbids the whole operation.
     @discardableResult
     public static func releaseAll(_ db: any Database, orderID: String, reason: String, actor: String?, now: Int64) throws -> [Shipment] {
-        let live = try forOrder(db, orderID: orderID).filter(\.status.isInWarehouse)
+        try release(db, try forOrder(db, orderID: orderID), orderID: orderID, reason: reason, actor: actor, now: now)
+    }
+
+    /// `releaseAll` over shipments the caller has read already.
+    @discardableResult
+    static func release(_ db: any Database, _ shipments: [Shipment], orderID: String, reason: String, actor: String?, now: Int64) throws -> [Shipment] {
+        let live = shipments.filter(\.status.isInWarehouse)
         var held: [(sku: String, location: String, qty: Int64)] = []
         for shipment in live {
             for line in shipment.lines { held.append((line.stockSKU, shipment.location, line.qty)) }
-            try db.execute("UPDATE shipments SET status = 'cancelled', updated_at = ? WHERE id = ?", [now, shipment.id])
+            try move(db, shipment, to: .cancelled, now: now)
         }
         if !held.isEmpty { try LineReservation.release(db, held, reference: orderID, reason: reason, actor: actor, now: now) }
         return live
+    }
+
+    /// Pending shipments (at one location, or all), oldest first, with their orders.
+    static func pending(_ db: any Database, location: String?) throws -> [(id: String, orderID: String, location: String)] {
+        try FulfilmentRecords.pending(db, location: location)
+    }
+
+    /// The first of `shipments` a courier already has (neither in the warehouse nor
+    /// cancelled), if any: such an order can no longer be cancelled.
+    static func dispatched(_ shipments: [Shipment]) -> Shipment? {
+        shipments.first { !$0.status.isInWarehouse && $0.status != .cancelled }
     }
 }

@@ -115,7 +115,7 @@ public enum GST {
     /// carved out, because a discount shown on the invoice reduces the transaction value
     /// (section 15(3) of the CGST Act).
     ///
-    /// Throws 422 `validation_failed` naming the field: `qty` below 1, `unit_price_paise` or
+    /// Throws `validation_failed` naming the field: `qty` below 1, `unit_price_paise` or
     /// `discount_paise` negative, `discount_paise` above the gross, `gst_rate_bps` not one of
     /// `rates`, or an amount above `maxLinePaise` (code `too_large`, checked without overflow).
     public static func line(qty: Int64, unitPricePaise: Int64, discountPaise: Int64, rateBps: Int64,
@@ -147,7 +147,7 @@ public enum GST {
     /// CGST Act), and where the lines differ the highest rate is the conservative reading that
     /// a GST officer cannot dispute upwards. With no lines the rate is 0.
     ///
-    /// Throws 422 for a negative charge or one above `maxLinePaise` (`shipping_paise`) and for a
+    /// Throws `validation_failed` for a negative charge or one above `maxLinePaise` (`shipping_paise`) and for a
     /// line rate that is not one of `rates` (`gst_rate_bps`).
     public static func shipping(paise: Int64, lineRatesBps: [Int64], supply: SupplyKind) throws(DomainError) -> GSTLineTax {
         guard paise >= 0 else { throw DomainError.invalid("shipping_paise", "out_of_range", "Must not be negative.") }

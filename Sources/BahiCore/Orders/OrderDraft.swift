@@ -30,8 +30,8 @@ public struct OrderDraft: Sendable {
         }
     }
 
-    /// How the buyer pays: before dispatch (card, UPI, wallet) or in cash to the courier.
-    public enum PaymentMethod: String, Sendable { case prepaid, cod }
+    /// How the buyer pays (the domain's `PaymentMethod`, named here for the draft's callers).
+    public typealias PaymentMethod = BahiCore.PaymentMethod
 
     public var channel: String
     public var channelOrderRef: String

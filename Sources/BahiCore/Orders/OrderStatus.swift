@@ -1,7 +1,7 @@
 /// An order's main status (DESIGN §5) and the moves allowed between them.
 ///
 /// The table lives in one pure function so tests can walk every pair, and so every route
-/// asks the same question before it writes: a move not in the table is 409
+/// asks the same question before it writes: a move not in the table is
 /// `invalid_transition`, whatever the route.
 public enum OrderStatus: String, Sendable, CaseIterable {
     case pendingPayment = "pending_payment"
@@ -36,29 +36,9 @@ public enum OrderStatus: String, Sendable, CaseIterable {
     /// Whether the order still holds stock and may change (not cancelled or completed).
     public var isLive: Bool { self != .cancelled && self != .completed }
 
-    /// 409 `invalid_transition`, naming where the order is and what was asked.
+    /// `invalid_transition`, naming where the order is and what was asked.
     public static func invalidTransition(_ id: String, from: OrderStatus, to: OrderStatus, action: String) -> DomainError {
-        DomainError(status: 409, code: "invalid_transition",
-                    detail: "Order \(id) is \(from.rawValue); it cannot be \(action) (→ \(to.rawValue)). Allowed from: \(sources(of: to).map(\.rawValue).joined(separator: ", ")).")
+        DomainError(.invalidTransition,
+                    "Order \(id) is \(from.rawValue); it cannot be \(action) (→ \(to.rawValue)). Allowed from: \(sources(of: to).map(\.rawValue).joined(separator: ", ")).")
     }
-}
-
-/// A shipment's status (DESIGN §5). Only the warehouse part moves in this version; courier
-/// statuses arrive with the courier integration.
-public enum ShipmentStatus: String, Sendable, CaseIterable {
-    case pending, picking, packed, ready
-    case pickedUp = "picked_up"
-    case inTransit = "in_transit"
-    case outForDelivery = "out_for_delivery"
-    case delivered, undelivered
-    case rtoInitiated = "rto_initiated"
-    case rtoInTransit = "rto_in_transit"
-    case rtoDelivered = "rto_delivered"
-    case lost, cancelled
-
-    /// Still in the warehouse: its stock is reserved, and cancelling the order releases it.
-    public var isInWarehouse: Bool { self == .pending || self == .picking || self == .packed || self == .ready }
-
-    /// Packed or later: the order can no longer be edited.
-    public var isPackedOrLater: Bool { self != .pending && self != .picking && self != .cancelled }
 }

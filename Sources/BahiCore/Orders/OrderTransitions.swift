@@ -1,16 +1,15 @@
 public import BahiStore
 import BahiJSON
 
-/// Every move of an order after intake: confirm, cancel, edit, payments, payment timeout.
-/// Each checks its from-state, writes history and an event, and changes stock in the same
-/// transaction (DESIGN §5).
+/// The orders domain's part of every move after intake: confirm, hold, payments, and the
+/// order side of cancel and edit. Each checks its from-state and writes history and an event
+/// in the caller's transaction (DESIGN §5); the flows add what other domains do (stock,
+/// shipments).
 public enum OrderTransitions {
-    /// Why an order is cancelled.
-    public enum CancelReason: String, Sendable, CaseIterable {
-        case customer, fraud, inventory
-        case paymentTimeout = "payment_timeout"
-        case address, other
-    }
+    /// Why an order is cancelled (the domain's `CancelReason`).
+    public typealias CancelReason = BahiCore.CancelReason
+    /// Why a person puts a confirmed order on hold (the domain's `HoldReason`).
+    public typealias HoldReason = BahiCore.HoldReason
 
     static func load(_ db: any Database, _ id: String) throws -> Order {
         guard let order = try OrderQueries.find(db, id: id, history: false) else { throw DomainError.notFound("order", id) }
@@ -18,87 +17,83 @@ public enum OrderTransitions {
     }
 
     /// `on_hold` → `confirmed` after verification (a call to a COD buyer, an address fix).
-    public static func confirm(_ db: any Database, id: String, note: String?, actor: String?, now: Int64) throws -> Order {
-        let order = try load(db, id)
+    public static func confirm(_ db: any Database, id: String, note: String?, actor: String?, now: Int64) throws {
+        guard let order = try OrderRecords.find(db, id: id) else { throw DomainError.notFound("order", id) }
         guard order.status == .onHold else {
             var error = OrderStatus.invalidTransition(id, from: order.status, to: .confirmed, action: "confirmed")
-            if order.status == .pendingPayment { error.message += " A prepaid order is confirmed by its payment (POST /v1/orders/\(id)/payments)." }
+            if order.status == .pendingPayment { error.message += " A prepaid order is confirmed when the payments recorded for it cover its total." }
             throw error
         }
-        try OrderHistory.move(db, orderID: id, to: .confirmed, action: "confirmed", extraSet: ", hold_reason = NULL", actor: actor, now: now)
-        var detail: JSONObject = ["hold_reason": .optional(order.holdReason)]
+        try OrderHistory.move(db, orderID: id, to: .confirmed, action: "confirmed", change: .init(holdReason: .some(nil)), now: now)
+        var detail: JSONObject = ["hold_reason": .optional(order.holdReason?.rawValue)]
         if let note { detail["note"] = .string(note) }
-        try OrderHistory.record(db, orderID: id, action: "confirmed", from: order.status, to: .confirmed, detail: detail, actor: actor, now: now)
-        return try load(db, id)
-    }
-
-    /// Why a person puts a confirmed order on hold.
-    public enum HoldReason: String, Sendable, CaseIterable {
-        case codVerification = "cod_verification"
-        case addressReview = "address_review"
-        case fraudReview = "fraud_review"
-        case customerRequest = "customer_request"
-        case other
+        try OrderHistory.record(db, orderID: id, action: .confirmed, event: OrderEvents.confirmed, from: order.status, to: .confirmed, detail: detail,
+                                actor: actor, now: now)
     }
 
     /// `confirmed` → `on_hold`: a person stops an order before it is picked (the buyer asked
     /// to wait, the address needs a call). Its stock stays reserved and its parcels leave the
     /// queue until `confirm` puts it back.
-    public static func hold(_ db: any Database, id: String, reason: HoldReason, note: String?, actor: String?, now: Int64) throws -> Order {
-        let order = try load(db, id)
-        guard order.status == .confirmed else {
-            throw OrderStatus.invalidTransition(id, from: order.status, to: .onHold, action: "put on hold")
+    public static func hold(_ db: any Database, id: String, reason: HoldReason, note: String?, actor: String?, now: Int64) throws {
+        guard let current = try OrderRecords.status(db, id: id) else { throw DomainError.notFound("order", id) }
+        guard current == .confirmed else {
+            throw OrderStatus.invalidTransition(id, from: current, to: .onHold, action: "put on hold")
         }
-        try OrderHistory.move(db, orderID: id, to: .onHold, action: "put on hold", extraSet: ", hold_reason = ?", extraArguments: [reason.rawValue],
-                              actor: actor, now: now)
+        try OrderHistory.move(db, orderID: id, to: .onHold, action: "put on hold", change: .init(holdReason: .some(reason)), now: now)
         var detail: JSONObject = ["reason": .string(reason.rawValue)]
         if let note { detail["note"] = .string(note) }
-        try OrderHistory.record(db, orderID: id, action: "on_hold", from: .confirmed, to: .onHold, detail: detail, actor: actor, now: now)
-        return try load(db, id)
+        try OrderHistory.record(db, orderID: id, action: .onHold, event: OrderEvents.onHold, from: .confirmed, to: .onHold, detail: detail,
+                                actor: actor, now: now)
     }
 
-    /// Cancels an order that no courier has yet: releases its stock, cancels its
-    /// shipments, and flags `refund_due` if money was taken.
-    public static func cancel(_ db: any Database, id: String, reason: CancelReason, note: String?, actor: String?, now: Int64) throws -> Order {
-        let order = try load(db, id)
-        guard order.status.canMove(to: .cancelled) else {
-            throw OrderStatus.invalidTransition(id, from: order.status, to: .cancelled, action: "cancelled")
-        }
-        if let gone = order.shipments.first(where: { !$0.status.isInWarehouse && $0.status != .cancelled }) {
-            throw DomainError(status: 409, code: "invalid_transition",
-                              detail: "Shipment \(gone.id) of order \(id) is \(gone.status.rawValue): a courier has it, so the order can no longer be cancelled.")
-        }
-        let released = try Shipments.releaseAll(db, orderID: id, reason: "cancelled", actor: actor, now: now)
+    /// The order side of a cancellation, once its stock is released: `cancelled` with its
+    /// reason, `refund_due` if money was taken, the cancellation counted for risk, and the
+    /// history. `releasedUnits` and `invoiced` are what fulfilment reported.
+    static func markCancelled(_ db: any Database, order: Order, reason: CancelReason, note: String?, releasedUnits: Int64, invoiced: Bool,
+                              actor: String?, now: Int64) throws {
         let refundDue = order.paidPaise > 0
-        try OrderHistory.move(db, orderID: id, to: .cancelled, action: "cancelled",
-                              extraSet: ", cancel_reason = ?, refund_due = ?, hold_reason = NULL, payment_expires_at = NULL",
-                              extraArguments: [reason.rawValue, refundDue], actor: actor, now: now)
-        try OrderIntake.countCancellation(db, phone: order.customerPhone, pincode: order.shipping.pincode)
-        let invoiced = order.shipments.contains { $0.invoiceID != nil }
-        var detail: JSONObject = [
-            "reason": .string(reason.rawValue), "refund_due": .bool(refundDue),
-            "released_units": .int(released.reduce(0) { $0 + $1.lines.reduce(0) { $0 + $1.qty } }),
-        ]
+        try OrderHistory.move(db, orderID: order.id, to: .cancelled, action: "cancelled",
+                              change: .init(holdReason: .some(nil), cancelReason: reason, refundDue: refundDue, clearPaymentExpiry: true), now: now)
+        try OrderRecords.countCancellation(db, phone: order.customerPhone, pincode: order.shipping.pincode)
+        var detail: JSONObject = ["reason": .string(reason.rawValue), "refund_due": .bool(refundDue), "released_units": .int(releasedUnits)]
         if let note { detail["note"] = .string(note) }
         if invoiced { detail["credit_note_due"] = .bool(true) }
-        try OrderHistory.record(db, orderID: id, action: "cancelled", from: order.status, to: .cancelled, detail: detail, actor: actor, now: now)
-        return try load(db, id)
+        try OrderHistory.record(db, orderID: order.id, action: .cancelled, event: OrderEvents.cancelled, from: order.status, to: .cancelled,
+                                detail: detail, actor: actor, now: now)
     }
 
-    /// Cancels prepaid orders whose payment did not arrive in time (`payment_timeout`),
-    /// releasing their stock; returns how many. The server's sweeper calls it.
     /// When the earliest unpaid order's payment window closes, or nil if none is waiting: the
     /// maintenance loop's cheap "anything due?" before it takes the writer.
     public static func nextPaymentExpiry(_ db: any Database) throws -> Int64? {
-        try db.queryValue("SELECT MIN(payment_expires_at) FROM orders WHERE status = 'pending_payment'", as: Int64.self)
+        try OrderRecords.nextPaymentExpiry(db)
     }
 
-    public static func expirePayments(_ db: any Database, now: Int64, limit: Int = 200) throws -> Int {
-        let due = try db.query(
-            "SELECT id FROM orders WHERE status = 'pending_payment' AND payment_expires_at <= ? ORDER BY payment_expires_at LIMIT ?", [now, limit]
-        ) { row in try row[0] as String }
-        for id in due { _ = try cancel(db, id: id, reason: .paymentTimeout, note: nil, actor: "system", now: now) }
-        return due.count
+    /// Prepaid orders whose payment did not arrive by `now`, earliest first (what the
+    /// payment-timeout sweep cancels).
+    static func paymentsOverdue(_ db: any Database, now: Int64, limit: Int) throws -> [String] {
+        try OrderRecords.paymentsOverdue(db, now: now, limit: limit)
+    }
+
+    /// `confirmed` → `in_fulfilment` when the first of its shipments is picked or packed;
+    /// nothing when the order is already further. `cause` names the pick list or shipment.
+    static func startFulfilment(_ db: any Database, orderID: String, cause: JSONObject, actor: String?, now: Int64) throws {
+        guard try OrderRecords.status(db, id: orderID) == .confirmed else { return }
+        try OrderHistory.move(db, orderID: orderID, to: .inFulfilment, action: "fulfilment started", now: now)
+        try OrderHistory.record(db, orderID: orderID, action: .inFulfilment, event: OrderEvents.inFulfilment, from: .confirmed, to: .inFulfilment,
+                                detail: cause, actor: actor, now: now)
+    }
+
+    /// Marks the order's lines billed by an invoice (those no earlier invoice billed).
+    static func markInvoiced(_ db: any Database, orderID: String, lines: [Int], invoiceID: String) throws {
+        for line in lines { _ = try OrderRecords.markInvoiced(db, orderID: orderID, line: line, invoiceID: invoiceID) }
+    }
+
+    /// The history row of a packed parcel (its event is `shipment.packed`).
+    static func recordPacked(_ db: any Database, orderID: String, shipmentID: String, invoiceNumber: String?, actor: String?, now: Int64) throws {
+        guard let status = try OrderRecords.status(db, id: orderID) else { throw DomainError.notFound("order", orderID) }
+        var detail: JSONObject = ["shipment_id": .string(shipmentID)]
+        if let invoiceNumber { detail["invoice_number"] = .string(invoiceNumber) }
+        try OrderHistory.record(db, orderID: orderID, action: .packed, event: nil, from: status, to: status, detail: detail, actor: actor, now: now)
     }
 
     /// A payment as finance (or, later, a gateway webhook) reports it.
@@ -119,53 +114,39 @@ public enum OrderTransitions {
 
     /// Records a payment. The same gateway payment id twice is recorded once (`created`
     /// false). Money covering a prepaid order waiting for payment confirms it; money for a
-    /// cancelled order, or beyond the total, flags `refund_due`.
-    public static func recordPayment(_ db: any Database, id: String, payment: PaymentInput, actor: String?, now: Int64) throws -> (order: Order, paymentID: String, created: Bool) {
-        let order = try load(db, id)
-        if let gateway = payment.gateway, let gid = payment.gatewayPaymentID,
-           let existing = try db.queryFirst("SELECT id, order_id FROM payments WHERE gateway = ? AND gateway_payment_id = ?", [gateway, gid], { row in
-               (id: try row[0] as String, order: try row[1] as String)
-           }) {
-            guard existing.order == id else {
-                throw DomainError(status: 409, code: "payment_belongs_elsewhere", detail: "Gateway payment \(gid) is already recorded for order \(existing.order).")
+    /// cancelled order, or beyond the total, flags `refund_due`. The order is read only for
+    /// its existence; the amounts are added by the UPDATE itself.
+    public static func recordPayment(_ db: any Database, id: String, payment: PaymentInput, actor: String?, now: Int64) throws -> (paymentID: String, created: Bool) {
+        guard try OrderRecords.status(db, id: id) != nil else { throw DomainError.notFound("order", id) }
+        let stored = try OrderRecords.insertPayment(
+            db, id: EntityID.make(.payment, milliseconds: UInt64(now)), orderID: id, amountPaise: payment.amountPaise, status: payment.status.rawValue,
+            gateway: payment.gateway, gatewayPaymentID: payment.gatewayPaymentID, actor: actor, now: now)
+        guard stored.created else {
+            guard stored.orderID == id else {
+                throw DomainError(.paymentBelongsElsewhere, "Gateway payment \(payment.gatewayPaymentID ?? stored.id) is already recorded for order \(stored.orderID).")
             }
-            return (order, existing.id, false)
+            return (stored.id, false)
         }
-        let paymentID = EntityID.make(.payment, milliseconds: UInt64(now))
-        try db.execute(
-            "INSERT INTO payments (id, order_id, amount_paise, status, gateway, gateway_payment_id, actor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [paymentID, id, payment.amountPaise, payment.status.rawValue, payment.gateway, payment.gatewayPaymentID, actor, now])
-        var paid = order.paidPaise
-        var paymentStatus = order.paymentStatus
-        switch payment.status {
-        case .failed:
-            break
-        case .authorized:
-            if paymentStatus == "unpaid", paid + payment.amountPaise >= order.totals.totalPaise { paymentStatus = "authorized" }
-        case .captured:
-            paid += payment.amountPaise
-            if paid >= order.totals.totalPaise { paymentStatus = order.paymentMethod == "cod" ? "cod_collected" : "paid" }
+        let captured = payment.status == .captured ? payment.amountPaise : 0
+        let authorized = payment.status == .authorized ? payment.amountPaise : 0
+        guard let after = try OrderRecords.applyPayment(db, id: id, capturedPaise: captured, authorizedPaise: authorized, now: now) else {
+            throw DomainError.notFound("order", id)
         }
         // An authorization is money promised, not taken: it confirms the order only when it
         // covers what is still owed (a ₹1 card check must not release a ₹998 order).
-        let covered = paid >= order.totals.totalPaise || (payment.status == .authorized && paid + payment.amountPaise >= order.totals.totalPaise)
-        // Money is owed back when the order was cancelled, or when more was captured than it
-        // costs (a duplicate capture) — the same rule an edit that lowers the total applies.
-        let refundDue = (order.status == .cancelled && paid > 0) || paid > order.totals.totalPaise
-        try db.execute("UPDATE orders SET paid_paise = ?, payment_status = ?, refund_due = (refund_due OR ?), version = version + 1, updated_at = ? WHERE id = ?",
-                       [paid, paymentStatus, refundDue, now, id])
+        let covered = after.paidPaise >= after.totalPaise || (payment.status == .authorized && after.paidPaise + payment.amountPaise >= after.totalPaise)
         let detail: JSONObject = [
-            "payment_id": .string(paymentID), "amount_paise": .int(payment.amountPaise), "payment_status": .string(payment.status.rawValue),
-            "gateway": .optional(payment.gateway), "paid_paise": .int(paid),
+            "payment_id": .string(stored.id), "amount_paise": .int(payment.amountPaise), "payment_status": .string(payment.status.rawValue),
+            "gateway": .optional(payment.gateway), "paid_paise": .int(after.paidPaise),
         ]
-        try OrderHistory.record(db, orderID: id, action: payment.status == .failed ? "payment_failed" : "payment", event: "payment_recorded",
-                                from: order.status, to: order.status, detail: detail, actor: actor, now: now)
-        if order.status == .pendingPayment, covered, payment.status != .failed {
-            try OrderHistory.move(db, orderID: id, to: .confirmed, action: "confirmed", extraSet: ", payment_expires_at = NULL", actor: actor, now: now)
-            try OrderHistory.record(db, orderID: id, action: "confirmed", from: .pendingPayment, to: .confirmed,
-                                    detail: ["payment_id": .string(paymentID)], actor: actor, now: now)
+        try OrderHistory.record(db, orderID: id, action: payment.status == .failed ? .paymentFailed : .payment, event: OrderEvents.paymentRecorded,
+                                from: after.status, to: after.status, detail: detail, actor: actor, now: now)
+        if after.status == .pendingPayment, covered, payment.status != .failed {
+            try OrderHistory.move(db, orderID: id, to: .confirmed, action: "confirmed", change: .init(clearPaymentExpiry: true), now: now)
+            try OrderHistory.record(db, orderID: id, action: .confirmed, event: OrderEvents.confirmed, from: .pendingPayment, to: .confirmed,
+                                    detail: ["payment_id": .string(stored.id)], actor: actor, now: now)
         }
-        return (try load(db, id), paymentID, true)
+        return (stored.id, true)
     }
 
     /// What an edit changes; nil leaves that part as it is.
@@ -182,71 +163,79 @@ public enum OrderTransitions {
         }
     }
 
-    /// Edits an order until it is packed: lines (quantities, added, removed), shipping
-    /// address (re-verified) and shipping charge. Stock moves atomically — the order's
-    /// units are released and the new lines reserved in one savepoint, only increases
-    /// having to fit the channel's buffer — and totals are recomputed. The diff goes into
-    /// the history. `version` must match (412 `version_mismatch`).
-    public static func edit(_ db: any Database, id: String, _ input: EditInput, policy: OrderPolicy, actor: String?, now: Int64) throws -> Order {
-        let order = try load(db, id)
-        guard order.status.isLive, order.status != .completed else {
-            throw DomainError(status: 409, code: "invalid_transition", detail: "Order \(id) is \(order.status.rawValue); only live orders can be edited.")
+    /// An edit verified and priced, not yet written: what `applyEdit` stores once the stock
+    /// has been re-reserved.
+    struct PreparedEdit {
+        var order: Order
+        var oldLines: [OrderDraft.Line]
+        var newLines: [OrderDraft.Line]
+        var lines: [Order.Line]
+        var shipping: OrderAddress
+        var destination: PincodeInfo
+        var supply: SupplyKind
+        var shippingTax: GSTLineTax
+        var totals: OrderTotals
+        /// The history detail: what changed, before and after. Empty when nothing did.
+        var diff: JSONObject
+    }
+
+    /// Only live orders (not cancelled or completed) can be edited: `invalid_transition` otherwise.
+    static func checkEditable(_ order: Order) throws {
+        guard order.status.isLive else {
+            throw DomainError(.invalidTransition, "Order \(order.id) is \(order.status.rawValue); only live orders can be edited.")
         }
-        if let packed = order.shipments.first(where: { $0.status.isPackedOrLater }) {
-            throw DomainError(status: 409, code: "invalid_transition", detail: "Shipment \(packed.id) of order \(id) is \(packed.status.rawValue); an order can be edited only until it is packed.")
-        }
+    }
+
+    /// Verifies and prices an edit of a live order at `input.version` (`version_mismatch`
+    /// otherwise): the lines, address and shipping charge as they will be, and the diff.
+    static func prepareEdit(_ db: any Database, order: Order, _ input: EditInput, policy: OrderPolicy) throws -> PreparedEdit {
+        let id = order.id
         guard input.version == order.version else {
-            throw DomainError(status: 412, code: "version_mismatch", detail: "Order \(id) is at version \(order.version), not \(input.version); read it again and retry.")
+            throw DomainError(.versionMismatch, "Order \(id) is at version \(order.version), not \(input.version); read it again and retry.")
         }
         let oldLines = order.lines.map { OrderDraft.Line(sku: $0.sku, qty: $0.qty, unitPricePaise: $0.unitPricePaise, discountPaise: $0.discountPaise) }
         let newLines = input.lines ?? oldLines
         let shipping = input.shipping ?? order.shipping
         let shippingPaise = input.shippingPaise ?? order.shippingTax.totalPaise
-        let destination = try OrderIntake.destination(shipping.pincode, field: "shipping_address.pincode")
+        let destination = try OrderIntake.destination(shipping.pincode, field: "shipping.pincode")
         let catalog = try OrderIntake.catalog(db, channel: order.channel, lines: newLines).facts
         let sellerState = try policy.seller.state ?? OrderIntake.fallbackSellerState(db)
         let supply = GST.supply(seller: sellerState, placeOfSupply: destination.stateCode)
         let (taxes, shippingTax, totals) = try OrderIntake.price(newLines, rates: catalog.map(\.rateBps), shippingPaise: shippingPaise, supply: supply)
-        if order.paymentMethod == "cod" {
+        if order.paymentMethod == .cod {
             // The channel took this COD order already; the pincode and the value may have changed.
             try OrderIntake.checkCOD(channel: nil, destination: destination, total: totals.totalPaise, policy: policy)
         }
-
         var diff = JSONObject()
         if newLines != oldLines {
             diff["lines"] = .object(["before": .array(oldLines.map(\.json)), "after": .array(newLines.map(\.json))])
         }
         if shipping != order.shipping { diff["shipping_address"] = .object(["before": order.shipping.json, "after": shipping.json]) }
         if shippingPaise != order.shippingTax.totalPaise { diff["shipping_paise"] = .object(["before": .int(order.shippingTax.totalPaise), "after": .int(shippingPaise)]) }
-        if diff.count == 0 { return order }
-        if order.totals.totalPaise != totals.totalPaise { diff["total_paise"] = .object(["before": .int(order.totals.totalPaise), "after": .int(totals.totalPaise)]) }
-
-        // Stock: give back what the order holds, then reserve the new lines; what it held
-        // counts as sellable again, so only an increase must fit the channel's buffer.
-        try Shipments.releaseAll(db, orderID: id, reason: "edited", actor: actor, now: now)
-        var credit: [String: Int64] = [:]
-        for line in oldLines { credit[line.sku, default: 0] += line.qty }
-        let allocations = try LineReservation.reserve(
-            db, channel: order.channel, lines: newLines.map { Holds.Line(sku: $0.sku, qty: $0.qty) }, reference: id, actor: actor, now: now,
-            credit: credit, rank: try OrderIntake.ranker(db, strategy: policy.strategy(for: order.channel), destination: destination))
-        try db.execute("DELETE FROM order_lines WHERE order_id = ?", [id])
-        _ = try OrderIntake.insertLines(db, orderID: id, newLines, catalog: catalog, taxes: taxes)
-        _ = try Shipments.create(db, orderID: id, allocations: allocations, now: now)
-        let changed = try db.execute(
-            """
-            UPDATE orders SET shipping_address = ?, ship_pincode = ?, place_of_supply = ?, supply = ?, subtotal_paise = ?, discount_paise = ?,
-                   shipping_paise = ?, shipping_taxable_paise = ?, shipping_rate_bps = ?, taxable_paise = ?, cgst_paise = ?, sgst_paise = ?,
-                   igst_paise = ?, total_paise = ?, refund_due = (paid_paise > ?), version = version + 1, updated_at = ?
-             WHERE id = ? AND version = ?
-            """,
-            [shipping.json.encodedText, shipping.pincode, destination.stateCode.gstCode, supply.rawValue, totals.subtotalPaise, totals.discountPaise,
-             totals.shippingPaise, shippingTax.taxablePaise, shippingTax.rateBps, totals.taxablePaise, totals.cgstPaise, totals.sgstPaise,
-             totals.igstPaise, totals.totalPaise, totals.totalPaise, now, id, order.version])
-        guard changed == 1 else {
-            throw DomainError(status: 412, code: "version_mismatch", detail: "Order \(id) changed while it was being edited; read it again and retry.")
+        if diff.count > 0, order.totals.totalPaise != totals.totalPaise {
+            diff["total_paise"] = .object(["before": .int(order.totals.totalPaise), "after": .int(totals.totalPaise)])
         }
-        try OrderHistory.record(db, orderID: id, action: "edited", from: order.status, to: order.status, detail: diff, actor: actor, now: now)
-        return try load(db, id)
+        var lines: [Order.Line] = []
+        for (i, line) in newLines.enumerated() {
+            lines.append(Order.Line(line: i, sku: line.sku, name: catalog[i].name, hsn: catalog[i].hsn, qty: line.qty, unitPricePaise: line.unitPricePaise,
+                                    discountPaise: line.discountPaise, tax: taxes[i], invoiceID: nil))
+        }
+        return PreparedEdit(order: order, oldLines: oldLines, newLines: newLines, lines: lines, shipping: shipping, destination: destination,
+                            supply: supply, shippingTax: shippingTax, totals: totals, diff: diff)
+    }
+
+    /// Writes a prepared edit: the lines afresh, the address and totals (if the order is
+    /// still at the version read; `version_mismatch` otherwise) and the `edited` history.
+    static func applyEdit(_ db: any Database, _ edit: PreparedEdit, actor: String?, now: Int64) throws {
+        let id = edit.order.id
+        try OrderRecords.deleteLines(db, orderID: id)
+        for line in edit.lines { try OrderRecords.insertLine(db, orderID: id, line) }
+        guard try OrderRecords.updateEdited(db, id: id, version: edit.order.version, shipping: edit.shipping, placeOfSupply: edit.destination.stateCode,
+                                            supply: edit.supply, shippingTax: edit.shippingTax, totals: edit.totals, now: now) else {
+            throw DomainError(.versionMismatch, "Order \(id) changed while it was being edited; read it again and retry.")
+        }
+        try OrderHistory.record(db, orderID: id, action: .edited, event: OrderEvents.edited, from: edit.order.status, to: edit.order.status,
+                                detail: edit.diff, actor: actor, now: now)
     }
 }
 

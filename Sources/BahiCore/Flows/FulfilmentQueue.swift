@@ -2,6 +2,7 @@ public import BahiStore
 public import BahiJSON
 
 /// The packing queue: shipments of confirmed orders waiting to be picked, most urgent first.
+/// A flow: it reads fulfilment's waiting shipments and the orders' state and sort keys.
 public enum FulfilmentQueue {
     /// One waiting shipment with what the queue sorts on.
     public struct Entry: Sendable {
@@ -23,21 +24,18 @@ public enum FulfilmentQueue {
     }
 
     /// Pending shipments of confirmed or in-fulfilment orders (at one location, or all),
-    /// ordered by the priority rules.
+    /// ordered by the priority rules: fulfilment says which shipments wait, orders say which
+    /// of their orders may be picked and what the queue sorts by.
     public static func entries(_ db: any Database, location: String?, rules: FulfilmentPriorityRules, now: Int64) throws -> [Entry] {
-        let rows = try db.query(
-            """
-            SELECT s.id, o.id, o.channel, o.payment_method, o.total_paise, o.created_at, s.location, o.channel_order_ref
-              FROM shipments s JOIN orders o ON o.id = s.order_id
-             WHERE s.status = 'pending' AND o.status IN ('confirmed', 'in_fulfilment')\(location == nil ? "" : " AND s.location = ?")
-            """, location.map { code -> StatementArguments in [code] } ?? []
-        ) { row in
-            let channel: String = try row[2]
-            let createdAt: Int64 = try row[5]
+        let waiting = try Shipments.pending(db, location: location)
+        let facts = try OrderQueries.fulfillable(db, ids: Array(Set(waiting.map(\.orderID))))
+        let rows = waiting.compactMap { shipment -> Entry? in
+            guard let order = facts[shipment.orderID] else { return nil }
             return Entry(
-                item: QueueItem(shipmentID: try row[0], orderID: try row[1], channel: channel, paymentMethod: try row[3], orderValuePaise: try row[4],
-                                createdAt: createdAt, express: rules.expressChannels.contains(channel)),
-                location: try row[6], channelOrderRef: try row[7], slaDueAt: FulfilmentPriority.slaDue(createdAt: createdAt, rules: rules))
+                item: QueueItem(shipmentID: shipment.id, orderID: shipment.orderID, channel: order.channel, paymentMethod: order.paymentMethod,
+                                orderValuePaise: order.totalPaise, createdAt: order.createdAt, express: rules.expressChannels.contains(order.channel)),
+                location: shipment.location, channelOrderRef: order.channelOrderRef,
+                slaDueAt: FulfilmentPriority.slaDue(createdAt: order.createdAt, rules: rules))
         }
         let byID = Dictionary(rows.map { ($0.item.shipmentID, $0) }, uniquingKeysWith: { a, _ in a })
         return FulfilmentPriority.sort(rows.map(\.item), rules: rules, now: now).compactMap { byID[$0.shipmentID] }

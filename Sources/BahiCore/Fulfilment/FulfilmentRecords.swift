@@ -1,0 +1,171 @@
+public import BahiStore
+import BahiJSON
+
+/// All SQL of the fulfilment domain: `shipments`, `shipment_lines`, `picklists`,
+/// `invoice_series` and `invoices`. Each row shape is read by one decoder from one column
+/// list and written by one statement.
+public enum FulfilmentRecords {
+    // MARK: - shipments
+
+    /// Every column a `Shipment` is decoded from.
+    static let shipmentColumns = "id, order_id, location, status, picklist_id, weight_g, length_mm, width_mm, height_mm, invoice_id, packed_at, created_at"
+
+    /// The shipment of one row of `shipmentColumns` (without its lines).
+    static func shipment(_ row: Row) throws -> Shipment {
+        let id: String = try row["id"], text: String = try row["status"]
+        guard let status = ShipmentStatus(rawValue: text) else { throw DomainError(.corruptRow, "Shipment \(id) has an unknown status \(text).") }
+        return Shipment(id: id, orderID: try row["order_id"], location: try row["location"], status: status, picklistID: try row["picklist_id"],
+                        weightG: try row["weight_g"], lengthMM: try row["length_mm"], widthMM: try row["width_mm"], heightMM: try row["height_mm"],
+                        invoiceID: try row["invoice_id"], packedAt: try row["packed_at"], createdAt: try row["created_at"])
+    }
+
+    /// One shipment without its lines, or nil.
+    static func findShipment(_ db: any Database, id: String) throws -> Shipment? {
+        try db.queryFirst("SELECT \(shipmentColumns) FROM shipments WHERE id = ?1", [id], shipment)
+    }
+
+    /// An order's shipments without their lines, oldest first.
+    static func shipments(_ db: any Database, orderID: String) throws -> [Shipment] {
+        try db.query("SELECT \(shipmentColumns) FROM shipments WHERE order_id = ?1 ORDER BY id", [orderID], shipment)
+    }
+
+    /// The lines of one shipment.
+    static func shipmentLines(_ db: any Database, shipmentID: String) throws -> [Shipment.Line] {
+        try db.query("SELECT line, sku, stock_sku, qty FROM shipment_lines WHERE shipment_id = ?1 ORDER BY line, stock_sku", [shipmentID]) { row in
+            Shipment.Line(line: try row["line"], sku: try row["sku"], stockSKU: try row["stock_sku"], qty: try row["qty"])
+        }
+    }
+
+    /// Stores a new shipment with its lines.
+    static func insert(_ db: any Database, _ s: Shipment, now: Int64) throws {
+        try db.execute("INSERT INTO shipments (id, order_id, location, status, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                       binding: s.id, s.orderID, s.location, s.status.rawValue, s.createdAt, now)
+        for line in s.lines {
+            try db.execute("INSERT INTO shipment_lines (shipment_id, line, sku, stock_sku, qty) VALUES (?1, ?2, ?3, ?4, ?5)",
+                           binding: s.id, line.line, line.sku, line.stockSKU, line.qty)
+        }
+    }
+
+    /// What a move sets besides the status; nil leaves a column as it is.
+    struct ShipmentChange {
+        var picklistID: String?
+        var package: Packing.Package?
+        var packedAt: Int64?
+    }
+
+    /// Moves a shipment from `from` to `to` if it is still `from` (so two pickers or packers
+    /// cannot both take it); true when it moved.
+    static func move(_ db: any Database, id: String, from: ShipmentStatus, to: ShipmentStatus, _ change: ShipmentChange, now: Int64) throws -> Bool {
+        try db.execute(
+            """
+            UPDATE shipments SET status = ?1, updated_at = ?2, picklist_id = COALESCE(?3, picklist_id), weight_g = COALESCE(?4, weight_g),
+                   length_mm = COALESCE(?5, length_mm), width_mm = COALESCE(?6, width_mm), height_mm = COALESCE(?7, height_mm),
+                   packed_at = COALESCE(?8, packed_at)
+             WHERE id = ?9 AND status = ?10
+            """,
+            binding: to.rawValue, now, change.picklistID, change.package?.weightG, change.package?.lengthMM, change.package?.widthMM,
+            change.package?.heightMM, change.packedAt, id, from.rawValue) == 1
+    }
+
+    /// Records the invoice issued with a shipment.
+    static func setInvoice(_ db: any Database, shipmentID: String, invoiceID: String) throws {
+        try db.execute("UPDATE shipments SET invoice_id = ?1 WHERE id = ?2", binding: invoiceID, shipmentID)
+    }
+
+    /// Pending shipments (at one location, or all), oldest first: the queue before the
+    /// orders' state and the priority rules are applied.
+    static func pending(_ db: any Database, location: String?) throws -> [(id: String, orderID: String, location: String)] {
+        try db.query(
+            "SELECT id, order_id, location FROM shipments WHERE status = 'pending' AND (?1 IS NULL OR location = ?1) ORDER BY id", [location]
+        ) { row in (id: try row["id"] as String, orderID: try row["order_id"] as String, location: try row["location"] as String) }
+    }
+
+    // MARK: - picklists
+
+    /// Stores a new pick list's head.
+    static func insertPicklist(_ db: any Database, id: String, location: String, actor: String?, now: Int64) throws {
+        try db.execute("INSERT INTO picklists (id, location, created_at, actor) VALUES (?1, ?2, ?3, ?4)", binding: id, location, now, actor)
+    }
+
+    /// A pick list's location and creation time, or nil.
+    static func picklistHead(_ db: any Database, id: String) throws -> (location: String, createdAt: Int64)? {
+        try db.queryFirst("SELECT location, created_at FROM picklists WHERE id = ?1", [id]) { row in
+            (location: try row["location"] as String, createdAt: try row["created_at"] as Int64)
+        }
+    }
+
+    /// The pick list's shipments that are not cancelled, by id.
+    static func picklistShipments(_ db: any Database, id: String) throws -> [String] {
+        try db.query("SELECT id FROM shipments WHERE picklist_id = ?1 AND status <> 'cancelled' ORDER BY id", [id]) { row in try row["id"] as String }
+    }
+
+    /// Units of each stocked SKU over the pick list's live shipments, and in how many.
+    static func picklistItems(_ db: any Database, id: String) throws -> [(sku: String, qty: Int64, shipments: Int)] {
+        try db.query(
+            """
+            SELECT l.stock_sku AS sku, SUM(l.qty) AS qty, COUNT(DISTINCT l.shipment_id) AS shipments
+              FROM shipment_lines l JOIN shipments s ON s.id = l.shipment_id
+             WHERE s.picklist_id = ?1 AND s.status <> 'cancelled' GROUP BY l.stock_sku ORDER BY l.stock_sku
+            """, [id]
+        ) { row in (sku: try row["sku"] as String, qty: try row["qty"] as Int64, shipments: try row["shipments"] as Int) }
+    }
+
+    // MARK: - invoices
+
+    /// Advances the financial year's series and returns the number now taken (one upsert:
+    /// the series never reads, adds and writes back).
+    static func nextSequence(_ db: any Database, financialYear: String) throws -> Int64? {
+        try db.queryValue(
+            """
+            INSERT INTO invoice_series (financial_year, last_sequence) VALUES (?1, 1)
+            ON CONFLICT (financial_year) DO UPDATE SET last_sequence = invoice_series.last_sequence + 1 RETURNING last_sequence
+            """, [financialYear], as: Int64.self)
+    }
+
+    /// Stores an issued invoice with the `ifFirst` document and total when no invoice of its
+    /// order exists yet, and the `otherwise` ones when one does: the statement decides which,
+    /// so the order's first invoice is the one the database stored first. True when it
+    /// stored `ifFirst`.
+    static func insertInvoice(_ db: any Database, _ invoice: Invoices.Invoice, financialYear: String, sequence: Int64,
+                              ifFirst: (document: String, total: Int64), otherwise: (document: String, total: Int64), now: Int64) throws -> Bool {
+        let first = try db.queryFirst(
+            """
+            INSERT INTO invoices (id, number, financial_year, sequence, order_id, shipment_id, total_paise, document, issued_at)
+            SELECT ?1, ?2, ?3, ?4, ?5, ?6, CASE WHEN f.is_first THEN ?7 ELSE ?8 END, CASE WHEN f.is_first THEN ?9 ELSE ?10 END, ?11
+              FROM (SELECT NOT EXISTS (SELECT 1 FROM invoices WHERE order_id = ?5) AS is_first) AS f
+            RETURNING document = ?9 AS is_first
+            """,
+            binding: invoice.id, invoice.number, financialYear, sequence, invoice.orderID, invoice.shipmentID, ifFirst.total, otherwise.total,
+            ifFirst.document, otherwise.document, now, map: { row -> Bool in try row["is_first"] })
+        guard let first else { throw DomainError(.invoiceSeriesFailed, "Invoice \(invoice.number) was not stored.") }
+        return first
+    }
+
+    /// An invoice by id, or nil.
+    static func findInvoice(_ db: any Database, id: String) throws -> Invoices.Invoice? {
+        try db.queryFirst("SELECT id, number, order_id, shipment_id, document FROM invoices WHERE id = ?1", [id]) { row in
+            let text: String = try row["document"]
+            return Invoices.Invoice(id: try row["id"], number: try row["number"], orderID: try row["order_id"], shipmentID: try row["shipment_id"],
+                                    document: try JSONParser.parse(Array(text.utf8)))
+        }
+    }
+
+    /// Invoice series that have a gap or a repeat, one message each.
+    static func seriesProblems(_ db: any Database) throws -> [String] {
+        try db.query(
+            """
+            SELECT s.financial_year AS financial_year, s.last_sequence AS last_sequence, COUNT(i.id) AS invoices, COUNT(DISTINCT i.sequence) AS distinct_numbers,
+                   COALESCE(MIN(i.sequence), 0) AS first_number, COALESCE(MAX(i.sequence), 0) AS last_number
+              FROM invoice_series s LEFT JOIN invoices i ON i.financial_year = s.financial_year
+             GROUP BY s.financial_year, s.last_sequence
+            HAVING COUNT(i.id) <> s.last_sequence OR COUNT(DISTINCT i.sequence) <> COUNT(i.id)
+                OR (COUNT(i.id) > 0 AND (MIN(i.sequence) <> 1 OR MAX(i.sequence) <> s.last_sequence))
+            """, StatementArguments([])
+        ) { row in
+            "invoice series \(try row["financial_year"] as String): last number \(try row["last_sequence"] as Int64) but \(try row["invoices"] as Int64) invoices with \(try row["distinct_numbers"] as Int64) distinct numbers from \(try row["first_number"] as Int64) to \(try row["last_number"] as Int64)"
+        } + db.query(
+            "SELECT financial_year FROM invoices WHERE financial_year NOT IN (SELECT financial_year FROM invoice_series) GROUP BY financial_year",
+            StatementArguments([])
+        ) { row in "invoices of \(try row["financial_year"] as String) have no series row" }
+    }
+}

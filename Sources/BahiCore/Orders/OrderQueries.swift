@@ -1,0 +1,62 @@
+public import BahiStore
+
+/// Reading orders back, as the orders domain knows them (lines and history; shipments are
+/// added by `OrderDetails`, which reads fulfilment too).
+public enum OrderQueries {
+    /// The order with its lines and (optionally) history, or nil.
+    public static func find(_ db: any Database, id: String, history: Bool = true) throws -> Order? {
+        guard var order = try OrderRecords.find(db, id: id) else { return nil }
+        order.lines = try OrderRecords.lines(db, orderID: id)
+        if history { order.history = try OrderRecords.history(db, orderID: id) }
+        return order
+    }
+
+    /// The id of the order a channel knows by its own reference, if any.
+    public static func id(_ db: any Database, channel: String, channelOrderRef: String) throws -> String? {
+        try OrderRecords.id(db, channel: channel, channelOrderRef: channelOrderRef)
+    }
+
+    /// The order's status, or nil if there is no such order.
+    public static func status(_ db: any Database, id: String) throws -> OrderStatus? {
+        try OrderRecords.status(db, id: id)
+    }
+
+    /// A storefront may act only on its own channel's orders: not-found (as if absent) when
+    /// `channel` is given and the order is another channel's or does not exist.
+    public static func checkChannel(_ db: any Database, id: String, channel: String?) throws {
+        guard let channel else { return }
+        guard try OrderRecords.channel(db, id: id) == channel else { throw DomainError.notFound("order", id) }
+    }
+
+    /// The packing queue's facts of those of `ids` whose orders may be picked (confirmed or
+    /// in fulfilment), by order id.
+    static func fulfillable(_ db: any Database, ids: [String]) throws -> [String: OrderRecords.QueueFacts] {
+        try OrderRecords.fulfillable(db, ids: ids)
+    }
+
+    /// Filters for the order list; every one optional.
+    public struct Filter: Sendable {
+        public var status: String?
+        public var channel: String?
+        public var paymentMethod: String?
+        public var createdAfter: Int64?
+        public var createdBefore: Int64?
+        /// Matches phone (digits), channel reference or customer name.
+        public var q: String?
+        public var after: String?
+        public var limit: Int = 50
+        public init() {}
+    }
+
+    /// Orders newest first (ids sort by creation time), a page at a time; `after` is the last
+    /// id of the previous page.
+    public static func list(_ db: any Database, _ filter: Filter) throws -> (orders: [Order], next: String?) {
+        var orders = try OrderRecords.list(db, filter)
+        var next: String?
+        if orders.count > filter.limit {
+            orders.removeLast()
+            next = orders.last?.id
+        }
+        return (orders, next)
+    }
+}

@@ -1,0 +1,375 @@
+public import BahiStore
+import BahiJSON
+
+/// All SQL of the orders domain: `orders`, `order_lines`, `order_history`, `customer_stats`,
+/// `pincode_stats` and `payments`. Each row shape is read by one decoder from one column list
+/// and written by one statement, so a column is named in exactly one place per direction.
+public enum OrderRecords {
+    // MARK: - orders
+
+    /// Every column an `Order` is decoded from.
+    static let orderColumns = """
+        id, channel, channel_order_ref, status, hold_reason, payment_method, payment_status, fulfilment_status, gateway, gateway_order_id,
+        paid_paise, refund_due, payment_expires_at, cancel_reason, customer_name, customer_phone, customer_email, shipping_address,
+        billing_address, place_of_supply, supply, subtotal_paise, discount_paise, shipping_paise, shipping_taxable_paise, shipping_rate_bps,
+        taxable_paise, cgst_paise, sgst_paise, igst_paise, total_paise, risk_score, risk_reasons, reservation_id, tags, notes, version,
+        placed_at, created_at, updated_at
+        """
+
+    /// The order of one row of `orderColumns` (without lines, shipments or history).
+    static func order(_ row: Row) throws -> Order {
+        let id: String = try row["id"]
+        func corrupt(_ what: String) -> DomainError { DomainError(.corruptOrder, "Order \(id) has an unreadable \(what).") }
+        let shippingJSON: String = try row["shipping_address"]
+        let billingJSON: String? = try row["billing_address"]
+        guard let shipping = OrderAddress(json: try JSONParser.parse(Array(shippingJSON.utf8))) else { throw corrupt("shipping address") }
+        let billing = try billingJSON.flatMap { OrderAddress(json: try JSONParser.parse(Array($0.utf8))) }
+        guard let supply = SupplyKind(rawValue: try row["supply"]), let placeOfSupply = IndianState(gstCode: try row["place_of_supply"]),
+              let status = OrderStatus(rawValue: try row["status"]) else {
+            throw DomainError(.corruptOrder, "Order \(id) has an unknown status, supply or state code.")
+        }
+        guard let method = PaymentMethod(rawValue: try row["payment_method"]), let paymentStatus = PaymentStatus(rawValue: try row["payment_status"]),
+              let fulfilmentStatus = FulfilmentStatus(rawValue: try row["fulfilment_status"]) else { throw corrupt("payment or fulfilment status") }
+        let holdText: String? = try row["hold_reason"], cancelText: String? = try row["cancel_reason"]
+        let holdReason = try holdText.map { text -> HoldReason in
+            guard let reason = HoldReason(rawValue: text) else { throw corrupt("hold reason") }
+            return reason
+        }
+        let cancelReason = try cancelText.map { text -> CancelReason in
+            guard let reason = CancelReason(rawValue: text) else { throw corrupt("cancel reason") }
+            return reason
+        }
+        let shippingPaise: Int64 = try row["shipping_paise"]
+        let shippingTax = GSTLineTax.stored(totalPaise: shippingPaise, discountPaise: 0, taxablePaise: try row["shipping_taxable_paise"],
+                                            rateBps: try row["shipping_rate_bps"], supply: supply)
+        let totals = OrderTotals(
+            subtotalPaise: try row["subtotal_paise"], discountPaise: try row["discount_paise"], shippingPaise: shippingPaise,
+            taxablePaise: try row["taxable_paise"], cgstPaise: try row["cgst_paise"], sgstPaise: try row["sgst_paise"],
+            igstPaise: try row["igst_paise"], totalPaise: try row["total_paise"])
+        let tagsText: String = try row["tags"]
+        var tags: [String] = []
+        if case .array(let items) = try JSONParser.parse(Array(tagsText.utf8)) {
+            tags = items.compactMap { if case .string(let s) = $0 { s } else { nil } }
+        }
+        let reasonsText: String = try row["risk_reasons"]
+        return Order(
+            id: id, channel: try row["channel"], channelOrderRef: try row["channel_order_ref"], status: status, holdReason: holdReason,
+            paymentMethod: method, paymentStatus: paymentStatus, fulfilmentStatus: fulfilmentStatus, gateway: try row["gateway"],
+            gatewayOrderID: try row["gateway_order_id"], paidPaise: try row["paid_paise"], refundDue: try row["refund_due"],
+            paymentExpiresAt: try row["payment_expires_at"], cancelReason: cancelReason, customerName: try row["customer_name"],
+            customerPhone: try row["customer_phone"], customerEmail: try row["customer_email"], shipping: shipping, billing: billing,
+            placeOfSupply: placeOfSupply, supply: supply, shippingTax: shippingTax, totals: totals, riskScore: try row["risk_score"],
+            riskReasons: try JSONParser.parse(Array(reasonsText.utf8)), reservationID: try row["reservation_id"], tags: tags,
+            notes: try row["notes"], version: try row["version"], placedAt: try row["placed_at"], createdAt: try row["created_at"],
+            updatedAt: try row["updated_at"])
+    }
+
+    /// Stores a new order (not its lines), unless the channel already sent one under the same
+    /// reference: the unique (channel, channel_order_ref) decides, so two racing deliveries of
+    /// one order cannot both be taken in. True when this call stored it.
+    static func insert(_ db: any Database, _ o: Order) throws -> Bool {
+        let id = try db.queryFirst(
+            """
+            INSERT INTO orders (id, channel, channel_order_ref, status, hold_reason, payment_method, payment_status, fulfilment_status, gateway,
+                                gateway_order_id, paid_paise, refund_due, payment_expires_at, cancel_reason, customer_name, customer_phone,
+                                customer_email, shipping_address, billing_address, ship_pincode, place_of_supply, supply, subtotal_paise,
+                                discount_paise, shipping_paise, shipping_taxable_paise, shipping_rate_bps, taxable_paise, cgst_paise, sgst_paise,
+                                igst_paise, total_paise, risk_score, risk_reasons, reservation_id, tags, notes, version, placed_at, created_at, updated_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27,
+                    ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41)
+            ON CONFLICT (channel, channel_order_ref) DO NOTHING
+            RETURNING id
+            """,
+            binding: o.id, o.channel, o.channelOrderRef, o.status.rawValue, o.holdReason?.rawValue, o.paymentMethod.rawValue, o.paymentStatus.rawValue,
+            o.fulfilmentStatus.rawValue, o.gateway, o.gatewayOrderID, o.paidPaise, o.refundDue, o.paymentExpiresAt, o.cancelReason?.rawValue,
+            o.customerName, o.customerPhone, o.customerEmail, o.shipping.json.encodedText, o.billing.map { $0.json.encodedText }, o.shipping.pincode,
+            o.placeOfSupply.gstCode, o.supply.rawValue, o.totals.subtotalPaise, o.totals.discountPaise, o.totals.shippingPaise,
+            o.shippingTax.taxablePaise, o.shippingTax.rateBps, o.totals.taxablePaise, o.totals.cgstPaise, o.totals.sgstPaise, o.totals.igstPaise,
+            o.totals.totalPaise, o.riskScore, o.riskReasons.encodedText, o.reservationID, JSONValue.array(o.tags.map(JSONValue.string)).encodedText,
+            o.notes, o.version, o.placedAt, o.createdAt, o.updatedAt, map: { row -> String in try row["id"] })
+        return id != nil
+    }
+
+    /// The order (without lines, shipments or history), or nil.
+    static func find(_ db: any Database, id: String) throws -> Order? {
+        try db.queryFirst("SELECT \(orderColumns) FROM orders WHERE id = ?1", [id], order)
+    }
+
+    /// The id of the order a channel knows by its own reference, if any.
+    static func id(_ db: any Database, channel: String, channelOrderRef: String) throws -> String? {
+        try db.queryFirst("SELECT id FROM orders WHERE channel = ?1 AND channel_order_ref = ?2", binding: channel, channelOrderRef) { row in
+            try row["id"] as String
+        }
+    }
+
+    /// The channel an order came from, or nil if there is no such order.
+    static func channel(_ db: any Database, id: String) throws -> String? {
+        try db.queryValue("SELECT channel FROM orders WHERE id = ?1", [id], as: String.self)
+    }
+
+    /// The order's status, or nil if there is no such order.
+    static func status(_ db: any Database, id: String) throws -> OrderStatus? {
+        guard let text = try db.queryValue("SELECT status FROM orders WHERE id = ?1", [id], as: String.self) else { return nil }
+        guard let status = OrderStatus(rawValue: text) else { throw DomainError(.corruptOrder, "Order \(id) has an unknown status \(text).") }
+        return status
+    }
+
+    /// What a status move changes besides the status; nil leaves a column as it is.
+    struct StatusChange {
+        /// Set the hold reason (`.some(nil)` clears it).
+        var holdReason: HoldReason??
+        var cancelReason: CancelReason?
+        var refundDue: Bool?
+        /// Clear the payment deadline (the order no longer waits for payment).
+        var clearPaymentExpiry = false
+    }
+
+    /// Moves the order from `from` to `to` with a conditional UPDATE (two racing moves cannot
+    /// both win), bumping its version; true when it moved.
+    static func move(_ db: any Database, id: String, from: OrderStatus, to: OrderStatus, _ change: StatusChange, now: Int64) throws -> Bool {
+        let setHold = change.holdReason != nil
+        let hold: String? = change.holdReason.flatMap { $0?.rawValue }
+        return try db.execute(
+            """
+            UPDATE orders SET status = ?1, version = version + 1, updated_at = ?2,
+                   hold_reason = CASE WHEN ?3 THEN ?4 ELSE hold_reason END,
+                   cancel_reason = COALESCE(?5, cancel_reason),
+                   refund_due = COALESCE(?6, refund_due),
+                   payment_expires_at = CASE WHEN ?7 THEN NULL ELSE payment_expires_at END
+             WHERE id = ?8 AND status = ?9
+            """,
+            binding: to.rawValue, now, setHold, hold, change.cancelReason?.rawValue, change.refundDue, change.clearPaymentExpiry, id, from.rawValue) == 1
+    }
+
+    /// What an edit writes: the new address, place of supply and totals, if the order is
+    /// still at `version`. True when it was.
+    static func updateEdited(_ db: any Database, id: String, version: Int64, shipping: OrderAddress, placeOfSupply: IndianState, supply: SupplyKind,
+                             shippingTax: GSTLineTax, totals: OrderTotals, now: Int64) throws -> Bool {
+        try db.execute(
+            """
+            UPDATE orders SET shipping_address = ?1, ship_pincode = ?2, place_of_supply = ?3, supply = ?4, subtotal_paise = ?5, discount_paise = ?6,
+                   shipping_paise = ?7, shipping_taxable_paise = ?8, shipping_rate_bps = ?9, taxable_paise = ?10, cgst_paise = ?11, sgst_paise = ?12,
+                   igst_paise = ?13, total_paise = ?14, refund_due = (paid_paise > ?14), version = version + 1, updated_at = ?15
+             WHERE id = ?16 AND version = ?17
+            """,
+            binding: shipping.json.encodedText, shipping.pincode, placeOfSupply.gstCode, supply.rawValue, totals.subtotalPaise, totals.discountPaise,
+            totals.shippingPaise, shippingTax.taxablePaise, shippingTax.rateBps, totals.taxablePaise, totals.cgstPaise, totals.sgstPaise,
+            totals.igstPaise, totals.totalPaise, now, id, version) == 1
+    }
+
+    /// One page of orders newest first (ids sort by creation time), one more than `limit` so
+    /// the caller knows whether there is a next page. Built from fixed fragments, numbering
+    /// each placeholder as it is added.
+    static func list(_ db: any Database, _ filter: OrderQueries.Filter) throws -> [Order] {
+        var sql = "SELECT \(orderColumns) FROM orders WHERE 1 = 1"
+        var arguments: [(any SQLValueConvertible)?] = []
+        func next(_ value: (any SQLValueConvertible)?) -> String {
+            arguments.append(value)
+            return "?\(arguments.count)"
+        }
+        if let s = filter.status { sql += " AND status = \(next(s))" }
+        if let c = filter.channel { sql += " AND channel = \(next(c))" }
+        if let m = filter.paymentMethod { sql += " AND payment_method = \(next(m))" }
+        if let t = filter.createdAfter { sql += " AND created_at >= \(next(t))" }
+        if let t = filter.createdBefore { sql += " AND created_at < \(next(t))" }
+        if let q = filter.q, !q.isEmpty {
+            let digits = String(q.filter(\.isNumber))
+            let escaped = q.replacingAll("\\", with: "\\\\").replacingAll("%", with: "\\%").replacingAll("_", with: "\\_")
+            sql += " AND (channel_order_ref = \(next(q)) OR customer_name LIKE \(next("%" + escaped + "%")) ESCAPE '\\'"
+            if digits.count >= 4 { sql += " OR customer_phone LIKE \(next("%" + digits + "%"))" }
+            sql += ")"
+        }
+        if let after = filter.after { sql += " AND id < \(next(after))" }
+        sql += " ORDER BY id DESC LIMIT \(next(filter.limit + 1))"
+        return try db.query(sql, StatementArguments(arguments), order)
+    }
+
+    /// When the earliest unpaid order's payment window closes, or nil.
+    static func nextPaymentExpiry(_ db: any Database) throws -> Int64? {
+        try db.queryValue("SELECT MIN(payment_expires_at) FROM orders WHERE status = 'pending_payment'", as: Int64.self)
+    }
+
+    /// Orders still waiting for a payment whose window closed by `now`, earliest first.
+    static func paymentsOverdue(_ db: any Database, now: Int64, limit: Int) throws -> [String] {
+        try db.query("SELECT id FROM orders WHERE status = 'pending_payment' AND payment_expires_at <= ?1 ORDER BY payment_expires_at LIMIT ?2",
+                     [now, limit]) { row in try row["id"] as String }
+    }
+
+    /// What the packing queue sorts an order's shipments by.
+    struct QueueFacts {
+        var channel: String
+        var channelOrderRef: String
+        var paymentMethod: String
+        var totalPaise: Int64
+        var createdAt: Int64
+    }
+
+    /// Queue facts of those of `ids` that are confirmed or in fulfilment (others may not be
+    /// picked), in batches of a fixed size so the statement text repeats.
+    static func fulfillable(_ db: any Database, ids: [String]) throws -> [String: QueueFacts] {
+        var out: [String: QueueFacts] = [:]
+        let batch = 100
+        var start = 0
+        while start < ids.count {
+            let chunk = Array(ids[start..<min(start + batch, ids.count)])
+            start += batch
+            let placeholders = (1...chunk.count).map { "?\($0)" }.joined(separator: ", ")
+            try db.query(
+                """
+                SELECT id, channel, channel_order_ref, payment_method, total_paise, created_at FROM orders
+                 WHERE status IN ('confirmed', 'in_fulfilment') AND id IN (\(placeholders))
+                """, StatementArguments(chunk)
+            ) { row in
+                out[try row["id"]] = QueueFacts(channel: try row["channel"], channelOrderRef: try row["channel_order_ref"],
+                                                paymentMethod: try row["payment_method"], totalPaise: try row["total_paise"], createdAt: try row["created_at"])
+            }
+        }
+        return out
+    }
+
+    // MARK: - order_lines
+
+    /// Every column an `Order.Line` is decoded from.
+    static let lineColumns = "line, sku, name, hsn, qty, unit_price_paise, discount_paise, total_paise, taxable_paise, rate_bps, cgst_paise, sgst_paise, igst_paise, invoice_id"
+
+    /// The line of one row of `lineColumns`.
+    static func line(_ row: Row) throws -> Order.Line {
+        let qty: Int64 = try row["qty"], unit: Int64 = try row["unit_price_paise"], discount: Int64 = try row["discount_paise"]
+        let tax = GSTLineTax(grossPaise: qty * unit, discountPaise: discount, totalPaise: try row["total_paise"], taxablePaise: try row["taxable_paise"],
+                             rateBps: try row["rate_bps"], cgstPaise: try row["cgst_paise"], sgstPaise: try row["sgst_paise"], igstPaise: try row["igst_paise"])
+        return Order.Line(line: try row["line"], sku: try row["sku"], name: try row["name"], hsn: try row["hsn"], qty: qty, unitPricePaise: unit,
+                          discountPaise: discount, tax: tax, invoiceID: try row["invoice_id"])
+    }
+
+    /// An order's lines in line order.
+    static func lines(_ db: any Database, orderID: String) throws -> [Order.Line] {
+        try db.query("SELECT \(lineColumns) FROM order_lines WHERE order_id = ?1 ORDER BY line", [orderID], line)
+    }
+
+    /// Stores one line with its tax.
+    static func insertLine(_ db: any Database, orderID: String, _ l: Order.Line) throws {
+        try db.execute(
+            """
+            INSERT INTO order_lines (order_id, line, sku, name, hsn, qty, unit_price_paise, discount_paise, total_paise, taxable_paise,
+                                     rate_bps, cgst_paise, sgst_paise, igst_paise, invoice_id)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+            """,
+            binding: orderID, l.line, l.sku, l.name, l.hsn, l.qty, l.unitPricePaise, l.discountPaise, l.tax.totalPaise, l.tax.taxablePaise,
+            l.tax.rateBps, l.tax.cgstPaise, l.tax.sgstPaise, l.tax.igstPaise, l.invoiceID)
+    }
+
+    /// Removes an order's lines (an edit writes them afresh).
+    static func deleteLines(_ db: any Database, orderID: String) throws {
+        try db.execute("DELETE FROM order_lines WHERE order_id = ?1", [orderID])
+    }
+
+    /// Marks a line billed by `invoiceID` unless an invoice billed it already; true when this
+    /// call marked it.
+    static func markInvoiced(_ db: any Database, orderID: String, line: Int, invoiceID: String) throws -> Bool {
+        try db.execute("UPDATE order_lines SET invoice_id = ?1 WHERE order_id = ?2 AND line = ?3 AND invoice_id IS NULL",
+                       binding: invoiceID, orderID, line) == 1
+    }
+
+    // MARK: - order_history
+
+    /// Appends one history row.
+    static func insertHistory(_ db: any Database, orderID: String, action: String, from: OrderStatus?, to: OrderStatus, detailJSON: String,
+                              actor: String?, now: Int64) throws {
+        try db.execute(
+            "INSERT INTO order_history (order_id, action, from_status, to_status, detail, actor, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            binding: orderID, action, from?.rawValue, to.rawValue, detailJSON, actor, now)
+    }
+
+    /// An order's history, oldest first.
+    static func history(_ db: any Database, orderID: String) throws -> [Order.HistoryEntry] {
+        try db.query(
+            "SELECT action, from_status, to_status, detail, actor, created_at FROM order_history WHERE order_id = ?1 ORDER BY id", [orderID]
+        ) { row in
+            let detail: String = try row["detail"]
+            return Order.HistoryEntry(action: try row["action"], fromStatus: try row["from_status"], toStatus: try row["to_status"],
+                                      detail: try JSONParser.parse(Array(detail.utf8)), actor: try row["actor"], at: try row["created_at"])
+        }
+    }
+
+    // MARK: - customer_stats, pincode_stats
+
+    /// What RTO risk knows of a phone: orders, cancellations and RTOs (zeros if unknown).
+    static func customerStats(_ db: any Database, phone: String) throws -> (orders: Int64, cancellations: Int64, rtos: Int64) {
+        try db.queryFirst("SELECT orders, cancellations, rtos FROM customer_stats WHERE phone = ?1", binding: phone) { row in
+            (orders: try row["orders"] as Int64, cancellations: try row["cancellations"] as Int64, rtos: try row["rtos"] as Int64)
+        } ?? (0, 0, 0)
+    }
+
+    /// What RTO risk knows of a pincode: orders and RTOs (zeros if unknown).
+    static func pincodeStats(_ db: any Database, pincode: String) throws -> (orders: Int64, rtos: Int64) {
+        try db.queryFirst("SELECT orders, rtos FROM pincode_stats WHERE pincode = ?1", binding: pincode) { row in
+            (orders: try row["orders"] as Int64, rtos: try row["rtos"] as Int64)
+        } ?? (0, 0)
+    }
+
+    /// Counts an order for its phone and pincode.
+    static func countOrder(_ db: any Database, phone: String, pincode: String) throws {
+        try db.execute("INSERT INTO customer_stats (phone, orders) VALUES (?1, 1) ON CONFLICT (phone) DO UPDATE SET orders = customer_stats.orders + 1", binding: phone)
+        try db.execute("INSERT INTO pincode_stats (pincode, orders) VALUES (?1, 1) ON CONFLICT (pincode) DO UPDATE SET orders = pincode_stats.orders + 1", binding: pincode)
+    }
+
+    /// Counts a cancellation for its phone and pincode.
+    static func countCancellation(_ db: any Database, phone: String, pincode: String) throws {
+        try db.execute(
+            "INSERT INTO customer_stats (phone, cancellations) VALUES (?1, 1) ON CONFLICT (phone) DO UPDATE SET cancellations = customer_stats.cancellations + 1",
+            binding: phone)
+        try db.execute(
+            "INSERT INTO pincode_stats (pincode, cancellations) VALUES (?1, 1) ON CONFLICT (pincode) DO UPDATE SET cancellations = pincode_stats.cancellations + 1",
+            binding: pincode)
+    }
+
+    // MARK: - payments
+
+    /// Stores a payment unless the gateway already reported this payment id; returns the id
+    /// it is stored under and the order it belongs to, with `created` false when it existed.
+    static func insertPayment(_ db: any Database, id: String, orderID: String, amountPaise: Int64, status: String, gateway: String?,
+                              gatewayPaymentID: String?, actor: String?, now: Int64) throws -> (id: String, orderID: String, created: Bool) {
+        if try db.queryFirst(
+            """
+            INSERT INTO payments (id, order_id, amount_paise, status, gateway, gateway_payment_id, actor, created_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+            ON CONFLICT (gateway, gateway_payment_id) DO NOTHING RETURNING id
+            """,
+            binding: id, orderID, amountPaise, status, gateway, gatewayPaymentID, actor, now, map: { row -> String in try row["id"] }) != nil {
+            return (id, orderID, true)
+        }
+        guard let existing = try db.queryFirst(
+            "SELECT id, order_id FROM payments WHERE gateway = ?1 AND gateway_payment_id = ?2", binding: gateway, gatewayPaymentID,
+            map: { row in (id: try row["id"] as String, orderID: try row["order_id"] as String) }) else {
+            throw DomainError(.corruptOrder, "Payment \(gatewayPaymentID ?? id) was neither stored nor found.")
+        }
+        return (existing.id, existing.orderID, false)
+    }
+
+    /// The order's payment columns after a payment, applied in one statement: captured money
+    /// is added to what was paid (never read, added and written back), the payment status
+    /// advances when the money covers the total, and `refund_due` is raised when money is
+    /// held for a cancelled order or beyond the total.
+    static func applyPayment(_ db: any Database, id: String, capturedPaise: Int64, authorizedPaise: Int64, now: Int64)
+        throws -> (paidPaise: Int64, status: OrderStatus, totalPaise: Int64)? {
+        try db.queryFirst(
+            """
+            UPDATE orders SET
+                   payment_status = CASE
+                       WHEN ?2 > 0 AND paid_paise + ?2 >= total_paise THEN CASE WHEN payment_method = 'cod' THEN 'cod_collected' ELSE 'paid' END
+                       WHEN ?3 > 0 AND payment_status = 'unpaid' AND paid_paise + ?3 >= total_paise THEN 'authorized'
+                       ELSE payment_status END,
+                   refund_due = (refund_due OR (status = 'cancelled' AND paid_paise + ?2 > 0) OR paid_paise + ?2 > total_paise),
+                   paid_paise = paid_paise + ?2,
+                   version = version + 1, updated_at = ?4
+             WHERE id = ?1
+            RETURNING paid_paise, status, total_paise
+            """,
+            binding: id, capturedPaise, authorizedPaise, now
+        ) { row in
+            let text: String = try row["status"]
+            guard let status = OrderStatus(rawValue: text) else { throw DomainError(.corruptOrder, "Order \(id) has an unknown status \(text).") }
+            return (paidPaise: try row["paid_paise"] as Int64, status: status, totalPaise: try row["total_paise"] as Int64)
+        }
+    }
+}
