@@ -5,16 +5,20 @@ public import BahiStore
 /// fulfilment makes its shipments.
 public enum PlaceOrderFlow {
     /// Takes the order in, or returns the one the channel already sent under the same
-    /// `channel_order_ref` (`created` false), so a connector can retry blindly. The order's
-    /// INSERT decides which: it comes before anything else is written, so a retry writes
-    /// nothing and reserves nothing.
+    /// `channel_order_ref` (`created` false), so a connector can retry blindly.
+    ///
+    /// A repeat is recognised first, before any check, so a retry gets the stored order even
+    /// if the catalog or the rules changed since. The order's INSERT still decides: it comes
+    /// before anything else is written, and when a concurrent writer (another node) stored the
+    /// same reference in between, it inserts nothing and the stored order is returned, so a
+    /// retry never writes or reserves twice.
     public static func place(
         _ db: any Database, draft: OrderDraft, policy: OrderPolicy, actor: String?, now: Int64, id: String = EntityID.make(.order)
     ) throws -> (order: Order, created: Bool) {
+        if let stored = try stored(db, draft) { return (stored, false) }
         let prepared = try OrderIntake.prepare(db, draft: draft, policy: policy, id: id, actor: actor, now: now)
         guard try OrderIntake.insert(db, prepared.order) else {
-            guard let existing = try OrderQueries.id(db, channel: draft.channel, channelOrderRef: draft.channelOrderRef),
-                  let order = try OrderDetails.find(db, id: existing) else {
+            guard let order = try stored(db, draft) else {
                 throw DomainError(.corruptOrder, "Order \(draft.channelOrderRef) of channel \(draft.channel) exists but cannot be read.")
             }
             return (order, false)
@@ -47,6 +51,12 @@ public enum PlaceOrderFlow {
         var order = prepared.order
         order.shipments = try Shipments.create(db, orderID: id, allocations: allocations, now: now)
         return (order, true)
+    }
+
+    /// The order the channel already sent under this reference, with its shipments, or nil.
+    private static func stored(_ db: any Database, _ draft: OrderDraft) throws -> Order? {
+        guard let existing = try OrderQueries.id(db, channel: draft.channel, channelOrderRef: draft.channelOrderRef) else { return nil }
+        return try OrderDetails.find(db, id: existing)
     }
 }
 
