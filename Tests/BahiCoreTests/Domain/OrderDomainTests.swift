@@ -71,6 +71,16 @@ import BahiJSON
                 #expect(stored.lines == first.order.lines)
                 #expect(stored.totals == first.order.totals)
                 #expect(stored.history.map(\.action) == ["created"])
+
+                // A retry is recognised before any check: with the SKU since deactivated it still
+                // gets the stored order, not a validation error.
+                var inactive = SKUFields(name: "TEE", mrpPaise: 200_000, pricePaise: 100_000)
+                inactive.hsn = "6109"
+                inactive.gstRateBps = 500
+                inactive.active = false
+                _ = try SKUCatalog.put(db, code: "TEE", fields: inactive, actor: "t", now: Self.now + 2)
+                let late = try PlaceOrderFlow.place(db, draft: Self.draft("W-1"), policy: Self.policy, actor: "t", now: Self.now + 3)
+                #expect(!late.created && late.order.id == first.order.id)
             }
         }
     }
