@@ -57,12 +57,12 @@ public enum OrderIntake {
                                   fields: [("reservation_id", "unknown_reservation", "Send the id POST /v1/inventory/reservations returned, or leave it out.")])
             }
             // A hold past its time is expired even if the sweeper has not closed it yet.
-            guard hold.status == "active", hold.expiresAt > now else {
-                let state = hold.status == "active" ? "expired" : hold.status
+            guard hold.status == .active, hold.expiresAt > now else {
+                let state = hold.status == .active ? "expired" : hold.status.rawValue
                 throw DomainError(status: 409, code: "reservation_not_active",
                                   detail: "Reservation \(reservationID) is \(state); place the order without it to reserve afresh.")
             }
-            try Holds.release(db, id: reservationID, status: "converted", actor: actor, now: now)
+            try Holds.release(db, id: reservationID, status: .converted, actor: actor, now: now)
             // The units the hold had are this buyer's: the channel's buffer was applied when
             // they were held, so only what the order asks beyond them must fit it again.
             for (sku, units) in try heldUnits(db, hold) { credit[sku, default: 0] += units }
