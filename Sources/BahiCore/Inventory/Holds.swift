@@ -44,6 +44,7 @@ public enum Holds {
         public var id: String
         public var channel: String
         public var reference: String?
+        /// Active until released, expired or converted into an order.
         public var status: HoldStatus
         public var expiresAt: Int64
         public var createdAt: Int64

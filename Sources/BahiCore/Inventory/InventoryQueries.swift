@@ -49,16 +49,25 @@ public enum InventoryQueries {
     /// One stocked SKU's totals over its levels (at active locations, or at one location),
     /// with the thresholds the alerts compare them with.
     public struct Totals: Sendable, Equatable {
+        /// The SKU code.
         public var sku: String
+        /// The SKU's name, for a reorder list a person reads.
         public var name: String
+        /// Units physically there.
         public var onHand: Int64
+        /// Units held for holds and orders.
         public var reserved: Int64
+        /// Units kept back from sale.
         public var safetyStock: Int64
+        /// Units marked damaged (not in on_hand).
         public var damaged: Int64
         /// Sum of each level's available units (each at least 0).
         public var available: Int64
+        /// Below this, `inventory.low_stock` fires (0: never).
         public var lowStockThreshold: Int64
+        /// Below this, a reorder is suggested (0: never).
         public var reorderPoint: Int64
+        /// The usual quantity to reorder.
         public var reorderQty: Int64
     }
 

@@ -42,16 +42,25 @@ public struct StockChange: Sendable {
 public struct StockMovement: Sendable, Equatable {
     /// Increasing with every movement (the ledger's cursor).
     public var id: Int64
+    /// The stocked SKU whose level moved.
     public var sku: String
+    /// The location whose level moved.
     public var location: String
+    /// What happened (receive, reserve, ship, …).
     public var kind: MovementKind
+    /// Change to on_hand; the sum of a level's deltas is its balance (`StockLedger.audit`).
     public var onHandDelta: Int64
+    /// Change to reserved.
     public var reservedDelta: Int64
+    /// Change to damaged.
     public var damagedDelta: Int64
     /// The hold, order, shipment or import it belongs to.
     public var reference: String?
+    /// Why, in a person's words (or the hold status that released it).
     public var reason: String?
+    /// Who: an API key id, `system`, `cli`.
     public var actor: String?
+    /// When, in Unix milliseconds.
     public var createdAt: Int64
 
     /// The movement as the API shows it (the SKU is the one asked about, so not repeated).
