@@ -50,8 +50,8 @@ enum InventoryRoutes {
                 guard let hold = try Holds.find(db, id: id), principal?.channel == nil || principal?.channel == hold.channel else {
                     throw DomainError.notFound("reservation", id)
                 }
-                if hold.status == "converted" {
-                    throw DomainError(status: 409, code: "invalid_transition", detail: "Reservation \(id) became an order; cancel the order instead.")
+                if hold.status == .converted {
+                    throw DomainError(.invalidTransition, "Reservation \(id) became an order; cancel the order instead.")
                 }
                 try Holds.release(db, id: id, actor: actor, now: Int64(WallClock.milliseconds()))
                 return try Holds.find(db, id: id) ?? hold

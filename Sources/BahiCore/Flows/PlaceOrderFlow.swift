@@ -33,11 +33,11 @@ public enum PlaceOrderFlow {
                                   problems: [FieldProblem("reservation_id", "unknown_reservation", "Send the id of a hold this channel placed, or leave it out.")])
             }
             // A hold past its time is expired even if the sweeper has not closed it yet.
-            guard hold.status == "active", hold.expiresAt > now else {
-                let state = hold.status == "active" ? "expired" : hold.status
+            guard hold.status == .active, hold.expiresAt > now else {
+                let state = hold.status == .active ? "expired" : hold.status.rawValue
                 throw DomainError(.reservationNotActive, "Reservation \(reservationID) is \(state); place the order without it to reserve afresh.")
             }
-            try Holds.release(db, id: reservationID, status: "converted", actor: actor, now: now)
+            try Holds.release(db, id: reservationID, status: .converted, actor: actor, now: now)
             // The units the hold had are this buyer's: the channel's buffer was applied when
             // they were held, so only what the order asks beyond them must fit it again.
             for (sku, units) in try OrderIntake.heldUnits(db, hold) { credit[sku, default: 0] += units }

@@ -1,6 +1,22 @@
 public import BahiStore
 public import BahiJSON
 
+/// Where a checkout hold stands; the raw values are the stored text (`reservations.status`).
+///
+/// Why an enum: a hold is closed exactly one of three ways, and each way appends its own
+/// event (`reservation.released`, `.expired`, `.converted`), so a misspelt status would close
+/// a hold with no event a reader recognises.
+public enum HoldStatus: String, Sendable, CaseIterable {
+    /// Holding its units until `expiresAt`.
+    case active
+    /// A client gave the units back.
+    case released
+    /// Its time ran out and the sweeper gave the units back.
+    case expired
+    /// An order took its place (and reserved its own lines in the same transaction).
+    case converted
+}
+
 /// Checkout holds (`res_…`): stock reserved for a channel's cart until it becomes an order,
 /// is released, or expires. Orders reserve through the same code.
 public enum Holds {
@@ -28,7 +44,8 @@ public enum Holds {
         public var id: String
         public var channel: String
         public var reference: String?
-        public var status: String
+        /// Active until released, expired or converted into an order.
+        public var status: HoldStatus
         public var expiresAt: Int64
         public var createdAt: Int64
         public var allocations: [Allocation]
@@ -37,7 +54,7 @@ public enum Holds {
         public var json: JSONValue {
             .object([
                 "id": .string(id), "channel": .string(channel), "reference": reference.map(JSONValue.string) ?? .null,
-                "status": .string(status), "expires_at": .string(Timestamps.rfc3339(milliseconds: expiresAt)),
+                "status": .string(status.rawValue), "expires_at": .string(Timestamps.rfc3339(milliseconds: expiresAt)),
                 "created_at": .string(Timestamps.rfc3339(milliseconds: createdAt)),
                 "allocations": .array(allocations.map { a in
                     .object(["line": .number(JSONNumber(a.line)), "sku": .string(a.sku), "stock_sku": .string(a.stockSKU),
@@ -55,7 +72,7 @@ public enum Holds {
             w.key("id"); w.string(id)
             w.key("channel"); w.string(channel)
             w.key("reference"); if let reference { w.string(reference) } else { w.null() }
-            w.key("status"); w.string(status)
+            w.key("status"); w.string(status.rawValue)
             w.key("expires_at"); w.string(Timestamps.rfc3339(milliseconds: expiresAt))
             w.key("created_at"); w.string(Timestamps.rfc3339(milliseconds: createdAt))
             w.key("allocations")
@@ -83,7 +100,7 @@ public enum Holds {
         public var available: Int64
     }
 
-    /// 409 `insufficient_stock` with the shortfall of every line.
+    /// `insufficient_stock`, with the shortfall of every line in the `shortfall` detail.
     public static func insufficient(_ shortfalls: [Shortfall]) -> DomainError {
         var json = JSONWriter()
         json.beginArray()
@@ -97,8 +114,8 @@ public enum Holds {
         }
         json.endArray()
         let detail = shortfalls.map { "\($0.sku): asked \($0.requested), \($0.available) available" }.joined(separator: "; ")
-        return DomainError(status: 409, code: "insufficient_stock", detail: "Not enough stock for every line (\(detail)); nothing was reserved.",
-                           extraJSON: [(key: "shortfall", json: String(decoding: json.bytes, as: UTF8.self))])
+        return DomainError(.insufficientStock, "Not enough stock for every line (\(detail)); nothing was reserved.",
+                           details: [DomainError.Detail(key: "shortfall", json: String(decoding: json.bytes, as: UTF8.self))])
     }
 
     /// Reserves every line for `channel` in this transaction, or throws and reserves nothing.
@@ -112,63 +129,42 @@ public enum Holds {
         actor: String?, now: Int64, id: String = EntityID.make(.reservation)
     ) throws -> Hold {
         let allocations = try LineReservation.reserve(db, channel: channel, lines: lines, reference: id, actor: actor, now: now)
-        let expiresAt = now + ttlSeconds * 1000
-        try db.execute("INSERT INTO reservations (id, channel, reference, status, expires_at, created_at) VALUES (?, ?, ?, 'active', ?, ?)",
-                       binding: id, channel, reference, expiresAt, now)
-        for a in allocations {
-            try db.execute(
-                """
-                INSERT INTO reservation_allocations (reservation_id, line, sku, stock_sku, location, qty) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (reservation_id, line, stock_sku, location) DO UPDATE SET qty = qty + excluded.qty
-                """, binding: id, a.line, a.sku, a.stockSKU, a.location, a.qty)
-        }
-        return Hold(id: id, channel: channel, reference: reference, status: "active", expiresAt: expiresAt, createdAt: now, allocations: allocations)
+        let hold = Hold(id: id, channel: channel, reference: reference, status: .active, expiresAt: now + ttlSeconds * 1000, createdAt: now,
+                        allocations: allocations)
+        try StockRecords.insertHold(db, hold)
+        for a in allocations { try StockRecords.insertAllocation(db, hold: id, a) }
+        return hold
     }
 
     /// The hold, or nil.
     public static func find(_ db: any Database, id: String) throws -> Hold? {
-        guard var hold = try db.queryFirst("SELECT id, channel, reference, status, expires_at, created_at FROM reservations WHERE id = ?", [id], { row in
-            Hold(id: try row[0], channel: try row[1], reference: try row[2], status: try row[3], expiresAt: try row[4], createdAt: try row[5], allocations: [])
-        }) else { return nil }
-        hold.allocations = try db.query(
-            "SELECT line, sku, stock_sku, location, qty FROM reservation_allocations WHERE reservation_id = ? ORDER BY line, stock_sku, location", [id]
-        ) { row in
-            Allocation(line: try row[0], sku: try row[1], stockSKU: try row[2], location: try row[3], qty: try row[4])
-        }
-        return hold
+        try StockRecords.hold(db, id: id)
     }
 
     /// Releases an active hold (`released` by a client, `expired` by the sweeper, `converted`
     /// when an order takes its place and reserves its own lines in the same transaction). Returns
     /// false if it was not active (already released, expired or converted): releasing twice
-    /// is harmless.
+    /// is harmless. `status` `.active` closes nothing and returns false.
     @discardableResult
-    public static func release(_ db: any Database, id: String, status: String = "released", actor: String?, now: Int64) throws -> Bool {
-        let closed = try db.execute("UPDATE reservations SET status = ?, closed_at = ? WHERE id = ? AND status = 'active'", [status, now, id])
-        guard closed == 1 else { return false }
-        let allocations = try db.query("SELECT stock_sku, location, qty FROM reservation_allocations WHERE reservation_id = ?", [id]) { row in
-            (sku: try row[0] as String, location: try row[1] as String, qty: try row[2] as Int64)
-        }
-        try LineReservation.release(db, allocations, reference: id, reason: status, actor: actor, now: now)
-        try EventLog.append(db, type: "reservation.\(status)", entityType: "reservation", entityID: id,
-                            payload: [:], actor: actor, at: UInt64(now))
+    public static func release(_ db: any Database, id: String, status: HoldStatus = .released, actor: String?, now: Int64) throws -> Bool {
+        guard let event = StockEvents.closed(status), try StockRecords.close(db, id: id, status: status, now: now) else { return false }
+        let held = try StockRecords.allocations(db, hold: id).map { (sku: $0.stockSKU, location: $0.location, qty: $0.qty) }
+        try LineReservation.release(db, held, reference: id, reason: status.rawValue, actor: actor, now: now)
+        try EventLog.append(db, NewEvent(event, entityID: id, payload: [:]), actor: actor, at: now)
         return true
+    }
+
+    /// When the earliest active hold expires, or nil if none is active: the maintenance loop's
+    /// cheap "anything due?" before it takes the writer.
+    public static func nextExpiry(_ db: any Database) throws -> Int64? {
+        try StockRecords.nextExpiry(db)
     }
 
     /// Releases every active hold whose time has come (at most `limit` per call); returns
     /// how many. The server's sweeper calls it several times a second.
-    /// When the earliest active hold expires, or nil if none is active: the maintenance loop's
-    /// cheap "anything due?" before it takes the writer.
-    public static func nextExpiry(_ db: any Database) throws -> Int64? {
-        try db.queryValue("SELECT MIN(expires_at) FROM reservations WHERE status = 'active'", as: Int64.self)
-    }
-
     public static func expire(_ db: any Database, now: Int64, limit: Int = 500) throws -> Int {
-        let due = try db.query("SELECT id FROM reservations WHERE status = 'active' AND expires_at <= ? ORDER BY expires_at LIMIT ?", [now, limit]) { row in
-            try row[0] as String
-        }
         var count = 0
-        for id in due where try release(db, id: id, status: "expired", actor: "system", now: now) { count += 1 }
+        for id in try StockRecords.due(db, now: now, limit: limit) where try release(db, id: id, status: .expired, actor: "system", now: now) { count += 1 }
         return count
     }
 }

@@ -65,9 +65,8 @@ public struct InventoryChanges {
         var skus: [String]
         switch scope {
         case .skus(let list): skus = list
-        case .stockedAt(let location): skus = try db.query("SELECT DISTINCT sku FROM stock_levels WHERE location = ? ORDER BY sku", [location]) { row in try row[0] as String }
-        case .inStock:
-            skus = try db.query("SELECT DISTINCT sku FROM stock_levels WHERE on_hand - reserved - safety_stock > 0 ORDER BY sku") { row in try row[0] as String }
+        case .stockedAt(let location): skus = try StockRecords.skusStocked(at: location, db)
+        case .inStock: skus = try StockRecords.skusInStock(db)
         }
         var kits: [String] = []
         for sku in skus { kits += try Availability.kits(containing: sku, db) }
@@ -87,15 +86,15 @@ public struct InventoryChanges {
             if was == now_ { continue }
             try Self.changed(db, sku: sku, available: now_, actor: actor, now: now)
             if facts.lowStockThreshold > 0, was >= facts.lowStockThreshold, now_ < facts.lowStockThreshold {
-                try EventLog.append(db, type: "inventory.low_stock", entityType: "sku", entityID: sku,
-                                    payload: ["sku": .string(sku), "available": .number(JSONNumber(now_)), "threshold": .number(JSONNumber(facts.lowStockThreshold))],
-                                    actor: actor, at: UInt64(now))
+                try EventLog.append(db, NewEvent(StockEvents.lowStock, entityID: sku, payload: [
+                    "sku": .string(sku), "available": .number(JSONNumber(now_)), "threshold": .number(JSONNumber(facts.lowStockThreshold)),
+                ]), actor: actor, at: now)
             }
             if facts.reorderPoint > 0, was >= facts.reorderPoint, now_ < facts.reorderPoint {
-                try EventLog.append(db, type: "inventory.reorder_suggested", entityType: "sku", entityID: sku,
-                                    payload: ["sku": .string(sku), "available": .number(JSONNumber(now_)),
-                                              "reorder_point": .number(JSONNumber(facts.reorderPoint)), "reorder_qty": .number(JSONNumber(facts.reorderQty))],
-                                    actor: actor, at: UInt64(now))
+                try EventLog.append(db, NewEvent(StockEvents.reorderSuggested, entityID: sku, payload: [
+                    "sku": .string(sku), "available": .number(JSONNumber(now_)),
+                    "reorder_point": .number(JSONNumber(facts.reorderPoint)), "reorder_qty": .number(JSONNumber(facts.reorderQty)),
+                ]), actor: actor, at: now)
             }
             guard facts.inKits else { continue }
             for kit in try Availability.kits(containing: sku, db) where kitsDone.insert(kit).inserted {
@@ -112,8 +111,8 @@ public struct InventoryChanges {
         json.key("sku"); json.string(sku)
         json.key("available"); json.int64(available)
         json.endObject()
-        try EventLog.append(db, type: "inventory.changed", entityType: "sku", entityID: sku,
-                            payloadJSON: String(decoding: json.bytes, as: UTF8.self), actor: actor, at: UInt64(now))
+        try EventLog.append(db, NewEvent(StockEvents.inventoryChanged, entityID: sku, payloadJSON: String(decoding: json.bytes, as: UTF8.self)),
+                            actor: actor, at: now)
     }
 }
 

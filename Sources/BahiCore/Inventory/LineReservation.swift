@@ -34,7 +34,7 @@ public enum LineReservation {
         // Validate every line first, so a bad SKU never leaves partial work to roll back.
         var facts: [Availability.SKUFacts] = []
         var buffers: [(bps: Int64, units: Int64)] = []
-        var problems: [(field: String, code: String, message: String)] = []
+        var problems: [FieldProblem] = []
         // One read of a stocked SKU's levels serves its availability, the allocation plan and
         // the change events; it is kept current as the lines reserve from it. A stocked
         // line's levels come with its channel and SKU facts in one query.
@@ -46,15 +46,15 @@ public enum LineReservation {
             }
             buffers.append(c.buffer)
             if let f = c.facts {
-                if !f.active { problems.append(("lines[\(i)].sku", "inactive_sku", "SKU \(line.sku) is not active.")) }
+                if !f.active { problems.append(.inItem("lines", i, field: "sku", "inactive_sku", "SKU \(line.sku) is not active.")) }
                 facts.append(f)
                 if !f.isKit, levels[line.sku] == nil { levels[line.sku] = c.levels }
             } else {
-                problems.append(("lines[\(i)].sku", "unknown_sku", "No SKU \(line.sku)."))
+                problems.append(.inItem("lines", i, field: "sku", "unknown_sku", "No SKU \(line.sku)."))
             }
         }
         if !problems.isEmpty {
-            throw DomainError(status: 422, code: "validation_failed", detail: "Some lines name SKUs that cannot be sold.", fields: problems)
+            throw DomainError(.validationFailed, "Some lines name SKUs that cannot be sold.", problems: problems)
         }
         func levelsOf(_ sku: String) throws -> [StockLedger.Level] {
             if let cached = levels[sku] { return cached }
@@ -129,7 +129,7 @@ public enum LineReservation {
         for a in held {
             try changes.touch(db, sku: a.sku)
             guard try StockLedger.release(db, sku: a.sku, location: a.location, qty: a.qty, reference: reference, reason: reason, actor: actor, now: now) else {
-                throw DomainError(status: 500, code: "ledger_inconsistent", detail: "\(reference) holds more than is reserved at \(a.location).")
+                throw DomainError(.ledgerInconsistent, "\(reference) holds more than is reserved at \(a.location).")
             }
         }
         try changes.emit(db, actor: actor, reference: reference, now: now)

@@ -1,6 +1,5 @@
 public import BahiStore
 
-
 /// Manual stock movements from the warehouse: receive, adjust, count, damage, transfer.
 public enum Movements {
     /// What a person asked for, already validated for shape by the API layer.
@@ -14,7 +13,7 @@ public enum Movements {
 
     /// Applies one movement request in this transaction and returns the ledger rows' kinds
     /// and deltas. A movement that would leave on_hand below what is reserved or below zero
-    /// is refused with 409 and changes nothing.
+    /// is refused with `insufficient_stock` and changes nothing.
     public static func record(
         _ db: any Database, sku: String, location: String, request: Request,
         reason: String?, reference: String?, actor: String?, now: Int64
@@ -23,7 +22,7 @@ public enum Movements {
         guard !facts.isKit else {
             throw DomainError.invalid("sku", "kit_has_no_stock", "\(sku) is a kit; move its components' stock instead.")
         }
-        guard try db.queryValue("SELECT COUNT(*) FROM locations WHERE code = ?", [location], as: Int.self) == 1 else {
+        guard try StockRecords.locationExists(db, code: location) else {
             throw DomainError.invalid("location", "unknown_location", "No location \(location).")
         }
         var changes = InventoryChanges()
@@ -31,7 +30,7 @@ public enum Movements {
         var applied: [StockChange] = []
         func apply(_ change: StockChange, _ refusal: String) throws {
             guard try StockLedger.apply(db, change, actor: actor, now: now) else {
-                throw DomainError(status: 409, code: "insufficient_stock", detail: refusal)
+                throw DomainError(.insufficientStock, refusal)
             }
             applied.append(change)
         }
@@ -43,7 +42,7 @@ public enum Movements {
             try apply(StockChange(sku: sku, location: location, kind: .adjust, onHand: delta, requiredAvailable: max(0, -delta), reference: reference, reason: reason),
                       "An adjustment of \(delta) would take away units that are reserved or kept as safety stock at \(location).")
         case .count(let counted):
-            let current = try db.queryValue("SELECT on_hand FROM stock_levels WHERE sku = ? AND location = ?", [sku, location], as: Int64.self) ?? 0
+            let current = try StockRecords.level(db, sku: sku, location: location)?.onHand ?? 0
             let delta = counted - current
             if delta != 0 {
                 // A count records what is physically there, even below what is reserved: the
@@ -56,7 +55,7 @@ public enum Movements {
                       "Only units that are neither reserved nor safety stock can be marked damaged; \(location) has fewer than \(qty).")
         case .transfer(let qty, let destination):
             guard destination != location else { throw DomainError.invalid("to_location", "same_location", "A transfer needs a different destination.") }
-            guard try db.queryValue("SELECT COUNT(*) FROM locations WHERE code = ?", [destination], as: Int.self) == 1 else {
+            guard try StockRecords.locationExists(db, code: destination) else {
                 throw DomainError.invalid("to_location", "unknown_location", "No location \(destination).")
             }
             try apply(StockChange(sku: sku, location: location, kind: .transferOut, onHand: -qty, requiredAvailable: qty, reference: reference, reason: reason),

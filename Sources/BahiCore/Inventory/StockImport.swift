@@ -60,7 +60,7 @@ public struct StockImport: CSVImportJob {
     public let rowCount: Int
 
     /// Parses a file. Problems with the file as a whole — not CSV, no header, unknown or
-    /// missing columns, a header that contradicts the requested mode — throw a 422
+    /// missing columns, a header that contradicts the requested mode — throw a
     /// `DomainError`; problems with a row become that row's error.
     ///
     /// - Parameter requested: the mode the caller asked for; nil takes it from the header.
@@ -79,9 +79,9 @@ public struct StockImport: CSVImportJob {
             case (false, true): mode = .delta
             }
             if let requested, requested != mode {
-                throw DomainError(status: 422, code: "mode_mismatch",
-                                  detail: "mode=\(requested.rawValue) expects a \(requested.column) column, but the file has \(mode.column); fix the mode or the header.",
-                                  fields: [(field: "mode", code: "mode_mismatch", message: "The header's \(mode.column) column means mode \(mode.rawValue).")])
+                throw DomainError(.modeMismatch,
+                                  "mode=\(requested.rawValue) expects a \(requested.column) column, but the file has \(mode.column); fix the mode or the header.",
+                                  problems: [FieldProblem("mode", "mode_mismatch", "The header's \(mode.column) column means mode \(mode.rawValue).")])
             }
             let columns = try CSVImports.columns(header.fields, required: ["sku", "location", mode.column], optional: [], ignored: Self.readOnlyColumns)
             self.mode = mode
@@ -173,7 +173,7 @@ public struct StockImport: CSVImportJob {
                 facts[line.sku] = .some(sku)
             }
             guard let sku else {
-                results.append(refuse("unknown_sku", "No SKU \(line.sku); create it first (POST /v1/skus/import or PUT /v1/skus/\(line.sku))."))
+                results.append(refuse("unknown_sku", "No SKU \(line.sku); create it first."))
                 continue
             }
             guard !sku.isKit else {
@@ -184,7 +184,7 @@ public struct StockImport: CSVImportJob {
             if let known = locations[line.location] {
                 locationExists = known
             } else {
-                locationExists = try db.queryValue("SELECT COUNT(*) FROM locations WHERE code = ?", [line.location], as: Int.self) == 1
+                locationExists = try StockRecords.locationExists(db, code: line.location)
                 locations[line.location] = locationExists
             }
             guard locationExists else {
@@ -200,9 +200,8 @@ public struct StockImport: CSVImportJob {
 
     /// One row: the movement it implies, checked against the level (and applied if `write`).
     private func apply(_ db: any Database, _ line: Line, write: Bool, context: ImportContext) throws -> ImportRowResult {
-        let level = try db.queryFirst(
-            "SELECT on_hand, reserved, safety_stock FROM stock_levels WHERE sku = ? AND location = ?", [line.sku, line.location]
-        ) { row in (onHand: try row[0] as Int64, reserved: try row[1] as Int64, safety: try row[2] as Int64) } ?? (onHand: 0, reserved: 0, safety: 0)
+        let level = try StockRecords.level(db, sku: line.sku, location: line.location).map { (onHand: $0.onHand, reserved: $0.reserved, safety: $0.safetyStock) }
+            ?? (onHand: 0, reserved: 0, safety: 0)
         let change: StockChange
         switch mode {
         case .set:
@@ -240,19 +239,14 @@ public struct StockImport: CSVImportJob {
     public static func export(_ db: any Database, location: String?) throws -> [UInt8] {
         var csv = CSVWriter(capacity: 1 << 16)
         csv.row(exportColumns)
-        let sql = """
-            SELECT sku, location, on_hand, reserved, safety_stock, damaged FROM stock_levels
-             WHERE (?1 IS NULL OR location = ?1) ORDER BY sku, location
-            """
-        _ = try db.query(sql, [location]) { row -> Void in
-            let onHand: Int64 = try row[2], reserved: Int64 = try row[3], safety: Int64 = try row[4]
-            csv.append(try row[0] as String)
-            csv.append(try row[1] as String)
-            csv.append(onHand)
-            csv.append(reserved)
-            csv.append(safety)
-            csv.append(try row[5] as Int64)
-            csv.append(max(0, onHand - reserved - safety))
+        try StockRecords.allLevels(db, location: location) { level in
+            csv.append(level.sku)
+            csv.append(level.location)
+            csv.append(level.onHand)
+            csv.append(level.reserved)
+            csv.append(level.safetyStock)
+            csv.append(level.damaged)
+            csv.append(level.available)
             csv.endRow()
         }
         return csv.bytes

@@ -1,4 +1,5 @@
 public import BahiStore
+public import BahiJSON
 
 /// The kinds of stock movement (DESIGN §4). Each changes on_hand, reserved or damaged.
 public enum MovementKind: String, Sendable, CaseIterable {
@@ -37,6 +38,44 @@ public struct StockChange: Sendable {
     }
 }
 
+/// One row of the movement ledger: what changed at one (sku, location), why and by whom.
+public struct StockMovement: Sendable, Equatable {
+    /// Increasing with every movement (the ledger's cursor).
+    public var id: Int64
+    /// The stocked SKU whose level moved.
+    public var sku: String
+    /// The location whose level moved.
+    public var location: String
+    /// What happened (receive, reserve, ship, …).
+    public var kind: MovementKind
+    /// Change to on_hand; the sum of a level's deltas is its balance (`StockLedger.audit`).
+    public var onHandDelta: Int64
+    /// Change to reserved.
+    public var reservedDelta: Int64
+    /// Change to damaged.
+    public var damagedDelta: Int64
+    /// The hold, order, shipment or import it belongs to.
+    public var reference: String?
+    /// Why, in a person's words (or the hold status that released it).
+    public var reason: String?
+    /// Who: an API key id, `system`, `cli`.
+    public var actor: String?
+    /// When, in Unix milliseconds.
+    public var createdAt: Int64
+
+    /// The movement as the API shows it (the SKU is the one asked about, so not repeated).
+    public var json: JSONValue {
+        .object([
+            "id": .number(JSONNumber(id)), "location": .string(location), "kind": .string(kind.rawValue),
+            "on_hand_delta": .number(JSONNumber(onHandDelta)), "reserved_delta": .number(JSONNumber(reservedDelta)),
+            "damaged_delta": .number(JSONNumber(damagedDelta)),
+            "reference": reference.map(JSONValue.string) ?? .null, "reason": reason.map(JSONValue.string) ?? .null,
+            "actor": actor.map(JSONValue.string) ?? .null,
+            "created_at": .string(Timestamps.rfc3339(milliseconds: createdAt)),
+        ])
+    }
+}
+
 /// The live stock ledger (DESIGN §4): balances in `stock_levels`, every change one
 /// `stock_movements` row in the same transaction.
 ///
@@ -47,35 +86,16 @@ public struct StockChange: Sendable {
 public enum StockLedger {
     /// Applies `change` if its conditions hold; returns false (and changes nothing) if not.
     public static func apply(_ db: any Database, _ change: StockChange, actor: String?, now: Int64) throws -> Bool {
-        var changed = try conditionalUpdate(db, change, now: now)
+        var changed = try StockRecords.applyToLevel(db, change, now: now)
         if changed == 0 {
             // First movement for this (sku, location): create the row, then try once more.
-            let created = try db.execute(
-                "INSERT INTO stock_levels (sku, location, updated_at) VALUES (?, ?, ?) ON CONFLICT (sku, location) DO NOTHING",
-                binding: change.sku, change.location, now)
-            if created == 1 { changed = try conditionalUpdate(db, change, now: now) }
+            if try StockRecords.createLevel(db, sku: change.sku, location: change.location, now: now) == 1 {
+                changed = try StockRecords.applyToLevel(db, change, now: now)
+            }
         }
         guard changed == 1 else { return false }
-        try db.execute(
-            """
-            INSERT INTO stock_movements (sku, location, kind, on_hand_delta, reserved_delta, damaged_delta, reference, reason, actor, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            binding: change.sku, change.location, change.kind.rawValue, change.onHand, change.reserved, change.damaged,
-            change.reference, change.reason, actor, now)
+        try StockRecords.insertMovement(db, change, actor: actor, now: now)
         return true
-    }
-
-    private static func conditionalUpdate(_ db: any Database, _ change: StockChange, now: Int64) throws -> Int {
-        try db.execute(
-            """
-            UPDATE stock_levels
-               SET on_hand = on_hand + ?1, reserved = reserved + ?2, damaged = damaged + ?3, updated_at = ?4
-             WHERE sku = ?5 AND location = ?6
-               AND on_hand + ?1 >= 0 AND reserved + ?2 >= 0 AND damaged + ?3 >= 0
-               AND on_hand - reserved - safety_stock >= ?7
-            """,
-            binding: change.onHand, change.reserved, change.damaged, now, change.sku, change.location, change.requiredAvailable)
     }
 
     /// Reserves `qty` at one location if that much is available.
@@ -109,17 +129,7 @@ public enum StockLedger {
     /// the writer thread, for what is almost always one to three rows. The order is the same:
     /// priority, then location code by bytes (SQLite's BINARY collation).
     public static func levels(_ db: any Database, sku: String) throws -> [Level] {
-        let rows = try db.query(
-            """
-            SELECT l.sku, l.location, l.on_hand, l.reserved, l.safety_stock, l.damaged, loc.active, loc.priority
-              FROM stock_levels l JOIN locations loc ON loc.code = l.location
-             WHERE l.sku = ?
-            """, binding: sku
-        ) { row in
-            (priority: try row[7] as Int64,
-             level: Level(sku: try row[0], location: try row[1], onHand: try row[2], reserved: try row[3], safetyStock: try row[4],
-                          damaged: try row[5], locationActive: try row[6]))
-        }
+        let rows = try StockRecords.levels(db, sku: sku)
         guard rows.count > 1 else { return rows.map(\.level) }
         return sortedByPriority(rows.map(\.level), priorities: rows.map(\.priority))
     }
@@ -136,23 +146,17 @@ public enum StockLedger {
     /// Recomputes every level from the movement ledger and returns each difference. There
     /// must never be any: `bahi check` and `GET /v1/inventory/audit` report them.
     public static func audit(_ db: any Database) throws -> [String] {
-        try db.query(
-            """
-            WITH sums AS (
-                SELECT sku, location, SUM(on_hand_delta) AS on_hand, SUM(reserved_delta) AS reserved, SUM(damaged_delta) AS damaged
-                  FROM stock_movements GROUP BY sku, location)
-            SELECT l.sku, l.location, l.on_hand, COALESCE(s.on_hand, 0), l.reserved, COALESCE(s.reserved, 0), l.damaged, COALESCE(s.damaged, 0)
-              FROM stock_levels l LEFT JOIN sums s ON s.sku = l.sku AND s.location = l.location
-             WHERE l.on_hand <> COALESCE(s.on_hand, 0) OR l.reserved <> COALESCE(s.reserved, 0) OR l.damaged <> COALESCE(s.damaged, 0)
-            UNION ALL
-            SELECT s.sku, s.location, 0, s.on_hand, 0, s.reserved, 0, s.damaged
-              FROM sums s LEFT JOIN stock_levels l ON l.sku = s.sku AND l.location = s.location
-             WHERE l.sku IS NULL
-            """
-        ) { row in
-            let sku: String = try row[0], location: String = try row[1]
-            return "\(sku)@\(location): level on_hand \(try row[2] as Int64), reserved \(try row[4] as Int64), damaged \(try row[6] as Int64); "
-                + "ledger says \(try row[3] as Int64), \(try row[5] as Int64), \(try row[7] as Int64)"
-        }
+        try StockRecords.audit(db)
+    }
+
+    /// How many locations hold any stock of the SKU (on hand, reserved or damaged): a SKU
+    /// that holds stock cannot become a kit, which has none of its own.
+    public static func stockedLocations(_ db: any Database, sku: String) throws -> Int64 {
+        try StockRecords.stockedLocations(db, sku: sku)
+    }
+
+    /// One level, or nil if the SKU has never moved at the location.
+    public static func level(_ db: any Database, sku: String, location: String) throws -> Level? {
+        try StockRecords.level(db, sku: sku, location: location)
     }
 }
