@@ -70,15 +70,6 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         self.details = details
     }
 
-    /// Transitional: the pre-seam form that carried an HTTP status. The status is ignored (the
-    /// API's table decides it); removed once every call site speaks codes.
-    @available(*, deprecated, message: "use DomainError(_:_:problems:details:); statuses belong to BahiAPI")
-    public init(status: Int, code: String, detail: String, fields: [(field: String, code: String, message: String)] = [], extraJSON: [(key: String, json: String)] = []) {
-        self.init(Code(rawValue: code) ?? .validationFailed, detail,
-                  problems: fields.map { FieldProblem($0.field, $0.code, $0.message) },
-                  details: extraJSON.map { Detail(key: $0.key, json: $0.json) })
-    }
-
     public var description: String { "\(code.rawValue): \(message)" }
 
     public static func == (lhs: DomainError, rhs: DomainError) -> Bool {

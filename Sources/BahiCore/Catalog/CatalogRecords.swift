@@ -220,6 +220,20 @@ enum CatalogRecords {
              l.updatedAt, l.code, version]) == 1
     }
 
+    /// The pincode of the highest-priority active location (ties by code), or nil.
+    static func primaryPincode(_ db: any Database) throws -> String? {
+        try db.queryFirst("SELECT pincode FROM locations WHERE active = TRUE ORDER BY priority, code LIMIT 1", []) { row in
+            try row["pincode"] as String
+        }
+    }
+
+    /// Every active location's code, priority and pincode, in priority then code order.
+    static func activeLocations(_ db: any Database) throws -> [(code: String, priority: Int64, pincode: String)] {
+        try db.query("SELECT code, priority, pincode FROM locations WHERE active = TRUE ORDER BY priority, code", []) { row in
+            (code: try row["code"] as String, priority: try row["priority"] as Int64, pincode: try row["pincode"] as String)
+        }
+    }
+
     // MARK: Channels
 
     /// The columns `channel(_:)` reads, in the order the INSERT writes them.
