@@ -80,7 +80,11 @@ enum PostgresTestDatabase {
 
     static func with(_ body: (PostgresStore) async throws -> Void) async throws {
         guard let base = conninfo else {
-            Issue.record("BAHI_TEST_POSTGRES is not set: start the cluster with scripts/postgres-test-server.sh (the README's test command does)")
+            // Only a bare `swift test` gets here; the README's test command and CI start the
+            // cluster and require it (BAHI_REQUIRE_POSTGRES), so there this is a failure.
+            if ProcessInfo.processInfo.environment["BAHI_REQUIRE_POSTGRES"] != nil {
+                Issue.record("BAHI_TEST_POSTGRES is not set: start the cluster with scripts/postgres-test-server.sh")
+            }
             return
         }
         let name = "bahi_test_\(UInt64.random(in: 0...UInt64.max))"

@@ -156,6 +156,12 @@ public final class PostgresStore: DataStore {
         try await submit(body)
     }
 
+    /// Applies `migrator`'s pending migrations (PostgreSQL's own numbered list).
+    @discardableResult
+    public func migrate(_ migrator: Migrator) async throws -> [Migration] {
+        try await withConnection { db in try migrator.migrate(db) }
+    }
+
     /// One transaction: BEGIN, the body, the work deferred to commit, COMMIT; ROLLBACK and
     /// rethrow on any error.
     private static func transaction<T>(_ db: PostgresConnection, begin: String, deferWork: Bool, _ body: (any Database) throws -> T) throws -> T {
