@@ -109,3 +109,28 @@ extension String {
         split(separator: " ").map { $0.hasPrefix("dbname=") ? "dbname=\(name)" : String($0) }.joined(separator: " ")
     }
 }
+
+@Suite struct PostgresURLTests {
+    @Test func parsesEveryPartAndNeverPrintsThePassword() throws {
+        let url = try PostgresURL("postgres://bahi:s%40cret@db.example.in:6543/shop?sslmode=require&connect_timeout=5")
+        #expect(url.user == "bahi" && url.password == "s@cret" && url.host == "db.example.in" && url.port == 6543 && url.database == "shop")
+        #expect(url.conninfo == "host='db.example.in' port='6543' dbname='shop' user='bahi' password='s@cret' sslmode='require' connect_timeout='5'")
+        #expect(url.redacted == "postgres://bahi:***@db.example.in:6543/shop?sslmode=require&connect_timeout=5")
+        #expect(!"\(url)".contains("s@cret"))
+        let socket = try PostgresURL("postgresql:///bahi?host=/var/run/postgresql")
+        #expect(socket.host == "/var/run/postgresql" && socket.port == 5432 && socket.user == nil)
+        #expect(try PostgresURL("postgres://[::1]:5433/x").host == "::1")
+    }
+
+    @Test func badURLsNameWhatToFix() {
+        func message(_ text: String) -> String {
+            do { _ = try PostgresURL(text); return "" } catch { return error.description }
+        }
+        #expect(message("mysql://h/db").contains("postgres://"))
+        #expect(message("postgres://h:99999/db").contains("port"))
+        #expect(message("postgres://h:5432").contains("names no database"))
+        #expect(message("postgres://h/db?sslmod=require").contains("unknown option \"sslmod\""))
+        #expect(message("postgres://u:p%zz@h/db").contains("password has a broken"))
+        #expect(!message("postgres://u:hunter2@h:99999/db").contains("hunter2"))
+    }
+}
