@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // Bahi: an order-management server for Indian D2C sellers.
-// No Swift package dependencies: the toolchain plus system C libraries (libsqlite3, libcrypto).
+// No Swift package dependencies: the toolchain plus system C libraries (libsqlite3, libcrypto, libpq).
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -28,6 +28,12 @@ let package = Package(
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
 
+        .systemLibrary(
+            name: "CPostgres",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
+        ),
+
         // GNU-only socket calls (accept4) that Swift's Glibc module leaves out: a header, no library.
         .systemLibrary(name: "CSystem"),
 
@@ -35,8 +41,8 @@ let package = Package(
         .target(name: "BahiJSON", swiftSettings: strict),
         // HTTP/1.1 server: knows nothing about orders.
         .target(name: "BahiHTTP", dependencies: ["CSystem", "BahiJSON"], swiftSettings: strict),
-        // SQLite store: knows no domain word.
-        .target(name: "BahiStore", dependencies: ["CSQLite"], swiftSettings: strict),
+        // The stores (SQLite, PostgreSQL): know no domain word.
+        .target(name: "BahiStore", dependencies: ["CSQLite", "CPostgres"], swiftSettings: strict),
         // Domain services.
         .target(name: "BahiCore", dependencies: ["BahiStore", "BahiJSON", "CCrypto"], swiftSettings: strict),
         // Routes, DTOs, middleware.

@@ -133,6 +133,46 @@ public struct Migrator: Sendable {
         return applied
     }
 
+    /// Applies every pending migration to a PostgreSQL database, each in its own transaction
+    /// with its record; returns those applied.
+    ///
+    /// Several nodes may start at once: each migration's transaction first takes an exclusive
+    /// lock on `schema_migrations` and re-reads the version under it, so exactly one node
+    /// applies each migration and the others see it done. PostgreSQL checks foreign keys as
+    /// rows change, so there is no separate check.
+    @discardableResult
+    public func migrate(_ db: PostgresConnection) throws -> [Migration] {
+        try validate()
+        try db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)")
+        try checkNotNewer(try appliedVersion(db))
+        var applied: [Migration] = []
+        for migration in migrations {
+            try db.execute("BEGIN")
+            do {
+                try db.execute("LOCK TABLE schema_migrations IN EXCLUSIVE MODE")
+                let current = try appliedVersion(db)
+                try checkNotNewer(current)
+                guard migration.version > current else {
+                    try db.execute("COMMIT")
+                    continue
+                }
+                do {
+                    try db.execute(migration.sql)
+                } catch {
+                    throw MigrationError.failed(version: migration.version, name: migration.name, underlying: error)
+                }
+                try db.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
+                               binding: migration.version, migration.name, unixMilliseconds())
+                try db.execute("COMMIT")
+                applied.append(migration)
+            } catch {
+                _ = try? db.execute("ROLLBACK")
+                throw error
+            }
+        }
+        return applied
+    }
+
     private func checkNotNewer(_ current: Int) throws {
         if current > latestVersion {
             throw MigrationError.databaseNewer(databaseVersion: current, knownVersion: latestVersion, application: applicationName)

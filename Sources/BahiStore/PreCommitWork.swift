@@ -40,7 +40,7 @@ final class PreCommitWorkList {
 
     /// Runs every registered piece of work (work registered while running runs too), then
     /// forgets them.
-    func runAll(_ db: Connection) throws {
+    func runAll(_ db: any Database) throws {
         var index = 0
         defer { items.removeAll(keepingCapacity: true) }
         while index < items.count {

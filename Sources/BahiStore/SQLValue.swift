@@ -149,6 +149,20 @@ public struct StatementArguments: Sendable, ExpressibleByArrayLiteral, Expressib
     let storage: Storage
 
     /// Positional arguments for `?` placeholders, in order; `nil` binds NULL.
+    /// Already-converted positional values.
+    init(values: [SQLValue]) {
+        storage = .positional(values)
+    }
+
+    /// The positional values, for engines that only number their parameters (PostgreSQL);
+    /// named arguments there are a misuse naming the statement.
+    func positionalValues(sql: String) throws -> [SQLValue] {
+        guard case .positional(let values) = storage else {
+            throw StoreError.misuse("named parameters are SQLite-only; number them (?1, ?2, …)", sql: sql)
+        }
+        return values
+    }
+
     public init(_ values: [(any SQLValueConvertible)?]) {
         storage = .positional(values.map { $0?.sqlValue ?? .null })
     }

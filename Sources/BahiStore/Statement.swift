@@ -291,38 +291,61 @@ public final class Statement {
 @available(*, unavailable, message: "a Statement belongs to its connection's thread")
 extension Statement: Sendable {}
 
-/// One result row, read in place from its statement.
+/// One result row, read in place from its statement (SQLite) or its result (PostgreSQL).
 ///
 /// Why a view and not a copy: most rows are mapped straight into a domain struct, so copying
 /// every column into an intermediate array first would be wasted work. The price is that a
 /// `Row` is valid only inside the closure that received it; map it, don't keep it.
+///
+/// Records read columns by name (`row["sku"]`); both engines give a column's value as a
+/// `SQLValue`, so a record's mapping is the same code on either store.
 public struct Row {
-    @usableFromInline let statement: Statement
+    /// Where the row's values live.
+    @usableFromInline enum Source {
+        case sqlite(Statement)
+        case postgres(PostgresResult, row: Int32)
+    }
+
+    @usableFromInline let source: Source
+
+    init(statement: Statement) { self.source = .sqlite(statement) }
+    init(result: PostgresResult, row: Int32) { self.source = .postgres(result, row: row) }
 
     /// How many columns the row has.
-    public var count: Int { statement.columnCount }
+    public var count: Int {
+        switch source {
+        case .sqlite(let statement): statement.columnCount
+        case .postgres(let result, _): result.columnCount
+        }
+    }
 
     /// The name of the column at a 0-based index.
-    public func columnName(at index: Int) -> String { statement.columnName(at: index) }
+    public func columnName(at index: Int) -> String {
+        switch source {
+        case .sqlite(let statement): statement.columnName(at: index)
+        case .postgres(let result, _): result.columnName(at: index)
+        }
+    }
 
     /// The column's value with its storage class; throws if `index` is out of range.
     public func value(at index: Int) throws -> SQLValue {
-        statement.columnValue(at: try checked(index))
+        columnValue(at: try checked(index))
     }
 
     /// True if the column holds NULL.
     public func isNull(at index: Int) throws -> Bool {
-        sqlite3_column_type(statement.handle, try checked(index)) == SQLITE_NULL
+        columnValue(at: try checked(index)) == .null
     }
 
     /// Every column, in order (for dumps and generic tools).
     public var values: [SQLValue] {
-        (0..<count).map { statement.columnValue(at: Int32($0)) }
+        (0..<count).map { columnValue(at: Int32($0)) }
     }
 
-    /// Reads a column by 0-based index as `V`: `let id: Int64 = try row[0]`. NULL into a
-    /// non-optional type, or a wrong storage class, throws a `SQLITE_MISMATCH` `StoreError`
-    /// naming the column, rather than producing 0 or "".
+    /// Reads a column by 0-based index as `V`. For generic tools (dumps, the migrator's
+    /// single-value reads); records read by name. NULL into a non-optional type, or a wrong
+    /// storage class, throws a `SQLITE_MISMATCH` `StoreError` naming the column, rather than
+    /// producing 0 or "".
     @inlinable
     public subscript<V: SQLValueConvertible>(_ index: Int) -> V {
         get throws { try decode(at: try checked(index)) }
@@ -341,9 +364,29 @@ public struct Row {
     }
 
     @usableFromInline
+    func columnValue(at index: Int32) -> SQLValue {
+        switch source {
+        case .sqlite(let statement): statement.columnValue(at: index)
+        case .postgres(let result, let row): result.value(row: row, column: index)
+        }
+    }
+
+    @usableFromInline
+    var sql: String {
+        switch source {
+        case .sqlite(let statement): statement.sql
+        case .postgres(let result, _): result.sql
+        }
+    }
+
+    @usableFromInline
     func checked(named name: String) throws -> Int32 {
-        guard let index = statement.columnIndex(named: name) else {
-            throw StoreError(extendedCode: ResultCode.range, message: "no column named \(name)", sql: statement.sql)
+        let index: Int? = switch source {
+        case .sqlite(let statement): statement.columnIndex(named: name)
+        case .postgres(let result, _): result.columnIndex(named: name)
+        }
+        guard let index else {
+            throw StoreError(extendedCode: ResultCode.range, message: "no column named \(name)", sql: sql)
         }
         return Int32(index)
     }
@@ -353,14 +396,14 @@ public struct Row {
         guard index >= 0, index < count else {
             throw StoreError(
                 extendedCode: ResultCode.range,
-                message: "column index \(index) out of range 0..<\(count)", sql: statement.sql)
+                message: "column index \(index) out of range 0..<\(count)", sql: sql)
         }
         return Int32(index)
     }
 
     @inlinable
     func decode<V: SQLValueConvertible>(at index: Int32) throws -> V {
-        let value = statement.columnValue(at: index)
+        let value = columnValue(at: index)
         guard let decoded = V(sqlValue: value) else { throw mismatch(at: index, value: value, expected: V.self) }
         return decoded
     }
@@ -370,8 +413,8 @@ public struct Row {
     func mismatch(at index: Int32, value: SQLValue, expected: Any.Type) -> StoreError {
         StoreError(
             extendedCode: ResultCode.mismatch,
-            message: "column \(statement.columnName(at: Int(index))) (\(index)) holds \(value.typeName), expected \(expected)",
-            sql: statement.sql)
+            message: "column \(columnName(at: Int(index))) (\(index)) holds \(value.typeName), expected \(expected)",
+            sql: sql)
     }
 }
 

@@ -22,14 +22,41 @@ public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The SQL text that failed, when there was one (placeholders only, no bound values).
     public let sql: String?
 
+    /// PostgreSQL's SQLSTATE (`23505`, `40001`) when the error came from that store; nil for
+    /// SQLite. `extendedCode` carries the equivalent SQLite class, so callers that ask
+    /// `isUniqueViolation` or `isBusy` need not know which engine answered.
+    public let sqlState: String?
+
     /// Creates an error from an extended (or primary) result code; the primary code is derived
     /// so the two can never disagree.
-    public init(extendedCode: Int32, message: String, sql: String? = nil) {
+    public init(extendedCode: Int32, message: String, sql: String? = nil, sqlState: String? = nil) {
         self.code = extendedCode & 0xFF
         self.extendedCode = extendedCode
         self.message = message
         self.sql = sql
+        self.sqlState = sqlState
     }
+
+    /// A PostgreSQL error from its SQLSTATE, classed as the SQLite code of the same meaning.
+    static func postgres(sqlState: String, message: String, sql: String?) -> StoreError {
+        let extended: Int32 = switch sqlState {
+        case "23505": ResultCode.constraintUnique
+        case "23503": ResultCode.constraintForeignKey
+        case "23514": ResultCode.constraintCheck
+        case "23502": ResultCode.constraintNotNull
+        case _ where sqlState.hasPrefix("23"): ResultCode.constraint
+        case "40001", "40P01", "55P03": ResultCode.busy
+        case "25006": ResultCode.readOnly
+        case "22P02", "22003", "42804": ResultCode.mismatch
+        default: ResultCode.error
+        }
+        return StoreError(extendedCode: extended, message: message, sql: sql, sqlState: sqlState)
+    }
+
+    /// PostgreSQL refused the transaction because a concurrent one conflicted with it
+    /// (serialization failure 40001, deadlock 40P01): running the whole transaction again is
+    /// the documented remedy, and nothing of the failed attempt persisted.
+    public var isRetryableConflict: Bool { sqlState == "40001" || sqlState == "40P01" }
 
     /// Any constraint failed (UNIQUE, PRIMARY KEY, FOREIGN KEY, CHECK, NOT NULL, STRICT type,
     /// or a commit hook): the write was refused by the schema's rules, not by the machine.
@@ -68,6 +95,7 @@ public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     /// `SQLITE_CONSTRAINT_UNIQUE (2067): UNIQUE constraint failed: t.k; SQL: INSERT …`.
     public var description: String {
         var text = "\(codeName) (\(extendedCode)): \(message)"
+        if let sqlState { text += " [SQLSTATE \(sqlState)]" }
         if let sql { text += "; SQL: \(sql)" }
         return text
     }

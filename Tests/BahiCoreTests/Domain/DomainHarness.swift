@@ -3,7 +3,7 @@ import BahiStore
 import BahiCore
 
 /// The stores the domain-level suite runs on. Each test body takes `any DataStore` and never
-/// names an engine, so the PostgreSQL store joins this list and the whole suite runs on it.
+/// names an engine, so the same suite proves the records and flows on SQLite and PostgreSQL.
 enum DomainStores {
     /// A fresh, migrated SQLite store in a temporary folder, closed and removed after `body`.
     static func sqlite<T>(_ body: (any DataStore) async throws -> T) async throws -> T {
@@ -22,9 +22,48 @@ enum DomainStores {
             throw error
         }
     }
+
+    /// The throwaway cluster's connection string (`scripts/postgres-test-server.sh`; the
+    /// README's test command and CI set it), or nil when the run has no PostgreSQL.
+    static var postgresConninfo: String? { ProcessInfo.processInfo.environment["BAHI_TEST_POSTGRES"] }
+
+    /// A fresh database on the test cluster, migrated with the PostgreSQL migrations, dropped
+    /// after `body`.
+    static func postgres<T>(_ conninfo: String, _ body: (any DataStore) async throws -> T) async throws -> T {
+        let name = "bahi_domain_\(UInt64.random(in: 0...UInt64.max))"
+        let admin = try PostgresConnection(conninfo: conninfo)
+        try admin.execute("CREATE DATABASE \(name)")
+        defer { try? admin.execute("DROP DATABASE \(name) WITH (FORCE)") }
+        let store = try await PostgresStore(configuration: .init(conninfo: Self.conninfo(conninfo, database: name), poolSize: 4))
+        do {
+            try await store.migrate(BahiSchema.postgresMigrator)
+            let result = try await body(store)
+            await store.close()
+            return result
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
+    /// `conninfo` with its `dbname=` replaced.
+    static func conninfo(_ conninfo: String, database: String) -> String {
+        conninfo.split(separator: " ").map { $0.hasPrefix("dbname=") ? "dbname=\(database)" : String($0) }.joined(separator: " ")
+    }
 }
 
-/// Runs `body` against every store the suite covers (SQLite today).
+/// Runs `body` against every store the suite covers: SQLite always, PostgreSQL whenever the
+/// run has a test cluster (always in CI).
 func onEveryStore(_ body: (any DataStore) async throws -> Void) async throws {
     try await DomainStores.sqlite(body)
+    if let conninfo = DomainStores.postgresConninfo {
+        try await DomainStores.postgres(conninfo, body)
+    } else if ProcessInfo.processInfo.environment["BAHI_REQUIRE_POSTGRES"] != nil {
+        throw PostgresMissing()
+    }
+}
+
+/// The run was told PostgreSQL is required (the README's test command, CI) but has none.
+struct PostgresMissing: Error, CustomStringConvertible {
+    var description: String { "BAHI_TEST_POSTGRES is not set: start the cluster with scripts/postgres-test-server.sh" }
 }

@@ -1,0 +1,212 @@
+import Dispatch
+import Synchronization
+
+/// The PostgreSQL store: a pool of connections, each owned by one thread, serving `write`
+/// and `read` calls from one queue. Several `bahi serve` processes may share the database.
+///
+/// Why per-call transactions on a pool rather than one group-committing writer: several nodes
+/// write at once anyway, so correctness already rests on the database (conditional updates,
+/// unique constraints) rather than on one writer, and PostgreSQL's own group commit
+/// (`commit_delay`, many backends flushing one WAL) batches the fsyncs that SQLite's writer
+/// batches by hand.
+///
+/// A write runs at READ COMMITTED: stock moves are conditional `UPDATE … WHERE available >=
+/// qty`, whose re-check after a concurrent commit is what makes them safe. A transaction
+/// PostgreSQL aborts for a serialization failure or a deadlock (SQLSTATE 40001, 40P01) is run
+/// again, up to `maxAttempts` times; nothing of an aborted attempt persisted, so the retry has
+/// no second effect. A read runs in one REPEATABLE READ, READ ONLY snapshot.
+public final class PostgresStore: DataStore {
+    /// Always `.postgres`.
+    public var dialect: SQLDialect { .postgres }
+
+    /// How the pool connects and behaves.
+    public struct Configuration: Sendable {
+        /// libpq connection string (`host=… port=… dbname=… user=… password=…`).
+        public var conninfo: String
+        /// Connections (and threads) in this node's pool.
+        public var poolSize: Int
+        /// Attempts for a transaction PostgreSQL aborts as a conflict (40001, 40P01).
+        public var maxAttempts: Int
+
+        public init(conninfo: String, poolSize: Int = 8, maxAttempts: Int = 5) {
+            self.conninfo = conninfo
+            self.poolSize = poolSize
+            self.maxAttempts = maxAttempts
+        }
+    }
+
+    struct Job: Sendable {
+        let run: @Sendable (PostgresConnection) -> Void
+        let fail: @Sendable (any Error) -> Void
+    }
+
+    struct State {
+        var pending = FIFO<Job>()
+        var closed = false
+        var running = 0
+        var exitWaiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    public let configuration: Configuration
+    private let state = Mutex(State())
+    private let available = DispatchSemaphore(value: 0)
+
+    /// Opens every connection of the pool; throws (with libpq's reason, never the password)
+    /// if the first cannot connect.
+    public init(configuration: Configuration) async throws {
+        self.configuration = configuration
+        let size = max(1, configuration.poolSize)
+        state.withLock { $0.running = size }
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<size {
+                    group.addTask { [self] in
+                        try await withCheckedThrowingContinuation { (opened: CheckedContinuation<Void, any Error>) in
+                            startThread(name: "bahi.store.pg.\(index)") { [self] in
+                                serve(opened: opened)
+                                markExited()
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        } catch {
+            await close()
+            throw error
+        }
+    }
+
+    private func serve(opened: CheckedContinuation<Void, any Error>) {
+        var db: PostgresConnection
+        do {
+            db = try PostgresConnection(conninfo: configuration.conninfo)
+        } catch {
+            opened.resume(throwing: error)
+            return
+        }
+        opened.resume()
+        while true {
+            available.wait()
+            enum Next { case job(Job), exit, spurious }
+            let next = state.withLock { state -> Next in
+                if let job = state.pending.popFirst() { return .job(job) }
+                return state.closed ? .exit : .spurious
+            }
+            switch next {
+            case .job(let job):
+                if !db.isHealthy, let fresh = try? PostgresConnection(conninfo: configuration.conninfo) { db = fresh }
+                job.run(db)
+            case .exit: return
+            case .spurious: continue
+            }
+        }
+    }
+
+    private func enqueue(_ job: Job) {
+        let accepted = state.withLock { state -> Bool in
+            guard !state.closed else { return false }
+            state.pending.append(job)
+            return true
+        }
+        if accepted { available.signal() } else { job.fail(StoreError.misuse("store is closed")) }
+    }
+
+    private func submit<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            enqueue(Job(run: { db in continuation.resume(with: Result { try body(db) }) },
+                        fail: { continuation.resume(throwing: $0) }))
+        }
+    }
+
+    // MARK: DataStore
+
+    @discardableResult
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any Database) throws -> T) async throws -> T {
+        let attempts = max(1, configuration.maxAttempts)
+        return try await submit { db in
+            var attempt = 1
+            while true {
+                do {
+                    return try Self.transaction(db, begin: "BEGIN", deferWork: true, body)
+                } catch let error as StoreError where error.isRetryableConflict && attempt < attempts {
+                    attempt += 1
+                }
+            }
+        }
+    }
+
+    /// The same as `write(_:)`: every PostgreSQL write may run again after a conflict.
+    @discardableResult
+    public func write<T: Sendable>(rerunnable: Bool, _ body: @escaping @Sendable (any Database) throws -> T) async throws -> T {
+        try await write(body)
+    }
+
+    @discardableResult
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any Database) throws -> T) async throws -> T {
+        try await submit { db in
+            try Self.transaction(db, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", deferWork: false, body)
+        }
+    }
+
+    /// Runs `body` alone on one connection outside any transaction: migrations, which manage
+    /// their own.
+    @discardableResult
+    public func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+        try await submit(body)
+    }
+
+    /// Applies `migrator`'s pending migrations (PostgreSQL's own numbered list).
+    @discardableResult
+    public func migrate(_ migrator: Migrator) async throws -> [Migration] {
+        try await withConnection { db in try migrator.migrate(db) }
+    }
+
+    /// One transaction: BEGIN, the body, the work deferred to commit, COMMIT; ROLLBACK and
+    /// rethrow on any error.
+    private static func transaction<T>(_ db: PostgresConnection, begin: String, deferWork: Bool, _ body: (any Database) throws -> T) throws -> T {
+        try db.execute(begin)
+        db.preCommitWorkList.isDeferring = deferWork
+        defer {
+            db.preCommitWorkList.isDeferring = false
+            db.preCommitWorkList.discard()
+        }
+        do {
+            let value = try body(db)
+            try db.preCommitWorkList.runAll(db)
+            try db.execute("COMMIT")
+            return value
+        } catch {
+            _ = try? db.execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    public func close() async {
+        let wasClosed = state.withLock { state -> Bool in
+            defer { state.closed = true }
+            return state.closed
+        }
+        if !wasClosed {
+            let size = state.withLock { $0.running }
+            for _ in 0..<max(size, configuration.poolSize) { available.signal() }
+        }
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            let finished = state.withLock { state -> Bool in
+                if state.running > 0 { state.exitWaiters.append(done) }
+                return state.running == 0
+            }
+            if finished { done.resume() }
+        }
+    }
+
+    private func markExited() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.running -= 1
+            guard state.running == 0 else { return [] }
+            defer { state.exitWaiters = [] }
+            return state.exitWaiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+}

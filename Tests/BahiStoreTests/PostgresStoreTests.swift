@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+@testable import BahiStore
+
+/// The PostgreSQL connection and store against a real server: the throwaway cluster
+/// `scripts/postgres-test-server.sh` starts, named by `BAHI_TEST_POSTGRES` (CI always sets it).
+@Suite struct PostgresStoreTests {
+    @Test func placeholdersAreRenumberedOutsideQuotesAndComments() {
+        #expect(PostgresSQL.translate("SELECT ?1, ?2 WHERE a = ?1").sql == "SELECT $1, $2 WHERE a = $1")
+        #expect(PostgresSQL.translate("SELECT ?, ?, ?5, ?").sql == "SELECT $1, $2, $5, $6")
+        #expect(PostgresSQL.translate("SELECT '?1', \"a?\" -- ?2\n, ?1").sql == "SELECT '?1', \"a?\" -- ?2\n, $1")
+        #expect(PostgresSQL.translate("SELECT 'it''s ?'").sql == "SELECT 'it''s ?'")
+        #expect(PostgresSQL.translate("SELECT ?1, ?3").parameterCount == 3)
+    }
+
+    @Test func readsWritesAndErrorsThroughTheDatabaseInterface() async throws {
+        try await PostgresTestDatabase.with { store in
+            try await store.write { db in
+                try db.execute("CREATE TABLE t (id BIGINT PRIMARY KEY, name TEXT NOT NULL, ok BOOLEAN NOT NULL DEFAULT FALSE, data BYTEA, price NUMERIC)")
+            }
+            let changed = try await store.write { db in
+                try db.execute("INSERT INTO t (id, name, ok, data, price) VALUES (?1, ?2, ?3, ?4, ?5)", binding: Int64(1), "chai ☕", true, [UInt8]([0, 255, 7]), Int64(12))
+            }
+            #expect(changed == 1)
+            let row = try await store.read { db in
+                try db.queryFirst("SELECT id, name, ok, data, price, (SELECT SUM(id) FROM t) AS total FROM t WHERE id = ?1", binding: Int64(1)) { row in
+                    (try row["id"] as Int64, try row["name"] as String, try row["ok"] as Bool, try row["data"] as [UInt8], try row["price"] as Int64, try row["total"] as Int64)
+                }
+            }
+            #expect(row?.0 == 1 && row?.1 == "chai ☕" && row?.2 == true && row?.3 == [0, 255, 7] && row?.4 == 12 && row?.5 == 1)
+            // A duplicate key is a unique violation, whatever the engine; nothing of the call persists.
+            do {
+                try await store.write { db in
+                    try db.execute("INSERT INTO t (id, name) VALUES (?1, ?2)", binding: Int64(2), "two")
+                    try db.execute("INSERT INTO t (id, name) VALUES (?1, ?2)", binding: Int64(1), "again")
+                }
+                Issue.record("expected a unique violation")
+            } catch let error as StoreError {
+                #expect(error.isUniqueViolation && error.sqlState == "23505")
+            }
+            #expect(try await store.read { db in try db.queryValue("SELECT COUNT(*) FROM t", as: Int64.self) } == 1)
+            // RETURNING, a conditional update's row count, and a savepoint that undoes only itself.
+            let updated = try await store.write { db -> Int in
+                _ = try? db.savepoint("inner") { try db.execute("INSERT INTO t (id, name) VALUES (?1, ?2)", binding: Int64(1), "dup") }
+                return try db.execute("UPDATE t SET name = ?1 WHERE id = ?2 AND ok = TRUE", binding: "masala", Int64(1))
+            }
+            #expect(updated == 1)
+            let id = try await store.write { db in
+                try db.queryFirst("INSERT INTO t (id, name) VALUES (?1, ?2) RETURNING id", binding: Int64(3), "three") { row in try row["id"] as Int64 }
+            }
+            #expect(id == 3)
+        }
+    }
+
+    @Test func concurrentConditionalUpdatesNeverOversell() async throws {
+        try await PostgresTestDatabase.with { store in
+            try await store.write { db in
+                try db.execute("CREATE TABLE stock (sku TEXT PRIMARY KEY, available BIGINT NOT NULL CHECK (available >= 0))")
+                try db.execute("INSERT INTO stock VALUES ('TEE', 100)", [])
+            }
+            let wins = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<300 {
+                    group.addTask {
+                        try await store.write { db in
+                            try db.execute("UPDATE stock SET available = available - ?1 WHERE sku = ?2 AND available >= ?1", binding: Int64(1), "TEE")
+                        }
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+            #expect(wins == 100)
+            #expect(try await store.read { db in try db.queryValue("SELECT available FROM stock", as: Int64.self) } == 0)
+        }
+    }
+}
+
+/// A fresh database on the test cluster for one test, dropped afterwards.
+enum PostgresTestDatabase {
+    static var conninfo: String? { ProcessInfo.processInfo.environment["BAHI_TEST_POSTGRES"] }
+
+    static func with(_ body: (PostgresStore) async throws -> Void) async throws {
+        guard let base = conninfo else {
+            // Only a bare `swift test` gets here; the README's test command and CI start the
+            // cluster and require it (BAHI_REQUIRE_POSTGRES), so there this is a failure.
+            if ProcessInfo.processInfo.environment["BAHI_REQUIRE_POSTGRES"] != nil {
+                Issue.record("BAHI_TEST_POSTGRES is not set: start the cluster with scripts/postgres-test-server.sh")
+            }
+            return
+        }
+        let name = "bahi_test_\(UInt64.random(in: 0...UInt64.max))"
+        let admin = try PostgresConnection(conninfo: base)
+        try admin.execute("CREATE DATABASE \(name)")
+        let store = try await PostgresStore(configuration: .init(conninfo: base.replacingDatabase(with: name), poolSize: 4))
+        do {
+            try await body(store)
+            await store.close()
+        } catch {
+            await store.close()
+            try? admin.execute("DROP DATABASE \(name)")
+            throw error
+        }
+        try admin.execute("DROP DATABASE \(name)")
+    }
+}
+
+extension String {
+    /// The conninfo with `dbname=` replaced.
+    func replacingDatabase(with name: String) -> String {
+        split(separator: " ").map { $0.hasPrefix("dbname=") ? "dbname=\(name)" : String($0) }.joined(separator: " ")
+    }
+}
+
+@Suite struct PostgresURLTests {
+    @Test func parsesEveryPartAndNeverPrintsThePassword() throws {
+        let url = try PostgresURL("postgres://bahi:s%40cret@db.example.in:6543/shop?sslmode=require&connect_timeout=5")
+        #expect(url.user == "bahi" && url.password == "s@cret" && url.host == "db.example.in" && url.port == 6543 && url.database == "shop")
+        #expect(url.conninfo == "host='db.example.in' port='6543' dbname='shop' user='bahi' password='s@cret' sslmode='require' connect_timeout='5'")
+        #expect(url.redacted == "postgres://bahi:***@db.example.in:6543/shop?sslmode=require&connect_timeout=5")
+        #expect(!"\(url)".contains("s@cret"))
+        let socket = try PostgresURL("postgresql:///bahi?host=/var/run/postgresql")
+        #expect(socket.host == "/var/run/postgresql" && socket.port == 5432 && socket.user == nil)
+        #expect(try PostgresURL("postgres://[::1]:5433/x").host == "::1")
+    }
+
+    @Test func badURLsNameWhatToFix() {
+        func message(_ text: String) -> String {
+            do { _ = try PostgresURL(text); return "" } catch { return error.description }
+        }
+        #expect(message("mysql://h/db").contains("postgres://"))
+        #expect(message("postgres://h:99999/db").contains("port"))
+        #expect(message("postgres://h:5432").contains("names no database"))
+        #expect(message("postgres://h/db?sslmod=require").contains("unknown option \"sslmod\""))
+        #expect(message("postgres://u:p%zz@h/db").contains("password has a broken"))
+        #expect(!message("postgres://u:hunter2@h:99999/db").contains("hunter2"))
+    }
+}
