@@ -363,3 +363,34 @@ CREATE TABLE invoices (
     UNIQUE (financial_year, sequence)
 );
 CREATE INDEX invoices_order ON invoices (order_id);
+
+-- The Catalog domain's published read contract: read-only views other domains (Inventory)
+-- read catalog facts through, instead of naming Catalog's tables. Each is a plain projection of
+-- one table, so SQLite flattens it into the query that uses it: a join through these views
+-- stays one statement with the same plan and indexes as a join on the tables.
+CREATE VIEW catalog_sku_facts AS
+    SELECT sku, name, hsn, gst_rate_bps, active, is_kit, low_stock_threshold, reorder_point, reorder_qty FROM skus;
+CREATE VIEW catalog_kit_parts AS
+    SELECT kit_sku, component_sku, qty FROM kit_components;
+CREATE VIEW catalog_locations AS
+    SELECT code, priority, active FROM locations;
+CREATE VIEW catalog_channels AS
+    SELECT code, active, buffer_bps, buffer_units FROM channels;
+CREATE VIEW catalog_channel_buffers AS
+    SELECT channel, sku, buffer_bps, buffer_units FROM channel_sku_buffers;
+
+-- SQLite's JSON functions, as PostgreSQL functions of the same names and meaning, so the
+-- statements that use them are one text on both stores.
+CREATE FUNCTION json_valid(doc TEXT) RETURNS BOOLEAN LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    PERFORM doc::json;
+    RETURN TRUE;
+EXCEPTION WHEN others THEN
+    RETURN FALSE;
+END $$;
+CREATE FUNCTION json_type(doc TEXT) RETURNS TEXT LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    RETURN json_typeof(doc::json);
+EXCEPTION WHEN others THEN
+    RETURN NULL;
+END $$;

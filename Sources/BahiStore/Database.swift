@@ -70,6 +70,31 @@ extension Database {
     }
 }
 
+extension Database {
+    /// The engine's own check of its files: `["ok"]` when sound, else one line per problem.
+    /// SQLite runs `PRAGMA integrity_check`; PostgreSQL checks pages as it reads them and has
+    /// no in-SQL equivalent, so it answers `["ok"]` (its own tools, `amcheck`, go deeper).
+    public func engineIntegrityCheck() throws -> [String] {
+        switch dialect {
+        case .sqlite: try query("PRAGMA integrity_check") { row in try row["integrity_check"] as String }
+        case .postgres: ["ok"]
+        }
+    }
+
+    /// Rows whose foreign key points to no row. SQLite can hold such rows (keys are checked
+    /// per connection setting) and `PRAGMA foreign_key_check` finds them; PostgreSQL refuses
+    /// them on every write, so it has none.
+    public func danglingForeignKeys() throws -> [(table: String, rowID: Int64?, parent: String)] {
+        switch dialect {
+        case .sqlite:
+            try query("PRAGMA foreign_key_check") { row in
+                (table: try row["table"] as String, rowID: try row["rowid"] as Int64?, parent: try row["parent"] as String)
+            }
+        case .postgres: []
+        }
+    }
+}
+
 /// The SQL engines Bahi stores its data in.
 public enum SQLDialect: String, Sendable {
     case sqlite

@@ -76,7 +76,7 @@ public enum FulfilmentRecords {
     /// orders' state and the priority rules are applied.
     static func pending(_ db: any Database, location: String?) throws -> [(id: String, orderID: String, location: String)] {
         try db.query(
-            "SELECT id, order_id, location FROM shipments WHERE status = 'pending' AND (?1 IS NULL OR location = ?1) ORDER BY id", [location]
+            "SELECT id, order_id, location FROM shipments WHERE status = 'pending' AND (CAST(?1 AS TEXT) IS NULL OR location = ?1) ORDER BY id", [location]
         ) { row in (id: try row["id"] as String, orderID: try row["order_id"] as String, location: try row["location"] as String) }
     }
 
@@ -131,7 +131,7 @@ public enum FulfilmentRecords {
         let first = try db.queryFirst(
             """
             INSERT INTO invoices (id, number, financial_year, sequence, order_id, shipment_id, total_paise, document, issued_at)
-            SELECT ?1, ?2, ?3, ?4, ?5, ?6, CASE WHEN f.is_first THEN ?7 ELSE ?8 END, CASE WHEN f.is_first THEN ?9 ELSE ?10 END, ?11
+            SELECT ?1, ?2, ?3, ?4, ?5, ?6, CASE WHEN f.is_first THEN CAST(?7 AS BIGINT) ELSE CAST(?8 AS BIGINT) END, CASE WHEN f.is_first THEN ?9 ELSE ?10 END, ?11
               FROM (SELECT NOT EXISTS (SELECT 1 FROM invoices WHERE order_id = ?5) AS is_first) AS f
             RETURNING document = ?9 AS is_first
             """,

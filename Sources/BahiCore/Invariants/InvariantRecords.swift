@@ -12,13 +12,14 @@ public import BahiStore
 /// its own records (`StockLedger.audit`, `Invoices.seriesProblems`); only the checks that span
 /// domains, or the engine itself, live here.
 ///
-/// Rows are read by column name (computed columns carry an `AS` name). The two `PRAGMA`
-/// statements are SQLite's own integrity checks; every other statement is portable SQL.
+/// Rows are read by column name (computed columns carry an `AS` name). The engine's own
+/// integrity checks come from BahiStore (`engineIntegrityCheck`, `danglingForeignKeys`);
+/// every statement here is portable SQL.
 enum InvariantRecords {
     /// SQLite's `PRAGMA integrity_check`: one row `ok` when the file is sound, otherwise one
     /// row per problem found.
     static func integrityCheck(_ db: any Database) throws -> [String] {
-        try db.query("PRAGMA integrity_check") { row in try row["integrity_check"] as String }
+        try db.engineIntegrityCheck()
     }
 
     /// A row whose foreign key points to no row (SQLite's `PRAGMA foreign_key_check`).
@@ -33,9 +34,7 @@ enum InvariantRecords {
 
     /// Every row whose foreign key points to a missing row.
     static func danglingReferences(_ db: any Database) throws -> [DanglingReference] {
-        try db.query("PRAGMA foreign_key_check") { row in
-            DanglingReference(table: try row["table"], rowID: try row["rowid"], parent: try row["parent"])
-        }
+        try db.danglingForeignKeys().map { DanglingReference(table: $0.table, rowID: $0.rowID, parent: $0.parent) }
     }
 
     /// Keys whose channel disagrees with their role: a storefront key must name a channel,
@@ -116,7 +115,7 @@ enum InvariantRecords {
                     UNION ALL
                     SELECT l.stock_sku, s.location, l.qty
                       FROM shipment_lines l JOIN shipments s ON s.id = l.shipment_id
-                     WHERE s.status IN ('pending', 'picking', 'packed', 'ready'))
+                     WHERE s.status IN ('pending', 'picking', 'packed', 'ready')) AS parts
                  GROUP BY sku, location)
             SELECT l.sku AS sku, l.location AS location, l.reserved AS reserved, COALESCE(h.qty, 0) AS held
               FROM stock_levels l LEFT JOIN held h ON h.sku = l.sku AND h.location = l.location

@@ -204,7 +204,7 @@ enum StockRecords {
             """
             SELECT \(levelColumns)
               FROM stock_levels l JOIN catalog_locations loc ON loc.code = l.location
-             WHERE (?1 IS NULL OR l.location = ?1) ORDER BY l.sku, l.location
+             WHERE (CAST(?1 AS TEXT) IS NULL OR l.location = ?1) ORDER BY l.sku, l.location
             """, [location]
         ) { row in try each(try level(row)) }
     }

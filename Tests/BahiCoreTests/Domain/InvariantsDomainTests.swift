@@ -33,7 +33,7 @@ import BahiStore
                     "INSERT INTO events (id, type, entity_type, entity_id, payload, actor, created_at) VALUES (?1, 'x.y', 'x', 'e', ?2, 'test', 0)",
                     ["evt_2", "{\"fine\": true}"])
                 try db.execute(
-                    "INSERT INTO skus (sku, name, mrp_paise, price_paise, is_kit, created_at, updated_at) VALUES ('KIT-1', 'Kit', 100, 100, 1, 0, 0)")
+                    "INSERT INTO skus (sku, name, mrp_paise, price_paise, is_kit, created_at, updated_at) VALUES ('KIT-1', 'Kit', 100, 100, TRUE, 0, 0)")
                 try db.execute(
                     "INSERT INTO locations (code, name, pincode, state, district, created_at, updated_at) VALUES ('WH1', 'Main', ?1, 'Atlantis', ?2, 0, 0)",
                     [pincode, place.district])
