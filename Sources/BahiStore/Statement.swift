@@ -18,7 +18,6 @@ public final class Statement {
     /// The SQL text as given (placeholders, no values); carried into every error.
     public let sql: String
 
-    private var columnIndexByName: [String: Int]?
     /// Every column's name, read once (see `columnIndex(named:)`).
     private var columnNames: [String] = []
     /// The index `columnIndex(named:)` found last; the next lookup tries the one after it.
@@ -259,32 +258,29 @@ public final class Statement {
     /// The index of the column called `name` (exact, then case-insensitive), or nil.
     ///
     /// Records read a row's columns by name, usually in the order their SELECT lists them, so
-    /// the column after the last one found is tried first: one comparison of two short
-    /// strings instead of hashing. Anything else goes through a name → index table built on
-    /// first use.
+    /// the search starts at the column after the last one found and walks round: in order,
+    /// that is one comparison of two short strings; out of order, a few more — still cheaper
+    /// than hashing the name, and nothing is allocated.
     func columnIndex(named name: String) -> Int? {
         if columnNames.count != columnCount {  // first use, or re-prepared after a schema change
             columnNames = (0..<columnCount).map { columnName(at: $0) }
-            columnIndexByName = nil
         }
-        var guess = lastColumnFound &+ 1
-        if guess >= columnNames.count { guess = 0 }
-        if guess < columnNames.count, columnNames[guess] == name {
-            lastColumnFound = guess
-            return guess
-        }
-        if columnIndexByName == nil {
-            var map: [String: Int] = [:]
-            for index in columnNames.indices.reversed() {
-                let column = columnNames[index]
-                map[column] = index
-                map[column.lowercased()] = map[column.lowercased()] ?? index
+        let count = columnNames.count
+        guard count > 0 else { return nil }
+        var index = lastColumnFound &+ 1
+        if index >= count || index < 0 { index = 0 }
+        for _ in 0..<count {
+            if columnNames[index] == name {
+                lastColumnFound = index
+                return index
             }
-            columnIndexByName = map
+            index += 1
+            if index == count { index = 0 }
         }
-        guard let index = columnIndexByName?[name] ?? columnIndexByName?[name.lowercased()] else { return nil }
-        lastColumnFound = index
-        return index
+        let lowered = name.lowercased()
+        guard let found = columnNames.firstIndex(where: { $0.lowercased() == lowered }) else { return nil }
+        lastColumnFound = found
+        return found
     }
 }
 

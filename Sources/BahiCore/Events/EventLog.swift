@@ -30,42 +30,39 @@ public struct Event: Sendable, Equatable {
 /// The transactional outbox and audit trail (DESIGN §3): domain code appends inside the
 /// transaction that made the change, so an event exists exactly when its change committed.
 public enum EventLog {
-    /// Appends a catalogued event inside the caller's write transaction; returns its `seq`.
-    /// Debug builds check the payload against the event's definition, so a payload that
-    /// drifts from the catalogue fails every test that appends it.
-    @discardableResult
-    public static func append(_ db: any Database, _ event: some DomainEvent, actor: String?, at milliseconds: Int64) throws -> Int64 {
+    /// Appends a catalogued event inside the caller's write transaction. Debug builds check
+    /// the payload against the event's definition, so a payload that drifts from the
+    /// catalogue fails every test that appends it.
+    public static func append(_ db: any Database, _ event: some DomainEvent, actor: String?, at milliseconds: Int64) throws {
         let definition = event.definition
         assert(EventCatalogue.definition(of: definition.type) == definition, "\(definition.type) is not in EventCatalogue.all")
         assert(EventCatalogue.problems(payloadJSON: event.payloadJSON, against: definition).isEmpty,
                "\(EventCatalogue.problems(payloadJSON: event.payloadJSON, against: definition))")
-        return try append(db, type: definition.type, entityType: definition.entityType, entityID: event.entityID,
+        try append(db, type: definition.type, entityType: definition.entityType, entityID: event.entityID,
                           payloadJSON: event.payloadJSON, actor: actor, at: UInt64(max(0, milliseconds)))
     }
 
-    /// Appends an event inside the caller's write transaction; returns its `seq`.
+    /// Appends an event inside the caller's write transaction.
     ///
     /// Transitional: this form checks nothing against `EventCatalogue`; domain code appends
     /// `NewEvent`s with `append(_:_:actor:at:)` instead, and this goes once no caller needs it.
-    @discardableResult
     public static func append(
         _ db: any Database, type: String, entityType: String, entityID: String,
         payload: JSONObject, actor: String?, at milliseconds: UInt64 = WallClock.milliseconds()
-    ) throws -> Int64 {
+    ) throws {
         let json = JSONValue.object(payload).encodedText
-        return try append(db, type: type, entityType: entityType, entityID: entityID, payloadJSON: json, actor: actor, at: milliseconds)
+        try append(db, type: type, entityType: entityType, entityID: entityID, payloadJSON: json, actor: actor, at: milliseconds)
     }
 
     /// Appends an event whose payload is already encoded (a JSON object's text, as
     /// `JSONWriter` makes it): for hot paths, where building a `JSONObject` and encoding it
     /// costs more than the INSERT. The caller guarantees `payloadJSON` is one JSON object.
-    @discardableResult
     public static func append(
         _ db: any Database, type: String, entityType: String, entityID: String,
         payloadJSON: String, actor: String?, at milliseconds: UInt64 = WallClock.milliseconds()
-    ) throws -> Int64 {
+    ) throws {
         let id = EntityID.make(.event, milliseconds: milliseconds)
-        return try EventRecords.insert(db, id: id, type: type, entityType: entityType, entityID: entityID,
+        try EventRecords.insert(db, id: id, type: type, entityType: entityType, entityID: entityID,
                                        payloadJSON: payloadJSON, actor: actor, createdAt: Int64(milliseconds))
     }
 

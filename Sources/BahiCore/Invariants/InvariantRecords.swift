@@ -1,4 +1,4 @@
-public import BahiStore
+import BahiStore
 
 /// The invariant audit's queries: the one documented exception to "each domain reads only its
 /// own tables".

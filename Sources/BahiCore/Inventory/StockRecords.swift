@@ -32,11 +32,12 @@ enum StockRecords {
         """
 
     /// The columns `skuFacts(_:)` reads from `catalog_sku_facts s`, the SKU code bound as `sku`
-    /// (a placeholder, so the kit lookup runs once per statement, not once per row).
+    /// (a placeholder, so the kit lookup runs once per statement, not once per row), in the
+    /// order the decoder reads them (a by-name read in SELECT order is one comparison).
     private static func skuFactColumns(sku: String) -> String {
         """
-        s.sku AS sku_code, s.active AS sku_active, s.is_kit, s.low_stock_threshold, s.reorder_point, s.reorder_qty, \
-        s.name, s.hsn, s.gst_rate_bps, EXISTS (SELECT 1 FROM catalog_kit_parts k WHERE k.component_sku = \(sku)) AS in_kits
+        s.active AS sku_active, s.sku AS sku_code, s.is_kit, s.low_stock_threshold, s.reorder_point, s.reorder_qty, \
+        EXISTS (SELECT 1 FROM catalog_kit_parts k WHERE k.component_sku = \(sku)) AS in_kits, s.name, s.hsn, s.gst_rate_bps
         """
     }
 

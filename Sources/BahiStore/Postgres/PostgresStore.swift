@@ -1,6 +1,3 @@
-import Dispatch
-import Synchronization
-
 /// The PostgreSQL store: a pool of connections, each owned by one thread, serving `write`
 /// and `read` calls from one queue. Several `bahi serve` processes may share the database.
 ///
@@ -35,87 +32,26 @@ public final class PostgresStore: DataStore {
         }
     }
 
-    struct Job: Sendable {
-        let run: @Sendable (PostgresConnection) -> Void
-        let fail: @Sendable (any Error) -> Void
-    }
-
-    struct State {
-        var pending = FIFO<Job>()
-        var closed = false
-        var running = 0
-        var exitWaiters: [CheckedContinuation<Void, Never>] = []
-    }
-
     public let configuration: Configuration
-    private let state = Mutex(State())
-    private let available = DispatchSemaphore(value: 0)
+    private let pool: ConnectionPool<PostgresConnection>
 
     /// Opens every connection of the pool; throws (with libpq's reason, never the password)
-    /// if the first cannot connect.
+    /// if one cannot connect.
     public init(configuration: Configuration) async throws {
         self.configuration = configuration
-        let size = max(1, configuration.poolSize)
-        state.withLock { $0.running = size }
-        do {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for index in 0..<size {
-                    group.addTask { [self] in
-                        try await withCheckedThrowingContinuation { (opened: CheckedContinuation<Void, any Error>) in
-                            startThread(name: "bahi.store.pg.\(index)") { [self] in
-                                serve(opened: opened)
-                                markExited()
-                            }
-                        }
-                    }
-                }
-                try await group.waitForAll()
-            }
-        } catch {
-            await close()
-            throw error
-        }
-    }
-
-    private func serve(opened: CheckedContinuation<Void, any Error>) {
-        var db: PostgresConnection
-        do {
-            db = try PostgresConnection(conninfo: configuration.conninfo)
-        } catch {
-            opened.resume(throwing: error)
-            return
-        }
-        opened.resume()
-        while true {
-            available.wait()
-            enum Next { case job(Job), exit, spurious }
-            let next = state.withLock { state -> Next in
-                if let job = state.pending.popFirst() { return .job(job) }
-                return state.closed ? .exit : .spurious
-            }
-            switch next {
-            case .job(let job):
-                if !db.isHealthy, let fresh = try? PostgresConnection(conninfo: configuration.conninfo) { db = fresh }
-                job.run(db)
-            case .exit: return
-            case .spurious: continue
-            }
-        }
-    }
-
-    private func enqueue(_ job: Job) {
-        let accepted = state.withLock { state -> Bool in
-            guard !state.closed else { return false }
-            state.pending.append(job)
-            return true
-        }
-        if accepted { available.signal() } else { job.fail(StoreError.misuse("store is closed")) }
+        self.pool = ConnectionPool(size: configuration.poolSize, name: "bahi.store.pg")
+        let conninfo = configuration.conninfo
+        try await pool.start(
+            open: { try PostgresConnection(conninfo: conninfo) },
+            // A connection the server dropped (restart, failover) is replaced before the next
+            // job; if the server is still away, the job fails with the connection's error.
+            revive: { db in db.isHealthy ? db : ((try? PostgresConnection(conninfo: conninfo)) ?? db) })
     }
 
     private func submit<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-            enqueue(Job(run: { db in continuation.resume(with: Result { try body(db) }) },
-                        fail: { continuation.resume(throwing: $0) }))
+            pool.enqueue(.init(run: { db in continuation.resume(with: Result { try body(db) }) },
+                               fail: { continuation.resume(throwing: $0) }))
         }
     }
 
@@ -183,30 +119,6 @@ public final class PostgresStore: DataStore {
     }
 
     public func close() async {
-        let wasClosed = state.withLock { state -> Bool in
-            defer { state.closed = true }
-            return state.closed
-        }
-        if !wasClosed {
-            let size = state.withLock { $0.running }
-            for _ in 0..<max(size, configuration.poolSize) { available.signal() }
-        }
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            let finished = state.withLock { state -> Bool in
-                if state.running > 0 { state.exitWaiters.append(done) }
-                return state.running == 0
-            }
-            if finished { done.resume() }
-        }
-    }
-
-    private func markExited() {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.running -= 1
-            guard state.running == 0 else { return [] }
-            defer { state.exitWaiters = [] }
-            return state.exitWaiters
-        }
-        for waiter in waiters { waiter.resume() }
+        await pool.shutdown()
     }
 }

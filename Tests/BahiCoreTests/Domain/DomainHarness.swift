@@ -12,8 +12,13 @@ enum DomainStores {
         let directory = String(cString: created)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let store = try await SQLiteStore(path: directory + "/bahi.db")
+        return try await using(store, migrate: { try await store.migrate(BahiSchema.migrator) }, body)
+    }
+
+    /// Migrates `store`, runs `body` on it, and closes it whether or not either threw.
+    private static func using<T>(_ store: any DataStore, migrate: () async throws -> Void, _ body: (any DataStore) async throws -> T) async throws -> T {
         do {
-            try await store.migrate(BahiSchema.migrator)
+            try await migrate()
             let result = try await body(store)
             await store.close()
             return result
@@ -35,15 +40,7 @@ enum DomainStores {
         try admin.execute("CREATE DATABASE \(name)")
         defer { try? admin.execute("DROP DATABASE \(name) WITH (FORCE)") }
         let store = try await PostgresStore(configuration: .init(conninfo: Self.conninfo(conninfo, database: name), poolSize: 4))
-        do {
-            try await store.migrate(BahiSchema.postgresMigrator)
-            let result = try await body(store)
-            await store.close()
-            return result
-        } catch {
-            await store.close()
-            throw error
-        }
+        return try await using(store, migrate: { try await store.migrate(BahiSchema.postgresMigrator) }, body)
     }
 
     /// `conninfo` with its `dbname=` replaced.
