@@ -335,6 +335,37 @@ public final class Connection: Database {
         return try transform(statement.row)
     }
 
+    /// `execute(_:_:)` with values already converted (`Database`'s `binding:` forms).
+    @discardableResult
+    public func execute(_ sql: String, values: [SQLValue]) throws -> Int {
+        let statement = try reusableStatement(sql)
+        defer { statement.reset() }
+        try statement.bindAll(values)
+        while try statement.step() {}
+        return statement.isReadOnly ? 0 : changes
+    }
+
+    /// `query(_:_:_:)` with values already converted.
+    public func query<T>(_ sql: String, values: [SQLValue], map transform: (Row) throws -> T) throws -> [T] {
+        let statement = try reusableStatement(sql)
+        defer { statement.reset() }
+        try statement.bindAll(values)
+        var results: [T] = []
+        while try statement.step() {
+            results.append(try transform(statement.row))
+        }
+        return results
+    }
+
+    /// `queryFirst(_:_:_:)` with values already converted.
+    public func queryFirst<T>(_ sql: String, values: [SQLValue], map transform: (Row) throws -> T) throws -> T? {
+        let statement = try reusableStatement(sql)
+        defer { statement.reset() }
+        try statement.bindAll(values)
+        guard try statement.step() else { return nil }
+        return try transform(statement.row)
+    }
+
     /// The rowid of the last successful INSERT on this connection (prefer `RETURNING`).
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 

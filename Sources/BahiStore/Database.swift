@@ -31,16 +31,15 @@ public protocol Database: AnyObject {
     /// Runs a query and maps its first row, or nil. Also the way to read `… RETURNING`.
     func queryFirst<T>(_ sql: String, _ arguments: StatementArguments, _ transform: (Row) throws -> T) throws -> T?
 
-    /// `execute(_:_:)` with the values bound straight from their types (no boxing): the
-    /// writer's hot paths.
+    /// `execute(_:_:)` with values already converted: what the `binding:` forms below call.
     @discardableResult
-    func execute<First: SQLValueConvertible, each V: SQLValueConvertible>(_ sql: String, binding first: First, _ values: repeat each V) throws -> Int
+    func execute(_ sql: String, values: [SQLValue]) throws -> Int
 
-    /// `query(_:_:_:)` with directly bound values.
-    func query<T, First: SQLValueConvertible, each V: SQLValueConvertible>(_ sql: String, binding first: First, _ values: repeat each V, map transform: (Row) throws -> T) throws -> [T]
+    /// `query(_:_:_:)` with values already converted.
+    func query<T>(_ sql: String, values: [SQLValue], map transform: (Row) throws -> T) throws -> [T]
 
-    /// `queryFirst(_:_:_:)` with directly bound values.
-    func queryFirst<T, First: SQLValueConvertible, each V: SQLValueConvertible>(_ sql: String, binding first: First, _ values: repeat each V, map transform: (Row) throws -> T) throws -> T?
+    /// `queryFirst(_:_:_:)` with values already converted.
+    func queryFirst<T>(_ sql: String, values: [SQLValue], map transform: (Row) throws -> T) throws -> T?
 
     /// Runs `body` inside a savepoint: only its changes are undone if it throws, and the
     /// surrounding transaction goes on.
@@ -53,6 +52,42 @@ public protocol Database: AnyObject {
 }
 
 extension Database {
+    /// `execute(_:_:)` with the values bound straight from their types: the writer's hot
+    /// paths (`db.execute("UPDATE … WHERE sku = ?1 AND qty >= ?2", binding: sku, qty)`).
+    ///
+    /// Why an inlinable extension over an array requirement rather than a generic
+    /// requirement: records call through `any Database`, and a generic requirement then runs
+    /// unspecialised, looking up each value's type metadata at run time. Here the values are
+    /// converted where the call is compiled, for its concrete types, and one array crosses.
+    @discardableResult @inlinable
+    public func execute<First: SQLValueConvertible, each V: SQLValueConvertible>(_ sql: String, binding first: First, _ values: repeat each V) throws -> Int {
+        try execute(sql, values: sqlValues(first, repeat each values))
+    }
+
+    /// `query(_:_:_:)` with directly bound values (see `execute(_:binding:)`).
+    @inlinable
+    public func query<T, First: SQLValueConvertible, each V: SQLValueConvertible>(_ sql: String, binding first: First, _ values: repeat each V, map transform: (Row) throws -> T) throws -> [T] {
+        try query(sql, values: sqlValues(first, repeat each values), map: transform)
+    }
+
+    /// `queryFirst(_:_:_:)` with directly bound values (see `execute(_:binding:)`).
+    @inlinable
+    public func queryFirst<T, First: SQLValueConvertible, each V: SQLValueConvertible>(_ sql: String, binding first: First, _ values: repeat each V, map transform: (Row) throws -> T) throws -> T? {
+        try queryFirst(sql, values: sqlValues(first, repeat each values), map: transform)
+    }
+
+    /// The values of a `binding:` call, in order.
+    @inlinable
+    func sqlValues<First: SQLValueConvertible, each V: SQLValueConvertible>(_ first: First, _ rest: repeat each V) -> [SQLValue] {
+        var count = 1
+        for _ in repeat each rest { count += 1 }
+        var values: [SQLValue] = []
+        values.reserveCapacity(count)
+        values.append(first.sqlValue)
+        for value in repeat each rest { values.append(value.sqlValue) }
+        return values
+    }
+
     /// The first column of the first row, or nil if there is no row: for `SELECT count(*)`,
     /// `EXISTS (…)` and `… RETURNING one_column`.
     public func queryValue<V: SQLValueConvertible>(_ sql: String, _ arguments: StatementArguments = [], as type: V.Type = V.self) throws -> V? {

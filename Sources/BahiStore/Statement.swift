@@ -108,6 +108,16 @@ public final class Statement {
         guard given == expected else { throw argumentCountMismatch(given: given) }
     }
 
+    /// Binds every parameter from converted values; the count must match exactly.
+    func bindAll(_ values: [SQLValue]) throws {
+        guard values.count == parameterCount else { throw argumentCountMismatch(given: values.count) }
+        var index: Int32 = 0
+        for value in values {
+            index += 1
+            try bindValue(value, at: index)
+        }
+    }
+
     /// The error for `bindAll` with the wrong number of values (kept out of the inlined body).
     @usableFromInline
     func argumentCountMismatch(given: Int) -> StoreError {

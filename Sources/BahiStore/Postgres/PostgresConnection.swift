@@ -65,16 +65,16 @@ public final class PostgresConnection: Database {
     }
 
     @discardableResult
-    public func execute<First: SQLValueConvertible, each V: SQLValueConvertible>(_ sql: String, binding first: First, _ values: repeat each V) throws -> Int {
-        try run(sql, Self.values(first, repeat each values)).changedRows
+    public func execute(_ sql: String, values: [SQLValue]) throws -> Int {
+        try run(sql, values).changedRows
     }
 
-    public func query<T, First: SQLValueConvertible, each V: SQLValueConvertible>(_ sql: String, binding first: First, _ values: repeat each V, map transform: (Row) throws -> T) throws -> [T] {
-        try query(sql, StatementArguments(values: Self.values(first, repeat each values)), transform)
+    public func query<T>(_ sql: String, values: [SQLValue], map transform: (Row) throws -> T) throws -> [T] {
+        try query(sql, StatementArguments(values: values), transform)
     }
 
-    public func queryFirst<T, First: SQLValueConvertible, each V: SQLValueConvertible>(_ sql: String, binding first: First, _ values: repeat each V, map transform: (Row) throws -> T) throws -> T? {
-        try queryFirst(sql, StatementArguments(values: Self.values(first, repeat each values)), transform)
+    public func queryFirst<T>(_ sql: String, values: [SQLValue], map transform: (Row) throws -> T) throws -> T? {
+        try queryFirst(sql, StatementArguments(values: values), transform)
     }
 
     @discardableResult
@@ -97,12 +97,6 @@ public final class PostgresConnection: Database {
     }
 
     // MARK: Running statements
-
-    private static func values<First: SQLValueConvertible, each V: SQLValueConvertible>(_ first: First, _ rest: repeat each V) -> [SQLValue] {
-        var out = [first.sqlValue]
-        for value in repeat each rest { out.append(value.sqlValue) }
-        return out
-    }
 
     /// Prepares `sql` on first use (translated to `$N` parameters) and runs it with `values`.
     func run(_ sql: String, _ values: [SQLValue]) throws -> PostgresResult {
