@@ -77,6 +77,18 @@ public struct Location: Sendable, Equatable {
 
 /// Reads and writes locations, in the caller's transaction, with their events.
 public enum LocationCatalog {
+    /// The pincode of the highest-priority active location (ties by code), or nil when there
+    /// is none: where a small seller without a configured state is registered.
+    public static func primaryPincode(_ db: any Database) throws -> String? {
+        try CatalogRecords.primaryPincode(db)
+    }
+
+    /// Every active location's code, priority and pincode, in priority then code order: the
+    /// candidates an allocation strategy ranks.
+    public static func activeLocations(_ db: any Database) throws -> [(code: String, priority: Int64, pincode: String)] {
+        try CatalogRecords.activeLocations(db)
+    }
+
     /// Whether a location with this code exists (active or not).
     public static func exists(_ db: any Database, code: String) throws -> Bool {
         try CatalogRecords.locationExists(db, code: code)

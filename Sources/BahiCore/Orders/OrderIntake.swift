@@ -190,7 +190,7 @@ public enum OrderIntake {
     /// With no seller state configured, the state of the highest-priority active location
     /// (where a small seller is registered); `seller_state_unknown` if there is none yet.
     static func fallbackSellerState(_ db: any Database) throws -> IndianState {
-        guard let pincode = try LocationQueries.primaryPincode(db), let info = PincodeDirectory.lookup(pincode) else {
+        guard let pincode = try LocationCatalog.primaryPincode(db), let info = PincodeDirectory.lookup(pincode) else {
             throw DomainError(.sellerStateUnknown,
                               "Bahi cannot tell CGST+SGST from IGST: set seller.state (or seller.gstin) in the configuration, or create a location.")
         }
@@ -200,7 +200,7 @@ public enum OrderIntake {
     /// The location order for a strategy; nil for plain priority (the ledger's own order).
     static func ranker(_ db: any Database, strategy: AllocationStrategy, destination: PincodeInfo) throws -> (@Sendable (LineReservation.Plan) -> [String])? {
         guard strategy != .priority else { return nil }
-        let locations = try LocationQueries.active(db)
+        let locations = try LocationCatalog.activeLocations(db)
         return { plan in
             let candidates = locations.map { location in
                 LocationCandidate(

@@ -1,4 +1,5 @@
 import CPostgres
+import Foundation
 
 /// One PostgreSQL connection through libpq, used by one thread at a time (a store thread):
 /// the `Database` the PostgreSQL store hands to records.
@@ -15,7 +16,6 @@ public final class PostgresConnection: Database {
     let handle: OpaquePointer
     private var prepared: [String: (name: String, parameterCount: Int)] = [:]
     let preCommitWorkList = PreCommitWorkList()
-    private var savepointDepth = 0
 
     /// Connects with a libpq connection string (`host=… port=… dbname=… user=…`). The error
     /// names the server and the reason; libpq never puts the password in it.
@@ -169,16 +169,3 @@ public final class PostgresConnection: Database {
 
 @available(*, unavailable, message: "a PostgresConnection is confined to one thread")
 extension PostgresConnection: Sendable {}
-
-extension String {
-    func trimmingCharacters(in set: Set<Character>) -> String {
-        var slice = Substring(self)
-        while let first = slice.first, set.contains(first) { slice.removeFirst() }
-        while let last = slice.last, set.contains(last) { slice.removeLast() }
-        return String(slice)
-    }
-}
-
-extension Set where Element == Character {
-    static let whitespacesAndNewlines: Set<Character> = [" ", "\t", "\n", "\r"]
-}
