@@ -185,9 +185,12 @@ public enum OrderRecords {
         return try db.query(sql, StatementArguments(arguments), order)
     }
 
-    /// When the earliest unpaid order's payment window closes, or nil.
+    /// When the earliest unpaid order's payment window closes, or nil. (`MIN` over no rows is
+    /// one row holding NULL, so the column is read as optional.)
     static func nextPaymentExpiry(_ db: any Database) throws -> Int64? {
-        try db.queryValue("SELECT MIN(payment_expires_at) FROM orders WHERE status = 'pending_payment'", as: Int64.self)
+        try db.queryFirst("SELECT MIN(payment_expires_at) AS next_expiry FROM orders WHERE status = 'pending_payment'") { row in
+            try row["next_expiry"] as Int64?
+        } ?? nil
     }
 
     /// Orders still waiting for a payment whose window closed by `now`, earliest first.

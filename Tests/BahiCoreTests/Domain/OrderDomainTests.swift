@@ -85,6 +85,21 @@ import BahiJSON
         }
     }
 
+    /// The maintenance loop's "anything due?": nil (not an error) with no unpaid order, then
+    /// the earliest payment window.
+    @Test func nextPaymentExpiryIsNilUntilAnOrderWaitsForPayment() async throws {
+        try await onEveryStore { store in
+            try await store.write { db in
+                try Self.seed(db)
+                #expect(try OrderTransitions.nextPaymentExpiry(db) == nil)
+                let unpaid = try PlaceOrderFlow.place(db, draft: Self.draft("W-UNPAID", paid: false), policy: Self.policy, actor: "t", now: Self.now)
+                #expect(unpaid.order.status == .pendingPayment)
+                #expect(try OrderTransitions.nextPaymentExpiry(db) == unpaid.order.paymentExpiresAt)
+                #expect(try Holds.nextExpiry(db) == nil)
+            }
+        }
+    }
+
     @Test func cancelReleasesTheStock() async throws {
         try await onEveryStore { store in
             try await store.write { db in
