@@ -292,52 +292,11 @@ public final class Connection: Database {
         return try transform(statement.row)
     }
 
-    // MARK: Executing with directly bound values
-
-    /// `execute(_:_:)` with the values bound straight from their types:
-    /// `try db.execute("UPDATE … WHERE sku = ? AND qty >= ?", binding: sku, qty)`.
-    ///
-    /// Why a second form: `StatementArguments` boxes every value in an existential and
-    /// builds two arrays per call; on the writer thread, which runs every write of the
-    /// server one after another, that was about 8 % of its time. Here nothing is allocated
-    /// besides what SQLite copies. Values must match the `?` placeholders in number; at
-    /// least one is required (without values, use `execute(_:_:)`), which keeps
-    /// `db.query(sql) { … }` unambiguous.
-    @discardableResult @inlinable
-    public func execute<First: SQLValueConvertible, each V: SQLValueConvertible>(_ sql: String, binding first: First, _ values: repeat each V) throws -> Int {
-        let statement = try reusableStatement(sql)
-        defer { statement.reset() }
-        try statement.bindAll(first, repeat each values)
-        while try statement.step() {}
-        return statement.isReadOnly ? 0 : changes
-    }
-
-    /// `query(_:_:_:)` with directly bound values (see `execute(_:binding:)`).
-    @inlinable
-    public func query<T, First: SQLValueConvertible, each V: SQLValueConvertible>(_ sql: String, binding first: First, _ values: repeat each V, map transform: (Row) throws -> T) throws -> [T] {
-        let statement = try reusableStatement(sql)
-        defer { statement.reset() }
-        try statement.bindAll(first, repeat each values)
-        var results: [T] = []
-        while try statement.step() {
-            results.append(try transform(statement.row))
-        }
-        return results
-    }
-
-    /// `queryFirst(_:_:_:)` with directly bound values (see `execute(_:binding:)`).
-    @inlinable
-    public func queryFirst<T, First: SQLValueConvertible, each V: SQLValueConvertible>(_ sql: String, binding first: First, _ values: repeat each V, map transform: (Row) throws -> T) throws -> T? {
-        let statement = try reusableStatement(sql)
-        defer { statement.reset() }
-        try statement.bindAll(first, repeat each values)
-        guard try statement.step() else { return nil }
-        return try transform(statement.row)
-    }
+    // MARK: Executing with converted values
 
     /// `execute(_:_:)` with values already converted (`Database`'s `binding:` forms).
     @discardableResult
-    public func execute(_ sql: String, values: [SQLValue]) throws -> Int {
+    public func execute(_ sql: String, values: UnsafeBufferPointer<SQLValue>) throws -> Int {
         let statement = try reusableStatement(sql)
         defer { statement.reset() }
         try statement.bindAll(values)
@@ -345,25 +304,24 @@ public final class Connection: Database {
         return statement.isReadOnly ? 0 : changes
     }
 
-    /// `query(_:_:_:)` with values already converted.
-    public func query<T>(_ sql: String, values: [SQLValue], map transform: (Row) throws -> T) throws -> [T] {
+    /// Hands each result row to `body` until it returns false (`Database`'s `query` forms).
+    public func forEachRow(_ sql: String, values: UnsafeBufferPointer<SQLValue>, _ body: (Row) throws -> Bool) throws {
         let statement = try reusableStatement(sql)
         defer { statement.reset() }
         try statement.bindAll(values)
-        var results: [T] = []
         while try statement.step() {
-            results.append(try transform(statement.row))
+            guard try body(statement.row) else { return }
         }
-        return results
     }
 
-    /// `queryFirst(_:_:_:)` with values already converted.
-    public func queryFirst<T>(_ sql: String, values: [SQLValue], map transform: (Row) throws -> T) throws -> T? {
-        let statement = try reusableStatement(sql)
+    /// `forEachRow(_:values:_:)` with `StatementArguments`.
+    public func forEachRow(_ sql: String, _ arguments: StatementArguments, _ body: (Row) throws -> Bool) throws {
+        let statement = try statement(sql)
         defer { statement.reset() }
-        try statement.bindAll(values)
-        guard try statement.step() else { return nil }
-        return try transform(statement.row)
+        try statement.bind(arguments)
+        while try statement.step() {
+            guard try body(statement.row) else { return }
+        }
     }
 
     /// The rowid of the last successful INSERT on this connection (prefer `RETURNING`).

@@ -25,21 +25,26 @@ public protocol Database: AnyObject {
     @discardableResult
     func execute(_ sql: String, _ arguments: StatementArguments) throws -> Int
 
-    /// Runs a query and maps every row; `transform` sees each `Row` only while it is current.
-    func query<T>(_ sql: String, _ arguments: StatementArguments, _ transform: (Row) throws -> T) throws -> [T]
-
-    /// Runs a query and maps its first row, or nil. Also the way to read `… RETURNING`.
-    func queryFirst<T>(_ sql: String, _ arguments: StatementArguments, _ transform: (Row) throws -> T) throws -> T?
+    /// Runs a statement with its arguments and hands each result row to `body` while it is
+    /// current, until `body` returns false or the rows run out.
+    func forEachRow(_ sql: String, _ arguments: StatementArguments, _ body: (Row) throws -> Bool) throws
 
     /// `execute(_:_:)` with values already converted: what the `binding:` forms below call.
+    ///
+    /// Why a buffer and not an array: the `binding:` forms build the values on the stack
+    /// where the call is compiled, so a statement on the writer's hot path allocates nothing
+    /// to cross this boundary.
     @discardableResult
-    func execute(_ sql: String, values: [SQLValue]) throws -> Int
+    func execute(_ sql: String, values: UnsafeBufferPointer<SQLValue>) throws -> Int
 
-    /// `query(_:_:_:)` with values already converted.
-    func query<T>(_ sql: String, values: [SQLValue], map transform: (Row) throws -> T) throws -> [T]
-
-    /// `queryFirst(_:_:_:)` with values already converted.
-    func queryFirst<T>(_ sql: String, values: [SQLValue], map transform: (Row) throws -> T) throws -> T?
+    /// `forEachRow(_:_:_:)` with values already converted.
+    ///
+    /// Why rows go to a non-generic closure rather than a generic `query<T>` requirement:
+    /// records call through `any Database`, where a generic requirement runs unspecialised,
+    /// fetching `T`'s metadata (a tuple's, built at run time) and moving every result through
+    /// value witnesses. The `query` forms below are inlinable extensions that collect the
+    /// rows, specialised for `T` in the caller's module.
+    func forEachRow(_ sql: String, values: UnsafeBufferPointer<SQLValue>, _ body: (Row) throws -> Bool) throws
 
     /// Runs `body` inside a savepoint: only its changes are undone if it throws, and the
     /// surrounding transaction goes on.
@@ -52,56 +57,173 @@ public protocol Database: AnyObject {
 }
 
 extension Database {
+    /// Runs a query and maps every row; `transform` sees each `Row` only while it is current.
+    @inlinable @inline(__always)
+    public func query<T>(_ sql: String, _ arguments: StatementArguments, _ transform: (Row) throws -> T) throws -> [T] {
+        try DatabaseCalls.collect(self, sql, arguments, transform)
+    }
+
+    /// Runs a query and maps its first row, or nil. Also the way to read `… RETURNING`.
+    @inlinable @inline(__always)
+    public func queryFirst<T>(_ sql: String, _ arguments: StatementArguments, _ transform: (Row) throws -> T) throws -> T? {
+        try DatabaseCalls.first(self, sql, arguments, transform)
+    }
+
+    /// `execute(_:_:)` with values already converted, in an array.
+    @discardableResult @inlinable @inline(__always)
+    public func execute(_ sql: String, values: [SQLValue]) throws -> Int {
+        try DatabaseCalls.execute(self, sql, values)
+    }
+
+    /// `query(_:_:_:)` with values already converted, in an array.
+    @inlinable @inline(__always)
+    public func query<T>(_ sql: String, values: [SQLValue], map transform: (Row) throws -> T) throws -> [T] {
+        try DatabaseCalls.collect(self, sql, values, transform)
+    }
+
+    /// `queryFirst(_:_:_:)` with values already converted, in an array.
+    @inlinable @inline(__always)
+    public func queryFirst<T>(_ sql: String, values: [SQLValue], map transform: (Row) throws -> T) throws -> T? {
+        try DatabaseCalls.first(self, sql, values, transform)
+    }
+
     /// `execute(_:_:)` with the values bound straight from their types: the writer's hot
     /// paths (`db.execute("UPDATE … WHERE sku = ?1 AND qty >= ?2", binding: sku, qty)`).
     ///
-    /// Why an inlinable extension over an array requirement rather than a generic
-    /// requirement: records call through `any Database`, and a generic requirement then runs
-    /// unspecialised, looking up each value's type metadata at run time. Here the values are
-    /// converted where the call is compiled, for its concrete types, and one array crosses.
-    @discardableResult @inlinable
-    public func execute<First: SQLValueConvertible, each V: SQLValueConvertible>(_ sql: String, binding first: First, _ values: repeat each V) throws -> Int {
-        try execute(sql, values: sqlValues(first, repeat each values))
+    /// Why existential variadics rather than a parameter pack or a generic requirement:
+    /// records call through `any Database`, where a generic requirement runs unspecialised;
+    /// and the optimiser does not specialise functions generic over a pack, so a pack here
+    /// made the whole call — the query's `T`, its array, its closure — generic code fetching
+    /// type metadata at run time. Values of these types fit an existential's inline buffer
+    /// (no allocation), each converts through one witness call, and the converted values
+    /// live on the stack (see `DatabaseCalls`).
+    @discardableResult @inlinable @inline(__always)
+    public func execute(_ sql: String, binding first: any SQLValueConvertible, _ rest: any SQLValueConvertible...) throws -> Int {
+        try DatabaseCalls.execute(self, sql, first, rest)
     }
 
     /// `query(_:_:_:)` with directly bound values (see `execute(_:binding:)`).
-    @inlinable
-    public func query<T, First: SQLValueConvertible, each V: SQLValueConvertible>(_ sql: String, binding first: First, _ values: repeat each V, map transform: (Row) throws -> T) throws -> [T] {
-        try query(sql, values: sqlValues(first, repeat each values), map: transform)
+    @inlinable @inline(__always)
+    public func query<T>(_ sql: String, binding first: any SQLValueConvertible, _ rest: any SQLValueConvertible..., map transform: (Row) throws -> T) throws -> [T] {
+        try DatabaseCalls.collect(self, sql, first, rest, transform)
     }
 
     /// `queryFirst(_:_:_:)` with directly bound values (see `execute(_:binding:)`).
-    @inlinable
-    public func queryFirst<T, First: SQLValueConvertible, each V: SQLValueConvertible>(_ sql: String, binding first: First, _ values: repeat each V, map transform: (Row) throws -> T) throws -> T? {
-        try queryFirst(sql, values: sqlValues(first, repeat each values), map: transform)
-    }
-
-    /// The values of a `binding:` call, in order.
-    @inlinable
-    func sqlValues<First: SQLValueConvertible, each V: SQLValueConvertible>(_ first: First, _ rest: repeat each V) -> [SQLValue] {
-        var count = 1
-        for _ in repeat each rest { count += 1 }
-        var values: [SQLValue] = []
-        values.reserveCapacity(count)
-        values.append(first.sqlValue)
-        for value in repeat each rest { values.append(value.sqlValue) }
-        return values
+    @inlinable @inline(__always)
+    public func queryFirst<T>(_ sql: String, binding first: any SQLValueConvertible, _ rest: any SQLValueConvertible..., map transform: (Row) throws -> T) throws -> T? {
+        try DatabaseCalls.first(self, sql, first, rest, transform)
     }
 
     /// The first column of the first row, or nil if there is no row: for `SELECT count(*)`,
     /// `EXISTS (…)` and `… RETURNING one_column`.
+    @inlinable @inline(__always)
     public func queryValue<V: SQLValueConvertible>(_ sql: String, _ arguments: StatementArguments = [], as type: V.Type = V.self) throws -> V? {
-        try queryFirst(sql, arguments) { row -> V in try row.firstColumn() }
+        try DatabaseCalls.first(self, sql, arguments) { row -> V in try row.firstColumn() }
     }
 
     /// A query with no arguments.
+    @inlinable @inline(__always)
     public func query<T>(_ sql: String, _ transform: (Row) throws -> T) throws -> [T] {
-        try query(sql, StatementArguments([]), transform)
+        try DatabaseCalls.collect(self, sql, StatementArguments([]), transform)
     }
 
     /// The first row of a query with no arguments.
+    @inlinable @inline(__always)
     public func queryFirst<T>(_ sql: String, _ transform: (Row) throws -> T) throws -> T? {
-        try queryFirst(sql, StatementArguments([]), transform)
+        try DatabaseCalls.first(self, sql, StatementArguments([]), transform)
+    }
+}
+
+/// The bodies of `Database`'s convenience calls, as functions of `any Database`.
+///
+/// Why not in the protocol extension itself: a protocol-extension method called on
+/// `any Database` is generic over the opened type, which the optimiser cannot specialise, so
+/// its body — and every generic call inside it — would run as unspecialised generic code,
+/// looking up type metadata at run time on every statement. The extension methods are
+/// forced inline and hand `self` on as `any Database`; these functions are generic only
+/// over the row type, and are specialised for it in the caller's module.
+@usableFromInline
+enum DatabaseCalls {
+    @inlinable
+    static func collect<T>(_ db: any Database, _ sql: String, _ arguments: StatementArguments, _ transform: (Row) throws -> T) throws -> [T] {
+        var results: [T] = []
+        try db.forEachRow(sql, arguments) { row in
+            results.append(try transform(row))
+            return true
+        }
+        return results
+    }
+
+    @inlinable
+    static func first<T>(_ db: any Database, _ sql: String, _ arguments: StatementArguments, _ transform: (Row) throws -> T) throws -> T? {
+        var result: T?
+        try db.forEachRow(sql, arguments) { row in
+            result = try transform(row)
+            return false
+        }
+        return result
+    }
+
+    @inlinable
+    static func collect<T>(_ db: any Database, _ sql: String, _ values: UnsafeBufferPointer<SQLValue>, _ transform: (Row) throws -> T) throws -> [T] {
+        var results: [T] = []
+        try db.forEachRow(sql, values: values) { row in
+            results.append(try transform(row))
+            return true
+        }
+        return results
+    }
+
+    @inlinable
+    static func first<T>(_ db: any Database, _ sql: String, _ values: UnsafeBufferPointer<SQLValue>, _ transform: (Row) throws -> T) throws -> T? {
+        var result: T?
+        try db.forEachRow(sql, values: values) { row in
+            result = try transform(row)
+            return false
+        }
+        return result
+    }
+
+    @inlinable
+    static func execute(_ db: any Database, _ sql: String, _ values: [SQLValue]) throws -> Int {
+        try values.withUnsafeBufferPointer { try db.execute(sql, values: $0) }
+    }
+
+    @inlinable
+    static func collect<T>(_ db: any Database, _ sql: String, _ values: [SQLValue], _ transform: (Row) throws -> T) throws -> [T] {
+        try values.withUnsafeBufferPointer { try collect(db, sql, $0, transform) }
+    }
+
+    @inlinable
+    static func first<T>(_ db: any Database, _ sql: String, _ values: [SQLValue], _ transform: (Row) throws -> T) throws -> T? {
+        try values.withUnsafeBufferPointer { try first(db, sql, $0, transform) }
+    }
+
+    @inlinable
+    static func execute(_ db: any Database, _ sql: String, _ first: any SQLValueConvertible, _ rest: [any SQLValueConvertible]) throws -> Int {
+        try withValues(first, rest) { try db.execute(sql, values: $0) }
+    }
+
+    @inlinable
+    static func collect<T>(_ db: any Database, _ sql: String, _ first: any SQLValueConvertible, _ rest: [any SQLValueConvertible], _ transform: (Row) throws -> T) throws -> [T] {
+        try withValues(first, rest) { try collect(db, sql, $0, transform) }
+    }
+
+    @inlinable
+    static func first<T>(_ db: any Database, _ sql: String, _ first: any SQLValueConvertible, _ rest: [any SQLValueConvertible], _ transform: (Row) throws -> T) throws -> T? {
+        try withValues(first, rest) { try Self.first(db, sql, $0, transform) }
+    }
+
+    /// The values of a `binding:` call, converted in order into stack memory for the
+    /// duration of `body`.
+    @inlinable
+    static func withValues<R>(_ first: any SQLValueConvertible, _ rest: [any SQLValueConvertible], _ body: (UnsafeBufferPointer<SQLValue>) throws -> R) throws -> R {
+        try withUnsafeTemporaryAllocation(of: SQLValue.self, capacity: rest.count + 1) { buffer in
+            buffer.initializeElement(at: 0, to: first.sqlValue)
+            for index in rest.indices { buffer.initializeElement(at: index + 1, to: rest[index].sqlValue) }
+            defer { _ = buffer.deinitialize() }
+            return try body(UnsafeBufferPointer(buffer))
+        }
     }
 }
 

@@ -42,17 +42,17 @@ public protocol SQLValueConvertible: Sendable {
 
 extension SQLValue: SQLValueConvertible {
     /// Itself: lets untyped code (dumps, generic tools) pass values through unchanged.
-    public var sqlValue: SQLValue { self }
+    @inlinable public var sqlValue: SQLValue { self }
     /// Any stored value, NULL included.
-    public init?(sqlValue: SQLValue) { self = sqlValue }
+    @inlinable public init?(sqlValue: SQLValue) { self = sqlValue }
 }
 
 extension Int64: SQLValueConvertible {
     /// Binds as INTEGER.
-    public var sqlValue: SQLValue { .integer(self) }
+    @inlinable public var sqlValue: SQLValue { .integer(self) }
     /// Accepts INTEGER, and REAL only when it holds an exact integer (SQLite may return
     /// `sum()` of integers as REAL after overflow); anything else is a mismatch.
-    public init?(sqlValue: SQLValue) {
+    @inlinable public init?(sqlValue: SQLValue) {
         switch sqlValue {
         case .integer(let value): self = value
         case .real(let value):
@@ -65,9 +65,9 @@ extension Int64: SQLValueConvertible {
 
 extension Int: SQLValueConvertible {
     /// Binds as INTEGER.
-    public var sqlValue: SQLValue { .integer(Int64(self)) }
+    @inlinable public var sqlValue: SQLValue { .integer(Int64(self)) }
     /// As `Int64`, checked to fit.
-    public init?(sqlValue: SQLValue) {
+    @inlinable public init?(sqlValue: SQLValue) {
         guard let value = Int64(sqlValue: sqlValue), let fitted = Int(exactly: value) else { return nil }
         self = fitted
     }
@@ -75,9 +75,9 @@ extension Int: SQLValueConvertible {
 
 extension Double: SQLValueConvertible {
     /// Binds as REAL.
-    public var sqlValue: SQLValue { .real(self) }
+    @inlinable public var sqlValue: SQLValue { .real(self) }
     /// Accepts REAL and INTEGER (an average of integers may come back as either).
-    public init?(sqlValue: SQLValue) {
+    @inlinable public init?(sqlValue: SQLValue) {
         switch sqlValue {
         case .real(let value): self = value
         case .integer(let value): self = Double(value)
@@ -88,9 +88,9 @@ extension Double: SQLValueConvertible {
 
 extension Bool: SQLValueConvertible {
     /// Binds as INTEGER 0 or 1 (SQLite has no boolean type).
-    public var sqlValue: SQLValue { .integer(self ? 1 : 0) }
+    @inlinable public var sqlValue: SQLValue { .integer(self ? 1 : 0) }
     /// Accepts INTEGER: zero is false, anything else true (SQLite's own truth rule).
-    public init?(sqlValue: SQLValue) {
+    @inlinable public init?(sqlValue: SQLValue) {
         guard case .integer(let value) = sqlValue else { return nil }
         self = value != 0
     }
@@ -98,9 +98,9 @@ extension Bool: SQLValueConvertible {
 
 extension String: SQLValueConvertible {
     /// Binds as TEXT (UTF-8, embedded NULs preserved).
-    public var sqlValue: SQLValue { .text(self) }
+    @inlinable public var sqlValue: SQLValue { .text(self) }
     /// Accepts TEXT only.
-    public init?(sqlValue: SQLValue) {
+    @inlinable public init?(sqlValue: SQLValue) {
         guard case .text(let value) = sqlValue else { return nil }
         self = value
     }
@@ -108,9 +108,9 @@ extension String: SQLValueConvertible {
 
 extension Array: SQLValueConvertible where Element == UInt8 {
     /// Binds as BLOB; an empty array is a zero-length blob, not NULL.
-    public var sqlValue: SQLValue { .blob(self) }
+    @inlinable public var sqlValue: SQLValue { .blob(self) }
     /// Accepts BLOB only.
-    public init?(sqlValue: SQLValue) {
+    @inlinable public init?(sqlValue: SQLValue) {
         guard case .blob(let value) = sqlValue else { return nil }
         self = value
     }
@@ -118,14 +118,14 @@ extension Array: SQLValueConvertible where Element == UInt8 {
 
 extension Optional: SQLValueConvertible where Wrapped: SQLValueConvertible {
     /// `nil` binds as NULL.
-    public var sqlValue: SQLValue {
+    @inlinable public var sqlValue: SQLValue {
         switch self {
         case .none: .null
         case .some(let wrapped): wrapped.sqlValue
         }
     }
     /// NULL reads as `nil`; any other value must convert to `Wrapped`.
-    public init?(sqlValue: SQLValue) {
+    @inlinable public init?(sqlValue: SQLValue) {
         if case .null = sqlValue {
             self = .none
             return

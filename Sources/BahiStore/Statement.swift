@@ -86,30 +86,8 @@ public final class Statement {
         }
     }
 
-    /// Binds every parameter positionally, straight from the values' types (no
-    /// `StatementArguments` boxing). The count must match `parameterCount` exactly, so a
-    /// forgotten argument is an error rather than a NULL.
-    ///
-    /// `@inlinable`, like the other generic entry points of the store: specialised in the
-    /// caller's module for the caller's types, instead of running unspecialised generic code
-    /// that looked up type metadata at run time for every bound value (a few percent of the
-    /// writer thread).
-    @inlinable
-    public func bindAll<each V: SQLValueConvertible>(_ values: repeat each V) throws {
-        let expected = parameterCount
-        var index: Int32 = 0
-        for value in repeat each values {
-            index += 1
-            guard index <= expected else { break }
-            try bindValue(value.sqlValue, at: index)
-        }
-        var given = 0
-        for _ in repeat each values { given += 1 }
-        guard given == expected else { throw argumentCountMismatch(given: given) }
-    }
-
     /// Binds every parameter from converted values; the count must match exactly.
-    func bindAll(_ values: [SQLValue]) throws {
+    func bindAll(_ values: UnsafeBufferPointer<SQLValue>) throws {
         guard values.count == parameterCount else { throw argumentCountMismatch(given: values.count) }
         var index: Int32 = 0
         for value in values {

@@ -50,31 +50,23 @@ public final class PostgresConnection: Database {
         try run(sql, arguments.positionalValues(sql: sql)).changedRows
     }
 
-    public func query<T>(_ sql: String, _ arguments: StatementArguments, _ transform: (Row) throws -> T) throws -> [T] {
-        let result = try run(sql, arguments.positionalValues(sql: sql))
-        var out: [T] = []
-        out.reserveCapacity(Int(result.rowCount))
-        for row in 0..<result.rowCount { out.append(try transform(Row(result: result, row: row))) }
-        return out
-    }
-
-    public func queryFirst<T>(_ sql: String, _ arguments: StatementArguments, _ transform: (Row) throws -> T) throws -> T? {
-        let result = try run(sql, arguments.positionalValues(sql: sql))
-        guard result.rowCount > 0 else { return nil }
-        return try transform(Row(result: result, row: 0))
+    public func forEachRow(_ sql: String, _ arguments: StatementArguments, _ body: (Row) throws -> Bool) throws {
+        try rows(of: try run(sql, arguments.positionalValues(sql: sql)), body)
     }
 
     @discardableResult
-    public func execute(_ sql: String, values: [SQLValue]) throws -> Int {
-        try run(sql, values).changedRows
+    public func execute(_ sql: String, values: UnsafeBufferPointer<SQLValue>) throws -> Int {
+        try run(sql, Array(values)).changedRows
     }
 
-    public func query<T>(_ sql: String, values: [SQLValue], map transform: (Row) throws -> T) throws -> [T] {
-        try query(sql, StatementArguments(values: values), transform)
+    public func forEachRow(_ sql: String, values: UnsafeBufferPointer<SQLValue>, _ body: (Row) throws -> Bool) throws {
+        try rows(of: try run(sql, Array(values)), body)
     }
 
-    public func queryFirst<T>(_ sql: String, values: [SQLValue], map transform: (Row) throws -> T) throws -> T? {
-        try queryFirst(sql, StatementArguments(values: values), transform)
+    private func rows(of result: PostgresResult, _ body: (Row) throws -> Bool) throws {
+        for row in 0..<result.rowCount {
+            guard try body(Row(result: result, row: row)) else { return }
+        }
     }
 
     @discardableResult
