@@ -380,3 +380,12 @@ CREATE VIEW catalog_channels AS
     SELECT code, active, buffer_bps, buffer_units FROM channels;
 CREATE VIEW catalog_channel_buffers AS
     SELECT channel, sku, buffer_bps, buffer_units FROM channel_sku_buffers;
+
+-- Background jobs that must run on one node at a time (hold expiry, payment timeouts, the
+-- PostgreSQL event sequencer): a node runs a job while it holds the job's lease; a node that
+-- dies stops renewing it, and another takes the job over once `expires_at` has passed.
+CREATE TABLE leases (
+    name       TEXT PRIMARY KEY,                  -- the job
+    holder     TEXT NOT NULL,                     -- the node holding it
+    expires_at INTEGER NOT NULL                   -- Unix ms; free for anyone after this
+) STRICT;

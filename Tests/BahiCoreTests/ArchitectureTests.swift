@@ -205,6 +205,7 @@ enum Ownership {
         ("Access", ["api_keys"]),
         ("Idempotency", ["idempotency_keys"]),
         ("Events", ["events"]),
+        ("Coordination", ["leases"]),
     ]
 
     /// Table → owning domain. `catalog_*` views are the Catalog's published read contract and

@@ -75,4 +75,36 @@ public enum EventLog {
     public static func latestSeq(_ db: any Database) throws -> Int64 {
         try EventRecords.latestSeq(db)
     }
+
+    /// Events numbered per call of `numberPending`: a busy minute on several nodes is a few
+    /// thousand, so one call normally numbers everything committed since the last.
+    public static let sequencerBatch = 5_000
+
+    /// Numbers the events committed since the last call (PostgreSQL only; see
+    /// `EventRecords.numberPending`); returns how many.
+    ///
+    /// Why events are numbered after commit there: with several nodes committing at once, a
+    /// number taken at insert could commit after a higher one, and a feed reader who had
+    /// already passed the higher number would never see it. Numbered here, by one sequencer
+    /// at a time and only once committed, numbers appear in the order readers see them.
+    ///
+    /// The one place the stores differ in domain code, by design: SQLite's single writer
+    /// numbers events as they are inserted, so there is nothing to number (its `events` table
+    /// has no `position` column for the statement to use).
+    @discardableResult
+    public static func numberPending(_ db: any Database, limit: Int = sequencerBatch) throws -> Int {
+        guard db.dialect == .postgres else { return 0 }
+        try Leases.serialize(db, name: sequencerLock)
+        return try EventRecords.numberPending(db, limit: limit)
+    }
+
+    /// Whether committed events are waiting for a number: the cheap read before a sequencer
+    /// takes the writer (always false on SQLite).
+    public static func hasPending(_ db: any Database) throws -> Bool {
+        guard db.dialect == .postgres else { return false }
+        return try EventRecords.hasPending(db)
+    }
+
+    /// The name sequencers serialise on (`Leases.serialize`).
+    static let sequencerLock = "event-sequencer"
 }

@@ -45,10 +45,11 @@ enum InvariantRecords {
         }
     }
 
-    /// Sequence numbers of (up to 20) events whose payload is not a JSON object.
-    static func eventsWithNonObjectPayload(_ db: any Database) throws -> [Int64] {
-        try db.query("SELECT seq FROM events WHERE json_valid(payload) = FALSE OR json_type(payload) <> 'object' LIMIT 20") { row in
-            try row["seq"] as Int64
+    /// Ids of (up to 20) events whose payload is not a JSON object. Ids, not sequence
+    /// numbers: on PostgreSQL an event has no number until the sequencer gives it one.
+    static func eventsWithNonObjectPayload(_ db: any Database) throws -> [String] {
+        try db.query("SELECT id FROM events WHERE json_valid(payload) = FALSE OR json_type(payload) <> 'object' ORDER BY id LIMIT 20") { row in
+            try row["id"] as String
         }
     }
 

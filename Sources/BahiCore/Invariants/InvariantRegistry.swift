@@ -37,8 +37,8 @@ public enum InvariantRegistry {
             }
         },
         Invariant(name: "event payloads are JSON objects") { db in
-            try InvariantRecords.eventsWithNonObjectPayload(db).map { seq in
-                "event seq \(seq) has a payload that is not a JSON object"
+            try InvariantRecords.eventsWithNonObjectPayload(db).map { id in
+                "event \(id) has a payload that is not a JSON object"
             }
         },
         Invariant(name: "kits have components, never contain kits, and hold no stock") { db in

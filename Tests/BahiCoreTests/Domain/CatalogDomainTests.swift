@@ -23,7 +23,8 @@ import BahiStore
 
     /// The events of `type` (or a `prefix.*` family) appended so far.
     static func events(_ db: any Database, _ type: String) throws -> [Event] {
-        try EventLog.list(db, after: 0, type: type, limit: 1000)
+        numberOwnEvents(db)
+        return try EventLog.list(db, after: 0, type: type, limit: 1000)
     }
 
     static func payload(_ event: Event?) -> JSONObject {

@@ -35,12 +35,21 @@ enum DomainStores {
     /// A fresh database on the test cluster, migrated with the PostgreSQL migrations, dropped
     /// after `body`.
     static func postgres<T>(_ conninfo: String, _ body: (any DataStore) async throws -> T) async throws -> T {
+        try await postgresDatabase(conninfo) { store, _ in try await body(store) }
+    }
+
+    /// A fresh, migrated PostgreSQL database, with the conninfo that reaches it (for tests
+    /// that drive raw connections beside the store).
+    static func postgresDatabase<T>(_ conninfo: String, _ body: (any DataStore, String) async throws -> T) async throws -> T {
         let name = "bahi_domain_\(UInt64.random(in: 0...UInt64.max))"
         let admin = try PostgresConnection(conninfo: conninfo)
         try admin.execute("CREATE DATABASE \(name)")
         defer { try? admin.execute("DROP DATABASE \(name) WITH (FORCE)") }
-        let store = try await PostgresStore(configuration: .init(conninfo: Self.conninfo(conninfo, database: name), poolSize: 4))
-        return try await using(store, migrate: { try await store.migrate(BahiSchema.postgresMigrator) }, body)
+        let database = Self.conninfo(conninfo, database: name)
+        let postgres = try await PostgresStore(configuration: .init(conninfo: database, poolSize: 4))
+        return try await using(SequencedStore(postgres), migrate: { try await postgres.migrate(BahiSchema.postgresMigrator) }) { store in
+            try await body(store, database)
+        }
     }
 
     /// `conninfo` with its `dbname=` replaced.
@@ -61,6 +70,48 @@ func onEveryStore(_ body: (any DataStore) async throws -> Void) async throws {
 }
 
 /// The run was told PostgreSQL is required (the README's test command, CI) but has none.
+/// Runs `body` on a fresh PostgreSQL database (with its conninfo) when the test cluster is
+/// given; without it, does nothing, or fails when BAHI_REQUIRE_POSTGRES is set.
+func onPostgres(_ body: (any DataStore, String) async throws -> Void) async throws {
+    if let conninfo = DomainStores.postgresConninfo {
+        try await DomainStores.postgresDatabase(conninfo, body)
+    } else if ProcessInfo.processInfo.environment["BAHI_REQUIRE_POSTGRES"] != nil {
+        throw PostgresMissing()
+    }
+}
+
 struct PostgresMissing: Error, CustomStringConvertible {
     var description: String { "BAHI_TEST_POSTGRES is not set: start the cluster with scripts/postgres-test-server.sh" }
+}
+
+/// A PostgreSQL store that numbers committed events after every write, as a serving node's
+/// sequencer does moments later: lets a domain test read the feed right after a write.
+final class SequencedStore: DataStore {
+    let base: PostgresStore
+    init(_ base: PostgresStore) { self.base = base }
+
+    var dialect: SQLDialect { base.dialect }
+
+    func write<T: Sendable>(_ body: @escaping @Sendable (any Database) throws -> T) async throws -> T {
+        try await write(rerunnable: false, body)
+    }
+
+    func write<T: Sendable>(rerunnable: Bool, _ body: @escaping @Sendable (any Database) throws -> T) async throws -> T {
+        let value = try await base.write(rerunnable: rerunnable, body)
+        try await base.write { db in _ = try EventLog.numberPending(db) }
+        return value
+    }
+
+    func read<T: Sendable>(_ body: @escaping @Sendable (any Database) throws -> T) async throws -> T {
+        try await base.read(body)
+    }
+
+    func close() async { await base.close() }
+}
+
+/// Inside a write transaction on PostgreSQL, numbers the transaction's own events so a test
+/// can list them before it commits; elsewhere it changes nothing (SQLite numbers at insert,
+/// and a read-only snapshot refuses the update, undone by the savepoint).
+func numberOwnEvents(_ db: any Database) {
+    _ = try? db.savepoint("number_own_events") { try EventLog.numberPending(db) }
 }

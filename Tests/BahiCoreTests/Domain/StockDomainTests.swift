@@ -76,6 +76,7 @@ import BahiStore
                 #expect(kinds == [.receive, .receive, .reserve, .reserve])
                 #expect(try StockLedger.stockedLocations(db, sku: "TEE") == 2)
                 // One change event per SKU per commit, with what the commit left.
+                numberOwnEvents(db)
                 let changed = try EventLog.list(db, after: 0, type: "inventory.changed", limit: 100).filter { $0.entityID == "TEE" }
                 #expect(Self.int(changed.last?.payload, "available") == 5)
             }
