@@ -1,6 +1,9 @@
 public import BahiCore
 import BahiHTTP
 import BahiStore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Background upkeep while serving: releasing holds and cancelling unpaid orders as they
 /// expire, and purging expired Idempotency-Key records.
@@ -18,18 +21,39 @@ public struct Maintenance: Sendable {
     /// How often expiries are looked for: a hold is released well within a second of its time.
     public static let expiryPollInterval: Duration = .milliseconds(200)
 
+    /// How often a PostgreSQL node looks for committed events to number: the feed's delay.
+    public static let sequencerInterval: Duration = .milliseconds(20)
+    /// How long a node's lease on the expiry jobs lasts unrenewed: how long a dead node's
+    /// jobs wait before another node takes them over. Renewed at half-time.
+    public static let leaseTTLMilliseconds: Int64 = 10_000
+    /// The lease the expiry jobs run under.
+    public static let expiryLease = "expiries"
+
     /// The job names the log uses.
     public enum Job: String, Sendable {
         case purgeIdempotencyKeys = "purge_idempotency_keys"
         case expireHolds = "expire_holds"
         case expireUnpaidOrders = "expire_unpaid_orders"
+        case numberEvents = "number_events"
+        case renewLease = "renew_lease"
     }
 
     let app: BahiContext
+    /// This process among the nodes sharing the database: what its leases are held as.
+    public let node: String
 
     /// Upkeep for the store and log of `app`.
-    public init(_ app: BahiContext) {
+    public init(_ app: BahiContext, node: String = Maintenance.nodeName()) {
         self.app = app
+        self.node = node
+    }
+
+    /// A name for this process unique among nodes: host, process id and a random part (a
+    /// restarted process must not inherit its predecessor's leases).
+    public static func nodeName() -> String {
+        var host = [CChar](repeating: 0, count: 256)
+        let hostName = gethostname(&host, host.count) == 0 ? String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "host"
+        return "\(hostName):\(getpid()):\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
     }
 
     /// Starts the loops: the idempotency purge every `interval`, expiries every
@@ -46,12 +70,47 @@ public struct Maintenance: Sendable {
                     } while await pause(interval)
                 }
                 group.addTask {
+                    // Expiries run on one node at a time: the holder of the expiry lease.
+                    var lease = JobLease(name: Maintenance.expiryLease)
                     repeat {
+                        guard await holds(&lease) else { continue }
                         await run(.expireHolds) { try await expireHolds() }
                         await run(.expireUnpaidOrders) { try await expireUnpaidOrders() }
                     } while await pause(Maintenance.expiryPollInterval)
+                    try? await app.store.write { [node] db in try Leases.release(db, name: Maintenance.expiryLease, holder: node) }
+                }
+                if app.store.dialect == .postgres {
+                    group.addTask {
+                        repeat {
+                            await run(.numberEvents) { try await app.numberPendingEvents() }
+                        } while await pause(Maintenance.sequencerInterval)
+                    }
                 }
             }
+        }
+    }
+
+    /// A lease this node holds, and until when (Unix ms; 0 when not held).
+    struct JobLease {
+        let name: String
+        var heldUntil: Int64 = 0
+    }
+
+    /// Whether this node holds `lease` now, renewing it once half its time has passed.
+    private func holds(_ lease: inout JobLease) async -> Bool {
+        let now = Int64(WallClock.milliseconds())
+        if lease.heldUntil - now > Maintenance.leaseTTLMilliseconds / 2 { return true }
+        do {
+            let name = lease.name, node = node
+            let held = try await app.store.write { db in
+                try Leases.acquire(db, name: name, holder: node, now: now, ttlMilliseconds: Maintenance.leaseTTLMilliseconds)
+            }
+            lease.heldUntil = held ? now + Maintenance.leaseTTLMilliseconds : 0
+            return held
+        } catch {
+            app.log.error("maintenance job failed", [("job", .string(Job.renewLease.rawValue)), ("lease", .string(lease.name))], cause: error)
+            lease.heldUntil = 0
+            return false
         }
     }
 
@@ -110,6 +169,21 @@ public struct Maintenance: Sendable {
 }
 
 extension BahiContext {
+    /// On PostgreSQL, numbers the events committed so far that have no number yet
+    /// (`EventLog.numberPending`), so a feed read that follows sees every event committed
+    /// before it began, on whichever node; a cheap read first keeps the writer out of it when
+    /// there are none. Nothing on SQLite, which numbers events as it inserts them.
+    public func numberPendingEvents() async throws {
+        guard store.dialect == .postgres, try await store.read({ db in try EventLog.hasPending(db) }) else { return }
+        if try await store.write({ db in try EventLog.numberPending(db) }) > 0 { notifier.signal() }
+    }
+
+    /// How long a long-polling feed reader waits before looking at the store again even if
+    /// this node committed nothing: on PostgreSQL other nodes commit too.
+    var feedRecheckInterval: Duration {
+        store.dialect == .postgres ? .milliseconds(100) : .seconds(3600)
+    }
+
     /// Starts `Maintenance` over this context; cancel the returned task to stop it.
     public func startMaintenance(interval: Duration = .seconds(600)) -> Task<Void, Never> {
         Maintenance(self).start(interval: interval)

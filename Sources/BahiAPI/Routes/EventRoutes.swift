@@ -11,6 +11,7 @@ enum EventRoutes {
             let deadline = ContinuousClock.now + .seconds(query.waitSeconds)
             while true {
                 let generation = app.notifier.generation
+                try await app.numberPendingEvents()
                 let events = try await app.store.read { db in
                     try EventLog.list(db, after: query.after, type: query.type, limit: query.limit + 1)
                 }
@@ -24,7 +25,9 @@ enum EventRoutes {
                         "has_more": .bool(events.count > query.limit),
                     ]))
                 }
-                await app.notifier.wait(since: generation, timeout: remaining)
+                // Another node's commits reach this one's notifier only through the store: on
+                // PostgreSQL the wait is cut into short slices that look again.
+                await app.notifier.wait(since: generation, timeout: min(remaining, app.feedRecheckInterval))
             }
         }
     }

@@ -75,6 +75,7 @@ enum ChangeFeed {
         let deadline = ContinuousClock.now + .seconds(wait)
         while true {
             let generation = app.notifier.generation
+            try await app.numberPendingEvents()
             let (entries, last) = try await app.store.read { db in try InventoryQueries.changes(db, channel: channel, after: after, limit: limit) }
             let remaining = deadline - ContinuousClock.now
             if last > after || remaining <= .zero {
