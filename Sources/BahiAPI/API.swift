@@ -29,7 +29,7 @@ public typealias Effect = @Sendable (any Database) throws -> HTTPResponse
 ///
 /// `run` must use nothing but the connection (SQL reads and row changes, pure computation:
 /// no DDL, no effects elsewhere), because the writer may run it more than once and commit
-/// only one run (`SQLiteStore.write(rerunnable:_:)`); that lets it skip a savepoint per call.
+/// only one run (`DataStore.write(rerunnable:_:)`); that lets it skip a savepoint per call.
 public struct StagedEffect<Value: Sendable>: Sendable {
     public let run: @Sendable (any Database) throws -> Value
     public let render: @Sendable (Value) -> HTTPResponse

@@ -7,7 +7,10 @@ import Synchronization
 /// authentication, the event notifier, and the set of Idempotency-Keys in flight.
 public final class BahiContext: Sendable {
     public let configuration: BahiConfiguration
-    public let store: SQLiteStore
+    /// SQLite or PostgreSQL: routes see only the `DataStore` interface; the few SQLite-only
+    /// operations (backup, the writer's figures) check `store.dialect` and answer a problem
+    /// on PostgreSQL.
+    public let store: any DataStore
     public let keys: APIKeyStore
     public let authenticator: Authenticator
     public let notifier = EventNotifier()
@@ -22,7 +25,7 @@ public final class BahiContext: Sendable {
     let idempotencyInFlight = Mutex<Set<String>>([])
 
     public init(
-        configuration: BahiConfiguration, store: SQLiteStore, keyDirectory: (any KeyDirectory)? = nil, keyCacheTTL: Duration = .seconds(2),
+        configuration: BahiConfiguration, store: any DataStore, keyDirectory: (any KeyDirectory)? = nil, keyCacheTTL: Duration = .seconds(2),
         log: ErrorLog = .standardOutput
     ) {
         self.configuration = configuration
@@ -45,8 +48,10 @@ public final class BahiContext: Sendable {
         try await write(rerunnable: false, body)
     }
 
-    /// `write(_:)` passing `rerunnable` to `SQLiteStore.write(rerunnable:_:)`: true only for a
-    /// closure that uses nothing but the connection, so it may run more than once.
+    /// `write(_:)` passing `rerunnable` to `DataStore.write(rerunnable:_:)`: true only for a
+    /// closure that uses nothing but the connection, so it may run more than once (SQLite's
+    /// writer then shares one savepoint among such calls; PostgreSQL may rerun any write
+    /// after a serialization conflict anyway).
     public func write<T: Sendable>(rerunnable: Bool, _ body: @escaping @Sendable (any Database) throws -> T) async throws -> T {
         let value = try await store.write(rerunnable: rerunnable, body)
         notifier.signal()

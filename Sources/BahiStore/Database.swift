@@ -282,6 +282,13 @@ public protocol DataStore: AnyObject, Sendable {
     @discardableResult
     func read<T: Sendable>(_ body: @escaping @Sendable (any Database) throws -> T) async throws -> T
 
+    /// Applies `migrator`'s pending migrations, each in its own transaction, outside any
+    /// other work; returns those applied. The migrator must be this engine's list (the
+    /// SQLite and PostgreSQL schemas are separate numbered lists). Throws
+    /// `MigrationError.databaseNewer` for a database a newer binary migrated.
+    @discardableResult
+    func migrate(_ migrator: Migrator) async throws -> [Migration]
+
     /// Finishes queued work and closes every connection.
     func close() async
 }

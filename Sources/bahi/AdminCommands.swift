@@ -12,7 +12,8 @@ import BahiStore
 enum AdminCommands {
     static let commonOptions = """
       --config FILE  JSON configuration (BAHI_CONFIG)
-      --db PATH      SQLite database (BAHI_DB, default ./bahi-data/bahi.db)
+      --db PATH|URL  SQLite file, or postgres://user:password@host:5432/dbname
+                     (BAHI_DB or database.url; default ./bahi-data/bahi.db)
       --help         this text
     """
 
@@ -24,14 +25,14 @@ enum AdminCommands {
     }
 
     static func migrate(_ args: ArraySlice<String>) async throws(UsageError) {
-        let usage = "Usage: bahi migrate [--config FILE] [--db PATH]\n\nApplies pending schema migrations.\n\n\(commonOptions)"
+        let usage = "Usage: bahi migrate [--config FILE] [--db PATH|URL]\n\nApplies pending schema migrations (SQLite's or PostgreSQL's).\n\n\(commonOptions)"
         let arguments = try Arguments(args, valueFlags: Runtime.configFlags, switchFlags: ["help"])
         helpRequested(arguments, usage)
         let config = try Runtime.configuration(arguments)
         let store = await Runtime.openStore(config)
         let applied = await Runtime.migrate(store)
         print(applied.isEmpty
-              ? "database \(config.database.path) is current (schema version \(BahiSchema.migrator.latestVersion))"
+              ? "database \(Runtime.location(config)) is current (schema version \(BahiSchema.migrator(for: store.dialect).latestVersion))"
               : "applied: " + applied.map { "\($0.version) \($0.name)" }.joined(separator: "; "))
         await store.close()
     }
@@ -106,15 +107,19 @@ enum AdminCommands {
     }
 
     static func backup(_ args: ArraySlice<String>) async throws(UsageError) {
-        let usage = "Usage: bahi backup FILE [--config FILE] [--db PATH]\n\nCopies the database to FILE with SQLite's online backup API; safe while bahi serve runs.\n\n\(commonOptions)"
+        let usage = "Usage: bahi backup FILE [--config FILE] [--db PATH]\n\nCopies the SQLite database to FILE with SQLite's online backup API; safe while bahi serve runs.\nA PostgreSQL database is backed up with pg_dump.\n\n\(commonOptions)"
         let arguments = try Arguments(args, valueFlags: Runtime.configFlags, switchFlags: ["help"])
         helpRequested(arguments, usage)
         guard arguments.positional.count == 1 else { throw UsageError(description: "backup needs exactly one FILE to write") }
         let config = try Runtime.configuration(arguments)
-        let store = await Runtime.openStore(config)
+        // Refused before connecting: the answer does not depend on the server.
+        guard case .sqlite(let path) = Runtime.location(config) else {
+            Runtime.fail("bahi backup is for the SQLite store; back PostgreSQL up with pg_dump (pg_dump --format=custom --file=bahi.dump DBNAME)")
+        }
+        guard let store = await Runtime.openStore(config) as? SQLiteStore else { Runtime.fail("\(path) did not open as an SQLite store") }
         do {
             let size = try await store.backup(to: arguments.positional[0])
-            print("backed up \(config.database.path) to \(arguments.positional[0]) (\(size) bytes)")
+            print("backed up \(path) to \(arguments.positional[0]) (\(size) bytes)")
         } catch {
             Runtime.fail("backup failed: \(error)")
         }
@@ -122,7 +127,7 @@ enum AdminCommands {
     }
 
     static func check(_ args: ArraySlice<String>) async throws(UsageError) -> Int32 {
-        let usage = "Usage: bahi check [--config FILE] [--db PATH]\n\nRuns SQLite's integrity_check and every domain invariant. Exit 0 if clean, 1 if anything is wrong.\n\n\(commonOptions)"
+        let usage = "Usage: bahi check [--config FILE] [--db PATH|URL]\n\nRuns every domain invariant (and, on SQLite, integrity_check and foreign_key_check). Exit 0 if clean, 1 if anything is wrong.\n\n\(commonOptions)"
         let arguments = try Arguments(args, valueFlags: Runtime.configFlags, switchFlags: ["help"])
         helpRequested(arguments, usage)
         let config = try Runtime.configuration(arguments)

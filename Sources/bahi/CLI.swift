@@ -16,6 +16,9 @@ enum ExitCode: Int32 {
 /// A command-line mistake, reported with the usage and exit code 2.
 struct UsageError: Error, CustomStringConvertible {
     var description: String
+    /// False for a bad setting (a configuration key, `--db`): the line names what to fix,
+    /// and the command list after it would only bury it.
+    var showsUsage = true
 }
 
 /// Hand-rolled flag parsing: `--name value` or `--name=value`, and bare switches.

@@ -12,8 +12,8 @@ import Synchronization
 /// safe), for files too big or too routine to upload.
 enum ImportCommand {
     static let usage = """
-    Usage: bahi import stock FILE [--mode set|delta] [--all-or-nothing] [--config FILE] [--db PATH]
-           bahi import skus FILE [--all-or-nothing] [--config FILE] [--db PATH]
+    Usage: bahi import stock FILE [--mode set|delta] [--all-or-nothing] [--config FILE] [--db PATH|URL]
+           bahi import skus FILE [--all-or-nothing] [--config FILE] [--db PATH|URL]
 
     Imports a CSV file (FILE, or - for standard input), exactly as POST /v1/inventory/import
     and POST /v1/skus/import do.
@@ -82,7 +82,7 @@ enum ImportCommand {
 
     /// Runs one import with a progress display and prints its summary; returns the exit code.
     static func importFile<Job: CSVImportJob>(
-        _ job: Job, mode: String?, allOrNothing: Bool, eventType: String, path: String, store: SQLiteStore, started: ContinuousClock.Instant
+        _ job: Job, mode: String?, allOrNothing: Bool, eventType: String, path: String, store: any DataStore, started: ContinuousClock.Instant
     ) async throws -> Int32 {
         let progress = ProgressDisplay(total: job.rowCount, terminal: isatty(2) == 1)
         progress.note("\(path): \(grouped(job.rowCount)) rows; checking…")

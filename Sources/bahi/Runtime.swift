@@ -14,41 +14,41 @@ enum Runtime {
     static let configFlags: Set<String> = ["config", "db"]
 
     /// Loads configuration from `--config` (or `BAHI_CONFIG`), the environment and flags.
+    /// `--db` names the database either way: a `postgres://` URL or an SQLite path.
     static func configuration(_ arguments: Arguments, extraFlags: [String: String] = [:]) throws(UsageError) -> BahiConfiguration {
         var flags = extraFlags
-        if let db = arguments["db"] { flags["database.path"] = db }
+        if let db = arguments["db"] { flags[ConfigurationLoader.databaseChoice.path] = db }
         let env = processEnvironment()
         do {
             return try ConfigurationLoader.load(path: arguments["config"] ?? env["BAHI_CONFIG"], environment: env, flags: flags)
         } catch {
-            throw UsageError(description: error.message)
+            throw UsageError(description: error.message, showsUsage: false)
         }
     }
 
-    /// Opens the store (creating its folder), failing with exit code 1 and a clear message.
-    static func openStore(_ config: BahiConfiguration) async -> SQLiteStore {
-        let path = config.database.path
-        if let slash = path.lastIndex(of: "/") {
-            let folder = String(path[..<slash])
-            if !folder.isEmpty {
-                do { try Files.makeDirectories(folder) } catch { fail("cannot create the database folder \(folder): \(error)") }
-            }
-        }
-        let storeConfig = SQLiteStore.Configuration(
-            readerCount: config.database.readConnections,
-            synchronous: config.database.synchronous == "normal" ? .normal : .full,
-            busyTimeout: .milliseconds(config.database.busyTimeoutMs))
+    /// Where the configuration keeps the data (printing it never shows a password).
+    static func location(_ config: BahiConfiguration) -> DatabaseLocation {
         do {
-            return try await SQLiteStore(path: path, configuration: storeConfig)
+            return try DatabaseLocation(config.database)
         } catch {
-            fail("cannot open the database \(path): \(error)")
+            fail(error.message)
         }
     }
 
-    /// Applies pending migrations; refuses a database newer than this binary.
-    static func migrate(_ store: SQLiteStore) async -> [Migration] {
+    /// Opens the store the configuration names (creating an SQLite file's folder), failing
+    /// with exit code 1 and one line naming what to fix.
+    static func openStore(_ config: BahiConfiguration) async -> any DataStore {
         do {
-            return try await store.migrate(BahiSchema.migrator)
+            return try await location(config).open(config.database)
+        } catch {
+            fail(error.description)
+        }
+    }
+
+    /// Applies the store's pending migrations; refuses a database newer than this binary.
+    static func migrate(_ store: any DataStore) async -> [Migration] {
+        do {
+            return try await BahiSchema.migrate(store)
         } catch {
             fail("\(error)")
         }

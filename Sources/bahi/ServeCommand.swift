@@ -12,19 +12,20 @@ import Dispatch
 /// `bahi serve`: migrate, make sure an admin key exists, listen, and drain on SIGTERM/SIGINT.
 enum ServeCommand {
     static let usage = """
-    Usage: bahi serve [--config FILE] [--db PATH] [--host HOST] [--port PORT]
+    Usage: bahi serve [--config FILE] [--db PATH|URL] [--host HOST] [--port PORT]
 
     Serves the Bahi API over HTTP/1.1, applying pending migrations first.
 
     Options (flag > BAHI_* environment > config file > default):
       --config FILE  JSON configuration (see config.example.json; BAHI_CONFIG)
-      --db PATH      SQLite database      (BAHI_DB, default ./bahi-data/bahi.db)
+      --db PATH|URL  SQLite file, or postgres://user:password@host:5432/dbname?sslmode=…
+                     (BAHI_DB or database.url; default ./bahi-data/bahi.db)
       --host HOST    address to listen on (BAHI_HOST, default 127.0.0.1)
       --port PORT    TCP port, 0 = any    (BAHI_PORT, default 8080)
       --help         this text
 
     On first start with no admin key, one is created: printed once to standard error and
-    written to admin-key (mode 0600) beside the database.
+    written to admin-key (mode 0600) in database.path's folder, if that folder exists.
     SIGTERM or SIGINT stops accepting, lets requests in flight finish (server.drain_timeout_ms),
     closes idle connections and exits 0.
     """
@@ -56,7 +57,7 @@ enum ServeCommand {
         } catch {
             Runtime.fail("cannot listen on \(config.server.host):\(config.server.port): \(error)")
         }
-        printError("bahi \(BahiVersion.current) listening on http://\(config.server.host):\(port) (database \(config.database.path))")
+        printError("bahi \(BahiVersion.current) listening on http://\(config.server.host):\(port) (database \(Runtime.location(config)))")
 
         let sources = [SIGTERM, SIGINT].map { sig -> any DispatchSourceSignal in
             signal(sig, SIG_IGN)

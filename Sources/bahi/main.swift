@@ -13,13 +13,14 @@ Commands:
   serve     run the HTTP API server, migrating first   (bahi serve --help)
   migrate   apply pending schema migrations
   keys      create, list and revoke API keys             (bahi keys --help)
-  backup    copy the database to a file, online
+  backup    copy the SQLite database to a file, online (PostgreSQL: pg_dump)
   import    import stock or SKUs from a CSV file           (bahi import --help)
   check     integrity and domain invariants
   version   print the version
   help      this text
 
-Every command that touches the database takes --config FILE and --db PATH.
+Every command that touches the database takes --config FILE and --db PATH|URL
+(an SQLite file, or postgres://user:password@host:5432/dbname).
 Exit codes: 0 success, 1 failure (or invariants violated), 2 usage error.
 """
 
@@ -49,6 +50,9 @@ do {
     default:
         throw UsageError(description: "unknown command '\(command)'")
     }
+} catch let error as UsageError where !error.showsUsage {
+    printError("bahi: \(error)")
+    exit(ExitCode.usage.rawValue)
 } catch {
     printError("bahi: \(error)\n\n\(usage)")
     exit(ExitCode.usage.rawValue)

@@ -59,8 +59,9 @@ struct BusyKeyDirectory: KeyDirectory {
         }
     }
 
+    // SQLite only: the cause checked is SQLite's misuse code for a closed store.
     @Test func readinessOnAClosedStoreLogsWhy() async throws {
-        try await withApp { app, _ in
+        try await withSQLiteApp { app, _, _ in
             let captured = CapturedLog()
             let store = try await SQLiteStore(path: app.configuration.database.path)
             await store.close()
@@ -101,8 +102,9 @@ struct BusyKeyDirectory: KeyDirectory {
         }
     }
 
+    // SQLite only: the cause checked is SQLite's misuse code for a closed store.
     @Test func maintenanceLogsAFailedJobAndKeepsLooping() async throws {
-        try await withApp { app, _ in
+        try await withSQLiteApp { app, _, _ in
             let captured = CapturedLog()
             let store = try await SQLiteStore(path: app.configuration.database.path)
             await store.close()

@@ -10,7 +10,8 @@ import BahiStore
 /// An API with a test-only mutation that inserts into a test table, so the idempotency
 /// machinery is exercised exactly as a domain route uses it.
 func thingsAPI(_ app: BahiContext, gate: Gate? = nil) async throws -> API {
-    try await app.store.write { db in try db.execute("CREATE TABLE things (id TEXT PRIMARY KEY, name TEXT NOT NULL) STRICT") }
+    let strict = app.store.dialect == .sqlite ? " STRICT" : ""
+    try await app.store.write { db in try db.execute("CREATE TABLE things (id TEXT PRIMARY KEY, name TEXT NOT NULL)\(strict)") }
     var api = BahiApplication.makeAPI(app)
     api.mutation(.post, "/test/things", access: .roles([.warehouse])) { ctx in
         let body = try RequestBody.object(ctx.request)
@@ -254,13 +255,14 @@ func countThings(_ app: BahiContext) async throws -> Int {
             let response = await send(api, .get, "/v1/ready")
             #expect(response.status.code == 503)
             #expect(response.code == "migrations_pending")
-            try await app.store.migrate(BahiSchema.migrator)
+            try await BahiSchema.migrate(app.store)
             #expect(await send(api, .get, "/v1/ready").status == .ok)
         }
     }
 
+    // SQLite only: the figures are its group-commit writer's (PostgreSQL answers just its engine).
     @Test func storeStatisticsShowGroupCommits() async throws {
-        try await withApp { app, _ in
+        try await withSQLiteApp { app, store, _ in
             let api = try await thingsAPI(app)
             let admin = try await app.keys.create(name: "a", role: .admin, channel: nil, actor: "t").secret
             let warehouse = try await app.keys.create(name: "w", role: .warehouse, channel: nil, actor: "t").secret
@@ -269,17 +271,17 @@ func countThings(_ app: BahiContext) async throws -> Int {
             _ = await send(api, .get, "/v1/me", key: admin)
             _ = await send(api, .get, "/v1/me", key: warehouse)
             while try await app.keys.list().contains(where: { $0.lastUsedAt == nil }) { try await Task.sleep(for: .milliseconds(5)) }
-            try await waitUntil { app.store.queuedWriteCount == 0 }
-            app.store.pauseWriterForTesting(true)
-            let before = app.store.statistics
+            try await waitUntil { store.queuedWriteCount == 0 }
+            store.pauseWriterForTesting(true)
+            let before = store.statistics
             async let posted = withTaskGroup(of: Int.self) { group in
                 for n in 0..<10 {
                     group.addTask { await send(api, .post, "/test/things", key: warehouse, body: #"{"name":"t\#(n)"}"#).status.code }
                 }
                 return await group.reduce(into: [Int]()) { $0.append($1) }
             }
-            try await waitUntil { app.store.queuedWriteCount == 10 }
-            app.store.pauseWriterForTesting(false)
+            try await waitUntil { store.queuedWriteCount == 10 }
+            store.pauseWriterForTesting(false)
             #expect(await posted.allSatisfy { $0 == 201 })
             let response = await send(api, .get, "/v1/admin/store", key: admin)
             guard case .number(let b)? = response.json?["batches"], let batches = b.int64,
@@ -292,8 +294,9 @@ func countThings(_ app: BahiContext) async throws -> Int {
         }
     }
 
+    // SQLite only: the backup endpoint copies the SQLite file (PostgreSQL: backupIsRefusedOnPostgreSQL).
     @Test func backupUnderWriteLoadIsConsistent() async throws {
-        try await withApp { app, folder in
+        try await withSQLiteApp { app, _, folder in
             let api = try await thingsAPI(app)
             let admin = try await app.keys.create(name: "a", role: .admin, channel: nil, actor: "t").secret
             let stop = ManagedFlag()
@@ -322,11 +325,12 @@ func countThings(_ app: BahiContext) async throws -> Int {
         }
     }
 
+    // SQLite only: migration 4 is an SQLite table rebuild (PostgreSQL's schema starts complete).
     @Test func migrationFourRebuildsTheLedgerTablesKeepingEveryRow() async throws {
-        try await withApp(migrate: false) { app, _ in
+        try await withSQLiteApp(migrate: false) { app, store, _ in
             // A database at version 3 with a ledger, an active hold and a converted one.
-            _ = try await app.store.migrate(Migrator(Array(BahiSchema.migrations.prefix(3)), applicationName: "bahi"))
-            try await app.store.withWriterConnection { db in
+            _ = try await store.migrate(Migrator(Array(BahiSchema.migrations.prefix(3)), applicationName: "bahi"))
+            try await store.withWriterConnection { db in
                 let now: Int64 = 1_763_800_000_000
                 try db.execute(
                     """
@@ -343,9 +347,9 @@ func countThings(_ app: BahiContext) async throws -> Int {
                     """)
             }
             // Up to migration 4, the one under test (migration 5 only adds views; migrationsProduceSchemaSQL covers it).
-            let applied = try await app.store.migrate(Migrator(Array(BahiSchema.migrations.prefix(4)), applicationName: "bahi"))
+            let applied = try await store.migrate(Migrator(Array(BahiSchema.migrations.prefix(4)), applicationName: "bahi"))
             #expect(applied.map(\.version) == [4])
-            try await app.store.withWriterConnection { db in
+            try await store.withWriterConnection { db in
                 #expect(try db.queryValue("SELECT group_concat(id || ':' || kind, ',') FROM (SELECT id, kind FROM stock_movements ORDER BY id)", as: String.self) == "1:receive,2:reserve")
                 #expect(try db.queryValue("SELECT group_concat(id || ':' || status, ',') FROM (SELECT id, status FROM reservations ORDER BY id)", as: String.self) == "res_A:active,res_B:converted")
                 #expect(try db.queryValue("SELECT sum(qty) FROM reservation_allocations", as: Int64.self) == 4)
@@ -367,11 +371,12 @@ func countThings(_ app: BahiContext) async throws -> Int {
         // Apply schema.sql to one database and the migrations to another; compare tables,
         // columns and indexes.
         let schema = try String(contentsOfFile: repositoryRoot + "/schema.sql", encoding: .utf8)
-        try await withApp(migrate: true) { migrated, _ in
-            try await withApp(migrate: false) { fromFile, _ in
-                try await fromFile.store.withWriterConnection { db in try db.execute(schema) }
-                let a = try await describe(migrated.store)
-                let b = try await describe(fromFile.store)
+        // SQLite only: schema.sql and sqlite_master (schema.postgres.sql is generated from the PostgreSQL migrations).
+        try await withSQLiteApp(migrate: true) { _, migrated, _ in
+            try await withSQLiteApp(migrate: false) { _, fromFile, _ in
+                try await fromFile.withWriterConnection { db in try db.execute(schema) }
+                let a = try await describe(migrated)
+                let b = try await describe(fromFile)
                 #expect(a == b)
                 #expect(a.contains("table events on events"))
             }

@@ -198,7 +198,9 @@ func audit(_ app: BahiContext) async throws -> [String] {
             }
             let elapsed = ContinuousClock.now - start
             #expect(try await level(app, "A").reserved == 0)
-            #expect(elapsed < .milliseconds(2000))  // 1 s TTL + under a second of sweeping
+            // 1 s TTL + under a second of sweeping; PostgreSQL's sweeps are round trips to
+            // other processes, which under the parallel suite on two cores have taken 2.6 s.
+            #expect(elapsed < .milliseconds(app.store.dialect == .sqlite ? 2000 : 4000))
             guard case .string(let id)? = hold.json?["id"] else { Issue.record("id"); return }
             #expect(await send(api, .get, "/v1/inventory/reservations/\(id)", key: key).json?["status"] == .string("expired"))
             #expect(try await audit(app).isEmpty)
@@ -301,8 +303,9 @@ func audit(_ app: BahiContext) async throws -> [String] {
         }
     }
 
+    // SQLite only: one group commit of many holds is its writer's; PostgreSQL commits each hold alone.
     @Test func holdsCommittedTogetherGiveOneChangePerSKUWithTheCommittedFigures() async throws {
-        try await withApp { app, _ in
+        try await withSQLiteApp { app, store, _ in
             try await seedCatalog(app)
             try await stock(app, "C", 20)
             try await stock(app, "B", 20)
@@ -310,20 +313,20 @@ func audit(_ app: BahiContext) async throws -> [String] {
             let key = try await app.keys.create(name: "a", role: .admin, channel: nil, actor: "t").secret
             // Use the key once and let its last_used_at land, so the only writes queued below are the holds.
             _ = await send(api, .get, "/v1/inventory/C", key: key)
-            try await waitUntil { app.store.queuedWriteCount == 0 }
+            try await waitUntil { store.queuedWriteCount == 0 }
             while try await app.keys.list().allSatisfy({ $0.lastUsedAt == nil }) { try await Task.sleep(for: .milliseconds(5)) }
             let start = try await app.store.read { db in try EventLog.latestSeq(db) }
             // Holds of one C each, queued behind a paused writer so they are one group commit.
             func holdsInOneCommit(_ count: Int) async throws -> [Int] {
-                app.store.pauseWriterForTesting(true)
+                store.pauseWriterForTesting(true)
                 async let statuses = withTaskGroup(of: Int.self) { group in
                     for _ in 0..<count {
                         group.addTask { await send(api, .post, "/v1/inventory/reservations", key: key, body: #"{"channel":"web","lines":[{"sku":"C","qty":1}]}"#).status.code }
                     }
                     return await group.reduce(into: [Int]()) { $0.append($1) }
                 }
-                try await waitUntil { app.store.queuedWriteCount == count }
-                app.store.pauseWriterForTesting(false)
+                try await waitUntil { store.queuedWriteCount == count }
+                store.pauseWriterForTesting(false)
                 return await statuses
             }
             #expect(try await holdsInOneCommit(12) == Array(repeating: 201, count: 12))

@@ -60,7 +60,9 @@ struct OrderWorld {
     /// that name it), oldest first.
     func eventTypes(_ orderID: String) async throws -> [String] {
         try await app.store.read { db in
-            try db.query("SELECT type FROM events WHERE entity_id = ?1 OR json_extract(payload, '$.order_id') = ?1 ORDER BY seq", [orderID]) { row in
+            // A text match rather than json_extract, which PostgreSQL lacks: payloads are
+            // written compact by JSONWriter, so the field reads exactly "order_id":"ord_…".
+            try db.query(#"SELECT type FROM events WHERE entity_id = ?1 OR payload LIKE '%"order_id":"' || ?1 || '"%' ORDER BY seq"#, [orderID]) { row in
                 try row[0] as String
             }
         }

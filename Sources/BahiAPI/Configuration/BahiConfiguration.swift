@@ -25,9 +25,15 @@ public struct BahiConfiguration: Sendable, Equatable {
         public var drainTimeoutMs = 10_000
     }
 
-    /// The SQLite store.
+    /// The store: the SQLite file at `path`, or the PostgreSQL database `url` names.
     public struct Database: Sendable, Equatable {
+        /// The SQLite file (its folder is created); also where `admin-key` and backups go.
         public var path = "./bahi-data/bahi.db"
+        /// A `postgres://` URL; when set the store is PostgreSQL and `path` names no
+        /// database. Never printed: `DatabaseLocation` gives the redacted form.
+        public var url = ""
+        /// PostgreSQL connections (and threads) in this node's pool.
+        public var poolSize = 8
         /// `full` (an acknowledged write survives power loss) or `normal`.
         public var synchronous = "full"
         public var readConnections = 4

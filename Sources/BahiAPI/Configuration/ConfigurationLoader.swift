@@ -1,5 +1,6 @@
 public import BahiJSON
 import BahiCore
+import BahiStore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -27,6 +28,10 @@ public enum ConfigurationLoader {
         case choice([String])
         /// A JSON array of strings; comma-separated in the environment and flags.
         case list
+        /// A database: a `postgres://` URL, checked at once so a mistake is named before
+        /// anything connects (and without the password); with `pathAllowed`, anything else
+        /// is an SQLite path, and without it the value may only be empty.
+        case database(pathAllowed: Bool)
     }
 
     /// One configurable key.
@@ -91,6 +96,10 @@ public enum ConfigurationLoader {
         int("server.keep_alive_timeout_ms", 10...3_600_000, \.server.keepAliveTimeoutMs),
         int("server.drain_timeout_ms", 0...3_600_000, \.server.drainTimeoutMs),
         string("database.path", \.database.path),
+        Key(path: "database.url", kind: .database(pathAllowed: false),
+            apply: { config, value in if case .string(let s) = value { config.database.url = s } },
+            read: { .string($0.database.url) }),
+        int("database.pool_size", 1...1000, \.database.poolSize),
         choice("database.synchronous", ["full", "normal"], \.database.synchronous),
         int("database.read_connections", 1...64, \.database.readConnections),
         int("database.busy_timeout_ms", 0...600_000, \.database.busyTimeoutMs),
@@ -127,12 +136,37 @@ public enum ConfigurationLoader {
         bool("fulfilment.prepaid_first", \.fulfilment.prepaidFirst),
     ]
 
+    /// `--db` and `BAHI_DB`: one value naming the database either way. A `postgres://` URL
+    /// sets `database.url`; anything else is an SQLite path, which sets `database.path` and
+    /// clears `database.url`.
+    ///
+    /// Why one key that clears the other: with two keys, a URL in the config file would
+    /// still win over `--db ./other.db`; this way the level that names the database last
+    /// (flag > environment > file) decides which store it is.
+    public static let databaseChoice = Key(
+        path: "database", kind: .database(pathAllowed: true),
+        apply: { config, value in
+            guard case .string(let s) = value else { return }
+            if PostgresURL.isPostgres(s) {
+                config.database.url = s
+            } else {
+                config.database.path = s
+                config.database.url = ""
+            }
+        },
+        read: { config in .string(config.database.url.isEmpty ? config.database.path : config.database.url) })
+
     /// Short environment names the issue tracker and README promise, beside the long ones.
     public static let environmentAliases: [String: String] = [
         "BAHI_HOST": "server.host",
         "BAHI_PORT": "server.port",
-        "BAHI_DB": "database.path",
+        "BAHI_DB": "database",
     ]
+
+    /// The key at `path`, counting `databaseChoice` (the `--db` flag's and `BAHI_DB`'s key).
+    static func key(_ path: String) -> Key? {
+        path == databaseChoice.path ? databaseChoice : keys.first { $0.path == path }
+    }
 
     /// Environment variables that start with `BAHI_` but are not configuration keys.
     public static let nonConfigurationEnvironment: Set<String> = ["BAHI_CONFIG"]
@@ -162,15 +196,15 @@ public enum ConfigurationLoader {
         for name in environment.keys.sorted() where name.hasPrefix("BAHI_") && !nonConfigurationEnvironment.contains(name) {
             guard let text = environment[name] else { continue }
             let path = environmentAliases[name] ?? keys.first { $0.environmentName == name }?.path
-            guard let path, let key = keys.first(where: { $0.path == path }) else {
+            guard let path, let key = key(path) else {
                 let names = keys.map(\.environmentName) + environmentAliases.keys
                 throw ConfigurationError("unknown environment variable \(name)\(suggestion(name, among: names))")
             }
             try apply(key, text: text, source: "environment variable \(name)", to: &config)
         }
         for (path, text) in flags.sorted(by: { $0.key < $1.key }) {
-            guard let key = keys.first(where: { $0.path == path }) else { throw ConfigurationError("unknown setting \(path)") }
-            try apply(key, text: text, source: "flag for \(path)", to: &config)
+            guard let key = key(path) else { throw ConfigurationError("unknown setting \(path)") }
+            try apply(key, text: text, source: path == databaseChoice.path ? "--db" : "flag for \(path)", to: &config)
         }
         try validate(config)
         return config
@@ -203,7 +237,7 @@ public enum ConfigurationLoader {
     private static func apply(_ key: Key, text: String, source: String, to config: inout BahiConfiguration) throws(ConfigurationError) {
         let value: JSONValue
         switch key.kind {
-        case .string, .choice:
+        case .string, .choice, .database:
             value = .string(text)
         case .int:
             guard Int(text) != nil else { throw ConfigurationError("\(source) must be a whole number, not \"\(text)\"") }
@@ -235,6 +269,13 @@ public enum ConfigurationLoader {
             }
         case (.bool, .bool):
             return
+        case (.database(let pathAllowed), .string(let s)):
+            // Anything URL-shaped is checked as one: `mysql://…` is a mistake, not a file name.
+            if PostgresURL.isPostgres(s) || s.contains("://") {
+                do { _ = try PostgresURL(s) } catch { throw ConfigurationError("\(source): \(error.description)") }
+            } else if !pathAllowed && !s.isEmpty {
+                throw ConfigurationError("\(source) must be a postgres:// URL (postgres://user:password@host:5432/dbname), or empty for the SQLite file at database.path")
+            }
         case (.list, .array(let items)):
             for item in items {
                 guard case .string = item else { throw ConfigurationError("\(source) must be a list of strings, not a list holding \(item.kindName)") }

@@ -10,7 +10,7 @@ import BahiStore
 /// the effect committed.
 enum Idempotency {
     /// `rerunnable`: the effect uses only the connection (a `StagedEffect`), so the whole
-    /// write — lookup, effect, record — may run more than once (`SQLiteStore.write(rerunnable:_:)`).
+    /// write — lookup, effect, record — may run more than once (`DataStore.write(rerunnable:_:)`).
     static func perform(
         key: String, context: RequestContext, rerunnable: Bool = false, prepare: @Sendable (RequestContext) async throws -> Effect
     ) async throws -> HTTPResponse {

@@ -11,7 +11,7 @@ enum SystemRoutes {
     static func register(on api: inout API) {
         // Readiness: the store answers and its schema is the one this binary knows.
         api.route(.get, "/v1/ready", access: .open) { ctx in
-            let migrator = BahiSchema.migrator
+            let migrator = BahiSchema.migrator(for: ctx.app.store.dialect)
             let version: Int
             do {
                 version = try await ctx.app.store.read { db in try migrator.appliedVersion(db) }
@@ -57,12 +57,18 @@ enum SystemRoutes {
 
         // The writer's group-commit figures since start: how many transactions carried how
         // many write calls. An operator reads batching under load here (a mean batch near 1
-        // at high load would mean commits are not being shared).
+        // at high load would mean commits are not being shared). PostgreSQL has no writer of
+        // Bahi's: each write is its own transaction on the pool, and the server's own views
+        // (pg_stat_database) count them.
         api.route(.get, "/v1/admin/store", access: .roles([.admin])) { ctx in
-            let stats = ctx.app.store.statistics
+            guard let sqlite = ctx.app.store as? SQLiteStore else {
+                return .json(.object(["engine": .string(ctx.app.store.dialect.rawValue)]))
+            }
+            let stats = sqlite.statistics
             let hundredths = Int((stats.meanBatchSize * 100).rounded())
             let fraction = hundredths % 100
             return .json(.object([
+                "engine": .string(SQLDialect.sqlite.rawValue),
                 "batches": .int(Int64(stats.batches)), "calls": .int(Int64(stats.calls)),
                 "failed_batches": .int(Int64(stats.failedBatches)),
                 "mean_batch": .number(JSONNumber(text: "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)")),
@@ -70,8 +76,13 @@ enum SystemRoutes {
         }
 
         // An online backup, safe while serving. Idempotency-Key makes a retry return the
-        // first backup instead of taking another.
+        // first backup instead of taking another. SQLite's only: PostgreSQL is backed up by
+        // its own tools, which know its files, WAL archive and replicas.
         api.mutation(.post, "/v1/admin/backup", access: .roles([.admin])) { ctx in
+            guard let sqlite = ctx.app.store as? SQLiteStore else {
+                throw HTTPError(.notImplemented, code: "backup_not_supported",
+                                detail: "This server keeps its data in PostgreSQL: back it up with pg_dump (or the server's own backups). POST /v1/admin/backup copies the SQLite store only.")
+            }
             let folder = ctx.app.configuration.resolvedBackupDirectory
             try Files.makeDirectories(folder)
             let now = WallClock.milliseconds()
@@ -79,7 +90,7 @@ enum SystemRoutes {
             let path = "\(folder)/bahi-\(stamp).db"
             let size: Int64
             do {
-                size = try await ctx.app.store.backup(to: path)
+                size = try await sqlite.backup(to: path)
             } catch {
                 throw HTTPError(.internalServerError, code: "backup_failed", detail: "The backup could not be written to \(folder).", cause: error)
             }

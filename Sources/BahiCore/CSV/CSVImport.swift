@@ -175,7 +175,7 @@ public struct ImportContext: Sendable {
 }
 
 /// Runs imports against a store without knowing which store API wraps it: the HTTP layer
-/// passes `BahiContext.write` (which also wakes event long-polls), the CLI `SQLiteStore.write`.
+/// passes `BahiContext.write` (which also wakes event long-polls), the CLI `DataStore.write`.
 public enum CSVImports {
     /// Runs a closure in a read or write transaction and returns its rows.
     public typealias Transaction = @Sendable (@escaping @Sendable (any Database) throws -> [ImportRowResult]) async throws -> [ImportRowResult]
@@ -239,7 +239,7 @@ public enum CSVImports {
 
     /// All or nothing: applies every item inside one savepoint of the caller's write; if any
     /// row fails now (the data changed since the check), everything is rolled back and the
-    /// good rows are reported `skipped`. Call inside `SQLiteStore.write`.
+    /// good rows are reported `skipped`. Call inside `DataStore.write`.
     public static func applyAtomically<Job: CSVImportJob>(
         _ db: any Database, _ job: Job, _ items: [Job.Item], context: ImportContext
     ) throws -> [ImportRowResult] {

@@ -80,7 +80,7 @@ public enum Shipments {
                               "Shipment \(shipment.id) is \(shipment.status.rawValue); it cannot become \(to.rawValue) (allowed from: \(ShipmentStatus.sources(of: to).map(\.rawValue).joined(separator: ", "))).")
         }
         guard try FulfilmentRecords.move(db, id: shipment.id, from: shipment.status, to: to, change, now: now) else {
-            throw DomainError(.invalidTransition, "Shipment \(shipment.id) changed while it was becoming \(to.rawValue).")
+            throw db.concurrentChange(DomainError(.invalidTransition, "Shipment \(shipment.id) changed while it was becoming \(to.rawValue)."))
         }
     }
 

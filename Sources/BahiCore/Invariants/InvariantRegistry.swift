@@ -22,7 +22,7 @@ public struct Invariant: Sendable {
 public enum InvariantRegistry {
     /// Every invariant, in the order `bahi check` reports them.
     public static let all: [Invariant] = [
-        Invariant(name: "sqlite integrity") { db in
+        Invariant(name: "storage integrity") { db in
             let rows = try InvariantRecords.integrityCheck(db)
             return rows == ["ok"] ? [] : rows
         },

@@ -39,7 +39,7 @@ public enum OrderHistory {
         guard let current = try OrderRecords.status(db, id: orderID) else { throw DomainError.notFound("order", orderID) }
         guard current.canMove(to: to) else { throw OrderStatus.invalidTransition(orderID, from: current, to: to, action: action) }
         guard try OrderRecords.move(db, id: orderID, from: current, to: to, change, now: now) else {
-            throw OrderStatus.invalidTransition(orderID, from: current, to: to, action: action)
+            throw db.concurrentChange(OrderStatus.invalidTransition(orderID, from: current, to: to, action: action))
         }
         return current
     }

@@ -232,7 +232,7 @@ public enum OrderTransitions {
         for line in edit.lines { try OrderRecords.insertLine(db, orderID: id, line) }
         guard try OrderRecords.updateEdited(db, id: id, version: edit.order.version, shipping: edit.shipping, placeOfSupply: edit.destination.stateCode,
                                             supply: edit.supply, shippingTax: edit.shippingTax, totals: edit.totals, now: now) else {
-            throw DomainError(.versionMismatch, "Order \(id) changed while it was being edited; read it again and retry.")
+            throw db.concurrentChange(DomainError(.versionMismatch, "Order \(id) changed while it was being edited; read it again and retry."))
         }
         try OrderHistory.record(db, orderID: id, action: .edited, event: OrderEvents.edited, from: edit.order.status, to: edit.order.status,
                                 detail: edit.diff, actor: actor, now: now)

@@ -440,4 +440,21 @@ public enum BahiSchema {
 
     /// The migrator for this binary.
     public static var migrator: Migrator { Migrator(migrations, applicationName: "bahi") }
+
+    /// This binary's migrations for `dialect`: the SQLite list or the PostgreSQL one. Each
+    /// engine numbers its own, so the version a store reports is only comparable with its
+    /// own engine's list.
+    public static func migrator(for dialect: SQLDialect) -> Migrator {
+        switch dialect {
+        case .sqlite: migrator
+        case .postgres: postgresMigrator
+        }
+    }
+
+    /// Brings `store` to this binary's schema with its engine's migrations; returns those
+    /// applied. Refuses (`MigrationError.databaseNewer`) a database a newer bahi migrated.
+    @discardableResult
+    public static func migrate(_ store: any DataStore) async throws -> [Migration] {
+        try await store.migrate(migrator(for: store.dialect))
+    }
 }

@@ -11,7 +11,7 @@
 /// qty`, whose re-check after a concurrent commit is what makes them safe. A transaction
 /// PostgreSQL aborts for a serialization failure or a deadlock (SQLSTATE 40001, 40P01) is run
 /// again, up to `maxAttempts` times; nothing of an aborted attempt persisted, so the retry has
-/// no second effect. A read runs in one REPEATABLE READ, READ ONLY snapshot.
+/// no second effect. So is one whose closure found a row changed under it (`ConcurrentChange`). A read runs in one REPEATABLE READ, READ ONLY snapshot.
 public final class PostgresStore: DataStore {
     /// Always `.postgres`.
     public var dialect: SQLDialect { .postgres }
@@ -66,6 +66,9 @@ public final class PostgresStore: DataStore {
                 do {
                     return try Self.transaction(db, begin: "BEGIN", deferWork: true, body)
                 } catch let error as StoreError where error.isRetryableConflict && attempt < attempts {
+                    attempt += 1
+                } catch let change as ConcurrentChange {
+                    guard attempt < attempts else { throw change.underlying }
                     attempt += 1
                 }
             }

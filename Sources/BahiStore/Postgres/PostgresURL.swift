@@ -97,7 +97,9 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
         var text = "postgres://"
         if let user { text += user + (password == nil ? "" : ":***") + "@" }
         text += host.hasPrefix("/") ? "" : (host.contains(":") ? "[\(host)]" : host)
-        text += host.hasPrefix("/") ? "" : ":\(port)"
+        // A socket folder travels as ?host=; its port (the socket file's number) stays in
+        // the authority unless it is the default, so the printed URL reaches the same server.
+        text += host.hasPrefix("/") ? (port == 5432 ? "" : ":\(port)") : ":\(port)"
         text += "/\(database)"
         var query = options.map { "\($0.key)=\($0.value)" }
         if host.hasPrefix("/") { query.insert("host=\(host)", at: 0) }
