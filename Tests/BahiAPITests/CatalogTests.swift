@@ -34,7 +34,8 @@ struct CatalogFixture {
 
     /// Events of one type, oldest first.
     func events(_ type: String) async throws -> [Event] {
-        try await app.store.read { db in try EventLog.list(db, after: 0, type: type, limit: 500) }
+        try await app.numberPendingEvents()  // PostgreSQL numbers events after commit
+        return try await app.store.read { db in try EventLog.list(db, after: 0, type: type, limit: 500) }
     }
 
     /// Creates a plain SKU (asserting 201).

@@ -46,7 +46,8 @@ func onHand(_ app: BahiContext, _ sku: String, _ location: String) async throws 
 }
 
 func events(_ app: BahiContext, _ type: String) async throws -> [Event] {
-    try await app.store.read { db in try EventLog.list(db, after: 0, type: type, limit: 10_000) }
+    try await app.numberPendingEvents()  // PostgreSQL numbers events after commit
+    return try await app.store.read { db in try EventLog.list(db, after: 0, type: type, limit: 10_000) }
 }
 
 func parseAll(_ text: String) throws -> [CSVRecord] {

@@ -106,6 +106,10 @@ final class SequencedStore: DataStore {
         try await base.read(body)
     }
 
+    func migrate(_ migrator: Migrator) async throws -> [Migration] {
+        try await base.migrate(migrator)
+    }
+
     func close() async { await base.close() }
 }
 
