@@ -7,7 +7,9 @@
 #
 # initdb and pg_ctl refuse to run as root, so the cluster belongs to the postgres user, in a
 # folder it owns, listening only on a Unix socket in that folder (no TCP port to collide).
-# fsync is off: the cluster is thrown away after the run.
+# fsync is off: the cluster is thrown away after the run. BAHI_PG_DURABLE=1 keeps PostgreSQL's
+# defaults (fsync, synchronous_commit, full_page_writes on): what the benchmarks compare with
+# SQLite at synchronous=FULL.
 set -euo pipefail
 DIR=${BAHI_PG_DIR:-/tmp/bahi-pg-test}
 PORT=${BAHI_PG_PORT:-55432}
@@ -25,8 +27,10 @@ start)
   fi
   rm -rf "$DIR"; mkdir -p "$DIR"; chown postgres "$DIR"
   runuser -u postgres -- "$BIN/initdb" -D "$DIR/data" -A trust -U postgres >/dev/null
+  DURABILITY="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  [ "${BAHI_PG_DURABLE:-0}" = 1 ] && DURABILITY=""
   runuser -u postgres -- "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w \
-    -o "-p $PORT -k $DIR -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" start >/dev/null
+    -o "-p $PORT -k $DIR -c listen_addresses='' $DURABILITY -c max_connections=300" start >/dev/null
   echo "host=$DIR port=$PORT user=postgres dbname=postgres"
   ;;
 stop)

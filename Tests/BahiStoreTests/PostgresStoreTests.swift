@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import BahiStore
 
@@ -52,8 +53,8 @@ import Testing
         }
     }
 
-    @Test func concurrentConditionalUpdatesNeverOversell() async throws {
-        try await PostgresTestDatabase.with { store in
+    @Test(arguments: [true, false]) func concurrentConditionalUpdatesNeverOversell(groupCommit: Bool) async throws {
+        try await PostgresTestDatabase.with(groupCommit: groupCommit) { store in
             try await store.write { db in
                 try db.execute("CREATE TABLE stock (sku TEXT PRIMARY KEY, available BIGINT NOT NULL CHECK (available >= 0))")
                 try db.execute("INSERT INTO stock VALUES ('TEE', 100)", [])
@@ -72,13 +73,63 @@ import Testing
             #expect(try await store.read { db in try db.queryValue("SELECT available FROM stock", as: Int64.self) } == 0)
         }
     }
+
+    struct Refused: Error, Equatable { let call: Int }
+
+    /// The group-committing writer: concurrent calls share transactions (fewer transaction
+    /// ids than calls), and a call that throws is undone alone while its batch commits.
+    @Test func groupCommitSharesTransactionsAndFailsOnlyTheCallThatThrew() async throws {
+        try await PostgresTestDatabase.with { store in
+            try await store.write { db in try db.execute("CREATE TABLE calls (call BIGINT PRIMARY KEY, xid TEXT NOT NULL)") }
+            let results = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
+                for call in 0..<200 {
+                    group.addTask {
+                        do {
+                            try await store.write { db in
+                                try db.execute("INSERT INTO calls (call, xid) VALUES (?1, pg_current_xact_id()::text)", binding: call)
+                                if call % 10 == 0 { throw Refused(call: call) }
+                            }
+                            return (call, true)
+                        } catch let refused as Refused {
+                            #expect(refused.call == call)
+                            return (call, false)
+                        }
+                    }
+                }
+                return try await group.reduce(into: [Int: Bool]()) { $0[$1.0] = $1.1 }
+            }
+            #expect(results.count == 200)
+            #expect(results.filter { !$0.value }.keys.sorted() == Array(stride(from: 0, to: 200, by: 10)))
+            let rows = try await store.read { db in try db.query("SELECT call, xid FROM calls ORDER BY call") { row in (try row["call"] as Int64, try row["xid"] as String) } }
+            #expect(rows.map(\.0) == (0..<200).filter { $0 % 10 != 0 }.map(Int64.init))
+            let transactions = Set(rows.map(\.1)).count
+            #expect(transactions < rows.count, "\(transactions) transactions for \(rows.count) calls: nothing was batched")
+        }
+    }
+
+    /// A call whose conditional write lost a race (`ConcurrentChange`) runs again inside its
+    /// batch; its first run's changes are undone, so it takes effect once.
+    @Test func aLostRaceRunsTheCallAgainOnce() async throws {
+        try await PostgresTestDatabase.with { store in
+            try await store.write { db in try db.execute("CREATE TABLE effects (n BIGSERIAL PRIMARY KEY, note TEXT NOT NULL)") }
+            let runs = Mutex(0)
+            let value = try await store.write { db -> String in
+                let run = runs.withLock { $0 += 1; return $0 }
+                try db.execute("INSERT INTO effects (note) VALUES (?1)", binding: "run \(run)")
+                if run == 1 { throw db.concurrentChange(Refused(call: run)) }
+                return "done on run \(run)"
+            }
+            #expect(value == "done on run 2")
+            #expect(try await store.read { db in try db.query("SELECT note FROM effects") { row in try row["note"] as String } } == ["run 2"])
+        }
+    }
 }
 
 /// A fresh database on the test cluster for one test, dropped afterwards.
 enum PostgresTestDatabase {
     static var conninfo: String? { ProcessInfo.processInfo.environment["BAHI_TEST_POSTGRES"] }
 
-    static func with(_ body: (PostgresStore) async throws -> Void) async throws {
+    static func with(groupCommit: Bool = true, _ body: (PostgresStore) async throws -> Void) async throws {
         guard let base = conninfo else {
             // Only a bare `swift test` gets here; the README's test command and CI start the
             // cluster and require it (BAHI_REQUIRE_POSTGRES), so there this is a failure.
@@ -90,7 +141,7 @@ enum PostgresTestDatabase {
         let name = "bahi_test_\(UInt64.random(in: 0...UInt64.max))"
         let admin = try PostgresConnection(conninfo: base)
         try admin.execute("CREATE DATABASE \(name)")
-        let store = try await PostgresStore(configuration: .init(conninfo: base.replacingDatabase(with: name), poolSize: 4))
+        let store = try await PostgresStore(configuration: .init(conninfo: base.replacingDatabase(with: name), poolSize: 4, groupCommit: groupCommit))
         do {
             try await body(store)
             await store.close()
