@@ -28,6 +28,22 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The store a command-line value names: a `postgres://` URL, or an SQLite path. `flag`
+    /// names the value's source in the error (`--from: …`), which never holds the password.
+    public init(argument text: String, flag: String) throws(ConfigurationError) {
+        guard !text.isEmpty else { throw ConfigurationError("\(flag) needs an SQLite path or a postgres:// URL") }
+        // Anything URL-shaped is checked as one: `mysql://…` is a mistake, not a file name.
+        guard PostgresURL.isPostgres(text) || text.contains("://") else {
+            self = .sqlite(path: text)
+            return
+        }
+        do {
+            self = .postgres(try PostgresURL(text))
+        } catch {
+            throw ConfigurationError("\(flag): \(error.description)")
+        }
+    }
+
     /// The engine this location holds.
     public var dialect: SQLDialect {
         switch self {
@@ -49,14 +65,7 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
     public func open(_ database: BahiConfiguration.Database) async throws(DatabaseOpenError) -> any DataStore {
         switch self {
         case .sqlite(let path):
-            if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
-                let folder = String(path[..<slash])
-                do {
-                    try Files.makeDirectories(folder)
-                } catch {
-                    throw DatabaseOpenError("cannot create the database folder \(folder): \(error)")
-                }
-            }
+            try Self.makeFolder(of: path)
             let configuration = SQLiteStore.Configuration(
                 readerCount: database.readConnections,
                 synchronous: database.synchronous == "normal" ? .normal : .full,
@@ -66,15 +75,56 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
             } catch {
                 throw DatabaseOpenError("cannot open the database \(path): \(error)")
             }
-        case .postgres(var url):
-            if !url.options.contains(where: { $0.key == "connect_timeout" }) {
-                url.options.append((key: "connect_timeout", value: String(Self.defaultConnectTimeoutSeconds)))
-            }
+        case .postgres(let url):
             do {
-                return try await PostgresStore(configuration: .init(conninfo: url.conninfo, poolSize: database.poolSize))
+                return try await PostgresStore(configuration: .init(conninfo: Self.withTimeout(url).conninfo, poolSize: database.poolSize))
             } catch {
                 throw DatabaseOpenError("cannot connect to PostgreSQL at \(self): \(Self.reason(error, hiding: url.password))")
             }
+        }
+    }
+
+    /// One plain connection to the database, outside any store: for tools that drive a
+    /// connection themselves, such as `bahi copy` (its own transactions, one thread). A
+    /// read-only SQLite connection needs the file to exist; a writable one creates it and its
+    /// folder. Errors are one line, as `open`'s.
+    public func connect(readOnly: Bool) throws(DatabaseOpenError) -> any Database {
+        switch self {
+        case .sqlite(let path):
+            if !readOnly { try Self.makeFolder(of: path) }
+            do {
+                return try Connection(path: path, mode: readOnly ? .readOnly : .readWrite)
+            } catch {
+                var reason = (error as? StoreError)?.message ?? "\(error)"
+                if reason.hasPrefix("cannot open \(path): ") { reason.removeFirst("cannot open \(path): ".count) }
+                throw DatabaseOpenError("cannot open the database \(path): \(reason)")
+            }
+        case .postgres(let url):
+            do {
+                return try PostgresConnection(conninfo: Self.withTimeout(url).conninfo)
+            } catch {
+                throw DatabaseOpenError("cannot connect to PostgreSQL at \(self): \(Self.reason(error, hiding: url.password))")
+            }
+        }
+    }
+
+    /// `url` with libpq's `connect_timeout` set to the default unless it says.
+    static func withTimeout(_ url: PostgresURL) -> PostgresURL {
+        var url = url
+        if !url.options.contains(where: { $0.key == "connect_timeout" }) {
+            url.options.append((key: "connect_timeout", value: String(Self.defaultConnectTimeoutSeconds)))
+        }
+        return url
+    }
+
+    /// Creates the folder an SQLite file goes in.
+    static func makeFolder(of path: String) throws(DatabaseOpenError) {
+        guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return }
+        let folder = String(path[..<slash])
+        do {
+            try Files.makeDirectories(folder)
+        } catch {
+            throw DatabaseOpenError("cannot create the database folder \(folder): \(error)")
         }
     }
 

@@ -173,6 +173,17 @@ public struct Migrator: Sendable {
         return applied
     }
 
+    /// Applies pending migrations on a plain connection of either engine (outside any
+    /// transaction): for tools that hold a connection rather than a store (`bahi copy`).
+    @discardableResult
+    public func migrate(connection db: any Database) throws -> [Migration] {
+        switch db {
+        case let sqlite as Connection: try migrate(sqlite)
+        case let postgres as PostgresConnection: try migrate(postgres)
+        default: throw MigrationError.invalidMigrations("no migrator for a \(db.dialect) connection of type \(type(of: db))")
+        }
+    }
+
     private func checkNotNewer(_ current: Int) throws {
         if current > latestVersion {
             throw MigrationError.databaseNewer(databaseVersion: current, knownVersion: latestVersion, application: applicationName)

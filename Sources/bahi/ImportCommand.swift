@@ -148,12 +148,15 @@ final class ProgressDisplay: Sendable {
 
     private let total: Int
     private let terminal: Bool
+    /// Printed before the bar (`bahi copy`'s table name).
+    private let label: String
     private let started = ContinuousClock.now
     private let state = Mutex(State())
 
-    init(total: Int, terminal: Bool) {
+    init(total: Int, terminal: Bool, label: String = "") {
         self.total = total
         self.terminal = terminal
+        self.label = label
     }
 
     /// A line of text before the bar starts.
@@ -193,7 +196,7 @@ final class ProgressDisplay: Sendable {
         let filled = min(width, Int(fraction * Double(width)))
         let seconds = ImportCommand.seconds(now - started)
         let rate = seconds > 0 ? Int(Double(done) / seconds) : 0
-        return "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] "
+        return label + "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] "
             + "\(Int(fraction * 100))% \(grouped(done))/\(grouped(total)) rows  \(grouped(rate)) rows/s\u{1B}[K"
     }
 }

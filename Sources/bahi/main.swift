@@ -16,6 +16,7 @@ Commands:
   backup    copy the SQLite database to a file, online (PostgreSQL: pg_dump)
   import    import stock or SKUs from a CSV file           (bahi import --help)
   check     integrity and domain invariants
+  copy      copy every table to another store, e.g. SQLite onto PostgreSQL (bahi copy --help)
   version   print the version
   help      this text
 
@@ -41,6 +42,8 @@ do {
         try await AdminCommands.backup(rest)
     case "check":
         exit(try await AdminCommands.check(rest))
+    case "copy":
+        exit(try await CopyCommand.run(rest))
     case "import":
         exit(try await ImportCommand.run(rest))
     case "version", "--version":

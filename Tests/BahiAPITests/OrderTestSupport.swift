@@ -139,13 +139,25 @@ func live(port: Int, clients: Int, _ requests: [LiveRequest]) async throws -> [(
 /// priority 2); channels web, amazon and blinkit. No stock: each test receives its own.
 func withOrders<T>(configure: (inout BahiConfiguration) -> Void = { _ in }, _ body: (OrderWorld) async throws -> T) async throws -> T {
     try await withApp(configure: { config in
+        OrderWorld.configure(&config)
+        configure(&config)
+    }) { app, _ in
+        try await body(try await OrderWorld.seeded(app))
+    }
+}
+
+extension OrderWorld {
+    /// The seller and rate limits order tests run with.
+    static func configure(_ config: inout BahiConfiguration) {
         config.seller.state = "Gujarat"
         config.seller.legalName = "Kapas Textiles LLP"
         config.seller.gstin = "24AAAAA0000A1Z5"
         config.rateLimit.requestsPerSecond = 1_000_000
         config.rateLimit.burst = 1_000_000
-        configure(&config)
-    }) { app, _ in
+    }
+
+    /// `app` with the order catalog seeded and a key per role made (see `withOrders`).
+    static func seeded(_ app: BahiContext) async throws -> OrderWorld {
         try await app.store.write { db in
             let now = Int64(WallClock.milliseconds())
             for (sku, name, hsn, rate, active) in [("TEE", "Cotton Tee", "6109", 500, 1), ("MUG", #"Khurja Mug <Blue> & "Chai""#, "6912", 1200, 1),
@@ -164,14 +176,13 @@ func withOrders<T>(configure: (inout BahiConfiguration) -> Void = { _ in }, _ bo
                 [now])
         }
         let keys = app.keys
-        let world = OrderWorld(
+        return OrderWorld(
             app: app, api: BahiApplication.makeAPI(app),
             admin: try await keys.create(name: "admin", role: .admin, channel: nil, actor: "t").secret,
             finance: try await keys.create(name: "finance", role: .finance, channel: nil, actor: "t").secret,
             warehouse: try await keys.create(name: "warehouse", role: .warehouse, channel: nil, actor: "t").secret,
             web: try await keys.create(name: "web", role: .storefront, channel: "web", actor: "t").secret,
             amazon: try await keys.create(name: "amazon", role: .storefront, channel: "amazon", actor: "t").secret)
-        return try await body(world)
     }
 }
 

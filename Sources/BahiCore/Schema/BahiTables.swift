@@ -1,0 +1,40 @@
+public import BahiStore
+
+extension BahiSchema {
+    /// Every Bahi table (views and `schema_migrations` aside), parents before the tables whose
+    /// foreign keys point at them: the order `bahi copy` fills a target in, so every row's
+    /// parent is already there on an engine that checks keys as rows arrive.
+    ///
+    /// Why a list here and not read from the catalogue: BahiStore must not know Bahi's tables,
+    /// and the one engine-specific column (`events.position`, PostgreSQL's insert order) needs
+    /// saying anyway. A test checks the list against both schemas — every table present, every
+    /// foreign key pointing backwards — so a new table cannot be forgotten.
+    public static let tables: [TableCopier.Table] = [
+        .init("api_keys"),
+        .init("idempotency_keys"),
+        // The feed's order, kept: `seq` as it is; PostgreSQL's `position` (insert order)
+        // takes the same number, so events copied in keep their places before new ones.
+        .init("events", orderBy: "seq", engineColumns: ["position": "seq"]),
+        .init("leases"),
+        .init("skus"),
+        .init("kit_components"),
+        .init("locations"),
+        .init("channels"),
+        .init("channel_sku_buffers"),
+        .init("stock_levels"),
+        .init("stock_movements"),
+        .init("reservations"),
+        .init("reservation_allocations"),
+        .init("orders"),
+        .init("order_lines"),
+        .init("order_history"),
+        .init("customer_stats"),
+        .init("pincode_stats"),
+        .init("payments"),
+        .init("shipments"),
+        .init("shipment_lines"),
+        .init("picklists"),
+        .init("invoice_series"),
+        .init("invoices"),
+    ]
+}
