@@ -44,7 +44,7 @@ LOG1=/dev/null LOG2=/dev/null
 [ -n "${SERVE_LOG:-}" ] && LOG1="$WORK/$SERVE_LOG" LOG2="$WORK/$SERVE_LOG.2"
 serve "$PORT" "$LOG1"
 PID=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/v1/ready" >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 600); do curl -sf "http://127.0.0.1:$PORT/v1/ready" >/dev/null 2>&1 && [ -s "$WORK/admin-key" ] && break; sleep 0.1; done
 if [ "${NODES:-1}" = 2 ]; then
   serve $((PORT + 1)) "$LOG2"
   PID2=$!

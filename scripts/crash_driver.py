@@ -42,6 +42,13 @@ database and the driver proves, from the database and the API, that
      sent again by channel_order_ref return 200 with the same id and total, not a second
      order.
 
+With --db postgres://… (scripts/crash-test.sh --postgres) the same load and the same checks
+run against `bahi serve` on PostgreSQL: the catalog is seeded and the database read through
+`psql` (--psql names the cluster in libpq's key=value form), and after each kill the driver
+waits until the killed node's server backends are gone before it restarts it (see
+wait_for_dead_node) — on PostgreSQL a killed node's last COMMIT may still be in flight in its
+server backend, where on SQLite the file is settled the moment the process dies.
+
 Standard library only. Exit 0 if every cycle verified, 1 on any violation.
 """
 
@@ -80,6 +87,98 @@ def log(msg):
 
 class Violation(Exception):
     pass
+
+
+class SqliteDb:
+    """The SQLite file, read only (seeding opens it read-write)."""
+
+    def __init__(self, path, readonly=True):
+        if readonly:
+            self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None, timeout=10)
+        else:
+            self.db = sqlite3.connect(path)
+
+    def execute(self, sql, params=()):
+        return self.db.execute(sql, params)
+
+    def snapshot(self, queries):
+        """Every (sql, params) read in one WAL snapshot; a list of row lists."""
+        self.db.execute("BEGIN")
+        try:
+            return [self.db.execute(sql, params).fetchall() for sql, params in queries]
+        finally:
+            self.db.execute("COMMIT")
+
+    def close(self):
+        self.db.close()
+
+
+class Rows:
+    def __init__(self, rows):
+        self.rows = rows
+
+    def fetchone(self):
+        return self.rows[0] if self.rows else None
+
+    def fetchall(self):
+        return self.rows
+
+
+class PgDb:
+    """PostgreSQL through psql, so the driver needs no package beyond the standard library:
+    one psql process per call, each query's rows returned as one line of JSON (json_agg), so
+    integers stay integers and NULL is None, as sqlite3 gives them. Placeholders are `?` as in
+    the SQLite queries; values are inlined as literals (the driver's own references and ids)."""
+
+    def __init__(self, conninfo):
+        self.conninfo = conninfo
+
+    @staticmethod
+    def literal(value):
+        if value is None:
+            return "NULL"
+        if isinstance(value, bool):
+            return "TRUE" if value else "FALSE"
+        if isinstance(value, int):
+            return str(value)
+        return "'" + str(value).replace("'", "''") + "'"
+
+    @classmethod
+    def bind(cls, sql, params):
+        parts = sql.split("?")
+        if len(parts) != len(params) + 1:
+            raise ValueError(f"{len(params)} parameters for {len(parts) - 1} placeholders: {sql}")
+        return parts[0] + "".join(cls.literal(v) + rest for v, rest in zip(params, parts[1:]))
+
+    def run(self, script, timeout=60):
+        done = subprocess.run(["psql", "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", self.conninfo],
+                              input=script, capture_output=True, text=True, timeout=timeout)
+        if done.returncode != 0:
+            raise Violation(f"psql failed ({done.returncode}): {done.stderr.strip()}")
+        return done.stdout
+
+    def snapshot(self, queries):
+        """Every (sql, params) read in one REPEATABLE READ snapshot; a list of row lists."""
+        script = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;\n"
+        for sql, params in queries:
+            # json_agg puts a newline between rows; inside strings JSON escapes them, so
+            # replacing raw newlines leaves one line per query.
+            script += f"SELECT coalesce(replace(json_agg(t)::text, E'\\n', ' '), '[]') FROM ({self.bind(sql, params)}) t;\n"
+        script += "COMMIT;\n"
+        lines = [line for line in self.run(script).splitlines() if line.strip()]
+        if len(lines) != len(queries):
+            raise Violation(f"psql returned {len(lines)} results for {len(queries)} queries")
+        return [[tuple(row.values()) for row in json.loads(line)] for line in lines]
+
+    def execute(self, sql, params=()):
+        return Rows(self.snapshot([(sql, params)])[0])
+
+    def write(self, statements):
+        """(sql, params) statements in one transaction."""
+        self.run("BEGIN;\n" + "".join(self.bind(sql, params) + ";\n" for sql, params in statements) + "COMMIT;\n")
+
+    def close(self):
+        pass
 
 
 class Request:
@@ -181,7 +280,11 @@ class Run:
         self.args = args
         self.bin = args.bin
         self.dir = args.dir
-        self.db = os.path.join(args.dir, "bahi.db")
+        # An SQLite file in the work folder, or a postgres:// URL (then psql reads it).
+        self.db = args.db or os.path.join(args.dir, "bahi.db")
+        self.pg = args.db is not None and args.db.startswith(("postgres://", "postgresql://"))
+        if self.pg and not args.psql:
+            raise SystemExit("crash_driver: --db postgres://… needs --psql (the cluster's libpq conninfo)")
         self.config = os.path.join(args.dir, "config.json")
         self.port = args.port or free_port()
         self.rng = random.Random(args.seed)
@@ -246,6 +349,25 @@ class Run:
         if self.proc.returncode != -signal.SIGKILL:
             raise Violation(f"bahi serve ended with {self.proc.returncode} before it was killed (it crashed by itself?); "
                             f"see {self.dir}/server.err:\n" + tail(os.path.join(self.dir, "server.err")))
+        if self.pg:
+            self.wait_for_dead_node()
+
+    def wait_for_dead_node(self, timeout=20.0):
+        """On PostgreSQL the killed node's transactions end in the server, not with the process:
+        a backend notices its client is gone only when it next reads the socket, and a COMMIT
+        already sent still commits. Until they are all gone, what the driver reads as "not
+        there" could still appear, so it waits until no other backend is connected to the
+        database (only this node ever connects to it; psql's own is excluded)."""
+        deadline = time.monotonic() + timeout
+        db = PgDb(self.args.psql)
+        while True:
+            left = db.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                              "AND pid <> pg_backend_pid() AND backend_type = 'client backend'").fetchone()[0]
+            if left == 0:
+                return
+            if time.monotonic() > deadline:
+                raise Violation(f"{left} server backends of the killed node were still there {timeout:.0f} s after the kill")
+            time.sleep(0.02)
 
     def stop_server(self):
         if self.proc is None or self.proc.poll() is not None:
@@ -271,25 +393,30 @@ class Run:
         """SKUs, a kit, locations and channels written straight to the migrated database
         (the catalog routes are not needed for this test), before the server first starts."""
         now = int(time.time() * 1000)
-        db = sqlite3.connect(self.db)
-        try:
-            mode = db.execute("PRAGMA journal_mode").fetchone()[0]
-            if mode != "wal":
-                raise Violation(f"the migrated database is not in WAL mode ({mode})")
-            with db:
-                for sku in STOCKED + [KIT]:
-                    db.execute(
-                        "INSERT INTO skus (sku, name, mrp_paise, price_paise, hsn, gst_rate_bps, is_kit, low_stock_threshold, reorder_point, reorder_qty,"
-                        " created_at, updated_at) VALUES (?, ?, 10000, 9000, '6109', 1200, ?, 5, 3, 50, ?, ?)", (sku, f"Item {sku}", 1 if sku == KIT else 0, now, now))
-                db.execute("INSERT INTO kit_components (kit_sku, component_sku, qty) VALUES ('KIT', 'C', 2), ('KIT', 'B', 1)")
-                for code, priority in LOCATIONS:
-                    db.execute("INSERT INTO locations (code, name, pincode, state, district, priority, created_at, updated_at)"
-                               " VALUES (?, ?, '395003', 'GUJARAT', 'SURAT', ?, ?, ?)", (code, code.title(), priority, now, now))
-                for code, kind, bps in CHANNELS:
-                    db.execute("INSERT INTO channels (code, name, kind, buffer_bps, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                               (code, code.title(), kind, bps, now, now))
-        finally:
-            db.close()
+        rows = []
+        for sku in STOCKED + [KIT]:
+            rows.append(("INSERT INTO skus (sku, name, mrp_paise, price_paise, hsn, gst_rate_bps, is_kit, low_stock_threshold, reorder_point, reorder_qty,"
+                         " created_at, updated_at) VALUES (?, ?, 10000, 9000, '6109', 1200, ?, 5, 3, 50, ?, ?)", (sku, f"Item {sku}", sku == KIT, now, now)))
+        rows.append(("INSERT INTO kit_components (kit_sku, component_sku, qty) VALUES ('KIT', 'C', 2), ('KIT', 'B', 1)", ()))
+        for code, priority in LOCATIONS:
+            rows.append(("INSERT INTO locations (code, name, pincode, state, district, priority, created_at, updated_at)"
+                         " VALUES (?, ?, '395003', 'GUJARAT', 'SURAT', ?, ?, ?)", (code, code.title(), priority, now, now)))
+        for code, kind, bps in CHANNELS:
+            rows.append(("INSERT INTO channels (code, name, kind, buffer_bps, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                         (code, code.title(), kind, bps, now, now)))
+        if self.pg:
+            PgDb(self.args.psql).write(rows)
+        else:
+            db = sqlite3.connect(self.db)
+            try:
+                mode = db.execute("PRAGMA journal_mode").fetchone()[0]
+                if mode != "wal":
+                    raise Violation(f"the migrated database is not in WAL mode ({mode})")
+                with db:
+                    for sql, params in rows:
+                        db.execute(sql, params)
+            finally:
+                db.close()
         # The load is 16 clients on one admin key: lift the per-key rate limit so that the test
         # measures the ledger, not 429s.
         with open(self.config, "w") as f:
@@ -634,36 +761,37 @@ class Run:
 
     # ── verification ──────────────────────────────────────────────────────────────────
     def ro(self):
-        db = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, isolation_level=None, timeout=10)
-        return db
+        return PgDb(self.args.psql) if self.pg else SqliteDb(self.db)
 
     def verify(self, client, cycle):
         problems = []
         db = self.ro()
         try:
-            db.execute("BEGIN")  # one WAL snapshot for every query below
             now = int(time.time() * 1000)
-            movements = db.execute(
-                "SELECT id, sku, location, kind, on_hand_delta, reserved_delta, damaged_delta, reference, reason FROM stock_movements").fetchall()
-            reservations = {row[0]: row for row in db.execute(
-                "SELECT id, channel, reference, status, expires_at, created_at FROM reservations").fetchall()}
+            # One snapshot for every query below (the server is up: expiries may run meanwhile).
+            (movements, reservation_rows, allocation_rows, order_rows, order_line_rows, shipment_rows,
+             parcel_line_rows) = db.snapshot([(sql, ()) for sql in (
+                "SELECT id, sku, location, kind, on_hand_delta, reserved_delta, damaged_delta, reference, reason FROM stock_movements",
+                "SELECT id, channel, reference, status, expires_at, created_at FROM reservations",
+                "SELECT reservation_id, line, sku, stock_sku, location, qty FROM reservation_allocations",
+                "SELECT id, channel, channel_order_ref, status, total_paise, cancel_reason, reservation_id FROM orders",
+                "SELECT order_id, line, sku, qty, unit_price_paise, discount_paise FROM order_lines ORDER BY order_id, line",
+                "SELECT id, order_id, location, status FROM shipments",
+                "SELECT shipment_id, line, sku, stock_sku, qty FROM shipment_lines")])
+            reservations = {row[0]: row for row in reservation_rows}
             allocations = {}
-            for rid, line, sku, stock_sku, loc, qty in db.execute(
-                    "SELECT reservation_id, line, sku, stock_sku, location, qty FROM reservation_allocations"):
+            for rid, line, sku, stock_sku, loc, qty in allocation_rows:
                 allocations.setdefault(rid, []).append((line, sku, stock_sku, loc, qty))
-            orders = {row[0]: row for row in db.execute(
-                "SELECT id, channel, channel_order_ref, status, total_paise, cancel_reason, reservation_id FROM orders").fetchall()}
+            orders = {row[0]: row for row in order_rows}
             order_lines = {}
-            for oid, line, sku, qty, price, discount in db.execute(
-                    "SELECT order_id, line, sku, qty, unit_price_paise, discount_paise FROM order_lines ORDER BY order_id, line"):
+            for oid, line, sku, qty, price, discount in order_line_rows:
                 order_lines.setdefault(oid, []).append((line, sku, qty, price, discount))
             shipments = {}
-            for sid, oid, loc, status in db.execute("SELECT id, order_id, location, status FROM shipments"):
+            for sid, oid, loc, status in shipment_rows:
                 shipments.setdefault(oid, []).append((sid, loc, status))
             parcel_lines = {}
-            for sid, line, sku, stock_sku, qty in db.execute("SELECT shipment_id, line, sku, stock_sku, qty FROM shipment_lines"):
+            for sid, line, sku, stock_sku, qty in parcel_line_rows:
                 parcel_lines.setdefault(sid, []).append((line, sku, stock_sku, qty))
-            db.execute("COMMIT")
         finally:
             db.close()
 
@@ -1014,7 +1142,9 @@ def tail(path, n=30):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bin", required=True, help="the bahi binary")
-    ap.add_argument("--dir", required=True, help="work folder holding the migrated bahi.db")
+    ap.add_argument("--dir", required=True, help="work folder holding the migrated bahi.db (and the logs)")
+    ap.add_argument("--db", default=None, help="a migrated postgres:// database instead of DIR/bahi.db")
+    ap.add_argument("--psql", default=None, help="with --db postgres://…: the same database as a libpq conninfo, for psql")
     ap.add_argument("--cycles", type=int, default=20)
     ap.add_argument("--threads", type=int, default=16)
     ap.add_argument("--port", type=int, default=0)
@@ -1034,10 +1164,12 @@ def main():
     try:
         run.seed_catalog()
         run.start_server()
+        # bahi serve saves the first admin key beside an SQLite file; on PostgreSQL it has no
+        # folder of its own, so crash-test.sh creates the key (bahi keys create) and saves it there.
         with open(os.path.join(args.dir, "admin-key")) as f:
             run.key = f.read().strip()
         run.seed_stock()
-        log(f"crash-test: {args.cycles} cycles, {args.threads} clients, port {run.port}, seed {args.seed}, work {args.dir}")
+        log(f"crash-test: {args.cycles} cycles on {'PostgreSQL' if run.pg else 'SQLite'}, {args.threads} clients, port {run.port}, seed {args.seed}, work {args.dir}")
         for n in range(1, args.cycles + 1):
             try:
                 s = run.cycle(n)
@@ -1070,7 +1202,7 @@ def main():
     finally:
         run.cleanup()
     elapsed = time.monotonic() - started
-    log(f"crash-test: ok: {args.cycles} kill -9 cycles in {elapsed:.1f}s; {totals['sent']} requests sent, "
+    log(f"crash-test: ok: {args.cycles} kill -9 cycles on {'PostgreSQL' if run.pg else 'SQLite'} in {elapsed:.1f}s; {totals['sent']} requests sent, "
         f"{totals['acked']} acknowledged (all present exactly once; {totals['acked_ord']} orders, {totals['acked_cod']} COD, {totals['acked_held']} on_hold, "
         f"{totals['acked_conv']} orders from holds, {totals['acked_cancel']} cancellations), {totals['refused']} refused (none left a trace; "
         f"{totals['refused_ord']} orders; conversions: {totals['conv_not_active']} reservation_not_active, {totals['conv_no_stock']} insufficient_stock, "

@@ -171,6 +171,10 @@ extension String {
         let socket = try PostgresURL("postgresql:///bahi?host=/var/run/postgresql")
         #expect(socket.host == "/var/run/postgresql" && socket.port == 5432 && socket.user == nil)
         #expect(try PostgresURL("postgres://[::1]:5433/x").host == "::1")
+        // libpq's port in the query, beside a socket folder; printed back in the authority.
+        let queryPort = try PostgresURL("postgres://bahi@/shop?host=/tmp/pg&port=55481")
+        #expect(queryPort.host == "/tmp/pg" && queryPort.port == 55481 && queryPort.options.isEmpty)
+        #expect(queryPort.redacted == "postgres://bahi@:55481/shop?host=/tmp/pg")
     }
 
     @Test func badURLsNameWhatToFix() {
@@ -179,6 +183,7 @@ extension String {
         }
         #expect(message("mysql://h/db").contains("postgres://"))
         #expect(message("postgres://h:99999/db").contains("port"))
+        #expect(message("postgres://h/db?port=x").contains("port \"x\""))
         #expect(message("postgres://h:5432").contains("names no database"))
         #expect(message("postgres://h/db?sslmod=require").contains("unknown option \"sslmod\""))
         #expect(message("postgres://u:p%zz@h/db").contains("password has a broken"))

@@ -88,10 +88,14 @@ public enum StockLedger {
     public static func apply(_ db: any Database, _ change: StockChange, actor: String?, now: Int64) throws -> Bool {
         var changed = try StockRecords.applyToLevel(db, change, now: now)
         if changed == 0 {
-            // First movement for this (sku, location): create the row, then try once more.
-            if try StockRecords.createLevel(db, sku: change.sku, location: change.location, now: now) == 1 {
-                changed = try StockRecords.applyToLevel(db, change, now: now)
-            }
+            // Maybe the first movement for this (sku, location): create the row, then try once
+            // more — also when the insert did nothing. On PostgreSQL two nodes can both miss the
+            // row; the second insert waits for the first's commit and finds it there, and only a
+            // new statement sees that row (READ COMMITTED), so the retry is what lets the second
+            // movement apply instead of being refused as if the stock were short. Where the row
+            // existed all along, the retry fails its condition again.
+            _ = try StockRecords.createLevel(db, sku: change.sku, location: change.location, now: now)
+            changed = try StockRecords.applyToLevel(db, change, now: now)
         }
         guard changed == 1 else { return false }
         try StockRecords.insertMovement(db, change, actor: actor, now: now)

@@ -17,7 +17,7 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
     /// Keys accepted in the query string: libpq's own, so nothing is silently ignored.
     static let knownOptions: Set<String> = [
         "sslmode", "sslrootcert", "sslcert", "sslkey", "connect_timeout", "application_name",
-        "target_session_attrs", "keepalives", "keepalives_idle", "options", "host", "sslcompression",
+        "target_session_attrs", "keepalives", "keepalives_idle", "options", "host", "port", "sslcompression",
     ]
 
     /// True if `text` names a PostgreSQL database (rather than an SQLite file path).
@@ -77,7 +77,18 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
                 throw PostgresURLError("unknown option \"\(key)\" in the URL (libpq knows sslmode, connect_timeout, application_name, …)")
             }
             let value = parts.count > 1 ? try Self.decode(parts[1], part: "option \(key)") : ""
-            if key == "host" { host = value } else { options.append((key, value)) }
+            if key == "host" {
+                host = value
+            } else if key == "port" {
+                // libpq takes the port in the query too, the usual way to name a socket's
+                // number beside ?host=/socket/folder (postgres://user@/db?host=/run/pg&port=5433).
+                guard let number = Int(value), (1...65535).contains(number) else {
+                    throw PostgresURLError("the port \"\(value)\" is not a number from 1 to 65535")
+                }
+                port = number
+            } else {
+                options.append((key, value))
+            }
         }
         guard !host.isEmpty else { throw PostgresURLError("the URL names no host (postgres://host:5432/bahi, or ?host=/socket/folder)") }
         self.options = options
