@@ -20,6 +20,9 @@ stop_all() {
   rm -rf "$WORK"
 }
 trap stop_all EXIT
+# A signal (Ctrl-C, or a closed pipe such as `| head`) exits through the EXIT trap, so no
+# server or cluster outlives the run.
+trap 'exit 1' INT TERM PIPE
 
 # STORE=postgres: a throwaway cluster with PostgreSQL's durable defaults (fsync and
 # synchronous_commit on, as SQLite's synchronous=FULL), database "bench" on a Unix socket.

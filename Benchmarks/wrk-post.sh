@@ -30,8 +30,9 @@ for run in $(seq "$REPS"); do
     # Half the connections on each node, at once; rates and errors add up, the latencies
     # shown are the worse node's.
     one_wrk "${run}1" "$PORT" $((CONNS / 2)) 1 > "$WORK/node1" &
+    first=$!
     one_wrk "${run}2" $((PORT + 1)) $((CONNS / 2)) 1 > "$WORK/node2"
-    wait
+    wait "$first"  # not a bare wait: the servers are background jobs of this shell too
     cat "$WORK/node1" "$WORK/node2" | awk '{ r += $1; if ($2 > p50) p50 = $2; if ($3 > p99) p99 = $3; b += $4 } END { printf "%.0f %.3f %.3f %d\n", r, p50, p99, b }' >> "$WORK/runs"
   else
     one_wrk "$run" "$PORT" "$CONNS" 2 >> "$WORK/runs"
