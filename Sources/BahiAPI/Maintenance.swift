@@ -175,7 +175,9 @@ extension BahiContext {
     /// there are none. Nothing on SQLite, which numbers events as it inserts them.
     public func numberPendingEvents() async throws {
         guard store.dialect == .postgres, try await store.read({ db in try EventLog.hasPending(db) }) else { return }
-        if try await store.write({ db in try EventLog.numberPending(db) }) > 0 { notifier.signal() }
+        // In a transaction of its own: inside a write batch, the sequencer's lock would join
+        // the batch's row locks, and two nodes' batches would deadlock on the pair.
+        if try await store.writeAlone({ db in try EventLog.numberPending(db) }) > 0 { notifier.signal() }
     }
 
     /// How long a long-polling feed reader waits before looking at the store again even if

@@ -278,6 +278,13 @@ public protocol DataStore: AnyObject, Sendable {
     @discardableResult
     func write<T: Sendable>(rerunnable: Bool, _ body: @escaping @Sendable (any Database) throws -> T) async throws -> T
 
+    /// `write(_:)` in a transaction of its own, never batched with other calls: for a short
+    /// transaction that takes a lock every node's write batches would otherwise meet (the
+    /// PostgreSQL event sequencer's), so that no batch ever waits on it while holding row
+    /// locks another node's batch wants. SQLite's single writer has no such cycle.
+    @discardableResult
+    func writeAlone<T: Sendable>(_ body: @escaping @Sendable (any Database) throws -> T) async throws -> T
+
     /// Runs `body` in one read-only snapshot.
     @discardableResult
     func read<T: Sendable>(_ body: @escaping @Sendable (any Database) throws -> T) async throws -> T

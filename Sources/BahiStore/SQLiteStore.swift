@@ -108,6 +108,12 @@ public final class SQLiteStore: DataStore {
         try await write(rerunnable: false, body)
     }
 
+    /// `write(_:)`: the single writer meets no other node's locks (see `DataStore.writeAlone`).
+    @discardableResult
+    public func writeAlone<T: Sendable>(_ body: @escaping @Sendable (any Database) throws -> T) async throws -> T {
+        try await write(rerunnable: false, body)
+    }
+
     /// `write(_:)` for a closure that only uses the connection — SQL reads and row changes
     /// (no DDL, no pragmas) and pure computation, with no effect outside the database and
     /// nothing kept from a run — so the writer may run it more than once.

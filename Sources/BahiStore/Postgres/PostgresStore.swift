@@ -74,6 +74,13 @@ public final class PostgresStore: DataStore {
     @discardableResult
     public func write<T: Sendable>(_ body: @escaping @Sendable (any Database) throws -> T) async throws -> T {
         if let writer { return try await writer.write(body) }
+        return try await writeAlone(body)
+    }
+
+    /// A transaction of its own on the pool, outside the group-commit batches, retried on
+    /// conflicts: see `DataStore.writeAlone`.
+    @discardableResult
+    public func writeAlone<T: Sendable>(_ body: @escaping @Sendable (any Database) throws -> T) async throws -> T {
         let attempts = max(1, configuration.maxAttempts)
         return try await submit { db in
             var attempt = 1

@@ -13,10 +13,11 @@ import Synchronization
 ///
 /// The contract of `DataStore.write` holds per call: a call that throws is rolled back to
 /// its savepoint and fails alone; a call whose conditional write lost to another node
-/// (`ConcurrentChange`, or a serialization failure or deadlock in one of its statements) is
-/// run again in the same batch, up to `maxAttempts`; nobody is answered before the commit,
-/// and a failed commit fails every call of the batch (none of them persisted). A commit that
-/// failed with a retryable conflict reruns the whole batch.
+/// (`ConcurrentChange`) is run again in the same batch, up to `maxAttempts`; a deadlock or
+/// serialization failure (40P01, 40001) — which two nodes' batches meet on each other's row
+/// locks — rolls the whole batch back and runs it again, so the other batch can finish;
+/// nobody is answered before the commit, and a failed commit fails every call of the batch
+/// (none of them persisted).
 final class PostgresWriter: Sendable {
     /// One queued call, type-erased so calls of any result type share the queue.
     struct Request: Sendable {
@@ -129,7 +130,8 @@ final class PostgresWriter: Sendable {
                 for request in batch { outcomes.append(try runCall(request, db)) }
                 try db.preCommitWorkList.runAll(db)
                 try db.execute("COMMIT")
-            } catch let error as StoreError where error.isRetryableConflict && attempt < maxAttempts {
+            } catch let error as StoreError where error.isRetryableConflict && attempt < maxAttempts * 4 {
+                // Generous: under two nodes' load a batch may lose a few deadlocks in a row.
                 _ = try? db.execute("ROLLBACK")
                 attempt += 1
                 continue
@@ -149,7 +151,8 @@ final class PostgresWriter: Sendable {
     }
 
     /// Runs one call in a savepoint; its error stays its own (rolled back to the savepoint),
-    /// and a lost race runs it again. Throws only when the transaction itself broke.
+    /// and a lost race runs it again. Throws when the transaction itself broke, or on a
+    /// deadlock or serialization failure (the batch reruns).
     private func runCall(_ request: Request, _ db: PostgresConnection) throws -> Ran {
         var attempt = 1
         while true {
@@ -161,8 +164,11 @@ final class PostgresWriter: Sendable {
             }
             try db.execute("ROLLBACK TO SAVEPOINT bahi_call")
             try db.execute("RELEASE SAVEPOINT bahi_call")
-            let lostRace = (error as? StoreError)?.isRetryableConflict == true || error is ConcurrentChange
-            if lostRace, attempt < maxAttempts {
+            // A deadlock or serialization failure involves locks the batch's earlier calls
+            // hold too: rerunning this call alone would meet them again (another node's
+            // batch waits on them). The whole batch rolls back and runs again instead.
+            if let conflict = error as? StoreError, conflict.isRetryableConflict { throw conflict }
+            if error is ConcurrentChange, attempt < maxAttempts {
                 attempt += 1
                 continue
             }

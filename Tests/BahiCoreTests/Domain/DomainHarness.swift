@@ -106,6 +106,10 @@ final class SequencedStore: DataStore {
         try await base.read(body)
     }
 
+    func writeAlone<T: Sendable>(_ body: @escaping @Sendable (any Database) throws -> T) async throws -> T {
+        try await base.writeAlone(body)
+    }
+
     func migrate(_ migrator: Migrator) async throws -> [Migration] {
         try await base.migrate(migrator)
     }
