@@ -270,28 +270,6 @@ public final class Connection: Database {
         return statement.isReadOnly ? 0 : Int(sqlite3_changes64(handle))
     }
 
-    /// Runs a query and maps every row; `transform` sees each `Row` only while it is current.
-    public func query<T>(_ sql: String, _ arguments: StatementArguments = [], _ transform: (Row) throws -> T) throws -> [T] {
-        let statement = try statement(sql)
-        defer { statement.reset() }
-        try statement.bind(arguments)
-        var results: [T] = []
-        while try statement.step() {
-            results.append(try transform(statement.row))
-        }
-        return results
-    }
-
-    /// Runs a query and maps its first row, or returns nil if there is none. Also the way to
-    /// read `INSERT … RETURNING` (SQLite completes the change on the first step).
-    public func queryFirst<T>(_ sql: String, _ arguments: StatementArguments = [], _ transform: (Row) throws -> T) throws -> T? {
-        let statement = try statement(sql)
-        defer { statement.reset() }
-        try statement.bind(arguments)
-        guard try statement.step() else { return nil }
-        return try transform(statement.row)
-    }
-
     // MARK: Executing with converted values
 
     /// `execute(_:_:)` with values already converted (`Database`'s `binding:` forms).
