@@ -1,4 +1,5 @@
 public import BahiJSON
+import BahiHTTP
 import BahiCore
 import BahiStore
 #if canImport(Glibc)
@@ -87,6 +88,7 @@ public enum ConfigurationLoader {
         int("server.port", 0...65535, \.server.port),
         int("server.max_connections", 1...1_000_000, \.server.maxConnections),
         int("server.io_queues", 0...256, \.server.ioQueues),
+        choice("server.io", IOBackend.availableHere.map(\.rawValue), \.server.io),
         int("server.max_body_bytes", 1024...(1 << 30), \.server.maxBodyBytes),
         int("server.max_target_bytes", 256...(1 << 20), \.server.maxTargetBytes),
         int("server.max_header_bytes", 1024...(1 << 22), \.server.maxHeaderBytes),
