@@ -82,13 +82,17 @@ let repositoryRoot: String = {
         rejects("environment variable BAHI_LOG_ACCESS_LOG must be true or false", environment: ["BAHI_LOG_ACCESS_LOG": "maybe"])
         rejects("flag for server.port must be a whole number from 0 to 65535, not 99999", flags: ["server.port": "99999"])
         rejects("rate_limit.burst (10) must be at least rate_limit.requests_per_second (20)", file: #"{"rate_limit": {"requests_per_second": 20, "burst": 10}}"#)
-        rejects("seller.gstin must be 15 characters", file: #"{"seller": {"gstin": "24abc"}}"#)
+        rejects("seller.gstin \"24abc\": A GSTIN is 15 characters", file: #"{"seller": {"gstin": "24abc"}}"#)
+        // The check character is verified: Reliance Industries' published GSTIN with its last character changed.
+        rejects("seller.gstin \"27AAACR5055K1Z8\": The check character", file: #"{"seller": {"gstin": "27AAACR5055K1Z8"}}"#)
+        rejects("is registered in Maharashtra (state code 27), but the address is in Gujarat", file: #"{"seller": {"gstin": "27AAACR5055K1Z7", "state": "Gujarat"}}"#)
+        rejects("seller.address.pincode 560001 is in Karnataka, not seller.state Gujarat", file: #"{"seller": {"state": "Gujarat", "address": {"pincode": "560001"}}}"#)
         rejects("database.path must not be empty", environment: ["BAHI_DB": ""])
     }
 
     @Test func orderSettingsTakeListsFromFileAndEnvironment() throws {
         let config = try ConfigurationLoader.load(
-            file: file(#"{"orders":{"cod_disabled_channels":["amazon","flipkart"],"channel_allocation_strategies":["amazon:nearest"]},"seller":{"gstin":"27AAACB1234C1Z5"}}"#),
+            file: file(#"{"orders":{"cod_disabled_channels":["amazon","flipkart"],"channel_allocation_strategies":["amazon:nearest"]},"seller":{"gstin":"27AAACR5055K1Z7"}}"#),
             environment: ["BAHI_ORDERS_COD_BLOCKED_PINCODES": "110001, 400001", "BAHI_FULFILMENT_EXPRESS_CHANNELS": "blinkit"], flags: [:])
         #expect(config.orders.codDisabledChannels == ["amazon", "flipkart"])
         #expect(config.orders.codBlockedPincodes == ["110001", "400001"])
