@@ -51,7 +51,7 @@ public enum GSTIN {
     public static func problems(_ gstin: String, state: IndianState?, field: String = "gstin") -> [FieldProblem] {
         let b = Array(gstin.utf8)
         guard b.count == length else {
-            return [FieldProblem(field, "invalid_gstin", "A GSTIN is 15 characters (e.g. 24AACCN3670J1ZG); this has \(gstin.count).")]
+            return [FieldProblem(field, "invalid_gstin", "A GSTIN is 15 characters (e.g. 24AAKFK1234K1ZF); this has \(gstin.count).")]
         }
         func digit(_ x: UInt8) -> Bool { x >= 0x30 && x <= 0x39 }
         func letter(_ x: UInt8) -> Bool { x >= 0x41 && x <= 0x5A }
@@ -62,7 +62,7 @@ public enum GSTIN {
         let pan = b[2..<12]
         let panShape = pan.prefix(5).allSatisfy(letter) && pan.dropFirst(5).prefix(4).allSatisfy(digit) && letter(pan[pan.startIndex + 9])
         guard panShape else {
-            return [FieldProblem(field, "invalid_gstin", "Characters 3–12 of a GSTIN are the holder's PAN: 5 capital letters, 4 digits, 1 capital letter (AACCN3670J).")]
+            return [FieldProblem(field, "invalid_gstin", "Characters 3–12 of a GSTIN are the holder's PAN: 5 capital letters, 4 digits, 1 capital letter (AAKFK1234K).")]
         }
         guard pan.dropFirst(5).prefix(4).contains(where: { $0 != 0x30 }) else {
             return [FieldProblem(field, "invalid_gstin", "Characters 8–11 of a GSTIN are the PAN's sequence number, 0001 to 9999; 0000 is never issued.")]

@@ -110,7 +110,7 @@ public struct SellerProfile: Sendable, Equatable {
             problems.append(FieldProblem("address.pincode", "invalid_pincode", "\(address.pincode) is not in the India Post pincode directory."))
         }
         if gstin.isEmpty {
-            problems.append(FieldProblem("gstin", "required", "The 15-character GSTIN of the registration this address belongs to (24AACCN3670J1ZG)."))
+            problems.append(FieldProblem("gstin", "required", "The 15-character GSTIN of the registration this address belongs to (24AAKFK1234K1ZF)."))
         } else {
             problems += GSTIN.problems(gstin, state: address.state)
         }
