@@ -154,6 +154,12 @@ import BahiStore
             let packed = await w.post("/v1/shipments/\(shipment)/pack", packJSON(["TEE", "TEE"]), key: w.warehouse)
             #expect(packed.status == .ok, "\(packed.text)")
             #expect(packed.str("invoice.number")?.hasSuffix("/00001") == true)
+
+            // An issued invoice keeps the supplier as it was: a later change of address is not reprinted.
+            #expect(await put(w, Self.profileJSON().replacingOccurrences(of: "Plot 7", with: "Plot 9")).num("version") == 2)
+            let invoice = await w.get("/v1/invoices/\(packed.str("invoice.id") ?? "")", key: w.finance)
+            #expect(invoice.str("seller.address") == "Plot 7, Kapas Bazaar, Ring Road, Surat, Gujarat 395003")
+            #expect(invoice.str("seller.trade_name") == "Kapas")
         }
     }
 
