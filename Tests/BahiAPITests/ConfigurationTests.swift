@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import BahiAPI
+import BahiCore
 import BahiJSON
 
 /// The repository root, found from this file's path.
@@ -86,8 +87,23 @@ let repositoryRoot: String = {
         // The check character is verified: Reliance Industries' published GSTIN with its last character changed.
         rejects("seller.gstin \"27AAACR5055K1Z8\": The check character", file: #"{"seller": {"gstin": "27AAACR5055K1Z8"}}"#)
         rejects("is registered in Maharashtra (state code 27), but the address is in Gujarat", file: #"{"seller": {"gstin": "27AAACR5055K1Z7", "state": "Gujarat"}}"#)
-        rejects("seller.address.pincode 560001 is in Karnataka, not seller.state Gujarat", file: #"{"seller": {"state": "Gujarat", "address": {"pincode": "560001"}}}"#)
+        rejects("seller.address.pincode 560001 is in Karnataka, not Gujarat, the seller's state", file: #"{"seller": {"state": "Gujarat", "address": {"pincode": "560001"}}}"#)
+        rejects("seller.address.pincode 395003 is in Gujarat, not Maharashtra", file: #"{"seller": {"gstin": "27AAACR5055K1Z7", "address": {"pincode": "395003"}}}"#)
+        rejects("seller.address.pincode \"999999\" is not in the India Post pincode directory", file: #"{"seller": {"address": {"pincode": "999999"}}}"#)
         rejects("database.path must not be empty", environment: ["BAHI_DB": ""])
+    }
+
+    @Test func theSellerProfileDefaultsComeFromFileAndEnvironment() throws {
+        let config = try ConfigurationLoader.load(
+            file: file(#"{"seller":{"legal_name":"Kapas Textiles LLP","trade_name":"Kapas","address":{"line1":"Plot 7","city":"Surat"}}}"#),
+            environment: ["BAHI_SELLER_GSTIN": "24aakfk1234k1zf", "BAHI_SELLER_ADDRESS_PINCODE": "395003", "BAHI_SELLER_ADDRESS_LINE2": "Ring Road"], flags: [:])
+        let seller = config.orderPolicy.seller
+        #expect(seller.source == .configuration)
+        #expect(seller.gstin == "24AAKFK1234K1ZF")
+        #expect(seller.tradeName == "Kapas")
+        #expect(seller.address == SellerProfile.Address(line1: "Plot 7", line2: "Ring Road", city: "Surat", state: .gujarat, pincode: "395003"))
+        #expect(seller.missingForInvoice.isEmpty)
+        #expect(BahiConfiguration().orderPolicy.seller.missingForInvoice == ["legal_name", "gstin", "address.line1", "address.city", "address.state", "address.pincode"])
     }
 
     @Test func orderSettingsTakeListsFromFileAndEnvironment() throws {

@@ -315,8 +315,10 @@ public enum ConfigurationLoader {
             guard let place = PincodeDirectory.lookup(seller.address.pincode) else {
                 throw ConfigurationError("seller.address.pincode \"\(seller.address.pincode)\" is not in the India Post pincode directory")
             }
-            if let state, place.stateCode != state {
-                throw ConfigurationError("seller.address.pincode \(seller.address.pincode) is in \(place.stateCode.name), not seller.state \(state.name)")
+            // The seller's state: seller.state, else the (valid) GSTIN's.
+            let sellerState = state ?? (seller.gstin.count >= 2 ? IndianState(gstCode: String(seller.gstin.prefix(2))) : nil)
+            if let sellerState, place.stateCode != sellerState {
+                throw ConfigurationError("seller.address.pincode \(seller.address.pincode) is in \(place.stateCode.name), not \(sellerState.name), the seller's state (seller.state or the GSTIN's)")
             }
         }
         for entry in config.orders.channelAllocationStrategies {
