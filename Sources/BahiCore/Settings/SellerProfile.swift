@@ -11,13 +11,18 @@ public import BahiJSON
 public struct SellerProfile: Sendable, Equatable {
     /// The registered address (the principal place of business on the registration).
     public struct Address: Sendable, Equatable {
+        /// Building and street: required on an invoice.
         public var line1: String
+        /// Area or locality; may be empty.
         public var line2: String
+        /// Required on an invoice.
         public var city: String
         /// The state or union territory: the first two characters of the GSTIN name it too.
         public var state: IndianState?
+        /// Six digits, in the India Post directory and in `state` once stored.
         public var pincode: String
 
+        /// An address by its parts; the configuration's may leave any empty.
         public init(line1: String = "", line2: String = "", city: String = "", state: IndianState? = nil, pincode: String = "") {
             self.line1 = line1
             self.line2 = line2
@@ -45,14 +50,18 @@ public struct SellerProfile: Sendable, Equatable {
     public var legalName: String
     /// The trade name, when the business trades under another (printed beside the legal name).
     public var tradeName: String
+    /// The 15-character GSTIN of the registration (`GSTIN.problems` checks it).
     public var gstin: String
+    /// The registered address, printed under the name.
     public var address: Address
+    /// Stored, or the configuration's stand-in.
     public var source: Source
     /// 1 on the first PUT, +1 per change; 0 for the configuration's profile.
     public var version: Int64
     /// When it was last stored (Unix ms); nil for the configuration's profile.
     public var updatedAt: Int64?
 
+    /// A profile by its parts: the configuration builds one, `SettingsRecords` reads one.
     public init(legalName: String = "", tradeName: String = "", gstin: String = "", address: Address = Address(),
                 source: Source = .configuration, version: Int64 = 0, updatedAt: Int64? = nil) {
         self.legalName = legalName

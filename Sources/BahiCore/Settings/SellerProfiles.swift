@@ -10,17 +10,25 @@ public enum SellerProfiles {
     /// A profile as sent, before it is checked: text as the client wrote it. `profile` trims
     /// it, upper-cases the GSTIN and reads the state by name or GST code.
     public struct Input: Sendable, Equatable {
+        /// `legal_name`.
         public var legalName = ""
+        /// `trade_name`; may be empty.
         public var tradeName = ""
+        /// `gstin`, in any case; upper-cased before it is checked.
         public var gstin = ""
+        /// `address.line1`.
         public var line1 = ""
+        /// `address.line2`; may be empty.
         public var line2 = ""
+        /// `address.city`.
         public var city = ""
         /// A state's name ("Gujarat", "Tamil Nadu", spelt as `IndianState(name:)` reads it) or
         /// its two-digit GST code ("24").
         public var state = ""
+        /// `address.pincode`.
         public var pincode = ""
 
+        /// An empty input, filled field by field from a request.
         public init() {}
 
         /// The profile this input describes (state nil when `state` names none).
