@@ -405,3 +405,23 @@ BEGIN
 EXCEPTION WHEN others THEN
     RETURN NULL;
 END $$;
+
+-- ─── seller profile (PostgreSQL migration 2; SQLite migration 7) ───
+
+-- The seller's GST identity for tax invoices (CGST Rule 46: supplier's name, address, GSTIN),
+-- owned by the Settings domain: one row, written by PUT /v1/settings/seller. While it is
+-- absent the configuration's seller.* keys stand in.
+CREATE TABLE seller_profile (
+    id          BIGINT PRIMARY KEY CHECK (id = 1),   -- the one row
+    legal_name  TEXT NOT NULL,
+    trade_name  TEXT NOT NULL DEFAULT '',
+    gstin       TEXT NOT NULL,                    -- 15 characters, check character verified
+    line1       TEXT NOT NULL,
+    line2       TEXT NOT NULL DEFAULT '',
+    city        TEXT NOT NULL,
+    state_code  TEXT NOT NULL,                    -- GST state code ("24"), the GSTIN's first two
+    pincode     TEXT NOT NULL,
+    version     BIGINT NOT NULL CHECK (version >= 1),
+    updated_at  BIGINT NOT NULL,
+    updated_by  TEXT                              -- the API key id that stored it
+);
