@@ -218,7 +218,12 @@ func eventually(_ seconds: Double = 5, _ condition: @Sendable () -> Bool) async 
             #expect(counter.outputs.load(ordering: .relaxed) == after)
         }
         await loop.submit { loop.close(fd: writeEnd) }
-        #expect(await eventually { fcntl(writeEnd, F_GETFD) == -1 })
+        // Closed: the read end sees the end of input (a number check could meet a reuse).
+        _ = fcntl(readEnd, F_SETFL, fcntl(readEnd, F_GETFL) | O_NONBLOCK)
+        #expect(await eventually {
+            var byte: UInt8 = 0
+            return read(readEnd, &byte, 1) == 0
+        })
     }
 
     #if os(Linux)
