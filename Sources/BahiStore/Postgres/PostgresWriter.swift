@@ -43,13 +43,16 @@ final class PostgresWriter: Sendable {
     private let connection: ConnectionPool<PostgresConnection>
     private let queue = Mutex(Queue())
     private let maxAttempts: Int
-    /// The largest batch: bounds how long one transaction holds its row locks.
+    /// The largest batch: bounds how long one transaction holds its row locks, and keeps its
+    /// subtransactions (one per call's savepoint) within the 64 a PostgreSQL backend caches:
+    /// past that every other session's snapshot is "suboverflowed" and checks rows this
+    /// transaction touched against `pg_subtrans` on disk, a known cliff under load.
     private let maxBatch: Int
     /// Whether batches send `Database.perform` writes ahead in pipeline mode (on unless a
     /// test compares).
     private let pipelining: Bool
 
-    init(conninfo: String, maxAttempts: Int, maxBatch: Int = 256, pipelining: Bool = true) async throws {
+    init(conninfo: String, maxAttempts: Int, maxBatch: Int = 64, pipelining: Bool = true) async throws {
         self.maxAttempts = max(1, maxAttempts)
         self.maxBatch = max(1, maxBatch)
         self.pipelining = pipelining
