@@ -38,10 +38,10 @@ public enum FulfilmentRecords {
 
     /// Stores a new shipment with its lines.
     static func insert(_ db: any Database, _ s: Shipment, now: Int64) throws {
-        try db.execute("INSERT INTO shipments (id, order_id, location, status, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        try db.perform("INSERT INTO shipments (id, order_id, location, status, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                        binding: s.id, s.orderID, s.location, s.status.rawValue, s.createdAt, now)
         for line in s.lines {
-            try db.execute("INSERT INTO shipment_lines (shipment_id, line, sku, stock_sku, qty) VALUES (?1, ?2, ?3, ?4, ?5)",
+            try db.perform("INSERT INTO shipment_lines (shipment_id, line, sku, stock_sku, qty) VALUES (?1, ?2, ?3, ?4, ?5)",
                            binding: s.id, line.line, line.sku, line.stockSKU, line.qty)
         }
     }

@@ -313,16 +313,16 @@ public enum OrderRecords {
 
     /// Counts an order for its phone and pincode.
     static func countOrder(_ db: any Database, phone: String, pincode: String) throws {
-        try db.execute("INSERT INTO customer_stats (phone, orders) VALUES (?1, 1) ON CONFLICT (phone) DO UPDATE SET orders = customer_stats.orders + 1", binding: phone)
-        try db.execute("INSERT INTO pincode_stats (pincode, orders) VALUES (?1, 1) ON CONFLICT (pincode) DO UPDATE SET orders = pincode_stats.orders + 1", binding: pincode)
+        try db.perform("INSERT INTO customer_stats (phone, orders) VALUES (?1, 1) ON CONFLICT (phone) DO UPDATE SET orders = customer_stats.orders + 1", binding: phone)
+        try db.perform("INSERT INTO pincode_stats (pincode, orders) VALUES (?1, 1) ON CONFLICT (pincode) DO UPDATE SET orders = pincode_stats.orders + 1", binding: pincode)
     }
 
     /// Counts a cancellation for its phone and pincode.
     static func countCancellation(_ db: any Database, phone: String, pincode: String) throws {
-        try db.execute(
+        try db.perform(
             "INSERT INTO customer_stats (phone, cancellations) VALUES (?1, 1) ON CONFLICT (phone) DO UPDATE SET cancellations = customer_stats.cancellations + 1",
             binding: phone)
-        try db.execute(
+        try db.perform(
             "INSERT INTO pincode_stats (pincode, cancellations) VALUES (?1, 1) ON CONFLICT (pincode) DO UPDATE SET cancellations = pincode_stats.cancellations + 1",
             binding: pincode)
     }
