@@ -1,10 +1,12 @@
 -- Bahi on PostgreSQL: the whole current schema, for a person to read.
 --
 -- GENERATED from schema.sql by scripts/postgres-schema.py (a test runs it with --check, so
--- the two cannot drift); the PostgreSQL store applies it as its migration 1
--- (BahiSchema.postgresMigrations). The same tables, columns, constraints and indexes as the
--- SQLite schema: BIGINT for INTEGER, BYTEA for BLOB, BOOLEAN for 0/1 flags, identities for
--- SQLite's rowid keys. Money in paise, times as Unix milliseconds UTC (DESIGN §2, §3).
+-- the two cannot drift). The PostgreSQL store's migrations (BahiSchema.postgresMigrations:
+-- this schema as of SQLite migration 6, then each later SQLite migration converted) bring a
+-- database here; a test checks they make the same tables, columns and indexes. The same
+-- tables, columns, constraints and indexes as the SQLite schema: BIGINT for INTEGER, BYTEA
+-- for BLOB, BOOLEAN for 0/1 flags, identities for SQLite's rowid keys. Money in paise, times
+-- as Unix milliseconds UTC (DESIGN §2, §3).
 
 -- Which migrations have run (kept by the migrator).
 CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -24,6 +26,10 @@ CREATE TABLE api_keys (
     created_at   BIGINT NOT NULL,
     last_used_at BIGINT,
     revoked_at   BIGINT,
+    -- The key's own rate limit (bahi keys create --rate-limit; migration 7), both set or both
+    -- NULL: NULL follows the role's limit in configuration (rate_limit.roles.*).
+    rate_limit_per_second BIGINT CHECK (rate_limit_per_second > 0),
+    rate_limit_burst      BIGINT CHECK (rate_limit_burst > 0),
     CHECK ((role = 'storefront') = (channel IS NOT NULL))
 );
 

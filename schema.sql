@@ -26,6 +26,10 @@ CREATE TABLE api_keys (
     created_at   INTEGER NOT NULL,
     last_used_at INTEGER,
     revoked_at   INTEGER,
+    -- The key's own rate limit (bahi keys create --rate-limit; migration 7), both set or both
+    -- NULL: NULL follows the role's limit in configuration (rate_limit.roles.*).
+    rate_limit_per_second INTEGER CHECK (rate_limit_per_second > 0),
+    rate_limit_burst      INTEGER CHECK (rate_limit_burst > 0),
     CHECK ((role = 'storefront') = (channel IS NOT NULL))
 ) STRICT;
 

@@ -39,16 +39,18 @@ enum AdminCommands {
 
     static func keys(_ args: ArraySlice<String>) async throws(UsageError) {
         let usage = """
-        Usage: bahi keys create --role ROLE [--channel CODE] --name NAME
+        Usage: bahi keys create --role ROLE [--channel CODE] --name NAME [--rate-limit N/s [--burst M]]
                bahi keys list
                bahi keys revoke KEY_ID
 
         create prints only the new secret on standard output, once.
         Roles: admin, storefront (needs --channel), warehouse, finance, support (read-only).
+        --rate-limit N/s gives the key its own limit (burst: --burst, default 2×N) instead of
+        its role's (rate_limit.roles.ROLE, else rate_limit.requests_per_second / burst).
 
         \(commonOptions)
         """
-        let arguments = try Arguments(args, valueFlags: Runtime.configFlags.union(["role", "channel", "name"]), switchFlags: ["help"])
+        let arguments = try Arguments(args, valueFlags: Runtime.configFlags.union(["role", "channel", "name", "rate-limit", "burst"]), switchFlags: ["help"])
         helpRequested(arguments, usage)
         guard let action = arguments.positional.first else { throw UsageError(description: "keys needs create, list or revoke") }
         let config = try Runtime.configuration(arguments)
@@ -57,12 +59,17 @@ enum AdminCommands {
             guard let roleText = arguments["role"] else { throw UsageError(description: "keys create needs --role (admin, storefront, warehouse, finance, support)") }
             guard let role = Role(rawValue: roleText) else { throw UsageError(description: "unknown role '\(roleText)'; use admin, storefront, warehouse, finance or support") }
             guard let name = arguments["name"] else { throw UsageError(description: "keys create needs --name saying who or what uses the key") }
+            let rateLimit = try rateLimit(arguments)
             let store = await Runtime.openStore(config)
             _ = await Runtime.migrate(store)
             do {
-                let (record, secret) = try await APIKeyStore(store: store).create(name: name, role: role, channel: arguments["channel"], actor: "cli")
+                let (record, secret) = try await APIKeyStore(store: store).create(
+                    name: name, role: role, channel: arguments["channel"], rateLimit: rateLimit, actor: "cli")
                 print(secret)
-                printError("bahi: created \(record.id) (\(role.rawValue)\(record.channel.map { ", channel \($0)" } ?? "")); the secret above is not shown again")
+                let policy = config.roleRateLimits.policy(for: Principal(keyID: record.id, role: role, rateLimit: rateLimit))
+                printError("bahi: created \(record.id) (\(role.rawValue)\(record.channel.map { ", channel \($0)" } ?? ""), "
+                           + "\(policy.limit.requestsPerSecond)/s burst \(policy.limit.burst)\(rateLimit == nil ? " from its role" : " of its own")); "
+                           + "the secret above is not shown again")
             } catch let error as APIKeyError {
                 await store.close()
                 throw UsageError(description: error.description)
@@ -75,10 +82,11 @@ enum AdminCommands {
             _ = await Runtime.migrate(store)
             do {
                 let keys = try await APIKeyStore(store: store).list()
-                print("ID                              ROLE        CHANNEL     HINT          CREATED                   LAST USED                 STATUS   NAME")
+                print("ID                              ROLE        CHANNEL     HINT          RATE LIMIT       CREATED                   LAST USED                 STATUS   NAME")
                 for k in keys {
                     let status = k.revokedAt == nil ? "active" : "revoked"
-                    print([k.id.padded(31), k.role.rawValue.padded(11), (k.channel ?? "-").padded(11), k.secretHint.padded(13),
+                    let limit = k.rateLimit.map { "\($0.requestsPerSecond)/s,\($0.burst)" } ?? "role"
+                    print([k.id.padded(31), k.role.rawValue.padded(11), (k.channel ?? "-").padded(11), k.secretHint.padded(13), limit.padded(16),
                            Timestamps.rfc3339(milliseconds: k.createdAt).padded(25),
                            (k.lastUsedAt.map { Timestamps.rfc3339(milliseconds: $0) } ?? "never").padded(25), status.padded(8), k.name].joined(separator: " "))
                 }
@@ -104,6 +112,23 @@ enum AdminCommands {
         default:
             throw UsageError(description: "unknown keys action '\(action)'; use create, list or revoke")
         }
+    }
+
+    /// `--rate-limit N/s [--burst M]`, checked before anything opens the store.
+    static func rateLimit(_ arguments: Arguments) throws(UsageError) -> RateLimit? {
+        guard let text = arguments["rate-limit"] else {
+            if arguments["burst"] != nil { throw UsageError(description: "--burst goes with --rate-limit N/s") }
+            return nil
+        }
+        guard var limit = RateLimit(text: text) else {
+            throw UsageError(description: "--rate-limit takes requests a second as N/s (e.g. --rate-limit 500/s), not '\(text)'")
+        }
+        if let burstText = arguments["burst"] {
+            guard let burst = Int(burstText), burst > 0 else { throw UsageError(description: "--burst takes a whole number of requests, not '\(burstText)'") }
+            limit.burst = burst
+        }
+        if let problem = limit.problem { throw UsageError(description: "--rate-limit \(text): \(problem)") }
+        return limit
     }
 
     static func backup(_ args: ArraySlice<String>) async throws(UsageError) {

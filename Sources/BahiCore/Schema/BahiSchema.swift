@@ -436,6 +436,12 @@ public enum BahiSchema {
             expires_at INTEGER NOT NULL                   -- Unix ms; free for anyone after this
         ) STRICT;
         """),
+        Migration(version: 7, name: "a key's own rate limit", sql: """
+        -- A key's own rate limit (bahi keys create --rate-limit), both set or both NULL: NULL
+        -- follows the role's limit in configuration (rate_limit.roles.*).
+        ALTER TABLE api_keys ADD COLUMN rate_limit_per_second INTEGER CHECK (rate_limit_per_second > 0);
+        ALTER TABLE api_keys ADD COLUMN rate_limit_burst INTEGER CHECK (rate_limit_burst > 0);
+        """),
     ]
 
     /// The migrator for this binary.

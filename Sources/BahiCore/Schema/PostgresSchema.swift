@@ -3,8 +3,8 @@ public import BahiStore
 
 extension BahiSchema {
     /// The PostgreSQL store's migrations: the schema of SQLite migration 6 in PostgreSQL's words
-    /// (`schema.postgres.sql`), as its migration 1. Later schema changes are numbered on both
-    /// stores.
+    /// as its migration 1 (frozen as released), then every later SQLite migration N as
+    /// migration N − 5, converted by the same rules. `schema.postgres.sql` is where they lead.
     public static let postgresMigrations: [Migration] = [
         Migration(version: 1, name: "schema", sql: #"""
 -- Bahi on PostgreSQL: the whole current schema, for a person to read.
@@ -414,6 +414,13 @@ BEGIN
 EXCEPTION WHEN others THEN
     RETURN NULL;
 END $$;
+"""#),
+        Migration(version: 2, name: "a key's own rate limit", sql: #"""
+-- SQLite migration 7
+-- A key's own rate limit (bahi keys create --rate-limit), both set or both NULL: NULL
+-- follows the role's limit in configuration (rate_limit.roles.*).
+ALTER TABLE api_keys ADD COLUMN rate_limit_per_second BIGINT CHECK (rate_limit_per_second > 0);
+ALTER TABLE api_keys ADD COLUMN rate_limit_burst BIGINT CHECK (rate_limit_burst > 0);
 """#),
     ]
 
