@@ -151,6 +151,36 @@ enum AdminCommands {
         await store.close()
     }
 
+    static func restore(_ args: ArraySlice<String>) async throws(UsageError) {
+        let usage = """
+        Usage: bahi restore BACKUP [--config FILE] [--db PATH]
+
+        Puts BACKUP (a file made by bahi backup or POST /v1/admin/backup) in place of the SQLite
+        database, after checking it: SQLite's integrity check, and a Bahi database at a schema
+        version this bahi knows (an older one is brought forward by bahi serve or bahi migrate).
+        Refused while bahi serve (or any bahi command) has the database open: stop it first.
+        The swap is atomic; the database it replaces is kept beside it as PATH.replaced-<time>.
+        A PostgreSQL database is restored with pg_restore.
+
+        \(commonOptions)
+        """
+        let arguments = try Arguments(args, valueFlags: Runtime.configFlags, switchFlags: ["help"])
+        helpRequested(arguments, usage)
+        guard arguments.positional.count == 1 else { throw UsageError(description: "restore needs exactly one BACKUP file to restore") }
+        let config = try Runtime.configuration(arguments)
+        let backup = arguments.positional[0]
+        let report: StoreRestore.Report
+        do {
+            report = try StoreRestore.run(backup: backup, to: Runtime.location(config), now: Int64(WallClock.milliseconds()))
+        } catch {
+            Runtime.fail(error.message)
+        }
+        let latest = BahiSchema.migrator.latestVersion
+        print("restored \(report.backup) to \(report.target) (\(report.bytes) bytes, schema version \(report.schemaVersion)"
+              + (report.schemaVersion < latest ? "; bahi serve or bahi migrate brings it to \(latest)" : "") + ")")
+        if let previous = report.previous { print("the database it replaced is kept as \(previous)") }
+    }
+
     static func check(_ args: ArraySlice<String>) async throws(UsageError) -> Int32 {
         let usage = "Usage: bahi check [--config FILE] [--db PATH|URL]\n\nRuns every domain invariant (and, on SQLite, integrity_check and foreign_key_check). Exit 0 if clean, 1 if anything is wrong.\n\n\(commonOptions)"
         let arguments = try Arguments(args, valueFlags: Runtime.configFlags, switchFlags: ["help"])

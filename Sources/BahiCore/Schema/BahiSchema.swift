@@ -457,6 +457,15 @@ public enum BahiSchema {
         }
     }
 
+    /// The schema version of an SQLite file that may not be Bahi's (a backup `bahi restore`
+    /// was given), or nil when it lacks Bahi's tables (`schema_migrations`, `api_keys`).
+    public static func sqliteVersion(of db: any Database) throws -> Int? {
+        let found = try db.queryValue(
+            "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('schema_migrations', 'api_keys')", as: Int64.self)
+        guard found == 2 else { return nil }
+        return try migrator.appliedVersion(db)
+    }
+
     /// Brings `store` to this binary's schema with its engine's migrations; returns those
     /// applied. Refuses (`MigrationError.databaseNewer`) a database a newer bahi migrated.
     @discardableResult
