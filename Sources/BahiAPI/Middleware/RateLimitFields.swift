@@ -31,7 +31,13 @@ public final class RateLimitFields: Sendable {
 
     /// The `RateLimit` value after `decision`.
     public func limitValue(_ decision: RateLimiter.Decision) -> String {
-        remainingPrefix + String(decision.remaining) + (decision.allowed ? ";t=1" : ";t=" + String(decision.retryAfterSeconds))
+        // One buffer, sized once: the integers' own strings are small (no allocation).
+        var value = ""
+        value.reserveCapacity(remainingPrefix.utf8.count + 32)
+        value += remainingPrefix
+        value += String(decision.remaining)
+        value += decision.allowed ? ";t=1" : ";t=" + String(decision.retryAfterSeconds)
+        return value
     }
 
     /// Adds both fields for `decision`.
