@@ -1,12 +1,10 @@
 -- Bahi on PostgreSQL: the whole current schema, for a person to read.
 --
 -- GENERATED from schema.sql by scripts/postgres-schema.py (a test runs it with --check, so
--- the two cannot drift). The PostgreSQL store's migrations (BahiSchema.postgresMigrations:
--- this schema as of SQLite migration 6, then each later SQLite migration converted) bring a
--- database here; a test checks they make the same tables, columns and indexes. The same
--- tables, columns, constraints and indexes as the SQLite schema: BIGINT for INTEGER, BYTEA
--- for BLOB, BOOLEAN for 0/1 flags, identities for SQLite's rowid keys. Money in paise, times
--- as Unix milliseconds UTC (DESIGN §2, §3).
+-- the two cannot drift); the PostgreSQL store applies it as its migration 1
+-- (BahiSchema.postgresMigrations). The same tables, columns, constraints and indexes as the
+-- SQLite schema: BIGINT for INTEGER, BYTEA for BLOB, BOOLEAN for 0/1 flags, identities for
+-- SQLite's rowid keys. Money in paise, times as Unix milliseconds UTC (DESIGN §2, §3).
 
 -- Which migrations have run (kept by the migrator).
 CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -26,10 +24,6 @@ CREATE TABLE api_keys (
     created_at   BIGINT NOT NULL,
     last_used_at BIGINT,
     revoked_at   BIGINT,
-    -- The key's own rate limit (bahi keys create --rate-limit; migration 7), both set or both
-    -- NULL: NULL follows the role's limit in configuration (rate_limit.roles.*).
-    rate_limit_per_second BIGINT CHECK (rate_limit_per_second > 0),
-    rate_limit_burst      BIGINT CHECK (rate_limit_burst > 0),
     CHECK ((role = 'storefront') = (channel IS NOT NULL))
 );
 
@@ -411,3 +405,31 @@ BEGIN
 EXCEPTION WHEN others THEN
     RETURN NULL;
 END $$;
+
+-- ─── seller profile (PostgreSQL migration 2; SQLite migration 7) ───
+
+-- The seller's GST identity for tax invoices (CGST Rule 46: supplier's name, address, GSTIN),
+-- owned by the Settings domain: one row, written by PUT /v1/settings/seller. While it is
+-- absent the configuration's seller.* keys stand in.
+CREATE TABLE seller_profile (
+    id          BIGINT PRIMARY KEY CHECK (id = 1),   -- the one row
+    legal_name  TEXT NOT NULL,
+    trade_name  TEXT NOT NULL DEFAULT '',
+    gstin       TEXT NOT NULL,                    -- 15 characters, check character verified
+    line1       TEXT NOT NULL,
+    line2       TEXT NOT NULL DEFAULT '',
+    city        TEXT NOT NULL,
+    state_code  TEXT NOT NULL,                    -- GST state code ("24"), the GSTIN's first two
+    pincode     TEXT NOT NULL,
+    version     BIGINT NOT NULL CHECK (version >= 1),
+    updated_at  BIGINT NOT NULL,
+    updated_by  TEXT                              -- the API key id that stored it
+);
+
+-- ─── a key's own rate limit (PostgreSQL migration 3; SQLite migration 8) ───
+
+-- A key's own rate limit (bahi keys create --rate-limit), both set or both NULL: NULL
+-- follows the role's limit in configuration (rate_limit.roles.*). Two more columns of
+-- api_keys (above), added where a migration can add them: at the end.
+ALTER TABLE api_keys ADD COLUMN rate_limit_per_second BIGINT CHECK (rate_limit_per_second > 0);
+ALTER TABLE api_keys ADD COLUMN rate_limit_burst BIGINT CHECK (rate_limit_burst > 0);

@@ -26,10 +26,6 @@ CREATE TABLE api_keys (
     created_at   INTEGER NOT NULL,
     last_used_at INTEGER,
     revoked_at   INTEGER,
-    -- The key's own rate limit (bahi keys create --rate-limit; migration 7), both set or both
-    -- NULL: NULL follows the role's limit in configuration (rate_limit.roles.*).
-    rate_limit_per_second INTEGER CHECK (rate_limit_per_second > 0),
-    rate_limit_burst      INTEGER CHECK (rate_limit_burst > 0),
     CHECK ((role = 'storefront') = (channel IS NOT NULL))
 ) STRICT;
 
@@ -393,3 +389,31 @@ CREATE TABLE leases (
     holder     TEXT NOT NULL,                     -- the node holding it
     expires_at INTEGER NOT NULL                   -- Unix ms; free for anyone after this
 ) STRICT;
+
+-- ───────────────────────────── seller profile (migration 7; PostgreSQL migration 2) ───────────
+
+-- The seller's GST identity for tax invoices (CGST Rule 46: supplier's name, address, GSTIN),
+-- owned by the Settings domain: one row, written by PUT /v1/settings/seller. While it is
+-- absent the configuration's seller.* keys stand in.
+CREATE TABLE seller_profile (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),   -- the one row
+    legal_name  TEXT NOT NULL,
+    trade_name  TEXT NOT NULL DEFAULT '',
+    gstin       TEXT NOT NULL,                    -- 15 characters, check character verified
+    line1       TEXT NOT NULL,
+    line2       TEXT NOT NULL DEFAULT '',
+    city        TEXT NOT NULL,
+    state_code  TEXT NOT NULL,                    -- GST state code ("24"), the GSTIN's first two
+    pincode     TEXT NOT NULL,
+    version     INTEGER NOT NULL CHECK (version >= 1),
+    updated_at  INTEGER NOT NULL,
+    updated_by  TEXT                              -- the API key id that stored it
+) STRICT;
+
+-- ───────────────────────────── a key's own rate limit (migration 8; PostgreSQL migration 3) ───
+
+-- A key's own rate limit (bahi keys create --rate-limit), both set or both NULL: NULL
+-- follows the role's limit in configuration (rate_limit.roles.*). Two more columns of
+-- api_keys (above), added where a migration can add them: at the end.
+ALTER TABLE api_keys ADD COLUMN rate_limit_per_second INTEGER CHECK (rate_limit_per_second > 0);
+ALTER TABLE api_keys ADD COLUMN rate_limit_burst INTEGER CHECK (rate_limit_burst > 0);

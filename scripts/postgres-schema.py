@@ -1,13 +1,6 @@
 #!/usr/bin/env python3
 """Writes schema.postgres.sql from schema.sql: the same tables, indexes and views in
-PostgreSQL's words (DESIGN §3 keeps the dialect differences in one place; for DDL this is it),
-and Sources/BahiCore/Schema/PostgresSchema.swift, the PostgreSQL store's migrations.
-
-PostgreSQL migration 1 is the schema of SQLite migration 6 (BASELINE), frozen as released:
-its text is kept from PostgresSchema.swift as it is. Every later SQLite migration N becomes
-PostgreSQL migration N - BASELINE + 1, its SQL converted by the same rules (so a later
-migration must be portable DDL such as ALTER TABLE … ADD COLUMN). A test applies both
-schema.postgres.sql and the migrations to PostgreSQL and compares the two.
+PostgreSQL's words (DESIGN §3 keeps the dialect differences in one place; for DDL this is it).
 
     python3 scripts/postgres-schema.py          # rewrite schema.postgres.sql
     python3 scripts/postgres-schema.py --check  # exit 1 if it is out of date
@@ -21,8 +14,6 @@ import re, sys, pathlib
 
 root = pathlib.Path(__file__).resolve().parent.parent
 src = (root / "schema.sql").read_text()
-swift_path = root / "Sources/BahiCore/Schema/PostgresSchema.swift"
-BASELINE = 6
 
 def convert(sql: str) -> str:
     out = []
@@ -49,12 +40,10 @@ def convert(sql: str) -> str:
 header = """-- Bahi on PostgreSQL: the whole current schema, for a person to read.
 --
 -- GENERATED from schema.sql by scripts/postgres-schema.py (a test runs it with --check, so
--- the two cannot drift). The PostgreSQL store's migrations (BahiSchema.postgresMigrations:
--- this schema as of SQLite migration 6, then each later SQLite migration converted) bring a
--- database here; a test checks they make the same tables, columns and indexes. The same
--- tables, columns, constraints and indexes as the SQLite schema: BIGINT for INTEGER, BYTEA
--- for BLOB, BOOLEAN for 0/1 flags, identities for SQLite's rowid keys. Money in paise, times
--- as Unix milliseconds UTC (DESIGN §2, §3).
+-- the two cannot drift); the PostgreSQL store applies it as its migration 1
+-- (BahiSchema.postgresMigrations). The same tables, columns, constraints and indexes as the
+-- SQLite schema: BIGINT for INTEGER, BYTEA for BLOB, BOOLEAN for 0/1 flags, identities for
+-- SQLite's rowid keys. Money in paise, times as Unix milliseconds UTC (DESIGN §2, §3).
 """
 # Drop schema.sql's own header comment (it describes the SQLite file); keep the rest.
 lines = src.splitlines(keepends=True)
@@ -97,36 +86,31 @@ body = body.replace(
     "CREATE INDEX events_type ON events (type, seq);\n",
     "CREATE INDEX events_type ON events (type, seq);\n"
     "CREATE INDEX events_unnumbered ON events (position) WHERE seq IS NULL;\n")
-result = header + convert(body) + functions
-
-# Migration 1, frozen: the text PostgresSchema.swift already holds.
-opening = 'Migration(version: 1, name: "schema", sql: #"""\n'
-existing = swift_path.read_text()
-start = existing.index(opening) + len(opening)
-baseline = existing[start:existing.index('"""#)', start)]
-
-# The SQLite migrations after the baseline, converted (Swift's multi-line strings drop the
-# closing delimiter's indentation: eight spaces in BahiSchema.swift).
+# Later schema changes are PostgreSQL migrations of their own, frozen like SQLite's: schema.sql
+# marks where each begins with a line "-- ─── name (migration N; PostgreSQL migration M) ───".
+# Migration 1 is everything before the first mark (the schema of SQLite migration 6) with the
+# functions; schema.postgres.sql is the whole.
+mark = re.compile(r"^-- ─+ (.+?) \(migration (\d+); PostgreSQL migration (\d+)\) ─+\n", re.M)
+marks = list(mark.finditer(body))
+first = body[:marks[0].start()].rstrip("\n") + "\n" if marks else body
 later = []
-for version, name, sql in re.findall(r'Migration\(version: (\d+), name: "([^"]*)", sql: """\n(.*?)\n\s*"""\)',
-                                     (root / "Sources/BahiCore/Schema/BahiSchema.swift").read_text(), re.S):
-    if int(version) <= BASELINE:
-        continue
-    text = "\n".join(line[8:] if line.startswith(" " * 8) else line.lstrip() for line in sql.splitlines())
-    later.append(
-        f"        Migration(version: {int(version) - BASELINE + 1}, name: \"{name}\", sql: #\"\"\"\n"
-        f"-- SQLite migration {version}\n{convert(text)}\"\"\"#),\n")
-
+for i, m in enumerate(marks):
+    end = marks[i + 1].start() if i + 1 < len(marks) else len(body)
+    later.append((int(m.group(3)), m.group(1), int(m.group(2)), convert(body[m.end():end].strip("\n") + "\n")))
+assert [v for v, _, _, _ in later] == list(range(2, len(later) + 2)), "PostgreSQL migrations in schema.sql must be numbered 2, 3, … in order"
+initial = header + convert(first) + functions
+result = initial + "".join(f"\n-- ─── {name} (PostgreSQL migration {v}; SQLite migration {sv}) ───\n\n{sql}" for v, name, sv, sql in later)
+sqlite_at_first = (later[0][2] - 1) if later else len(re.findall(r"Migration\(version:", (root / "Sources/BahiCore/Schema/BahiSchema.swift").read_text()))
 swift = (
     "// GENERATED by scripts/postgres-schema.py from schema.sql: do not edit by hand.\n"
     "public import BahiStore\n\n"
     "extension BahiSchema {\n"
-    "    /// The PostgreSQL store's migrations: the schema of SQLite migration " + str(BASELINE) + " in PostgreSQL's words\n"
-    "    /// as its migration 1 (frozen as released), then every later SQLite migration N as\n"
-    "    /// migration N − " + str(BASELINE - 1) + ", converted by the same rules. `schema.postgres.sql` is where they lead.\n"
+    "    /// The PostgreSQL store's migrations: the schema of SQLite migration " + str(sqlite_at_first) + " in PostgreSQL's words\n"
+    "    /// (`schema.postgres.sql`), as its migration 1. Later schema changes are numbered on both\n"
+    "    /// stores.\n"
     "    public static let postgresMigrations: [Migration] = [\n"
-    "        Migration(version: 1, name: \"schema\", sql: #\"\"\"\n" + baseline + "\"\"\"#),\n"
-    + "".join(later) +
+    "        Migration(version: 1, name: \"schema\", sql: #\"\"\"\n" + initial + "\"\"\"#),\n"
+    + "".join(f"        Migration(version: {v}, name: \"{name}\", sql: #\"\"\"\n{sql}\"\"\"#),\n" for v, name, _, sql in later) +
     "    ]\n\n"
     "    /// The migrator for the PostgreSQL store.\n"
     "    public static var postgresMigrator: Migrator { Migrator(postgresMigrations, applicationName: \"bahi\") }\n"

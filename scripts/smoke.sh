@@ -22,6 +22,14 @@ curl -sf "http://127.0.0.1:$PORT/v1/ready" | grep -q '"status":"ready"' || fail 
 curl -sf -H "Authorization: Bearer $KEY" "http://127.0.0.1:$PORT/v1/me" | grep -q '"role":"admin"' || fail "me"
 [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/v1/me")" = 401 ] || fail "401 without a key"
 
+# The seller profile: incomplete until stored (nothing configured here), then complete.
+U="http://127.0.0.1:$PORT/v1/settings/seller"
+curl -sf -H "Authorization: Bearer $KEY" "$U" | grep -q '"complete":false' || fail "seller profile incomplete by default"
+curl -sf -X PUT -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' "$U" -d '{"legal_name":"Smoke Traders LLP","gstin":"24AAKFK1234K1ZF","address":{"line1":"Plot 7","city":"Surat","state":"Gujarat","pincode":"395003"}}' \
+  | grep -q '"complete":true' || fail "seller profile PUT"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -X PUT -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' "$U" -d '{"legal_name":"X","gstin":"24AAKFK1234K1ZG","address":{"line1":"Plot 7","city":"Surat","state":"Gujarat","pincode":"395003"}}')" = 422 ] \
+  || fail "422 for a GSTIN with a wrong check character"
+
 SUPPORT=$("$BIN" keys create --role support --name smoke --db "$WORK/data/bahi.db" 2>/dev/null)
 [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $SUPPORT" "http://127.0.0.1:$PORT/v1/events")" = 403 ] || fail "403 for support on events"
 "$BIN" keys list --db "$WORK/data/bahi.db" | grep -q smoke || fail "keys list"

@@ -21,6 +21,7 @@ public enum BahiApplication {
         InventoryCSVRoutes.register(on: &api)
         OrderRoutes.register(on: &api)
         FulfilmentRoutes.register(on: &api)
+        SettingsRoutes.register(on: &api)
         return api
     }
 }

@@ -64,7 +64,7 @@ final class Connection: EventLoopHandler, @unchecked Sendable {
     /// that arrived before registration raise an event at once.
     func start() {
         do {
-            try loop.eventLoop.register(fd: fd, events: BAHI_EPOLLIN | BAHI_EPOLLOUT | BAHI_EPOLLRDHUP | BAHI_EPOLLET, handler: self)
+            try loop.eventLoop.register(fd: fd, events: IOEvent.input | IOEvent.output | IOEvent.peerShutDown | IOEvent.edgeTriggered, handler: self)
         } catch {
             closed = true
             Glibc.close(fd)
@@ -76,9 +76,9 @@ final class Connection: EventLoopHandler, @unchecked Sendable {
     /// then output if a write waits for room. Output bits ride along with every input edge
     /// and are ignored while nothing is pending.
     func handleEvents(_ events: UInt32) {
-        if events & (BAHI_EPOLLRDHUP | BAHI_EPOLLHUP | BAHI_EPOLLERR) != 0 { peerShutDown = true }
-        if events & (BAHI_EPOLLIN | BAHI_EPOLLRDHUP | BAHI_EPOLLHUP | BAHI_EPOLLERR) != 0 { readable() }
-        if writePending, events & (BAHI_EPOLLOUT | BAHI_EPOLLHUP | BAHI_EPOLLERR) != 0 { writable() }
+        if events & (IOEvent.peerShutDown | IOEvent.hangUp | IOEvent.error) != 0 { peerShutDown = true }
+        if events & (IOEvent.input | IOEvent.peerShutDown | IOEvent.hangUp | IOEvent.error) != 0 { readable() }
+        if writePending, events & (IOEvent.output | IOEvent.hangUp | IOEvent.error) != 0 { writable() }
     }
 
     // MARK: Reading
@@ -109,12 +109,17 @@ final class Connection: EventLoopHandler, @unchecked Sendable {
                 return
             }
         }
-        if inputEnded { machine.receivedEOF() }
+        if inputEnded {
+            // Nothing more will come; a level-triggered backend would report the end forever.
+            loop.eventLoop.wantInput(fd: fd, false)
+            machine.receivedEOF()
+        }
         drive()
         guard !closed, !inputEnded else { return }
         if machine.isDispatched || writePending, machine.buffer.readableBytes >= Connection.highWater {
             // No edge will come for input already waiting: `resumeReading` reads it.
             readPaused = true
+            loop.eventLoop.wantInput(fd: fd, false)
         } else if !drained {
             scheduleRead()
         }
@@ -133,6 +138,7 @@ final class Connection: EventLoopHandler, @unchecked Sendable {
     private func resumeReading() {
         guard readPaused else { return }
         readPaused = false
+        loop.eventLoop.wantInput(fd: fd, true)
         scheduleRead()
     }
 
@@ -235,6 +241,7 @@ final class Connection: EventLoopHandler, @unchecked Sendable {
             } else if n < 0, errno == EINTR {
                 continue
             } else if n < 0, errno == EAGAIN || errno == EWOULDBLOCK {
+                if !writePending { loop.eventLoop.wantOutput(fd: fd, true) }
                 writePending = true
                 return
             } else {
@@ -244,6 +251,7 @@ final class Connection: EventLoopHandler, @unchecked Sendable {
         }
         pending.removeAll(keepingCapacity: pending.capacity <= 64 * 1024)
         pendingOffset = 0
+        if writePending { loop.eventLoop.wantOutput(fd: fd, false) }
         writePending = false
         if closeAfterWrite { close() }
     }
@@ -273,15 +281,14 @@ final class Connection: EventLoopHandler, @unchecked Sendable {
         close()
     }
 
-    /// Removes the socket from epoll, then closes it. Nothing can touch the number after:
+    /// Stops watching the socket and closes it (see `EventLoop.close`). Nothing can touch the number after:
     /// a queued read pass and a late handler completion check `closed` first, and an event
     /// already fetched in the same batch is dropped by the registration's generation.
     private func close() {
         guard !closed else { return }
         closed = true
         writePending = false
-        loop.eventLoop.deregister(fd: fd)
-        Glibc.close(fd)
+        loop.eventLoop.close(fd: fd)
         loop.forget(fd: fd)
     }
 }

@@ -1,367 +1,136 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-import CSystem
-import Dispatch
-import Synchronization
-
-/// One thread running an `epoll` loop: the descriptors registered with it, jobs handed to it
-/// from any thread, and repeating timers.
+/// What the HTTP server needs of an event loop: descriptors watched for readiness, jobs run
+/// one at a time in order, repeating timers. Two backends satisfy it (`server.io`):
 ///
-/// Why our own loop rather than Dispatch sources: a `DispatchSourceRead` is level-triggered
-/// and one-shot inside libdispatch, so its manager thread re-arms it after every event (two
-/// `epoll_ctl` and a manager wake-up per request, ~15 % of the HTTP side's CPU). Here a
-/// descriptor is registered once, edge-triggered, and the thread that waits in `epoll_wait`
-/// is the one that reads, runs the handler and writes.
+/// - `EpollEventLoop` (Linux, the default): one thread in `epoll_wait`, each descriptor
+///   registered once, edge-triggered. Measured faster (Benchmarks/README.md).
+/// - `DispatchEventLoop` (portable; what builds where there is no epoll): one serial queue,
+///   a read and a write source per descriptor.
 ///
-/// - Descriptors: `register` adds one with its handler; events are delivered to the handler on
-///   this thread. Each registration carries a generation in the epoll data, so an event
-///   already fetched for a descriptor that was closed (and its number reused) in the same
-///   batch is dropped rather than delivered to the newcomer.
-/// - Jobs: `execute` from this thread appends to a local list (no lock, no system call); from
-///   another thread it appends under a mutex and writes the `eventfd` only if no wake-up is
-///   already pending, so a burst of completions costs one wake-up.
-/// - Timers: their nearest deadline is the `epoll_wait` timeout.
+/// Why one interface rather than two servers: the connection's rules live in
+/// `HTTPConnectionStateMachine` and its socket handling in `Connection`; only how readiness
+/// reaches them differs, so everything above the loop is shared and tested on both.
 ///
-/// `@unchecked Sendable`: the properties marked *loop-confined* are read and written only on
-/// the loop thread (every public entry point that touches them asserts `inLoop`, and the
-/// thread is the only caller of `run`). What other threads touch is `remote` (a mutex),
-/// `wakePending` and `threadID` (atomics), and the immutable descriptors.
-final class EventLoop: @unchecked Sendable {
-    /// Work for the loop thread.
-    enum Job: Sendable {
-        case closure(@Sendable () -> Void)
-        /// A Swift task job, run with the task executor it was enqueued on.
-        case task(UnownedJob, UnownedTaskExecutor)
+/// Everything except `enqueue`, `execute`, `submit`, `stop` and `inLoop` is called on the
+/// loop (from a job, an event or a timer), where a loop's confined state lives.
+protocol EventLoop: AnyObject, Sendable {
+    /// For thread names and queue labels.
+    var name: String { get }
 
-        func run() {
-            switch self {
-            case .closure(let body): body()
-            case .task(let job, let executor): job.runSynchronously(on: executor)
-            }
-        }
-    }
+    /// Starts the loop (its thread, or nothing for a queue). Call once.
+    func start() throws(SocketError)
 
-    /// Jobs handed over by other threads, and whether the loop still takes them.
-    private struct Remote {
-        var jobs: [Job] = []
-        var stopped = false
-    }
+    /// True when the caller runs on this loop.
+    var inLoop: Bool { get }
 
-    private struct Registration {
-        var generation: UInt32
-        var handler: any EventLoopHandler
-    }
+    /// Hands a job to the loop from any thread; from the loop itself it runs after the
+    /// current event or job.
+    func enqueue(_ job: EventLoopJob)
 
-    private struct Timer {
-        var id: Int
-        var deadline: UInt64
-        var interval: UInt64
-        var body: () -> Void
-    }
+    /// Finishes the jobs already handed over, then stops; later jobs run on a global queue.
+    func stop()
 
-    /// Epoll data of the wake-up `eventfd`. Descriptors use `generation << 32 | fd` with a
-    /// generation below `UInt32.max`, so they never collide with it.
-    private static let wakeToken = UInt64.max
-    private static let eventCapacity: Int32 = 256
+    /// Watches `fd` for `events` (`IOEvent` bits) and hands them to `handler` on the loop
+    /// until `deregister` or `close`. With `IOEvent.edgeTriggered` a handler must read or
+    /// write until `EAGAIN` or remember that more is waiting.
+    func register(fd: Int32, events: UInt32, handler: any EventLoopHandler) throws(SocketError)
 
-    /// Event bits for `register` and `EventLoopHandler.handleEvents`, named for Swift callers.
-    static let input: UInt32 = BAHI_EPOLLIN
-    static let output: UInt32 = BAHI_EPOLLOUT
-    static let peerShutDown: UInt32 = BAHI_EPOLLRDHUP
-    static let hangUp: UInt32 = BAHI_EPOLLHUP
-    static let error: UInt32 = BAHI_EPOLLERR
-    static let edgeTriggered: UInt32 = BAHI_EPOLLET
+    /// Whether the handler wants input events now: a backend whose readiness is
+    /// level-triggered must stop reporting input the handler will not read (back-pressure,
+    /// or after the peer's end of input), or it would report it forever.
+    func wantInput(fd: Int32, _ wanted: Bool)
 
-    let name: String
-    /// The epoll descriptor; set by `start` before the thread exists, then used only by it.
-    private var epfd: Int32 = -1
-    /// The wake-up eventfd, -1 until `start`. Atomic because producers read it from any
-    /// thread (a job handed over before `start` waits in `remote` and runs once it starts).
-    private let wakeFD = Atomic<Int32>(-1)
-    private var events: UnsafeMutableRawPointer?
-    /// `pthread_self()` of the loop thread while it runs, else 0.
-    private let threadID = Atomic<UInt>(0)
-    private let remote = Mutex<Remote>(Remote())
-    /// True from the first remote `execute` after a drain until the loop drains again: later
-    /// producers skip the `eventfd` write.
-    private let wakePending = Atomic<Bool>(false)
-    private let started = Atomic<Bool>(false)
+    /// Whether the handler wants output events now (it has bytes the socket would not take).
+    func wantOutput(fd: Int32, _ wanted: Bool)
 
-    // Loop-confined.
-    private var local: [Job] = []
-    private var spare: [Job] = []
-    private var registrations: [Int32: Registration] = [:]
-    private var nextGeneration: UInt32 = 0
-    private var timers: [Timer] = []
-    private var nextTimerID = 0
-    private var stopping = false
+    /// Stops watching `fd` without closing it.
+    func deregister(fd: Int32)
 
-    /// A loop with no thread and no descriptors yet; `start()` creates them.
-    init(name: String) {
-        self.name = name
-    }
+    /// Stops watching `fd` and closes it as soon as nothing of the loop refers to it (at
+    /// once for epoll; after its sources' cancellation for Dispatch, where closing earlier
+    /// lets a new descriptor with the same number meet the old sources).
+    func close(fd: Int32)
 
-    /// Creates the epoll and eventfd descriptors and starts the loop thread, which keeps the
-    /// loop alive until it stops. Call once.
-    func start() throws(SocketError) {
-        guard !started.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        let ep = bahi_epoll_create()
-        guard ep >= 0 else { throw SocketError(call: "epoll_create1", errno: errno) }
-        let wake = bahi_eventfd()
-        guard wake >= 0 else {
-            let e = errno
-            Glibc.close(ep)
-            throw SocketError(call: "eventfd", errno: e)
-        }
-        // Edge-triggered and never read: each write is a new edge (as mio's waker does), so
-        // a wake-up costs the producer one write(2) and the loop nothing beyond its wait.
-        guard bahi_epoll_add(ep, wake, BAHI_EPOLLIN | BAHI_EPOLLET, Self.wakeToken) == 0,
-              let buffer = bahi_epoll_events_alloc(Self.eventCapacity) else {
-            let e = errno
-            Glibc.close(wake)
-            Glibc.close(ep)
-            throw SocketError(call: "epoll_ctl(eventfd)", errno: e)
-        }
-        epfd = ep
-        events = buffer
-        wakeFD.store(wake, ordering: .releasing)
-        let box = Unmanaged.passRetained(self).toOpaque()
-        var thread = pthread_t()
-        let rc = pthread_create(&thread, nil, { raw in
-            guard let raw else { return nil }
-            let loop = Unmanaged<EventLoop>.fromOpaque(raw).takeRetainedValue()
-            loop.run()
-            return nil
-        }, box)
-        guard rc == 0 else {
-            Unmanaged<EventLoop>.fromOpaque(box).release()
-            wakeFD.store(-1, ordering: .releasing)
-            Glibc.close(wake)
-            Glibc.close(ep)
-            bahi_epoll_events_free(buffer)
-            throw SocketError(call: "pthread_create", errno: rc)
-        }
-        pthread_detach(thread)
-    }
+    /// Calls `body` on the loop every `interval`, first after one interval; returns an id.
+    @discardableResult
+    func scheduleRepeating(every interval: Duration, _ body: @escaping () -> Void) -> Int
 
-    deinit {
-        let wake = wakeFD.load(ordering: .acquiring)
-        if wake >= 0 { Glibc.close(wake) }
-    }
+    /// Stops a timer.
+    func cancelTimer(_ id: Int)
+}
 
-    /// True when called on this loop's thread.
-    var inLoop: Bool {
-        let id = threadID.load(ordering: .relaxed)
-        return id != 0 && id == UInt(pthread_self())
-    }
-
-    // MARK: Jobs
-
-    /// Runs `body` on the loop thread, after the current event or job when called from it.
+extension EventLoop {
+    /// Runs `body` on the loop, after the current event or job when called from it.
     func execute(_ body: @escaping @Sendable () -> Void) {
         enqueue(.closure(body))
     }
 
-    /// Runs `body` on the loop thread and waits (suspending, never blocking) for it.
+    /// Runs `body` on the loop and waits (suspending, never blocking) for it.
     func submit<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
             execute { continuation.resume(returning: body()) }
         }
     }
+}
 
-    /// Hands a job to the loop: on the loop thread to the unlocked local list, from any
-    /// other thread to the locked remote list plus an eventfd write unless one is pending.
-    func enqueue(_ job: Job) {
-        if inLoop {
-            local.append(job)
-            return
-        }
-        let accepted = remote.withLock { state -> Bool in
-            guard !state.stopped else { return false }
-            state.jobs.append(job)
-            return true
-        }
-        guard accepted else {
-            // The loop has stopped (server shut down): a late job (a handler that outlived
-            // the drain) still runs, elsewhere, and finds its connection closed.
-            DispatchQueue.global().async { job.run() }
-            return
-        }
-        if !wakePending.exchange(true, ordering: .acquiringAndReleasing) { wake() }
-    }
+/// Work for a loop.
+enum EventLoopJob: Sendable {
+    case closure(@Sendable () -> Void)
+    /// A Swift task job, run with the task executor it was enqueued on.
+    case task(UnownedJob, UnownedTaskExecutor)
 
-    private func wake() {
-        let wakeFD = wakeFD.load(ordering: .acquiring)
-        guard wakeFD >= 0 else { return }  // not started: `start` finds the jobs waiting
-        var one: UInt64 = 1
-        while true {
-            let n = Glibc.write(wakeFD, &one, 8)
-            if n == 8 { return }
-            let e = errno
-            if n < 0, e == EINTR { continue }
-            if n < 0, e == EAGAIN {
-                // The counter is never read, so in theory it could fill: reset and retry.
-                var sink: UInt64 = 0
-                _ = Glibc.read(wakeFD, &sink, 8)
-                continue
-            }
-            return
+    func run() {
+        switch self {
+        case .closure(let body): body()
+        case .task(let job, let executor): job.runSynchronously(on: executor)
         }
     }
+}
 
-    /// Asks the loop to finish: it runs the jobs already handed to it, then its thread ends
-    /// and its descriptors close. Jobs handed over later run on a global queue.
-    func stop() {
-        execute { [self] in stopping = true }
+/// Readiness bits, with epoll's values (so the epoll loop passes them through unchanged; a
+/// test holds them equal to `<sys/epoll.h>`'s).
+enum IOEvent {
+    static let input: UInt32 = 0x001
+    static let output: UInt32 = 0x004
+    static let error: UInt32 = 0x008
+    static let hangUp: UInt32 = 0x010
+    static let peerShutDown: UInt32 = 0x2000
+    static let edgeTriggered: UInt32 = 1 << 31
+}
+
+/// Which event loop the server runs on (`server.io`).
+public enum IOBackend: String, Sendable, CaseIterable {
+    /// Our own `epoll` loops: Linux only, and the faster.
+    case epoll
+    /// Dispatch sources on serial queues: portable.
+    case dispatch
+
+    /// epoll where it exists.
+    public static var platformDefault: IOBackend {
+        #if os(Linux)
+        .epoll
+        #else
+        .dispatch
+        #endif
     }
 
-    // MARK: Descriptors
-
-    /// Registers `fd` once for `events` (`BAHI_EPOLL*` bits); events go to `handler` on the
-    /// loop thread until `deregister`. Loop thread only.
-    func register(fd: Int32, events: UInt32, handler: any EventLoopHandler) throws(SocketError) {
-        assert(inLoop, "EventLoop.register off its thread")
-        nextGeneration = nextGeneration == UInt32.max - 1 ? 0 : nextGeneration + 1
-        let generation = nextGeneration
-        let data = UInt64(generation) << 32 | UInt64(UInt32(bitPattern: fd))
-        guard bahi_epoll_add(epfd, fd, events, data) == 0 else { throw SocketError(call: "epoll_ctl(ADD)", errno: errno) }
-        registrations[fd] = Registration(generation: generation, handler: handler)
+    /// The kinds this platform has (epoll only on Linux).
+    public static var availableHere: [IOBackend] {
+        #if os(Linux)
+        allCases
+        #else
+        [.dispatch]
+        #endif
     }
 
-    /// Removes `fd` from epoll. Call before closing it. Loop thread only.
-    func deregister(fd: Int32) {
-        assert(inLoop, "EventLoop.deregister off its thread")
-        guard registrations.removeValue(forKey: fd) != nil else { return }
-        _ = bahi_epoll_del(epfd, fd)
-    }
-
-    // MARK: Timers
-
-    /// Calls `body` on the loop thread every `interval` (first after one interval). Returns
-    /// an id for `cancelTimer`. Loop thread only.
-    @discardableResult
-    func scheduleRepeating(every interval: Duration, _ body: @escaping () -> Void) -> Int {
-        assert(inLoop, "EventLoop.scheduleRepeating off its thread")
-        let step = max(1, interval.nanoseconds)
-        nextTimerID += 1
-        timers.append(Timer(id: nextTimerID, deadline: Clock.monotonicNanoseconds() &+ step, interval: step, body: body))
-        return nextTimerID
-    }
-
-    /// Stops a timer. Loop thread only.
-    func cancelTimer(_ id: Int) {
-        assert(inLoop, "EventLoop.cancelTimer off its thread")
-        timers.removeAll { $0.id == id }
-    }
-
-    /// Milliseconds `epoll_wait` may sleep: 0 with local jobs waiting, until the nearest
-    /// timer (rounded up, so a timer is never early), or forever.
-    private func waitTimeout() -> Int32 {
-        if !local.isEmpty || stopping { return 0 }
-        guard var nearest = timers.first?.deadline else { return -1 }
-        for timer in timers.dropFirst() where timer.deadline < nearest { nearest = timer.deadline }
-        let now = Clock.monotonicNanoseconds()
-        if nearest <= now { return 0 }
-        let ms = (nearest - now + 999_999) / 1_000_000
-        return Int32(clamping: ms)
-    }
-
-    private func runDueTimers() {
-        guard !timers.isEmpty else { return }
-        let now = Clock.monotonicNanoseconds()
-        var index = 0
-        while index < timers.count {
-            if timers[index].deadline <= now {
-                let id = timers[index].id
-                timers[index].deadline = now &+ timers[index].interval
-                let body = timers[index].body
-                body()
-                // The body may have cancelled timers (this one included): find our place again.
-                if let position = timers.firstIndex(where: { $0.id == id }) { index = position + 1 } else { continue }
-            } else {
-                index += 1
-            }
+    /// Makes a loop of this kind.
+    func makeLoop(name: String) -> any EventLoop {
+        #if os(Linux)
+        switch self {
+        case .epoll: return EpollEventLoop(name: name)
+        case .dispatch: return DispatchEventLoop(name: name)
         }
-    }
-
-    // MARK: The loop
-
-    private func run() {
-        threadID.store(UInt(pthread_self()), ordering: .releasing)
-        name.withCString { bahi_set_thread_name($0) }
-        guard let events else { return }
-        // Jobs handed over before the thread existed (their producers may have found no
-        // eventfd to write, or one that a later producer skipped): take them now.
-        runRemoteJobs(force: true)
-        while !stopping {
-            let count = bahi_epoll_wait(epfd, events, Self.eventCapacity, waitTimeout())
-            if count > 0 {
-                for i in 0..<count {
-                    let data = bahi_epoll_event_data(events, i)
-                    if data == Self.wakeToken { continue }
-                    let fd = Int32(bitPattern: UInt32(truncatingIfNeeded: data))
-                    guard let registration = registrations[fd], registration.generation == UInt32(truncatingIfNeeded: data >> 32) else { continue }
-                    registration.handler.handleEvents(bahi_epoll_event_bits(events, i))
-                }
-            }
-            runDueTimers()
-            runRemoteJobs()
-            runLocalJobs()
-        }
-        finish()
-    }
-
-    private func runRemoteJobs(force: Bool = false) {
-        // Cleared before taking the jobs, with a read-modify-write like the producers' (all
-        // of them are then totally ordered on this one atomic, and its acquire keeps the
-        // take below from moving above it; a plain store could): a producer that appends
-        // after the take sees false and writes the eventfd; one whose exchange saw true
-        // before this one made its append visible to the take. No job waits without a
-        // wake-up. The relaxed load only skips the RMW on turns with nothing handed over;
-        // a stale false there is followed by the producer's eventfd write.
-        guard force || wakePending.load(ordering: .relaxed) else { return }
-        guard wakePending.exchange(false, ordering: .acquiringAndReleasing) || force else { return }
-        var jobs = remote.withLock { state -> [Job] in
-            let taken = state.jobs
-            state.jobs = []
-            return taken
-        }
-        for job in jobs { job.run() }
-        jobs.removeAll()
-    }
-
-    /// Runs the jobs queued so far; jobs they queue run on the next turn, after I/O.
-    private func runLocalJobs() {
-        guard !local.isEmpty else { return }
-        swap(&local, &spare)
-        for job in spare { job.run() }
-        spare.removeAll(keepingCapacity: true)
-    }
-
-    private func finish() {
-        let late = remote.withLock { state -> [Job] in
-            state.stopped = true
-            let taken = state.jobs
-            state.jobs = []
-            return taken
-        }
-        for job in late { job.run() }
-        var rounds = 0
-        while !local.isEmpty, rounds < 100 {
-            runLocalJobs()
-            rounds += 1
-        }
-        for fd in registrations.keys { _ = bahi_epoll_del(epfd, fd) }
-        registrations.removeAll()
-        timers.removeAll()
-        threadID.store(0, ordering: .releasing)
-        // The eventfd stays open until deinit: a producer may still be inside `wake()`
-        // (it holds a reference, so deinit cannot run under it), and writing to a closed
-        // number could hit a descriptor reused by a new connection.
-        Glibc.close(epfd)
-        epfd = -1
-        bahi_epoll_events_free(events)
-        events = nil
+        #else
+        return DispatchEventLoop(name: name)
+        #endif
     }
 }

@@ -1,4 +1,4 @@
-/// A task executor that runs jobs on one `EventLoop` thread.
+/// A task executor that runs jobs on one `EventLoop`.
 ///
 /// Why: a handler that suspends (every write waits for the store's group commit) would
 /// otherwise resume on the cooperative pool and then hop to its connection's loop to write
@@ -11,9 +11,9 @@
 /// The executor owns its loop (strongly): a task that outlives the server may still hold it
 /// as its preference, and a stopped loop forwards late jobs to a global queue.
 final class EventLoopExecutor: TaskExecutor {
-    let loop: EventLoop
+    let loop: any EventLoop
 
-    init(loop: EventLoop) {
+    init(loop: any EventLoop) {
         self.loop = loop
     }
 

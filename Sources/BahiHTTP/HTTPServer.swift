@@ -35,7 +35,7 @@ public final class HTTPServer: Sendable {
         let counter = ConnectionCounter()
         self.counter = counter
         self.loops = (0..<max(1, configuration.ioQueueCount)).map { index in
-            IOLoop(index: index, connection: connectionConfig, accessLog: configuration.accessLog,
+            IOLoop(index: index, io: configuration.io, connection: connectionConfig, accessLog: configuration.accessLog,
                    tick: configuration.tickInterval, counter: counter)
         }
     }

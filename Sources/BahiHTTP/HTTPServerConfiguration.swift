@@ -10,6 +10,8 @@ public struct HTTPServerConfiguration: Sendable {
     public var connection = HTTPConnectionStateMachine.Configuration()
     /// How many event loops (threads) own connections (one per core by default).
     public var ioQueueCount: Int = HTTPServerConfiguration.processorCount
+    /// The event loops' kind: `epoll` (Linux, faster) or `dispatch` (portable).
+    public var io: IOBackend = .platformDefault
     /// How long a graceful drain waits for in-flight requests before closing everything.
     public var drainTimeout: Duration = .seconds(10)
     public var accessLog: AccessLog = .standardOutput

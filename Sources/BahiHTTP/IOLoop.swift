@@ -16,7 +16,7 @@ import Darwin
 /// server only through `execute`/`submit`, events and the timer fire on it). That
 /// confinement is the proof; `assert(eventLoop.inLoop)` checks it in debug builds.
 final class IOLoop: @unchecked Sendable {
-    let eventLoop: EventLoop
+    let eventLoop: any EventLoop
     /// Runs handler tasks on the loop thread after they suspend (see `EventLoopExecutor`).
     let executor: EventLoopExecutor
     let connectionConfiguration: HTTPConnectionStateMachine.Configuration
@@ -27,8 +27,8 @@ final class IOLoop: @unchecked Sendable {
     private var timer: Int?
     private var logBuffer: [UInt8] = []
 
-    init(index: Int, connection: HTTPConnectionStateMachine.Configuration, accessLog: AccessLog, tick: Duration, counter: ConnectionCounter) {
-        self.eventLoop = EventLoop(name: "bahi-http-\(index)")
+    init(index: Int, io: IOBackend, connection: HTTPConnectionStateMachine.Configuration, accessLog: AccessLog, tick: Duration, counter: ConnectionCounter) {
+        self.eventLoop = io.makeLoop(name: "bahi-http-\(index)")
         self.executor = EventLoopExecutor(loop: eventLoop)
         self.connectionConfiguration = connection
         self.accessLog = accessLog

@@ -18,13 +18,13 @@ import CSystem
 /// (events, and `close` through `EventLoop.submit`).
 final class Listener: EventLoopHandler, @unchecked Sendable {
     let fd: Int32
-    let loop: EventLoop
+    let loop: any EventLoop
     /// Kept open so that at EMFILE one descriptor can be freed to accept and drop a connection.
     private var spareFD: Int32
     private var closed = false
     private let admit: @Sendable (Int32) -> Void
 
-    init(fd: Int32, loop: EventLoop, admit: @escaping @Sendable (Int32) -> Void) {
+    init(fd: Int32, loop: any EventLoop, admit: @escaping @Sendable (Int32) -> Void) {
         self.fd = fd
         self.loop = loop
         self.spareFD = open("/dev/null", O_RDONLY | O_CLOEXEC)
@@ -33,7 +33,7 @@ final class Listener: EventLoopHandler, @unchecked Sendable {
 
     /// Registers with the loop. Loop thread only.
     func register() throws(SocketError) {
-        try loop.register(fd: fd, events: BAHI_EPOLLIN, handler: self)
+        try loop.register(fd: fd, events: IOEvent.input, handler: self)
     }
 
     func handleEvents(_ events: UInt32) {
@@ -68,8 +68,7 @@ final class Listener: EventLoopHandler, @unchecked Sendable {
     func close() {
         guard !closed else { return }
         closed = true
-        loop.deregister(fd: fd)
-        Glibc.close(fd)
+        loop.close(fd: fd)
         if spareFD >= 0 { Glibc.close(spareFD) }
         spareFD = -1
     }

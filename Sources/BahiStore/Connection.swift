@@ -282,6 +282,16 @@ public final class Connection: Database {
         return statement.isReadOnly ? 0 : changes
     }
 
+    /// Runs at once: SQLite is in this process, so there is no round trip to save.
+    public func perform(_ sql: String, values: UnsafeBufferPointer<SQLValue>) throws {
+        _ = try execute(sql, values: values)
+    }
+
+    /// Runs at once and answers the real count (nothing to gain from guessing in-process).
+    public func execute(_ sql: String, values: UnsafeBufferPointer<SQLValue>, likely: Int) throws -> Int {
+        try execute(sql, values: values)
+    }
+
     /// Hands each result row to `body` until it returns false (`Database`'s `query` forms).
     public func forEachRow(_ sql: String, values: UnsafeBufferPointer<SQLValue>, _ body: (Row) throws -> Bool) throws {
         let statement = try reusableStatement(sql)

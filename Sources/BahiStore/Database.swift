@@ -37,6 +37,32 @@ public protocol Database: AnyObject {
     @discardableResult
     func execute(_ sql: String, values: UnsafeBufferPointer<SQLValue>) throws -> Int
 
+    /// Runs a write whose only outcome its caller uses is "it did not fail": an `INSERT` of a
+    /// ledger row, a history row, an event. Unlike `execute`, it returns nothing, so a store
+    /// may send it ahead without waiting for its answer.
+    ///
+    /// Why: on PostgreSQL every statement waited for is a round trip to the server (over a
+    /// hundred microseconds between two processes here, a network hop in production), and a
+    /// hold or an order is mostly such writes. The group-commit writer sends them in pipeline
+    /// mode together with the next statement whose result is needed, or with the commit. If
+    /// one fails, the error surfaces at that later statement and the writer reruns the whole
+    /// batch without pipelining, so each call still meets its own error and nothing of a
+    /// failed call persists. So: use it only for writes whose failure the caller does not
+    /// catch and handle. SQLite runs it at once, as `execute`.
+    func perform(_ sql: String, values: UnsafeBufferPointer<SQLValue>) throws
+
+    /// `execute(_:values:)` for a conditional write whose changed-row count the caller can
+    /// predict (`likely`) from what it read in this transaction: a store may send it ahead
+    /// and answer `likely` at once, checking the real count when it reads the result. If the
+    /// two differ, the transaction fails as a `perform` failure does: the group-commit writer
+    /// reruns the batch waiting for every statement, so the caller then sees the real count
+    /// and takes the path it decides. SQLite runs it at once and answers the real count.
+    ///
+    /// Why: on a checkout hold the stock `UPDATE … WHERE available >= qty` follows a read of
+    /// that very level in the same transaction, so its outcome is known unless another node
+    /// changed the row in between; waiting for it cost a round trip per hold on PostgreSQL.
+    func execute(_ sql: String, values: UnsafeBufferPointer<SQLValue>, likely: Int) throws -> Int
+
     /// `forEachRow(_:_:_:)` with values already converted.
     ///
     /// Why rows go to a non-generic closure rather than a generic `query<T>` requirement:
@@ -100,6 +126,25 @@ extension Database {
     @discardableResult @inlinable @inline(__always)
     public func execute(_ sql: String, binding first: any SQLValueConvertible, _ rest: any SQLValueConvertible...) throws -> Int {
         try DatabaseCalls.execute(self, sql, first, rest)
+    }
+
+    /// `perform(_:values:)` with the values bound straight from their types (see
+    /// `execute(_:binding:)`).
+    @inlinable @inline(__always)
+    public func perform(_ sql: String, binding first: any SQLValueConvertible, _ rest: any SQLValueConvertible...) throws {
+        try DatabaseCalls.perform(self, sql, first, rest)
+    }
+
+    /// `execute(_:values:likely:)` with directly bound values (see `execute(_:binding:)`).
+    @discardableResult @inlinable @inline(__always)
+    public func execute(_ sql: String, likely: Int, binding first: any SQLValueConvertible, _ rest: any SQLValueConvertible...) throws -> Int {
+        try DatabaseCalls.execute(self, sql, likely: likely, first, rest)
+    }
+
+    /// `perform(_:values:)` for a statement that takes no arguments (`SAVEPOINT …`).
+    @inlinable @inline(__always)
+    public func perform(_ sql: String) throws {
+        try DatabaseCalls.perform(self, sql)
     }
 
     /// `query(_:_:_:)` with directly bound values (see `execute(_:binding:)`).
@@ -202,6 +247,23 @@ enum DatabaseCalls {
     @inlinable
     static func execute(_ db: any Database, _ sql: String, _ first: any SQLValueConvertible, _ rest: [any SQLValueConvertible]) throws -> Int {
         try withValues(first, rest) { try db.execute(sql, values: $0) }
+    }
+
+    @inlinable
+    static func perform(_ db: any Database, _ sql: String, _ first: any SQLValueConvertible, _ rest: [any SQLValueConvertible]) throws {
+        try withValues(first, rest) { try db.perform(sql, values: $0) }
+    }
+
+    @inlinable
+    static func execute(_ db: any Database, _ sql: String, likely: Int, _ first: any SQLValueConvertible, _ rest: [any SQLValueConvertible]) throws -> Int {
+        try withValues(first, rest) { try db.execute(sql, values: $0, likely: likely) }
+    }
+
+    @inlinable
+    static func perform(_ db: any Database, _ sql: String) throws {
+        try withUnsafeTemporaryAllocation(of: SQLValue.self, capacity: 0) { buffer in
+            try db.perform(sql, values: UnsafeBufferPointer(buffer))
+        }
     }
 
     @inlinable

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import BahiAPI
+import BahiCore
 import BahiJSON
 
 /// The repository root, found from this file's path.
@@ -82,13 +83,32 @@ let repositoryRoot: String = {
         rejects("environment variable BAHI_LOG_ACCESS_LOG must be true or false", environment: ["BAHI_LOG_ACCESS_LOG": "maybe"])
         rejects("flag for server.port must be a whole number from 0 to 65535, not 99999", flags: ["server.port": "99999"])
         rejects("rate_limit.burst (10) must be at least rate_limit.requests_per_second (20)", file: #"{"rate_limit": {"requests_per_second": 20, "burst": 10}}"#)
-        rejects("seller.gstin must be 15 characters", file: #"{"seller": {"gstin": "24abc"}}"#)
+        rejects("seller.gstin \"24abc\": A GSTIN is 15 characters", file: #"{"seller": {"gstin": "24abc"}}"#)
+        // The check character is verified: Reliance Industries' published GSTIN with its last character changed.
+        rejects("seller.gstin \"27AAACR5055K1Z8\": The check character", file: #"{"seller": {"gstin": "27AAACR5055K1Z8"}}"#)
+        rejects("is registered in Maharashtra (state code 27), but the address is in Gujarat", file: #"{"seller": {"gstin": "27AAACR5055K1Z7", "state": "Gujarat"}}"#)
+        rejects("seller.address.pincode 560001 is in Karnataka, not Gujarat, the seller's state", file: #"{"seller": {"state": "Gujarat", "address": {"pincode": "560001"}}}"#)
+        rejects("seller.address.pincode 395003 is in Gujarat, not Maharashtra", file: #"{"seller": {"gstin": "27AAACR5055K1Z7", "address": {"pincode": "395003"}}}"#)
+        rejects("seller.address.pincode \"999999\" is not in the India Post pincode directory", file: #"{"seller": {"address": {"pincode": "999999"}}}"#)
         rejects("database.path must not be empty", environment: ["BAHI_DB": ""])
+    }
+
+    @Test func theSellerProfileDefaultsComeFromFileAndEnvironment() throws {
+        let config = try ConfigurationLoader.load(
+            file: file(#"{"seller":{"legal_name":"Kapas Textiles LLP","trade_name":"Kapas","address":{"line1":"Plot 7","city":"Surat"}}}"#),
+            environment: ["BAHI_SELLER_GSTIN": "24aakfk1234k1zf", "BAHI_SELLER_ADDRESS_PINCODE": "395003", "BAHI_SELLER_ADDRESS_LINE2": "Ring Road"], flags: [:])
+        let seller = config.orderPolicy.seller
+        #expect(seller.source == .configuration)
+        #expect(seller.gstin == "24AAKFK1234K1ZF")
+        #expect(seller.tradeName == "Kapas")
+        #expect(seller.address == SellerProfile.Address(line1: "Plot 7", line2: "Ring Road", city: "Surat", state: .gujarat, pincode: "395003"))
+        #expect(seller.missingForInvoice.isEmpty)
+        #expect(BahiConfiguration().orderPolicy.seller.missingForInvoice == ["legal_name", "gstin", "address.line1", "address.city", "address.state", "address.pincode"])
     }
 
     @Test func orderSettingsTakeListsFromFileAndEnvironment() throws {
         let config = try ConfigurationLoader.load(
-            file: file(#"{"orders":{"cod_disabled_channels":["amazon","flipkart"],"channel_allocation_strategies":["amazon:nearest"]},"seller":{"gstin":"27AAACB1234C1Z5"}}"#),
+            file: file(#"{"orders":{"cod_disabled_channels":["amazon","flipkart"],"channel_allocation_strategies":["amazon:nearest"]},"seller":{"gstin":"27AAACR5055K1Z7"}}"#),
             environment: ["BAHI_ORDERS_COD_BLOCKED_PINCODES": "110001, 400001", "BAHI_FULFILMENT_EXPRESS_CHANNELS": "blinkit"], flags: [:])
         #expect(config.orders.codDisabledChannels == ["amazon", "flipkart"])
         #expect(config.orders.codBlockedPincodes == ["110001", "400001"])

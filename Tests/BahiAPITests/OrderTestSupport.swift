@@ -132,7 +132,7 @@ func live(port: Int, clients: Int, _ requests: [LiveRequest]) async throws -> [(
     return results.sorted { $0.0 < $1.0 }.map { (status: $0.1, body: $0.2) }
 }
 
-/// An app for order tests: seller registered in Gujarat, the order catalog seeded, keys made.
+/// An app for order tests: seller registered in Gujarat (a complete profile from config), the order catalog seeded, keys made.
 ///
 /// Catalog: TEE (HSN 6109, 5 %), MUG (HSN 6912, 12 %, a name with HTML in it), SERUM (HSN
 /// 3304, 18 %), OLD (inactive); locations SURAT (395003, priority 1) and BLR (560001,
@@ -151,7 +151,13 @@ extension OrderWorld {
     static func configure(_ config: inout BahiConfiguration) {
         config.seller.state = "Gujarat"
         config.seller.legalName = "Kapas Textiles LLP"
-        config.seller.gstin = "24AAAAA0000A1Z5"
+        // A made-up LLP's GSTIN with a valid check character (not a real registration).
+        config.seller.gstin = "24AAKFK1234K1ZF"
+        config.seller.tradeName = "Kapas"
+        config.seller.address.line1 = "Plot 7, Kapas Bazaar"
+        config.seller.address.line2 = "Ring Road"
+        config.seller.address.city = "Surat"
+        config.seller.address.pincode = "395003"
         config.rateLimit.requestsPerSecond = 1_000_000
         config.rateLimit.burst = 1_000_000
     }

@@ -206,6 +206,7 @@ enum Ownership {
         ("Idempotency", ["idempotency_keys"]),
         ("Events", ["events"]),
         ("Coordination", ["leases"]),
+        ("Settings", ["seller_profile"]),
     ]
 
     /// Table → owning domain. `catalog_*` views are the Catalog's published read contract and

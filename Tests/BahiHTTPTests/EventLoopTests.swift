@@ -1,6 +1,9 @@
 import Foundation
 import Synchronization
 import Testing
+#if os(Linux)
+import CSystem
+#endif
 @testable import BahiHTTP
 import BahiTestSupport
 
@@ -8,10 +11,10 @@ import BahiTestSupport
 final class PipeReader: EventLoopHandler, @unchecked Sendable {
     // Safe: `fd` is immutable; everything mutable is behind the mutex.
     let fd: Int32
-    unowned let loop: EventLoop
+    unowned let loop: any EventLoop
     let received = Mutex<(bytes: [UInt8], events: Int, offLoop: Int)>(([], 0, 0))
 
-    init(fd: Int32, loop: EventLoop) {
+    init(fd: Int32, loop: any EventLoop) {
         self.fd = fd
         self.loop = loop
     }
@@ -33,6 +36,14 @@ final class PipeReader: EventLoopHandler, @unchecked Sendable {
     }
 }
 
+/// Counts output events.
+final class EventCounter: EventLoopHandler, Sendable {
+    let outputs = Atomic<Int>(0)
+    func handleEvents(_ events: UInt32) {
+        if events & IOEvent.output != 0 { outputs.add(1, ordering: .relaxed) }
+    }
+}
+
 /// Polls `condition` until it holds or `seconds` pass.
 func eventually(_ seconds: Double = 5, _ condition: @Sendable () -> Bool) async -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
@@ -44,8 +55,8 @@ func eventually(_ seconds: Double = 5, _ condition: @Sendable () -> Bool) async 
 }
 
 @Suite struct EventLoopTests {
-    @Test func jobsFromOtherThreadsWakeTheIdleLoopAndRunOnIt() async throws {
-        let loop = EventLoop(name: "test-loop")
+    @Test(arguments: IOBackend.allCases) func jobsFromOtherThreadsWakeTheIdleLoopAndRunOnIt(io: IOBackend) async throws {
+        let loop = io.makeLoop(name: "test-loop")
         try loop.start()
         defer { loop.stop() }
         // No timers: the loop sleeps in epoll_wait(-1) and only the eventfd can wake it.
@@ -70,8 +81,8 @@ func eventually(_ seconds: Double = 5, _ condition: @Sendable () -> Bool) async 
 
     /// Round trips from several tasks at once: the loop keeps going idle between jobs, which
     /// is where a lost wake-up would leave a `submit` waiting for ever.
-    @Test(.timeLimit(.minutes(1))) func noWakeUpIsLostWhenTheLoopGoesIdleBetweenJobs() async throws {
-        let loop = EventLoop(name: "test-loop")
+    @Test(.timeLimit(.minutes(1)), arguments: IOBackend.allCases) func noWakeUpIsLostWhenTheLoopGoesIdleBetweenJobs(io: IOBackend) async throws {
+        let loop = io.makeLoop(name: "test-loop")
         try loop.start()
         defer { loop.stop() }
         let total = await withTaskGroup(of: Int.self) { group in
@@ -87,8 +98,8 @@ func eventually(_ seconds: Double = 5, _ condition: @Sendable () -> Bool) async 
         #expect(total == 8000)
     }
 
-    @Test func jobsQueuedOnTheLoopRunAfterTheCurrentOne() async throws {
-        let loop = EventLoop(name: "test-loop")
+    @Test(arguments: IOBackend.allCases) func jobsQueuedOnTheLoopRunAfterTheCurrentOne(io: IOBackend) async throws {
+        let loop = io.makeLoop(name: "test-loop")
         try loop.start()
         defer { loop.stop() }
         let order = Mutex<[String]>([])
@@ -100,8 +111,8 @@ func eventually(_ seconds: Double = 5, _ condition: @Sendable () -> Bool) async 
         #expect(order.withLock { $0 } == ["current", "queued"])
     }
 
-    @Test func jobsHandedOverBeforeStartRunOnceItStarts() async throws {
-        let loop = EventLoop(name: "test-loop")
+    @Test(arguments: IOBackend.allCases) func jobsHandedOverBeforeStartRunOnceItStarts(io: IOBackend) async throws {
+        let loop = io.makeLoop(name: "test-loop")
         let ranOnLoop = Atomic<Bool>(false)
         loop.execute { ranOnLoop.store(loop.inLoop, ordering: .relaxed) }
         try loop.start()
@@ -109,8 +120,8 @@ func eventually(_ seconds: Double = 5, _ condition: @Sendable () -> Bool) async 
         #expect(await eventually { ranOnLoop.load(ordering: .relaxed) })
     }
 
-    @Test func executorRunsTasksOnTheLoopBeforeAndAfterSuspending() async throws {
-        let loop = EventLoop(name: "test-loop")
+    @Test(arguments: IOBackend.allCases) func executorRunsTasksOnTheLoopBeforeAndAfterSuspending(io: IOBackend) async throws {
+        let loop = io.makeLoop(name: "test-loop")
         try loop.start()
         defer { loop.stop() }
         let executor = EventLoopExecutor(loop: loop)
@@ -123,8 +134,8 @@ func eventually(_ seconds: Double = 5, _ condition: @Sendable () -> Bool) async 
         #expect(after)
     }
 
-    @Test func repeatingTimerTicksOnTheLoopUntilCancelled() async throws {
-        let loop = EventLoop(name: "test-loop")
+    @Test(arguments: IOBackend.allCases) func repeatingTimerTicksOnTheLoopUntilCancelled(io: IOBackend) async throws {
+        let loop = io.makeLoop(name: "test-loop")
         try loop.start()
         defer { loop.stop() }
         let ticks = Atomic<Int>(0)
@@ -143,8 +154,8 @@ func eventually(_ seconds: Double = 5, _ condition: @Sendable () -> Bool) async 
         #expect(offLoop.load(ordering: .relaxed) == 0)
     }
 
-    @Test func registeredDescriptorDeliversEdgesOnTheLoopUntilDeregistered() async throws {
-        let loop = EventLoop(name: "test-loop")
+    @Test(arguments: IOBackend.allCases) func registeredDescriptorDeliversEdgesOnTheLoopUntilDeregistered(io: IOBackend) async throws {
+        let loop = io.makeLoop(name: "test-loop")
         try loop.start()
         defer { loop.stop() }
         var fds: [Int32] = [0, 0]
@@ -155,7 +166,7 @@ func eventually(_ seconds: Double = 5, _ condition: @Sendable () -> Bool) async 
         let reader = PipeReader(fd: readEnd, loop: loop)
         try await loop.submit { () -> Result<Void, SocketError> in
             Result(catching: { () throws(SocketError) in
-                try loop.register(fd: readEnd, events: EventLoop.input | EventLoop.edgeTriggered, handler: reader)
+                try loop.register(fd: readEnd, events: IOEvent.input | IOEvent.edgeTriggered, handler: reader)
             })
         }.get()
 
@@ -172,8 +183,54 @@ func eventually(_ seconds: Double = 5, _ condition: @Sendable () -> Bool) async 
         #expect(reader.received.withLock { $0.events } == events)
     }
 
-    @Test func aStoppedLoopStillRunsLateJobsElsewhere() async throws {
-        let loop = EventLoop(name: "test-loop")
+    /// A descriptor handed to `close` is closed once nothing of the loop watches it (for
+    /// Dispatch, in its sources' cancel handlers), and output events come only while asked
+    /// for (a level-triggered write source would otherwise fire for ever).
+    @Test(arguments: IOBackend.allCases) func closeThroughTheLoopClosesTheDescriptorAndOutputComesOnlyWhenWanted(io: IOBackend) async throws {
+        let loop = io.makeLoop(name: "test-loop")
+        try loop.start()
+        defer { loop.stop() }
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        let (readEnd, writeEnd) = (fds[0], fds[1])
+        defer { close(readEnd) }
+        _ = fcntl(writeEnd, F_SETFL, fcntl(writeEnd, F_GETFL) | O_NONBLOCK)
+        let counter = EventCounter()
+        try await loop.submit { () -> Result<Void, SocketError> in
+            Result(catching: { () throws(SocketError) in
+                try loop.register(fd: writeEnd, events: IOEvent.output | IOEvent.edgeTriggered, handler: counter)
+            })
+        }.get()
+        try await Task.sleep(for: .milliseconds(30))
+        let idle = counter.outputs.load(ordering: .relaxed)
+        switch io {
+        case .epoll:
+            // Edge-triggered: one edge at registration (the pipe has room), none after.
+            #expect(idle == 1)
+        case .dispatch:
+            #expect(idle == 0, "output events while none was wanted")
+            await loop.submit { loop.wantOutput(fd: writeEnd, true) }
+            #expect(await eventually { counter.outputs.load(ordering: .relaxed) > idle })
+            await loop.submit { loop.wantOutput(fd: writeEnd, false) }
+            try await Task.sleep(for: .milliseconds(20))
+            let after = counter.outputs.load(ordering: .relaxed)
+            try await Task.sleep(for: .milliseconds(30))
+            #expect(counter.outputs.load(ordering: .relaxed) == after)
+        }
+        await loop.submit { loop.close(fd: writeEnd) }
+        #expect(await eventually { fcntl(writeEnd, F_GETFD) == -1 })
+    }
+
+    #if os(Linux)
+    /// The bits the connection reads are epoll's own (the epoll loop passes them through).
+    @Test func ioEventBitsAreEpolls() {
+        #expect(IOEvent.input == BAHI_EPOLLIN && IOEvent.output == BAHI_EPOLLOUT && IOEvent.error == BAHI_EPOLLERR)
+        #expect(IOEvent.hangUp == BAHI_EPOLLHUP && IOEvent.peerShutDown == BAHI_EPOLLRDHUP && IOEvent.edgeTriggered == BAHI_EPOLLET)
+    }
+    #endif
+
+    @Test(arguments: IOBackend.allCases) func aStoppedLoopStillRunsLateJobsElsewhere(io: IOBackend) async throws {
+        let loop = io.makeLoop(name: "test-loop")
         try loop.start()
         loop.stop()
         let ran = Atomic<Int>(0)

@@ -10,6 +10,10 @@ final class LogSink: Sendable {
     var all: [String] { lines.withLock { $0 } }
 }
 
+/// The event loops the live tests run on: `BAHI_TEST_IO=dispatch` runs them on Dispatch
+/// (the README's test command runs the live suite once on each).
+let testIOBackend: IOBackend = ProcessInfo.processInfo.environment["BAHI_TEST_IO"].flatMap(IOBackend.init(rawValue:)) ?? .platformDefault
+
 /// A live server on 127.0.0.1, port 0, with routes made for testing the transport.
 func startTestServer(_ configure: (inout HTTPServerConfiguration) -> Void = { _ in }) throws -> (HTTPServer, LogSink) {
     var router = Router()
@@ -32,6 +36,7 @@ func startTestServer(_ configure: (inout HTTPServerConfiguration) -> Void = { _ 
     var configuration = HTTPServerConfiguration()
     configuration.port = 0
     configuration.accessLog = .custom { line in sink.lines.withLock { $0.append(line) } }
+    configuration.io = testIOBackend
     configure(&configuration)
     let server = HTTPServer(configuration: configuration, responder: router)
     try server.start()

@@ -107,6 +107,94 @@ import Testing
         }
     }
 
+    /// Writes sent ahead (`perform`, pipelined in a batch): a read after them sees them; one
+    /// that fails — found only at a later statement or at the commit — fails its own call
+    /// alone (the batch reruns with every statement waited for), and the rest commit once.
+    @Test func pipelinedWritesFailOnlyTheirOwnCall() async throws {
+        try await PostgresTestDatabase.with { store in
+            try await store.write { db in
+                try db.execute("CREATE TABLE notes (id BIGINT PRIMARY KEY, call BIGINT NOT NULL)")
+                try db.execute("CREATE TABLE runs (call BIGINT NOT NULL)")
+            }
+            let results = try await withThrowingTaskGroup(of: (Int, String).self) { group in
+                for call in 0..<120 {
+                    group.addTask {
+                        do {
+                            let seen = try await store.write { db -> Int64 in
+                                try db.perform("INSERT INTO runs (call) VALUES (?1)", binding: call)
+                                // Every 7th call collides with call 0's note id: a unique
+                                // violation the pipeline reports later than it happened.
+                                try db.perform("INSERT INTO notes (id, call) VALUES (?1, ?2)", binding: call % 7 == 0 && call > 0 ? 0 : call, call)
+                                try db.perform("INSERT INTO notes (id, call) VALUES (?1, ?2)", binding: 1000 + call, call)
+                                // A read after the sends sees them.
+                                return try db.queryValue("SELECT count(*) FROM notes WHERE call = ?1", [call], as: Int64.self) ?? -1
+                            }
+                            return (call, "ok \(seen)")
+                        } catch let error as StoreError {
+                            return (call, error.isUniqueViolation ? "unique" : "other \(error)")
+                        }
+                    }
+                }
+                return try await group.reduce(into: [Int: String]()) { $0[$1.0] = $1.1 }
+            }
+            for call in 0..<120 {
+                #expect(results[call] == (call % 7 == 0 && call > 0 ? "unique" : "ok 2"), "call \(call)")
+            }
+            let counts = try await store.read { db in
+                try db.query("SELECT call, count(*) AS n FROM runs GROUP BY call") { row in (try row["call"] as Int64, try row["n"] as Int64) }
+            }
+            // Every successful call's writes are there exactly once; a failed call's not at all.
+            #expect(counts.map(\.0).sorted() == (0..<120).filter { !($0 % 7 == 0 && $0 > 0) }.map(Int64.init))
+            #expect(counts.allSatisfy { $0.1 == 1 })
+        }
+    }
+
+    /// A call that swallows the error of a write it sent ahead cannot let its batch commit
+    /// an aborted transaction as if it had succeeded: the batch reruns, waiting for each
+    /// statement, and the call that swallowed it sees its own failure the normal way.
+    @Test func aSwallowedPipelinedFailureNeverCommitsSilently() async throws {
+        try await PostgresTestDatabase.with { store in
+            try await store.write { db in try db.execute("CREATE TABLE once (id BIGINT PRIMARY KEY)") }
+            try await store.write { db in try db.execute("INSERT INTO once (id) VALUES (1)") }
+            await #expect(throws: StoreError.self) {
+                try await store.write { db in
+                    try? db.perform("INSERT INTO once (id) VALUES (1)")
+                    try db.perform("INSERT INTO once (id) VALUES (2)")
+                }
+            }
+            #expect(try await store.read { db in try db.query("SELECT id FROM once ORDER BY id") { row in try row["id"] as Int64 } } == [1])
+        }
+    }
+
+    /// A guessed changed-row count (`execute(_:likely:binding:)`) that turns out wrong — the
+    /// row changed under the guess — never stands: the batch reruns waiting for each
+    /// statement, and the call acts on the real count.
+    @Test func aWrongGuessOfChangedRowsReruns() async throws {
+        try await PostgresTestDatabase.with { store in
+            try await store.write { db in
+                try db.execute("CREATE TABLE level (sku TEXT PRIMARY KEY, available BIGINT NOT NULL)")
+                try db.execute("INSERT INTO level (sku, available) VALUES ('A', 5)")
+                try db.execute("CREATE TABLE outcomes (call BIGINT NOT NULL, took BOOLEAN NOT NULL)")
+            }
+            // Twenty calls each guess that taking one unit succeeds; only five can.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for call in 0..<20 {
+                    group.addTask {
+                        try await store.write { db in
+                            let took = try db.execute("UPDATE level SET available = available - 1 WHERE sku = ?1 AND available >= 1", likely: 1, binding: "A") == 1
+                            try db.perform("INSERT INTO outcomes (call, took) VALUES (?1, ?2)", binding: call, took)
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let took = try await store.read { db in try db.queryValue("SELECT count(*) FROM outcomes WHERE took", as: Int64.self) }
+            let refused = try await store.read { db in try db.queryValue("SELECT count(*) FROM outcomes WHERE NOT took", as: Int64.self) }
+            let left = try await store.read { db in try db.queryValue("SELECT available FROM level", as: Int64.self) }
+            #expect(took == 5 && refused == 15 && left == 0)
+        }
+    }
+
     /// A call whose conditional write lost a race (`ConcurrentChange`) runs again inside its
     /// batch; its first run's changes are undone, so it takes effect once.
     @Test func aLostRaceRunsTheCallAgainOnce() async throws {

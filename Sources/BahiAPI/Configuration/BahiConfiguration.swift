@@ -15,6 +15,8 @@ public struct BahiConfiguration: Sendable, Equatable {
         public var maxConnections = 10_000
         /// 0 = one event loop (thread) per core.
         public var ioQueues = 0
+        /// The event loops: `epoll` (Linux default, measured faster) or `dispatch` (portable).
+        public var io = IOBackend.platformDefault.rawValue
         public var maxBodyBytes = 1 << 20
         public var maxTargetBytes = 8 * 1024
         public var maxHeaderBytes = 32 * 1024
@@ -58,12 +60,16 @@ public struct BahiConfiguration: Sendable, Equatable {
         public var pincode = ""
     }
 
-    /// The seller's legal identity, for invoices and courier pickups.
+    /// The seller's legal identity, for invoices and courier pickups: the default seller
+    /// profile until `PUT /v1/settings/seller` stores one.
     public struct Seller: Sendable, Equatable {
         public var legalName = ""
+        public var tradeName = ""
         public var gstin = ""
-        /// The state of registration (sets CGST+SGST vs IGST).
+        /// The state of registration and of `address` (sets CGST+SGST vs IGST).
         public var state = ""
+        /// The registered address printed on invoices.
+        public var address = Address()
         public var pickupAddress = Address()
     }
 
@@ -158,6 +164,7 @@ public struct BahiConfiguration: Sendable, Equatable {
         http.port = server.port
         http.maxConnections = server.maxConnections
         if server.ioQueues > 0 { http.ioQueueCount = server.ioQueues }
+        http.io = IOBackend(rawValue: server.io) ?? .platformDefault
         http.connection.limits.maxTargetLength = server.maxTargetBytes
         http.connection.limits.maxHeaderBytes = server.maxHeaderBytes
         http.connection.limits.maxHeaderCount = server.maxHeaderCount
@@ -193,16 +200,17 @@ public struct BahiConfiguration: Sendable, Equatable {
     }
 
     /// The order rules the core applies. The seller's state is the configured one (a name
-    /// or GST code), else the GSTIN's first two digits, else the pickup pincode's state;
-    /// nil leaves intake to use the first location's.
+    /// or GST code), else the GSTIN's first two digits, else the address's pincode's state, else
+    /// the pickup pincode's; nil leaves intake to use the first location's.
     public var orderPolicy: OrderPolicy {
         var policy = OrderPolicy()
         let state = IndianState(name: seller.state) ?? IndianState(gstCode: seller.state)
             ?? (seller.gstin.count >= 2 ? IndianState(gstCode: String(seller.gstin.prefix(2))) : nil)
+            ?? PincodeDirectory.lookup(seller.address.pincode)?.stateCode
             ?? PincodeDirectory.lookup(seller.pickupAddress.pincode)?.stateCode
-        let address = [seller.pickupAddress.line1, seller.pickupAddress.line2, seller.pickupAddress.city, seller.pickupAddress.pincode]
-            .filter { !$0.isEmpty }.joined(separator: ", ")
-        policy.seller = OrderPolicy.Seller(legalName: seller.legalName, gstin: seller.gstin, state: state, address: address)
+        let a = seller.address
+        policy.seller = SellerProfile(legalName: seller.legalName, tradeName: seller.tradeName, gstin: seller.gstin.uppercased(),
+                                      address: .init(line1: a.line1, line2: a.line2, city: a.city, state: state, pincode: a.pincode))
         policy.codMaxPaise = Int64(orders.codMaxPaise)
         policy.codDisabledChannels = Set(orders.codDisabledChannels)
         policy.codBlockedPincodes = Set(orders.codBlockedPincodes)

@@ -1,4 +1,5 @@
 public import BahiJSON
+import BahiHTTP
 import BahiCore
 import BahiStore
 #if canImport(Glibc)
@@ -87,6 +88,7 @@ public enum ConfigurationLoader {
         int("server.port", 0...65535, \.server.port),
         int("server.max_connections", 1...1_000_000, \.server.maxConnections),
         int("server.io_queues", 0...256, \.server.ioQueues),
+        choice("server.io", IOBackend.availableHere.map(\.rawValue), \.server.io),
         int("server.max_body_bytes", 1024...(1 << 30), \.server.maxBodyBytes),
         int("server.max_target_bytes", 256...(1 << 20), \.server.maxTargetBytes),
         int("server.max_header_bytes", 1024...(1 << 22), \.server.maxHeaderBytes),
@@ -108,8 +110,13 @@ public enum ConfigurationLoader {
         choice("log.level", ["debug", "info", "warn", "error"], \.log.level),
         bool("log.access_log", \.log.accessLog),
         string("seller.legal_name", \.seller.legalName),
+        string("seller.trade_name", \.seller.tradeName),
         string("seller.gstin", \.seller.gstin),
         string("seller.state", \.seller.state),
+        string("seller.address.line1", \.seller.address.line1),
+        string("seller.address.line2", \.seller.address.line2),
+        string("seller.address.city", \.seller.address.city),
+        string("seller.address.pincode", \.seller.address.pincode),
         string("seller.pickup_address.line1", \.seller.pickupAddress.line1),
         string("seller.pickup_address.line2", \.seller.pickupAddress.line2),
         string("seller.pickup_address.city", \.seller.pickupAddress.city),
@@ -318,12 +325,24 @@ public enum ConfigurationLoader {
                 throw ConfigurationError("\(prefix).burst (\(own.burst)) must be at least \(prefix).requests_per_second (\(own.requestsPerSecond)), or 0 for two seconds' worth")
             }
         }
-        let gstin = config.seller.gstin
-        if !gstin.isEmpty, !(gstin.utf8.count == 15 && gstin.allSatisfy({ $0.isASCII && ($0.isNumber || $0.isUppercase) })) {
-            throw ConfigurationError("seller.gstin must be 15 characters of digits and capital letters (e.g. 24AAACB1234C1Z5), not \"\(gstin)\"")
+        let seller = config.seller
+        if !seller.state.isEmpty, IndianState(name: seller.state) == nil, IndianState(gstCode: seller.state) == nil {
+            throw ConfigurationError("seller.state \"\(seller.state)\" is not an Indian state or union territory (a name such as Gujarat, or its GST code such as 24)")
         }
-        if !config.seller.state.isEmpty, IndianState(name: config.seller.state) == nil, IndianState(gstCode: config.seller.state) == nil {
-            throw ConfigurationError("seller.state \"\(config.seller.state)\" is not an Indian state or union territory (a name such as Gujarat, or its GST code such as 24)")
+        // The same GSTIN rules as PUT /v1/settings/seller: a default that could not be stored is refused.
+        let state = IndianState(name: seller.state) ?? IndianState(gstCode: seller.state)
+        if !seller.gstin.isEmpty, let problem = GSTIN.problems(seller.gstin.uppercased(), state: state).first {
+            throw ConfigurationError("seller.gstin \"\(seller.gstin)\": \(problem.message)")
+        }
+        if !seller.address.pincode.isEmpty {
+            guard let place = PincodeDirectory.lookup(seller.address.pincode) else {
+                throw ConfigurationError("seller.address.pincode \"\(seller.address.pincode)\" is not in the India Post pincode directory")
+            }
+            // The seller's state: seller.state, else the (valid) GSTIN's.
+            let sellerState = state ?? (seller.gstin.count >= 2 ? IndianState(gstCode: String(seller.gstin.prefix(2))) : nil)
+            if let sellerState, place.stateCode != sellerState {
+                throw ConfigurationError("seller.address.pincode \(seller.address.pincode) is in \(place.stateCode.name), not \(sellerState.name), the seller's state (seller.state or the GSTIN's)")
+            }
         }
         for entry in config.orders.channelAllocationStrategies {
             let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)

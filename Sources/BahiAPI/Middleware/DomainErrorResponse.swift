@@ -23,11 +23,11 @@ public enum DomainErrorResponse {
         switch code {
         case .notFound:
             404
-        case .validationFailed, .invalidPincode, .invalidKit, .invalidHeader, .invalidCSV, .codBlockedPincode, .codLimitExceeded,
+        case .validationFailed, .invalidPincode, .invalidKit, .invalidHeader, .invalidCSV, .invalidGSTIN, .codBlockedPincode, .codLimitExceeded,
              .codNotAvailable, .modeMismatch, .scanMismatch, .totalsMismatch, .unknownLocation, .unknownReservation:
             422
         case .insufficientStock, .invalidTransition, .invoiceSeriesExhausted, .nothingToPick, .paymentBelongsElsewhere,
-             .reservationNotActive, .sellerStateUnknown, .shipmentsNotPickable, .skuHasStock:
+             .reservationNotActive, .sellerProfileIncomplete, .sellerStateUnknown, .shipmentsNotPickable, .skuHasStock:
             409
         case .versionMismatch:
             412

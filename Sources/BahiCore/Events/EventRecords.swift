@@ -29,7 +29,7 @@ enum EventRecords {
     static func insert(
         _ db: any Database, id: String, type: String, entityType: String, entityID: String, payloadJSON: String, actor: String?, createdAt: Int64
     ) throws {
-        try db.execute(
+        try db.perform(
             "INSERT INTO events (id, type, entity_type, entity_id, payload, actor, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             binding: id, type, entityType, entityID, payloadJSON, actor, createdAt)
     }

@@ -17,6 +17,7 @@ public enum EditOrderFlow {
             throw DomainError(.invalidTransition,
                               "Shipment \(packed.id) of order \(id) is \(packed.status.rawValue); an order can be edited only until it is packed.")
         }
+        let policy = try SellerPolicy.applied(db, policy)
         let edit = try OrderTransitions.prepareEdit(db, order: order, input, policy: policy)
         if edit.diff.count == 0 {
             order.shipments = shipments

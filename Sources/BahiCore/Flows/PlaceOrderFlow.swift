@@ -16,6 +16,7 @@ public enum PlaceOrderFlow {
         _ db: any Database, draft: OrderDraft, policy: OrderPolicy, actor: String?, now: Int64, id: String = EntityID.make(.order)
     ) throws -> (order: Order, created: Bool) {
         if let stored = try stored(db, draft) { return (stored, false) }
+        let policy = try SellerPolicy.applied(db, policy)
         let prepared = try OrderIntake.prepare(db, draft: draft, policy: policy, id: id, actor: actor, now: now)
         guard try OrderIntake.insert(db, prepared.order) else {
             guard let order = try stored(db, draft) else {

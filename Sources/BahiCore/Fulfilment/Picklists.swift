@@ -32,12 +32,12 @@ public struct Picklist: Sendable {
     public var html: String {
         var rows = ""
         for item in items {
-            rows += "<tr><td>\(PrintableHTML.escape(item.sku))</td><td>\(PrintableHTML.escape(item.name))</td><td class=\"n\">\(item.qty)</td><td class=\"n\">\(item.shipments)</td><td class=\"box\"></td></tr>\n"
+            rows += "<tr><td>\(PrintableHTML.escape(item.sku))</td><td>\(PrintableHTML.escape(item.name))</td><td class=\"num\">\(item.qty)</td><td class=\"num\">\(item.shipments)</td><td class=\"box\"></td></tr>\n"
         }
         let body = """
             <h1>Pick list \(PrintableHTML.escape(id))</h1>
             <p>Location <b>\(PrintableHTML.escape(location))</b> · \(shipmentIDs.count) shipments · \(Timestamps.rfc3339(milliseconds: createdAt))</p>
-            <table><thead><tr><th>SKU</th><th>Name</th><th class="n">Qty</th><th class="n">Shipments</th><th>Picked</th></tr></thead>
+            <table><thead><tr><th>SKU</th><th>Name</th><th class="num">Qty</th><th class="num">Shipments</th><th>Picked</th></tr></thead>
             <tbody>
             \(rows)</tbody></table>
             <h2>Shipments</h2>

@@ -24,7 +24,8 @@ public enum PrintableHTML {
 
     /// A complete UTF-8 HTML5 document: `title` is escaped here, `body` is inserted as is (it is
     /// markup the caller built, with its text passed through `escape`). The CSS sets an A4 page,
-    /// readable type, ruled tables, `.num` for right-aligned tabular figures, and hides
+    /// readable type, ruled tables, `.num` for right-aligned tabular figures, `.parties` side by side
+    /// (an invoice's supplier and recipient), `.sign` for a signature line, and hides
     /// `.no-print` elements (a "Print" button) on paper.
     public static func page(title: String, body: String) -> String {
         """
@@ -44,6 +45,10 @@ public enum PrintableHTML {
         th { background: #eee; }
         .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
         .page-break { break-after: page; }
+        .parties { display: flex; gap: 6mm; } .parties > div { flex: 1; }
+        table.meta td { border: none; padding-left: 0; }
+        .copy { text-align: right; font-size: 9pt; margin: 0; }
+        .sign { text-align: right; margin-top: 8mm; }
         @media print { .no-print { display: none; } th { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
         </style>
         </head>

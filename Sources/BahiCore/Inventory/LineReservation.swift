@@ -101,7 +101,8 @@ public enum LineReservation {
                     let level = current[index]
                     guard level.locationActive, level.available > 0 else { continue }
                     let take = min(need, level.available)
-                    guard try StockLedger.reserve(db, sku: part.sku, location: level.location, qty: take, reference: reference, actor: actor, now: now) else { continue }
+                    guard try StockLedger.reserve(db, sku: part.sku, location: level.location, qty: take, reference: reference, actor: actor, now: now,
+                                                  levelWasRead: true) else { continue }
                     current[index].reserved += take
                     allocations.append(Holds.Allocation(line: i, sku: line.sku, stockSKU: part.sku, location: level.location, qty: take))
                     need -= take

@@ -85,8 +85,11 @@ public struct StockMovement: Sendable, Equatable {
 /// rolling back its whole savepoint (all lines or none).
 public enum StockLedger {
     /// Applies `change` if its conditions hold; returns false (and changes nothing) if not.
-    public static func apply(_ db: any Database, _ change: StockChange, actor: String?, now: Int64) throws -> Bool {
-        var changed = try StockRecords.applyToLevel(db, change, now: now)
+    ///
+    /// `levelWasRead`: this transaction has just read the level and found it able to take
+    /// the change (the hold path), so the store may answer without waiting for the write.
+    public static func apply(_ db: any Database, _ change: StockChange, actor: String?, now: Int64, levelWasRead: Bool = false) throws -> Bool {
+        var changed = try levelWasRead ? StockRecords.applyToReadLevel(db, change, now: now) : StockRecords.applyToLevel(db, change, now: now)
         if changed == 0 {
             // Maybe the first movement for this (sku, location): create the row, then try once
             // more — also when the insert did nothing. On PostgreSQL two nodes can both miss the
@@ -103,8 +106,11 @@ public enum StockLedger {
     }
 
     /// Reserves `qty` at one location if that much is available.
-    public static func reserve(_ db: any Database, sku: String, location: String, qty: Int64, reference: String?, actor: String?, now: Int64) throws -> Bool {
-        try apply(db, StockChange(sku: sku, location: location, kind: .reserve, reserved: qty, requiredAvailable: qty, reference: reference), actor: actor, now: now)
+    public static func reserve(
+        _ db: any Database, sku: String, location: String, qty: Int64, reference: String?, actor: String?, now: Int64, levelWasRead: Bool = false
+    ) throws -> Bool {
+        try apply(db, StockChange(sku: sku, location: location, kind: .reserve, reserved: qty, requiredAvailable: qty, reference: reference),
+                  actor: actor, now: now, levelWasRead: levelWasRead)
     }
 
     /// Releases `qty` of a reservation (never below zero).

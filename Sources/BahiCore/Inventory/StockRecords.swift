@@ -253,6 +253,13 @@ enum StockRecords {
         try db.execute(applySQL, binding: change.onHand, change.reserved, change.damaged, now, change.sku, change.location, change.requiredAvailable)
     }
 
+    /// `applyToLevel` for a change whose level this transaction has just read and found
+    /// able to take it: the store may send it ahead and answer 1 (see
+    /// `Database.execute(_:values:likely:)`).
+    static func applyToReadLevel(_ db: any Database, _ change: StockChange, now: Int64) throws -> Int {
+        try db.execute(applySQL, likely: 1, binding: change.onHand, change.reserved, change.damaged, now, change.sku, change.location, change.requiredAvailable)
+    }
+
     private static let createLevelSQL = "INSERT INTO stock_levels (sku, location, updated_at) VALUES (?1, ?2, ?3) ON CONFLICT (sku, location) DO NOTHING"
 
     /// Creates an empty level; returns 1 if this call created it, 0 if it existed.
@@ -267,7 +274,7 @@ enum StockRecords {
 
     /// Appends the ledger row of an applied change.
     static func insertMovement(_ db: any Database, _ change: StockChange, actor: String?, now: Int64) throws {
-        try db.execute(insertMovementSQL, binding: change.sku, change.location, change.kind.rawValue, change.onHand, change.reserved, change.damaged,
+        try db.perform(insertMovementSQL, binding: change.sku, change.location, change.kind.rawValue, change.onHand, change.reserved, change.damaged,
                        change.reference, change.reason, actor, now)
     }
 
@@ -367,7 +374,7 @@ enum StockRecords {
 
     /// Writes a new hold (its allocations go through `insertAllocation`).
     static func insertHold(_ db: any Database, _ hold: Holds.Hold) throws {
-        try db.execute(insertHoldSQL, binding: hold.id, hold.channel, hold.reference, hold.status.rawValue, hold.expiresAt, hold.createdAt)
+        try db.perform(insertHoldSQL, binding: hold.id, hold.channel, hold.reference, hold.status.rawValue, hold.expiresAt, hold.createdAt)
     }
 
     private static let insertAllocationSQL = """
@@ -377,7 +384,7 @@ enum StockRecords {
 
     /// Adds an allocation to a hold (units of the same line, SKU and location add up).
     static func insertAllocation(_ db: any Database, hold id: String, _ a: Holds.Allocation) throws {
-        try db.execute(insertAllocationSQL, binding: id, a.line, a.sku, a.stockSKU, a.location, a.qty)
+        try db.perform(insertAllocationSQL, binding: id, a.line, a.sku, a.stockSKU, a.location, a.qty)
     }
 
     /// The hold with its allocations, or nil.

@@ -1,22 +1,10 @@
 /// The seller's rules for taking orders, from configuration, as the core sees them (the
 /// core never reads configuration itself, so tests state the rules they exercise).
 public struct OrderPolicy: Sendable {
-    /// The seller's GST identity for invoices and the place-of-supply decision.
-    public struct Seller: Sendable, Equatable {
-        public var legalName: String
-        public var gstin: String
-        /// Registration state; nil falls back to the highest-priority active location's state.
-        public var state: IndianState?
-        public var address: String
-        public init(legalName: String = "", gstin: String = "", state: IndianState? = nil, address: String = "") {
-            self.legalName = legalName
-            self.gstin = gstin
-            self.state = state
-            self.address = address
-        }
-    }
-
-    public var seller = Seller()
+    /// The seller's GST identity from configuration: the default `SellerProfiles.current`
+    /// falls back to while no profile is stored. Flows replace it with the profile in force
+    /// (`SellerPolicy.applied`) before intake, edits and packing read it.
+    public var seller = SellerProfile()
     /// COD orders above this total are refused.
     public var codMaxPaise: Int64 = 5_000_000
     public var codDisabledChannels: Set<String> = []

@@ -252,7 +252,7 @@ public enum OrderRecords {
 
     /// Stores one line with its tax.
     static func insertLine(_ db: any Database, orderID: String, _ l: Order.Line) throws {
-        try db.execute(
+        try db.perform(
             """
             INSERT INTO order_lines (order_id, line, sku, name, hsn, qty, unit_price_paise, discount_paise, total_paise, taxable_paise,
                                      rate_bps, cgst_paise, sgst_paise, igst_paise, invoice_id)
@@ -279,7 +279,7 @@ public enum OrderRecords {
     /// Appends one history row.
     static func insertHistory(_ db: any Database, orderID: String, action: String, from: OrderStatus?, to: OrderStatus, detailJSON: String,
                               actor: String?, now: Int64) throws {
-        try db.execute(
+        try db.perform(
             "INSERT INTO order_history (order_id, action, from_status, to_status, detail, actor, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             binding: orderID, action, from?.rawValue, to.rawValue, detailJSON, actor, now)
     }

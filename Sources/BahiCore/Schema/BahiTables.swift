@@ -36,5 +36,6 @@ extension BahiSchema {
         .init("picklists"),
         .init("invoice_series"),
         .init("invoices"),
+        .init("seller_profile"),
     ]
 }

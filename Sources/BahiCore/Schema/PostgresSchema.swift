@@ -3,8 +3,8 @@ public import BahiStore
 
 extension BahiSchema {
     /// The PostgreSQL store's migrations: the schema of SQLite migration 6 in PostgreSQL's words
-    /// as its migration 1 (frozen as released), then every later SQLite migration N as
-    /// migration N − 5, converted by the same rules. `schema.postgres.sql` is where they lead.
+    /// (`schema.postgres.sql`), as its migration 1. Later schema changes are numbered on both
+    /// stores.
     public static let postgresMigrations: [Migration] = [
         Migration(version: 1, name: "schema", sql: #"""
 -- Bahi on PostgreSQL: the whole current schema, for a person to read.
@@ -415,10 +415,29 @@ EXCEPTION WHEN others THEN
     RETURN NULL;
 END $$;
 """#),
-        Migration(version: 2, name: "a key's own rate limit", sql: #"""
--- SQLite migration 7
+        Migration(version: 2, name: "seller profile", sql: #"""
+-- The seller's GST identity for tax invoices (CGST Rule 46: supplier's name, address, GSTIN),
+-- owned by the Settings domain: one row, written by PUT /v1/settings/seller. While it is
+-- absent the configuration's seller.* keys stand in.
+CREATE TABLE seller_profile (
+    id          BIGINT PRIMARY KEY CHECK (id = 1),   -- the one row
+    legal_name  TEXT NOT NULL,
+    trade_name  TEXT NOT NULL DEFAULT '',
+    gstin       TEXT NOT NULL,                    -- 15 characters, check character verified
+    line1       TEXT NOT NULL,
+    line2       TEXT NOT NULL DEFAULT '',
+    city        TEXT NOT NULL,
+    state_code  TEXT NOT NULL,                    -- GST state code ("24"), the GSTIN's first two
+    pincode     TEXT NOT NULL,
+    version     BIGINT NOT NULL CHECK (version >= 1),
+    updated_at  BIGINT NOT NULL,
+    updated_by  TEXT                              -- the API key id that stored it
+);
+"""#),
+        Migration(version: 3, name: "a key's own rate limit", sql: #"""
 -- A key's own rate limit (bahi keys create --rate-limit), both set or both NULL: NULL
--- follows the role's limit in configuration (rate_limit.roles.*).
+-- follows the role's limit in configuration (rate_limit.roles.*). Two more columns of
+-- api_keys (above), added where a migration can add them: at the end.
 ALTER TABLE api_keys ADD COLUMN rate_limit_per_second BIGINT CHECK (rate_limit_per_second > 0);
 ALTER TABLE api_keys ADD COLUMN rate_limit_burst BIGINT CHECK (rate_limit_burst > 0);
 """#),

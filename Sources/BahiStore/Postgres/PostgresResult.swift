@@ -39,10 +39,7 @@ public final class PostgresResult {
     deinit { PQclear(handle) }
 
     /// How many rows `UPDATE`/`INSERT`/`DELETE` changed (libpq's `PQcmdTuples`).
-    var changedRows: Int {
-        guard let text = PQcmdTuples(handle) else { return 0 }
-        return Int(String(cString: text)) ?? 0
-    }
+    var changedRows: Int { PostgresConnection.changedRows(handle) }
 
     func columnName(at index: Int) -> String {
         guard index >= 0, index < columnCount, let name = PQfname(handle, Int32(index)) else { return "" }

@@ -45,10 +45,14 @@ final class PostgresWriter: Sendable {
     private let maxAttempts: Int
     /// The largest batch: bounds how long one transaction holds its row locks.
     private let maxBatch: Int
+    /// Whether batches send `Database.perform` writes ahead in pipeline mode (on unless a
+    /// test compares).
+    private let pipelining: Bool
 
-    init(conninfo: String, maxAttempts: Int, maxBatch: Int = 256) async throws {
+    init(conninfo: String, maxAttempts: Int, maxBatch: Int = 256, pipelining: Bool = true) async throws {
         self.maxAttempts = max(1, maxAttempts)
         self.maxBatch = max(1, maxBatch)
+        self.pipelining = pipelining
         connection = ConnectionPool(size: 1, name: "bahi.store.pg.writer")
         try await connection.start(
             open: { try PostgresConnection(conninfo: conninfo) },
@@ -117,27 +121,36 @@ final class PostgresWriter: Sendable {
 
     private func runBatch(_ batch: [Request], _ db: PostgresConnection) {
         var attempt = 1
+        // Writes are sent ahead (pipelined) until one of them fails; then the batch runs
+        // again with every statement waited for, so each call meets its own error.
+        var pipelined = pipelining
         while true {
             var outcomes: [Ran] = []
             outcomes.reserveCapacity(batch.count)
             do {
-                try db.execute("BEGIN")
+                db.defersWrites = pipelined
                 db.preCommitWorkList.isDeferring = true
                 defer {
+                    db.defersWrites = false
                     db.preCommitWorkList.isDeferring = false
                     db.preCommitWorkList.discard()
                 }
+                try db.perform("BEGIN")
                 for request in batch { outcomes.append(try runCall(request, db)) }
                 try db.preCommitWorkList.runAll(db)
                 try db.execute("COMMIT")
+            } catch is PipelinedWriteFailure where pipelined {
+                _ = try? db.rollBack()
+                pipelined = false
+                continue
             } catch let error as StoreError where error.isRetryableConflict && attempt < maxAttempts * 4 {
                 // Generous: under two nodes' load a batch may lose a few deadlocks in a row.
-                _ = try? db.execute("ROLLBACK")
+                _ = try? db.rollBack()
                 attempt += 1
                 continue
             } catch {
-                _ = try? db.execute("ROLLBACK")
-                for request in batch { request.fail(error) }
+                _ = try? db.rollBack()
+                for request in batch { request.fail((error as? PipelinedWriteFailure)?.underlying ?? error) }
                 return
             }
             for (request, outcome) in zip(batch, outcomes) {
@@ -156,14 +169,16 @@ final class PostgresWriter: Sendable {
     private func runCall(_ request: Request, _ db: PostgresConnection) throws -> Ran {
         var attempt = 1
         while true {
-            try db.execute("SAVEPOINT bahi_call")
+            try db.perform("SAVEPOINT bahi_call")
             let ran = request.run(db)
             guard case .error(let error) = ran else {
-                try db.execute("RELEASE SAVEPOINT bahi_call")
+                try db.perform("RELEASE SAVEPOINT bahi_call")
                 return ran
             }
-            try db.execute("ROLLBACK TO SAVEPOINT bahi_call")
-            try db.execute("RELEASE SAVEPOINT bahi_call")
+            // A write this call or an earlier one sent ahead failed: the batch reruns.
+            if let failure = error as? PipelinedWriteFailure { throw failure }
+            try db.perform("ROLLBACK TO SAVEPOINT bahi_call")
+            try db.perform("RELEASE SAVEPOINT bahi_call")
             // A deadlock or serialization failure involves locks the batch's earlier calls
             // hold too: rerunning this call alone would meet them again (another node's
             // batch waits on them). The whole batch rolls back and runs again instead.

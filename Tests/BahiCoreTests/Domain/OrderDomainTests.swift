@@ -10,7 +10,9 @@ import BahiJSON
 
     static var policy: OrderPolicy {
         var policy = OrderPolicy()
-        policy.seller.state = IndianState(gstCode: "24")  // Gujarat
+        // A complete profile from configuration (a made-up LLP's GSTIN with a valid check character).
+        policy.seller = SellerProfile(legalName: "Kapas Textiles LLP", gstin: "24AAKFK1234K1ZF",
+                                      address: .init(line1: "Plot 7, Kapas Bazaar", city: "Surat", state: .gujarat, pincode: "395003"))
         return policy
     }
 
