@@ -34,7 +34,7 @@ import BahiCore
         }
     }
 
-    /// The migrations (migration 1 frozen, later ones converted from SQLite's) lead to exactly
+    /// The migrations (migration 1 frozen, later ones from the marked parts of schema.sql) lead to exactly
     /// `schema.postgres.sql`: the same tables, columns, indexes and constraints.
     @Test func migrationsLeadToTheReadableSchema() async throws {
         guard let conninfo = DomainStores.postgresConninfo else {
