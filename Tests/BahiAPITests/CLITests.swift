@@ -7,6 +7,9 @@ import BahiCore
 @Suite(.serialized) struct CLITests {
     static let binary = repositoryRoot + "/.build/debug/bahi"
 
+    /// Not the test run's: bahi refuses BAHI_* variables it does not know (the suite's own).
+    static let environment = ["PATH": "/usr/bin:/bin"]
+
     struct Outcome {
         var status: Int32
         var output: String
@@ -18,6 +21,7 @@ import BahiCore
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = arguments
+        process.environment = Self.environment
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -47,7 +51,7 @@ import BahiCore
             let server = Process()
             server.executableURL = URL(fileURLWithPath: Self.binary)
             server.arguments = ["serve", "--db", db, "--port", "0"]
-            server.environment = ["BAHI_LOG_ACCESS_LOG": "false", "PATH": "/usr/bin:/bin"]
+            server.environment = Self.environment.merging(["BAHI_LOG_ACCESS_LOG": "false"]) { $1 }
             let log = folder + "/serve.err"
             FileManager.default.createFile(atPath: log, contents: nil)
             server.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
