@@ -409,3 +409,11 @@ CREATE TABLE seller_profile (
     updated_at  INTEGER NOT NULL,
     updated_by  TEXT                              -- the API key id that stored it
 ) STRICT;
+
+-- ───────────────────────────── a key's own rate limit (migration 8; PostgreSQL migration 3) ───
+
+-- A key's own rate limit (bahi keys create --rate-limit), both set or both NULL: NULL
+-- follows the role's limit in configuration (rate_limit.roles.*). Two more columns of
+-- api_keys (above), added where a migration can add them: at the end.
+ALTER TABLE api_keys ADD COLUMN rate_limit_per_second INTEGER CHECK (rate_limit_per_second > 0);
+ALTER TABLE api_keys ADD COLUMN rate_limit_burst INTEGER CHECK (rate_limit_burst > 0);

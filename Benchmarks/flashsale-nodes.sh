@@ -10,10 +10,13 @@
 #
 #   Benchmarks/flashsale-nodes.sh                    # 1,000 units, 5,000 holds, 64 connections
 #   BIN=.build-release/release/bahi CONNS=256 Benchmarks/flashsale-nodes.sh
+#   KEY=storefront CONNS=256 Benchmarks/flashsale-nodes.sh  # the holds through one storefront key
 #
 # A correctness proof first, so it builds the debug binary unless BIN names one (figures from
 # a debug build are not throughput figures). Environment: UNITS, HOLDS, CONNS, PG_PORT (the
-# cluster's socket number, 55498; its socket is in a folder of its own), KEEP=1 keeps the logs.
+# cluster's socket number, 55498; its socket is in a folder of its own), KEEP=1 keeps the logs,
+# KEY=storefront sends the holds through one storefront key (channel web) at its role's default
+# limit (the lifted BAHI_RATE_LIMIT_* below are only the default the admin key follows).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 UNITS=${UNITS:-1000}
@@ -50,6 +53,10 @@ DB="postgres://postgres@:$PG_PORT/bahi_flash?host=$PG_DIR"
 # On PostgreSQL bahi serve has no folder to save a first admin key in: make one here.
 FLASH_KEY=$("$BIN" keys create --role admin --name flash-sale --db "$DB" 2>/dev/null)
 export FLASH_KEY
+if [ "${KEY:-admin}" = storefront ]; then
+  HOLD_KEY=$("$BIN" keys create --role storefront --channel web --name flash-store --db "$DB" 2>/dev/null)
+  export HOLD_KEY
+fi
 
 read -r PORT_A PORT_B < <(python3 -c 'import socket
 s = [socket.socket() for _ in range(2)]

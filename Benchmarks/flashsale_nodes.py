@@ -182,6 +182,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--ports", required=True, help="the nodes' ports, comma-separated (the reader follows the first)")
     ap.add_argument("--key", default=os.environ.get("FLASH_KEY"), help="an admin key (default: $FLASH_KEY, kept out of ps)")
+    ap.add_argument("--hold-key", default=os.environ.get("HOLD_KEY"),
+                    help="the key the holds go through (default: the admin key; $HOLD_KEY, e.g. a storefront key of channel web)")
     ap.add_argument("--psql", required=True, help="the database as a libpq conninfo")
     ap.add_argument("--units", type=int, default=1000)
     ap.add_argument("--holds", type=int, default=5000)
@@ -204,7 +206,7 @@ def main():
     movers = [Mover(ports[i % len(ports)], args.key) for i in range(args.movers)]
     for mover in movers:
         mover.start()
-    counts, elapsed = holds(ports, args.key, args.holds, args.conns)
+    counts, elapsed = holds(ports, args.hold_key or args.key, args.holds, args.conns)
     for mover in movers:
         mover.stop.set()
     for mover in movers:

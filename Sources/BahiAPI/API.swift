@@ -68,10 +68,24 @@ public struct API: Sendable {
         _ handler: @escaping @Sendable (RequestContext) async throws -> HTTPResponse
     ) {
         let app = self.app
+        guard case .roles(let roles) = access else {
+            router.on(method, path, bodyLimit: bodyLimit) { request in
+                try await handler(RequestContext(request: request, principal: nil, app: app))
+            }
+            return
+        }
         router.on(method, path, bodyLimit: bodyLimit) { request in
-            let principal = try await API.authorize(request, access: access, app: app)
-            var response = try await handler(RequestContext(request: request, principal: principal, app: app))
-            if let principal { response.logFields.append(("key_id", principal.keyID)) }
+            let caller = try await app.authenticator.authenticate(request, roles: roles)
+            var response: HTTPResponse
+            do {
+                response = try await handler(RequestContext(request: request, principal: caller.principal, app: app))
+            } catch {
+                // Answered here rather than by the router so that an error, too, tells the
+                // caller its rate limit and the access log its key.
+                response = Router.errorResponse(error, requestID: request.requestID, log: app.log)
+            }
+            caller.addRateLimitFields(to: &response.headers)
+            response.logFields.append(("key_id", caller.principal.keyID))
             return response
         }
     }
@@ -109,13 +123,6 @@ public struct API: Sendable {
             }
             let staged = try await prepare(context)
             return staged.render(try await context.app.write(rerunnable: true, staged.run))
-        }
-    }
-
-    static func authorize(_ request: HTTPRequest, access: Access, app: BahiContext) async throws -> Principal? {
-        switch access {
-        case .open: return nil
-        case .roles(let roles): return try await app.authenticator.authenticate(request, roles: roles)
         }
     }
 }

@@ -38,7 +38,7 @@ public final class BahiContext: Sendable {
             slaHours: configuration.fulfilment.dispatchSLAHours)
         self.authenticator = Authenticator(
             directory: keyDirectory ?? APIKeyStore(store: store),
-            limiter: RateLimiter(requestsPerSecond: configuration.rateLimit.requestsPerSecond, burst: configuration.rateLimit.burst),
+            limits: configuration.roleRateLimits,
             cacheTTL: keyCacheTTL, log: log)
     }
 

@@ -287,7 +287,11 @@ enum OnlineBackup {
     }
 
     private static func copyPages(from source: String, to target: String, busyTimeout: Duration) throws {
-        let from = try Connection(path: source, mode: .readOnly, busyTimeout: busyTimeout)
+        try copyPages(from: try Connection(path: source, mode: .readOnly, busyTimeout: busyTimeout), named: source, to: target)
+    }
+
+    /// Copies every page of `from` (one snapshot) into a new file at `target`; closes both.
+    static func copyPages(from: Connection, named source: String, to target: String) throws {
         let to = try Connection(openingPath: target, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, mode: .readWrite)
         // The partial file is thrown away on any failure and fsynced by hand at the end, so
         // it needs neither a journal nor per-write syncs.
@@ -313,19 +317,19 @@ enum OnlineBackup {
         from.close()
     }
 
-    private static func syncFile(_ path: String) throws {
+    static func syncFile(_ path: String) throws {
         let descriptor = open(path, O_RDONLY)
         guard descriptor >= 0 else { throw systemError("cannot open \(path)") }
         defer { Foundation.close(descriptor) }
         guard fsync(descriptor) == 0 else { throw systemError("cannot fsync \(path)") }
     }
 
-    private static func directory(of path: String) -> String {
+    static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
-    private static func systemError(_ message: String) -> StoreError {
+    static func systemError(_ message: String) -> StoreError {
         StoreError(extendedCode: 10, message: "\(message): \(String(cString: strerror(errno)))")  // SQLITE_IOERR
     }
 }

@@ -39,16 +39,18 @@ enum AdminCommands {
 
     static func keys(_ args: ArraySlice<String>) async throws(UsageError) {
         let usage = """
-        Usage: bahi keys create --role ROLE [--channel CODE] --name NAME
+        Usage: bahi keys create --role ROLE [--channel CODE] --name NAME [--rate-limit N/s [--burst M]]
                bahi keys list
                bahi keys revoke KEY_ID
 
         create prints only the new secret on standard output, once.
         Roles: admin, storefront (needs --channel), warehouse, finance, support (read-only).
+        --rate-limit N/s gives the key its own limit (burst: --burst, default 2×N) instead of
+        its role's (rate_limit.roles.ROLE, else rate_limit.requests_per_second / burst).
 
         \(commonOptions)
         """
-        let arguments = try Arguments(args, valueFlags: Runtime.configFlags.union(["role", "channel", "name"]), switchFlags: ["help"])
+        let arguments = try Arguments(args, valueFlags: Runtime.configFlags.union(["role", "channel", "name", "rate-limit", "burst"]), switchFlags: ["help"])
         helpRequested(arguments, usage)
         guard let action = arguments.positional.first else { throw UsageError(description: "keys needs create, list or revoke") }
         let config = try Runtime.configuration(arguments)
@@ -57,12 +59,17 @@ enum AdminCommands {
             guard let roleText = arguments["role"] else { throw UsageError(description: "keys create needs --role (admin, storefront, warehouse, finance, support)") }
             guard let role = Role(rawValue: roleText) else { throw UsageError(description: "unknown role '\(roleText)'; use admin, storefront, warehouse, finance or support") }
             guard let name = arguments["name"] else { throw UsageError(description: "keys create needs --name saying who or what uses the key") }
+            let rateLimit = try rateLimit(arguments)
             let store = await Runtime.openStore(config)
             _ = await Runtime.migrate(store)
             do {
-                let (record, secret) = try await APIKeyStore(store: store).create(name: name, role: role, channel: arguments["channel"], actor: "cli")
+                let (record, secret) = try await APIKeyStore(store: store).create(
+                    name: name, role: role, channel: arguments["channel"], rateLimit: rateLimit, actor: "cli")
                 print(secret)
-                printError("bahi: created \(record.id) (\(role.rawValue)\(record.channel.map { ", channel \($0)" } ?? "")); the secret above is not shown again")
+                let policy = config.roleRateLimits.policy(for: Principal(keyID: record.id, role: role, rateLimit: rateLimit))
+                printError("bahi: created \(record.id) (\(role.rawValue)\(record.channel.map { ", channel \($0)" } ?? ""), "
+                           + "\(policy.limit.requestsPerSecond)/s burst \(policy.limit.burst)\(rateLimit == nil ? " from its role" : " of its own")); "
+                           + "the secret above is not shown again")
             } catch let error as APIKeyError {
                 await store.close()
                 throw UsageError(description: error.description)
@@ -75,10 +82,11 @@ enum AdminCommands {
             _ = await Runtime.migrate(store)
             do {
                 let keys = try await APIKeyStore(store: store).list()
-                print("ID                              ROLE        CHANNEL     HINT          CREATED                   LAST USED                 STATUS   NAME")
+                print("ID                              ROLE        CHANNEL     HINT          RATE LIMIT       CREATED                   LAST USED                 STATUS   NAME")
                 for k in keys {
                     let status = k.revokedAt == nil ? "active" : "revoked"
-                    print([k.id.padded(31), k.role.rawValue.padded(11), (k.channel ?? "-").padded(11), k.secretHint.padded(13),
+                    let limit = k.rateLimit.map { "\($0.requestsPerSecond)/s,\($0.burst)" } ?? "role"
+                    print([k.id.padded(31), k.role.rawValue.padded(11), (k.channel ?? "-").padded(11), k.secretHint.padded(13), limit.padded(16),
                            Timestamps.rfc3339(milliseconds: k.createdAt).padded(25),
                            (k.lastUsedAt.map { Timestamps.rfc3339(milliseconds: $0) } ?? "never").padded(25), status.padded(8), k.name].joined(separator: " "))
                 }
@@ -106,6 +114,23 @@ enum AdminCommands {
         }
     }
 
+    /// `--rate-limit N/s [--burst M]`, checked before anything opens the store.
+    static func rateLimit(_ arguments: Arguments) throws(UsageError) -> RateLimit? {
+        guard let text = arguments["rate-limit"] else {
+            if arguments["burst"] != nil { throw UsageError(description: "--burst goes with --rate-limit N/s") }
+            return nil
+        }
+        guard var limit = RateLimit(text: text) else {
+            throw UsageError(description: "--rate-limit takes requests a second as N/s (e.g. --rate-limit 500/s), not '\(text)'")
+        }
+        if let burstText = arguments["burst"] {
+            guard let burst = Int(burstText), burst > 0 else { throw UsageError(description: "--burst takes a whole number of requests, not '\(burstText)'") }
+            limit.burst = burst
+        }
+        if let problem = limit.problem { throw UsageError(description: "--rate-limit \(text): \(problem)") }
+        return limit
+    }
+
     static func backup(_ args: ArraySlice<String>) async throws(UsageError) {
         let usage = "Usage: bahi backup FILE [--config FILE] [--db PATH]\n\nCopies the SQLite database to FILE with SQLite's online backup API; safe while bahi serve runs.\nA PostgreSQL database is backed up with pg_dump.\n\n\(commonOptions)"
         let arguments = try Arguments(args, valueFlags: Runtime.configFlags, switchFlags: ["help"])
@@ -124,6 +149,36 @@ enum AdminCommands {
             Runtime.fail("backup failed: \(error)")
         }
         await store.close()
+    }
+
+    static func restore(_ args: ArraySlice<String>) async throws(UsageError) {
+        let usage = """
+        Usage: bahi restore BACKUP [--config FILE] [--db PATH]
+
+        Puts BACKUP (a file made by bahi backup or POST /v1/admin/backup) in place of the SQLite
+        database, after checking it: SQLite's integrity check, and a Bahi database at a schema
+        version this bahi knows (an older one is brought forward by bahi serve or bahi migrate).
+        Refused while bahi serve (or any bahi command) has the database open: stop it first.
+        The swap is atomic; the database it replaces is kept beside it as PATH.replaced-<time>.
+        A PostgreSQL database is restored with pg_restore.
+
+        \(commonOptions)
+        """
+        let arguments = try Arguments(args, valueFlags: Runtime.configFlags, switchFlags: ["help"])
+        helpRequested(arguments, usage)
+        guard arguments.positional.count == 1 else { throw UsageError(description: "restore needs exactly one BACKUP file to restore") }
+        let config = try Runtime.configuration(arguments)
+        let backup = arguments.positional[0]
+        let report: StoreRestore.Report
+        do {
+            report = try StoreRestore.run(backup: backup, to: Runtime.location(config), now: Int64(WallClock.milliseconds()))
+        } catch {
+            Runtime.fail(error.message)
+        }
+        let latest = BahiSchema.migrator.latestVersion
+        print("restored \(report.backup) to \(report.target) (\(report.bytes) bytes, schema version \(report.schemaVersion)"
+              + (report.schemaVersion < latest ? "; bahi serve or bahi migrate brings it to \(latest)" : "") + ")")
+        if let previous = report.previous { print("the database it replaced is kept as \(previous)") }
     }
 
     static func check(_ args: ArraySlice<String>) async throws(UsageError) -> Int32 {

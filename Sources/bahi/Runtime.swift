@@ -6,6 +6,7 @@ import Darwin
 import BahiAPI
 import BahiCore
 import BahiStore
+import Synchronization
 
 /// What every database-touching subcommand shares: the configuration flags, opening the
 /// store with its folder created, and applying migrations.
@@ -35,9 +36,23 @@ enum Runtime {
         }
     }
 
+    /// The shared `DatabaseFileLock`s this process holds on the SQLite files it opened, until
+    /// it exits: `bahi restore` refuses while any is held (a server's for its whole life).
+    static let heldLocks = Mutex<[DatabaseFileLock]>([])
+
     /// Opens the store the configuration names (creating an SQLite file's folder), failing
-    /// with exit code 1 and one line naming what to fix.
+    /// with exit code 1 and one line naming what to fix. An SQLite file is locked shared
+    /// first (refused while `bahi restore` replaces it).
     static func openStore(_ config: BahiConfiguration) async -> any DataStore {
+        if case .sqlite(let path) = location(config) {
+            do {
+                if let slash = path.lastIndex(of: "/"), slash != path.startIndex { try Files.makeDirectories(String(path[..<slash])) }
+                let lock = try DatabaseFileLock(databasePath: path, .shared)
+                heldLocks.withLock { $0.append(lock) }
+            } catch {
+                fail("cannot open \(path): \(error)")
+            }
+        }
         do {
             return try await location(config).open(config.database)
         } catch {

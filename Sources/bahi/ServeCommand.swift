@@ -26,6 +26,8 @@ enum ServeCommand {
 
     On first start with no admin key, one is created: printed once to standard error and
     written to admin-key (mode 0600) in database.path's folder, if that folder exists.
+    While it runs it holds PATH.lock (shared) beside an SQLite database: bahi restore
+    refuses until it stops.
     SIGTERM or SIGINT stops accepting, lets requests in flight finish (server.drain_timeout_ms),
     closes idle connections and exits 0.
     """

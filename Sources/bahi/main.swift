@@ -14,10 +14,11 @@ Commands:
   migrate   apply pending schema migrations
   keys      create, list and revoke API keys             (bahi keys --help)
   backup    copy the SQLite database to a file, online (PostgreSQL: pg_dump)
+  restore   put a backup back in place of the SQLite database (bahi restore --help)
   import    import stock or SKUs from a CSV file           (bahi import --help)
   check     integrity and domain invariants
   copy      copy every table to another store, e.g. SQLite onto PostgreSQL (bahi copy --help)
-  version   print the version
+  version   print the version (also bahi --version)
   help      this text
 
 Every command that touches the database takes --config FILE and --db PATH|URL
@@ -40,6 +41,8 @@ do {
         try await AdminCommands.keys(rest)
     case "backup":
         try await AdminCommands.backup(rest)
+    case "restore":
+        try await AdminCommands.restore(rest)
     case "check":
         exit(try await AdminCommands.check(rest))
     case "copy":

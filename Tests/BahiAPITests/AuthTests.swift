@@ -125,14 +125,6 @@ import BahiJSON
             #expect(await send(api, .get, "/v1/me", key: other).status == .ok)
         }
     }
-
-    @Test func rateLimiterRefillsOverTime() {
-        let limiter = RateLimiter(requestsPerSecond: 10, burst: 2)
-        #expect(limiter.take("k", now: 0) == nil)
-        #expect(limiter.take("k", now: 0) == nil)
-        #expect(limiter.take("k", now: 0) == 1)
-        #expect(limiter.take("k", now: 100_000_000) == nil)  // 0.1 s later: one token back
-    }
 }
 
 @Suite struct FirstStartTests {

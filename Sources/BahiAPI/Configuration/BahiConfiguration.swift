@@ -73,10 +73,31 @@ public struct BahiConfiguration: Sendable, Equatable {
         public var pickupAddress = Address()
     }
 
-    /// API keys' rate limit (token bucket per key).
+    /// API keys' rate limits (a token bucket per key): per role, with a default for roles
+    /// that have none of their own. A key created with `--rate-limit` has its own instead.
     public struct RateLimit: Sendable, Equatable {
+        /// One role's limit; 0 = none of its own (the default above applies). A burst of 0
+        /// with a rate set is two seconds' worth.
+        public struct Role: Sendable, Equatable {
+            public var requestsPerSecond = 0
+            public var burst = 0
+        }
+
+        /// Per role. Storefront keys carry every buyer of a storefront, so a flash sale must
+        /// fit (thousands of checkouts a second through one key); the other roles are one
+        /// person or script each and keep the modest default.
+        public struct Roles: Sendable, Equatable {
+            public var admin = Role()
+            public var storefront = Role(requestsPerSecond: 10_000, burst: 20_000)
+            public var warehouse = Role()
+            public var finance = Role()
+            public var support = Role()
+        }
+
+        /// The default: for every role without its own limit.
         public var requestsPerSecond = 200
         public var burst = 400
+        public var roles = Roles()
     }
 
     /// Secrets for payment gateways and couriers. Placeholders until those integrations land;
@@ -153,6 +174,21 @@ public struct BahiConfiguration: Sendable, Equatable {
         http.drainTimeout = .milliseconds(server.drainTimeoutMs)
         http.accessLog = log.accessLog ? .standardOutput : .disabled
         return http
+    }
+
+    /// The rate limit each role is held to (a key's own limit aside).
+    public var roleRateLimits: RoleRateLimits {
+        let table: [(BahiCore.Role, RateLimit.Role)] = [
+            (.admin, rateLimit.roles.admin), (.storefront, rateLimit.roles.storefront), (.warehouse, rateLimit.roles.warehouse),
+            (.finance, rateLimit.roles.finance), (.support, rateLimit.roles.support),
+        ]
+        var limits = RoleRateLimits(defaultLimit: BahiCore.RateLimit(requestsPerSecond: rateLimit.requestsPerSecond, burst: rateLimit.burst))
+        for (role, own) in table where own.requestsPerSecond > 0 {
+            limits.roles[role] = own.burst > 0
+                ? BahiCore.RateLimit(requestsPerSecond: own.requestsPerSecond, burst: own.burst)
+                : BahiCore.RateLimit(requestsPerSecond: own.requestsPerSecond)
+        }
+        return limits
     }
 
     /// The folder backups go to.

@@ -125,6 +125,16 @@ public enum ConfigurationLoader {
         int("idempotency_retention_hours", 1...24 * 365, \.idempotencyRetentionHours),
         int("rate_limit.requests_per_second", 1...1_000_000, \.rateLimit.requestsPerSecond),
         int("rate_limit.burst", 1...10_000_000, \.rateLimit.burst),
+        int("rate_limit.roles.admin.requests_per_second", 0...1_000_000, \.rateLimit.roles.admin.requestsPerSecond),
+        int("rate_limit.roles.admin.burst", 0...10_000_000, \.rateLimit.roles.admin.burst),
+        int("rate_limit.roles.storefront.requests_per_second", 0...1_000_000, \.rateLimit.roles.storefront.requestsPerSecond),
+        int("rate_limit.roles.storefront.burst", 0...10_000_000, \.rateLimit.roles.storefront.burst),
+        int("rate_limit.roles.warehouse.requests_per_second", 0...1_000_000, \.rateLimit.roles.warehouse.requestsPerSecond),
+        int("rate_limit.roles.warehouse.burst", 0...10_000_000, \.rateLimit.roles.warehouse.burst),
+        int("rate_limit.roles.finance.requests_per_second", 0...1_000_000, \.rateLimit.roles.finance.requestsPerSecond),
+        int("rate_limit.roles.finance.burst", 0...10_000_000, \.rateLimit.roles.finance.burst),
+        int("rate_limit.roles.support.requests_per_second", 0...1_000_000, \.rateLimit.roles.support.requestsPerSecond),
+        int("rate_limit.roles.support.burst", 0...10_000_000, \.rateLimit.roles.support.burst),
         string("secrets.razorpay_webhook_secret", \.secrets.razorpayWebhookSecret),
         string("secrets.cashfree_client_secret", \.secrets.cashfreeClientSecret),
         string("secrets.payu_salt", \.secrets.payuSalt),
@@ -303,6 +313,17 @@ public enum ConfigurationLoader {
         if config.database.path.isEmpty { throw ConfigurationError("database.path must not be empty") }
         if config.rateLimit.burst < config.rateLimit.requestsPerSecond {
             throw ConfigurationError("rate_limit.burst (\(config.rateLimit.burst)) must be at least rate_limit.requests_per_second (\(config.rateLimit.requestsPerSecond))")
+        }
+        let roles = config.rateLimit.roles
+        for (name, own) in [("admin", roles.admin), ("storefront", roles.storefront), ("warehouse", roles.warehouse),
+                            ("finance", roles.finance), ("support", roles.support)] {
+            let prefix = "rate_limit.roles.\(name)"
+            if own.requestsPerSecond == 0, own.burst > 0 {
+                throw ConfigurationError("\(prefix).burst is \(own.burst) but \(prefix).requests_per_second is 0 (none of its own): set the rate too, or the burst back to 0")
+            }
+            if own.burst > 0, own.burst < own.requestsPerSecond {
+                throw ConfigurationError("\(prefix).burst (\(own.burst)) must be at least \(prefix).requests_per_second (\(own.requestsPerSecond)), or 0 for two seconds' worth")
+            }
         }
         let seller = config.seller
         if !seller.state.isEmpty, IndianState(name: seller.state) == nil, IndianState(gstCode: seller.state) == nil {

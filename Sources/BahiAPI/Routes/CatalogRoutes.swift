@@ -464,11 +464,7 @@ struct CatalogListParams {
                 errors.append(FieldError(field: name, code: "unknown_parameter", message: "Allowed: \(allowed.sorted().joined(separator: ", "))."))
             }
         }
-        if let text = request.queryItem("after"), !text.isEmpty {
-            if let code = CatalogCursor.decode(text) { after = code } else {
-                errors.append(FieldError(field: "after", code: "invalid_cursor", message: "Pass next_cursor from the previous page unchanged."))
-            }
-        }
+        after = ListCursor.catalogCode(request, &errors)
         if let text = request.queryItem("limit") {
             if let v = Int(text), (1...500).contains(v) { limit = v } else {
                 errors.append(FieldError(field: "limit", code: "out_of_range", message: "From 1 to 500 (default 50)."))
@@ -493,8 +489,6 @@ struct CatalogListParams {
                 errors.append(FieldError(field: "kind", code: "invalid", message: "One of \(ChannelKind.allCases.map(\.rawValue).joined(separator: ", "))."))
             }
         }
-        if !errors.isEmpty {
-            throw HTTPError(.badRequest, code: "invalid_query", detail: "Some query parameters are invalid; see errors.", errors: errors)
-        }
+        try ListCursor.check(errors)
     }
 }

@@ -42,9 +42,7 @@ struct EventQuery {
 
     init(_ request: HTTPRequest) throws(HTTPError) {
         var errors: [FieldError] = []
-        if let text = request.queryItem("after") {
-            if let v = Int64(text), v >= 0 { after = v } else { errors.append(FieldError(field: "after", code: "invalid", message: "A non-negative event seq.")) }
-        }
+        after = ListCursor.sequence(request, &errors)
         if let text = request.queryItem("limit") {
             if let v = Int(text), (1...500).contains(v) { limit = v } else { errors.append(FieldError(field: "limit", code: "out_of_range", message: "From 1 to 500.")) }
         }
@@ -58,8 +56,6 @@ struct EventQuery {
                 errors.append(FieldError(field: "type", code: "invalid", message: "An event type such as order.created, or a family such as order.*."))
             }
         }
-        if !errors.isEmpty {
-            throw HTTPError(.badRequest, code: "invalid_query", detail: "Some query parameters are invalid; see errors.", errors: errors)
-        }
+        try ListCursor.check(errors)
     }
 }

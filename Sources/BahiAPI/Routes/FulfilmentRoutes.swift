@@ -12,6 +12,7 @@ enum FulfilmentRoutes {
             var errors: [FieldError] = []
             let limit = InventoryReads.int(ctx.request, "limit", default: 50, range: 1...500, &errors)
             try InventoryReads.check(errors)
+            try ListCursor.onePage(ctx.request)
             let location = ctx.request.queryItem("location")
             let rules = ctx.app.fulfilmentRules
             let now = Int64(WallClock.milliseconds())

@@ -14,7 +14,7 @@ enum InventoryReads {
     }
 
     static func check(_ errors: [FieldError]) throws(HTTPError) {
-        if !errors.isEmpty { throw HTTPError(.badRequest, code: "invalid_query", detail: "Some query parameters are invalid; see errors.", errors: errors) }
+        try ListCursor.check(errors)
     }
 }
 
@@ -29,13 +29,13 @@ extension InventoryQueries {
             below = Below(rawValue: text)
             if below == nil { errors.append(FieldError(field: "below", code: "invalid", message: "low_stock or reorder_point.")) }
         }
-        let after = ctx.request.queryItem("after") ?? ""
+        let after = ListCursor.catalogCode(ctx.request, &errors) ?? ""
         try InventoryReads.check(errors)
         let filter = below
         let rows = try await ctx.app.store.read { db in try list(db, location: location, below: filter, after: after, limit: limit + 1) }
         let page = Array(rows.prefix(limit))
         var next: JSONValue = .null
-        if rows.count > limit, case .object(let last)? = page.last, let sku = last["sku"] { next = sku }
+        if rows.count > limit, case .object(let last)? = page.last, case .string(let sku)? = last["sku"] { next = .string(CatalogCursor.encode(sku)) }
         return .json(.object(["data": .array(page), "next_cursor": next]))
     }
 
@@ -44,11 +44,11 @@ extension InventoryQueries {
         let sku = ctx.request.parameters["sku"] ?? ""
         var errors: [FieldError] = []
         let limit = InventoryReads.int(ctx.request, "limit", default: 50, range: 1...500, &errors)
-        let after = InventoryReads.int(ctx.request, "after", default: 0, range: 0...Int.max, &errors)
+        let after = ListCursor.sequence(ctx.request, &errors)
         try InventoryReads.check(errors)
         let rows = try await ctx.app.store.read { db -> [JSONValue]? in
             guard try Availability.facts(db, sku: sku) != nil else { return nil }
-            return try movements(db, sku: sku, after: Int64(after), limit: limit + 1)
+            return try movements(db, sku: sku, after: after, limit: limit + 1)
         }
         guard let rows else { throw DomainError.notFound("SKU", sku) }
         let page = Array(rows.prefix(limit))
@@ -65,7 +65,7 @@ enum ChangeFeed {
         var errors: [FieldError] = []
         let wait = InventoryReads.int(ctx.request, "wait", default: 0, range: 0...30, &errors)
         let limit = InventoryReads.int(ctx.request, "limit", default: 500, range: 1...1000, &errors)
-        let after = Int64(InventoryReads.int(ctx.request, "after", default: 0, range: 0...Int.max, &errors))
+        let after = ListCursor.sequence(ctx.request, &errors)
         try InventoryReads.check(errors)
         let channel = try InventoryRoutes.channelFor(ctx, ctx.request.queryItem("channel"))
         let app = ctx.app

@@ -124,6 +124,7 @@ enum InventoryRoutes {
         }
 
         api.route(.get, "/v1/inventory/reorder", access: .anyRole) { ctx in
+            try ListCursor.onePage(ctx.request)
             let rows = try await ctx.app.store.read { db in try InventoryQueries.reorderSuggestions(db) }
             return .json(.object(["data": .array(rows), "next_cursor": .null]))
         }

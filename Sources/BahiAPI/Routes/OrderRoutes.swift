@@ -47,7 +47,7 @@ enum OrderRoutes {
                 }
             }
             filter.q = ctx.request.queryItem("q")
-            filter.after = ctx.request.queryItem("after")
+            filter.after = ListCursor.entityID(ctx.request, kind: .order, &errors)
             try InventoryReads.check(errors)
             let query = filter
             let page = try await ctx.app.store.read { db in try OrderQueries.list(db, query) }
@@ -59,6 +59,7 @@ enum OrderRoutes {
         }
 
         api.route(.get, "/v1/orders/:id/history", access: .anyRole) { ctx in
+            try ListCursor.onePage(ctx.request)
             let order = try await visibleOrder(ctx)
             return .json(.object(["data": .array(order.history.map(\.json)), "next_cursor": .null]))
         }

@@ -35,6 +35,7 @@ enum SystemRoutes {
         }
 
         api.route(.get, "/v1/keys", access: .roles([.admin])) { ctx in
+            try ListCursor.onePage(ctx.request)
             let keys = try await ctx.app.keys.list()
             return .json(.object(["data": .array(keys.map(\.json)), "next_cursor": .null]))
         }
@@ -116,6 +117,7 @@ extension APIKeyRecord {
             "created_at": .string(Timestamps.rfc3339(milliseconds: createdAt)),
             "last_used_at": lastUsedAt.map { .string(Timestamps.rfc3339(milliseconds: $0)) } ?? .null,
             "revoked_at": revokedAt.map { .string(Timestamps.rfc3339(milliseconds: $0)) } ?? .null,
+            "rate_limit": rateLimit.map { .object(["requests_per_second": .int(Int64($0.requestsPerSecond)), "burst": .int(Int64($0.burst))]) } ?? .null,
         ])
     }
 }

@@ -10,6 +10,8 @@ public struct APIKeyRecord: Sendable, Equatable {
     public var createdAt: Int64
     public var lastUsedAt: Int64?
     public var revokedAt: Int64?
+    /// The key's own rate limit (`bahi keys create --rate-limit`); nil follows its role's.
+    public var rateLimit: RateLimit?
 }
 
 /// Why a key could not be created or revoked.
@@ -19,6 +21,7 @@ public enum APIKeyError: Error, Equatable, CustomStringConvertible {
     case emptyName
     case notFound(String)
     case alreadyRevoked(String)
+    case invalidRateLimit(String)
 
     public var description: String {
         switch self {
@@ -27,6 +30,7 @@ public enum APIKeyError: Error, Equatable, CustomStringConvertible {
         case .emptyName: return "a key needs a --name saying who or what uses it"
         case .notFound(let id): return "no API key \(id)"
         case .alreadyRevoked(let id): return "API key \(id) is already revoked"
+        case .invalidRateLimit(let why): return "--rate-limit: \(why)"
         }
     }
 }
@@ -49,16 +53,21 @@ public struct APIKeyStore: KeyDirectory {
     public init(store: any DataStore) { self.store = store }
 
     /// Creates a key and returns its record and secret (the only time the secret exists
-    /// outside the caller's hands).
-    public func create(name: String, role: Role, channel: String?, actor: String) async throws -> (record: APIKeyRecord, secret: String) {
+    /// outside the caller's hands). `rateLimit` gives the key a limit of its own instead of
+    /// its role's (a storefront that needs more, a script that should have less).
+    public func create(
+        name: String, role: Role, channel: String?, rateLimit: RateLimit? = nil, actor: String
+    ) async throws -> (record: APIKeyRecord, secret: String) {
         let trimmed = name.trimmingSpaces
         guard !trimmed.isEmpty else { throw APIKeyError.emptyName }
         if role == .storefront, (channel ?? "").isEmpty { throw APIKeyError.channelRequired }
         if role != .storefront, channel != nil { throw APIKeyError.channelNotAllowed(role) }
+        if let problem = rateLimit?.problem { throw APIKeyError.invalidRateLimit(problem) }
         let secret = APIKeySecret.generate()
         let now = Int64(WallClock.milliseconds())
         let record = APIKeyRecord(id: EntityID.make(.apiKey), name: trimmed, role: role, channel: channel,
-                                  secretHint: APIKeySecret.hint(secret), createdAt: now, lastUsedAt: nil, revokedAt: nil)
+                                  secretHint: APIKeySecret.hint(secret), createdAt: now, lastUsedAt: nil, revokedAt: nil,
+                                  rateLimit: rateLimit)
         let hash = APIKeySecret.hash(secret)
         try await store.write { db in
             try AccessRecords.insert(db, record, secretHash: hash)

@@ -4,21 +4,29 @@ import BahiStore
 /// `APIKeyRecord` (and of the authenticator's narrower read to `Principal`).
 enum AccessRecords {
     /// The columns `keyRecord(_:)` reads.
-    static let keyColumns = "id, name, role, channel, secret_hint, created_at, last_used_at, revoked_at"
+    static let keyColumns = "id, name, role, channel, secret_hint, created_at, last_used_at, revoked_at, rate_limit_per_second, rate_limit_burst"
 
     /// An `APIKeyRecord` from a row selected with `keyColumns`.
     static func keyRecord(_ row: Row) throws -> APIKeyRecord {
         APIKeyRecord(id: try row["id"], name: try row["name"], role: try role(row), channel: try row["channel"],
                      secretHint: try row["secret_hint"], createdAt: try row["created_at"],
-                     lastUsedAt: try row["last_used_at"], revokedAt: try row["revoked_at"])
+                     lastUsedAt: try row["last_used_at"], revokedAt: try row["revoked_at"], rateLimit: try rateLimit(row))
     }
 
     /// The columns `principal(_:)` reads.
-    static let principalColumns = "id, role, channel"
+    static let principalColumns = "id, role, channel, rate_limit_per_second, rate_limit_burst"
 
     /// The `Principal` a key authenticates, from a row selected with `principalColumns`.
     static func principal(_ row: Row) throws -> Principal {
-        Principal(keyID: try row["id"], role: try role(row), channel: try row["channel"])
+        Principal(keyID: try row["id"], role: try role(row), channel: try row["channel"], rateLimit: try rateLimit(row))
+    }
+
+    /// The key's own limit, when it has one (both columns are set together).
+    private static func rateLimit(_ row: Row) throws -> RateLimit? {
+        let rate: Int64? = try row["rate_limit_per_second"]
+        let burst: Int64? = try row["rate_limit_burst"]
+        guard let rate, let burst else { return nil }
+        return RateLimit(requestsPerSecond: Int(rate), burst: Int(burst))
     }
 
     /// The row's role. The schema's CHECK admits only known roles, so an unknown one is a
@@ -31,8 +39,12 @@ enum AccessRecords {
     /// Stores a new key (only the secret's hash).
     static func insert(_ db: any Database, _ key: APIKeyRecord, secretHash: [UInt8]) throws {
         try db.execute(
-            "INSERT INTO api_keys (id, name, role, channel, secret_hash, secret_hint, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            [key.id, key.name, key.role.rawValue, key.channel, secretHash, key.secretHint, key.createdAt])
+            """
+            INSERT INTO api_keys (id, name, role, channel, secret_hash, secret_hint, created_at, rate_limit_per_second, rate_limit_burst)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+            """,
+            [key.id, key.name, key.role.rawValue, key.channel, secretHash, key.secretHint, key.createdAt,
+             key.rateLimit.map { Int64($0.requestsPerSecond) }, key.rateLimit.map { Int64($0.burst) }])
     }
 
     /// Every key, newest first.

@@ -21,10 +21,13 @@ public struct Principal: Sendable, Equatable {
     public var role: Role
     /// The channel a storefront key is bound to.
     public var channel: String?
+    /// The key's own rate limit, when it was created with one; nil follows its role's.
+    public var rateLimit: RateLimit?
 
-    public init(keyID: String, role: Role, channel: String? = nil) {
+    public init(keyID: String, role: Role, channel: String? = nil, rateLimit: RateLimit? = nil) {
         self.keyID = keyID
         self.role = role
         self.channel = channel
+        self.rateLimit = rateLimit
     }
 }

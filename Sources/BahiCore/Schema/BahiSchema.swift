@@ -455,6 +455,12 @@ public enum BahiSchema {
             updated_by  TEXT                              -- the API key id that stored it
         ) STRICT;
         """),
+        Migration(version: 8, name: "a key's own rate limit", sql: """
+        -- A key's own rate limit (bahi keys create --rate-limit), both set or both NULL: NULL
+        -- follows the role's limit in configuration (rate_limit.roles.*).
+        ALTER TABLE api_keys ADD COLUMN rate_limit_per_second INTEGER CHECK (rate_limit_per_second > 0);
+        ALTER TABLE api_keys ADD COLUMN rate_limit_burst INTEGER CHECK (rate_limit_burst > 0);
+        """),
     ]
 
     /// The migrator for this binary.
@@ -468,6 +474,15 @@ public enum BahiSchema {
         case .sqlite: migrator
         case .postgres: postgresMigrator
         }
+    }
+
+    /// The schema version of an SQLite file that may not be Bahi's (a backup `bahi restore`
+    /// was given), or nil when it lacks Bahi's tables (`schema_migrations`, `api_keys`).
+    public static func sqliteVersion(of db: any Database) throws -> Int? {
+        let found = try db.queryValue(
+            "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('schema_migrations', 'api_keys')", as: Int64.self)
+        guard found == 2 else { return nil }
+        return try migrator.appliedVersion(db)
     }
 
     /// Brings `store` to this binary's schema with its engine's migrations; returns those

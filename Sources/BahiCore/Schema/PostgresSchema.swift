@@ -434,6 +434,13 @@ CREATE TABLE seller_profile (
     updated_by  TEXT                              -- the API key id that stored it
 );
 """#),
+        Migration(version: 3, name: "a key's own rate limit", sql: #"""
+-- A key's own rate limit (bahi keys create --rate-limit), both set or both NULL: NULL
+-- follows the role's limit in configuration (rate_limit.roles.*). Two more columns of
+-- api_keys (above), added where a migration can add them: at the end.
+ALTER TABLE api_keys ADD COLUMN rate_limit_per_second BIGINT CHECK (rate_limit_per_second > 0);
+ALTER TABLE api_keys ADD COLUMN rate_limit_burst BIGINT CHECK (rate_limit_burst > 0);
+"""#),
     ]
 
     /// The migrator for the PostgreSQL store.
