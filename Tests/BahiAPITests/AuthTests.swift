@@ -10,7 +10,7 @@ import BahiJSON
         try await withApp { app, _ in
             var api = BahiApplication.makeAPI(app)
             // A route for warehouse staff only, to see a non-admin role admitted.
-            api.route(.get, "/test/warehouse", access: .roles([.warehouse])) { _ in HTTPResponse(status: .ok) }
+            api.route(.get, "/test/warehouse", access: .roles([.warehouse]), RouteDoc("A test route", responses: [ResponseDoc(200, "OK", .empty)])) { _ in HTTPResponse(status: .ok) }
             var secrets: [Role: String] = [:]
             for role in Role.allCases {
                 secrets[role] = try await app.keys.create(name: "\(role) key", role: role, channel: role == .storefront ? "web" : nil, actor: "test").secret
