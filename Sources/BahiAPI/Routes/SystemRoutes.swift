@@ -51,10 +51,15 @@ enum SystemRoutes {
         }
 
         api.route(.delete, "/v1/keys/:id", access: .roles([.admin]), RouteDoc(
-            "Revoke an API key", responses: [.noContent("Revoked: the key is refused from now on.")], errors: [ProblemCase(409, "already_revoked")]
+            "Revoke an API key",
+            description: "A key cannot revoke itself (409 own_key): revoke it with another admin key or `bahi keys revoke`, so a script cannot lock its operator out.",
+            responses: [.noContent("Revoked: the key is refused from now on.")], errors: [ProblemCase(409, "already_revoked"), ProblemCase(409, "own_key")]
         ).tagged(tag)) { ctx in
             let id = ctx.request.parameters["id"] ?? ""
             guard EntityID.isValid(id, kind: .apiKey) else { throw HTTPError.notFound("No API key \(id).") }
+            if id == ctx.principal?.keyID {
+                throw HTTPError(.conflict, code: "own_key", detail: "A key cannot revoke itself; use another admin key or bahi keys revoke \(id).")
+            }
             do {
                 try await ctx.app.keys.revoke(id: id, actor: ctx.actor)
             } catch let error as APIKeyError {
