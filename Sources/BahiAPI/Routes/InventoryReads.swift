@@ -46,15 +46,14 @@ extension InventoryQueries {
         let limit = InventoryReads.int(ctx.request, "limit", default: 50, range: 1...500, &errors)
         let after = InventoryReads.int(ctx.request, "after", default: 0, range: 0...Int.max, &errors)
         try InventoryReads.check(errors)
-        let rows = try await ctx.app.store.read { db -> [JSONValue]? in
+        let rows = try await ctx.app.store.read { db -> [StockMovement]? in
             guard try Availability.facts(db, sku: sku) != nil else { return nil }
             return try movements(db, sku: sku, after: Int64(after), limit: limit + 1)
         }
         guard let rows else { throw DomainError.notFound("SKU", sku) }
-        let page = Array(rows.prefix(limit))
-        var next: JSONValue = .null
-        if rows.count > limit, case .object(let last)? = page.last, case .number(let id)? = last["id"] { next = .string(id.text) }
-        return .json(.object(["data": .array(page), "next_cursor": next]))
+        let page = rows.prefix(limit)
+        let next: JSONValue = rows.count > limit ? page.last.map { .string(String($0.id)) } ?? .null : .null
+        return .json(.object(["data": .array(page.map(\.json)), "next_cursor": next]))
     }
 }
 

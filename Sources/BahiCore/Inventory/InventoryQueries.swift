@@ -85,8 +85,8 @@ public enum InventoryQueries {
     }
 
     /// The movement ledger of one SKU, oldest first, after a movement id.
-    public static func movements(_ db: any Database, sku: String, after: Int64, limit: Int) throws -> [JSONValue] {
-        try StockRecords.movements(db, sku: sku, after: after, limit: limit).map(\.json)
+    public static func movements(_ db: any Database, sku: String, after: Int64, limit: Int) throws -> [StockMovement] {
+        try StockRecords.movements(db, sku: sku, after: after, limit: limit)
     }
 
     /// SKUs below their reorder point, with how many to order: at least the reorder
