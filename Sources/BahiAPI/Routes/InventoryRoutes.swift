@@ -164,7 +164,7 @@ enum InventoryRoutes {
             ], allRequired: true)))]
         ).tagged(tag)) { ctx in
             let rows = try await ctx.app.store.read { db in try InventoryQueries.reorderSuggestions(db) }
-            return .json(.object(["data": .array(rows), "next_cursor": .null]))
+            return .json(.object(["data": .array(rows.map(\.reorderJSON)), "next_cursor": .null]))
         }
 
         api.route(.get, "/v1/inventory", access: .anyRole, RouteDoc(
@@ -185,7 +185,7 @@ enum InventoryRoutes {
             guard let summary = try await ctx.app.store.read({ db in try InventoryQueries.summary(db, sku: sku) }) else {
                 throw DomainError.notFound("SKU", sku)
             }
-            return .json(summary)
+            return .json(summary.json)
         }
 
         api.route(.get, "/v1/inventory/:sku/movements", access: .anyRole, RouteDoc(
@@ -234,15 +234,5 @@ enum InventoryRoutes {
             if let sku, let qty { lines.append(Holds.Line(sku: sku, qty: qty)) }
         }
         return lines
-    }
-}
-
-extension StockLedger.Level {
-    /// The level as the API shows it.
-    var json: JSONValue {
-        .object([
-            "location": .string(location), "on_hand": .number(JSONNumber(onHand)), "reserved": .number(JSONNumber(reserved)),
-            "safety_stock": .number(JSONNumber(safetyStock)), "damaged": .number(JSONNumber(damaged)), "available": .number(JSONNumber(available)),
-        ])
     }
 }
