@@ -46,6 +46,22 @@ import BahiJSON
         }
     }
 
+    @Test func everyLinkLeadsToARouteWithThoseParameters() async throws {
+        try await withApp { app, _ in
+            let api = BahiApplication.makeAPI(app)
+            var links = 0
+            for op in api.operations {
+                for link in op.doc.responses.flatMap(\.links) {
+                    links += 1
+                    let target = api.operations.first { $0.method == link.method && $0.path == link.path }
+                    #expect(target != nil, "\(op.method) \(op.path) links to \(link.method) \(link.path), which is not a route")
+                    #expect(Set(link.parameters.map(\.name)) == Set(target?.pathParameters ?? []), "\(link.name): \(link.parameters.map(\.name))")
+                }
+            }
+            #expect(links >= 10)
+        }
+    }
+
     @Test func everyExampleHasItsDeclaredShape() async throws {
         try await withApp { app, _ in
             let api = BahiApplication.makeAPI(app)

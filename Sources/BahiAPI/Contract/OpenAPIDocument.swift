@@ -1,6 +1,6 @@
 public import BahiJSON
 import BahiCore
-import BahiHTTP
+public import BahiHTTP
 
 /// The OpenAPI 3.1 description of the whole API, generated from the routes' declarations
 /// (`API.operations`): served at `GET /v1/openapi.json`, committed as `/openapi.json` (a test
@@ -117,6 +117,14 @@ public enum OpenAPIDocument {
             for h in r.headers { headers[h.name] = .object(["description": .string(h.description), "schema": .object(["type": .string("string")])]) }
             if op.idempotent { headers["Idempotent-Replayed"] = .object(["description": .string("true when this is a stored answer replayed for a repeated Idempotency-Key."), "schema": .object(["type": .string("string")])]) }
             if !headers.entries.isEmpty { response["headers"] = .object(headers) }
+            if !r.links.isEmpty {
+                response["links"] = .object(JSONObject(r.links.map { link in
+                    (key: link.name, value: .object([
+                        "operationId": .string(operationID(method: link.method, path: link.path)),
+                        "parameters": .object(JSONObject(link.parameters.map { (key: $0.name, value: JSONValue.string($0.expression)) })),
+                    ]))
+                }))
+            }
             switch r.body {
             case .json(let schema):
                 var media = JSONObject()
@@ -148,9 +156,12 @@ public enum OpenAPIDocument {
     }
 
     /// `getOrdersById`, `postOrdersByIdConfirm`: method and path, stable and unique.
-    static func operationID(_ op: Operation) -> String {
-        var id = op.method.rawValue.lowercased()
-        for segment in op.path.split(separator: "/") where segment != "v1" {
+    static func operationID(_ op: Operation) -> String { operationID(method: op.method, path: op.path) }
+
+    /// The id of the operation at `method` and router pattern `path`.
+    static func operationID(method: HTTPMethod, path: String) -> String {
+        var id = method.rawValue.lowercased()
+        for segment in path.split(separator: "/") where segment != "v1" {
             let word = segment.hasPrefix(":") ? "By" + capitalised(segment.dropFirst()) : capitalised(segment)
             id += word
         }

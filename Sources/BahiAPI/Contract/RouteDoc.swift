@@ -87,6 +87,9 @@ public struct ResponseDoc: Sendable {
     /// Response header fields and what they carry.
     public var headers: [(name: String, description: String)]
     public var example: JSONValue?
+    /// Operations a client (or schemathesis's stateful phase) can call next with values from
+    /// this response: OpenAPI links.
+    public var links: [ResponseLink] = []
 
     public init(_ status: Int, _ description: String, _ body: Body, headers: [(name: String, description: String)] = [], example: JSONValue? = nil) {
         self.status = status
@@ -95,6 +98,9 @@ public struct ResponseDoc: Sendable {
         self.headers = headers
         self.example = example
     }
+
+    /// The same response with links to what may follow it.
+    public func linking(_ links: ResponseLink...) -> ResponseDoc { var r = self; r.links += links; return r }
 
     /// 200 with a JSON body.
     public static func ok(_ schema: Schema, _ description: String = "OK", example: JSONValue? = nil) -> ResponseDoc {
@@ -115,6 +121,28 @@ public struct ResponseDoc: Sendable {
         case .json(let s), .jsonOrHTML(let s): s
         case .csv, .empty: nil
         }
+    }
+}
+
+/// An OpenAPI link: the operation (method and router pattern) a response leads to, with its
+/// path parameters taken from the response (`$response.body#/id`).
+public struct ResponseLink: Sendable {
+    public var name: String
+    public var method: HTTPMethod
+    public var path: String
+    public var parameters: [(name: String, expression: String)]
+
+    public init(_ name: String, _ method: HTTPMethod, _ path: String, _ parameters: [(name: String, expression: String)]) {
+        self.name = name
+        self.method = method
+        self.path = path
+        self.parameters = parameters
+    }
+
+    /// `path`'s one parameter from `pointer` in the response body (`/id`, `/shipments/0/id`).
+    public init(_ name: String, _ method: HTTPMethod, _ path: String, from pointer: String) {
+        let parameter = path.split(separator: "/").last { $0.hasPrefix(":") }.map { String($0.dropFirst()) } ?? "id"
+        self.init(name, method, path, [(parameter, "$response.body#" + pointer)])
     }
 }
 

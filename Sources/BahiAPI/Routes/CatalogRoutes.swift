@@ -40,7 +40,9 @@ enum CatalogRoutes {
         api.mutation(.put, "/v1/skus/:sku", access: catalogWriters, RouteDoc(
             "Create or replace a SKU", description: "Every writable field is replaced; an omitted optional field takes its default. A kit lists its components.",
             request: .json(.ref(Components.skuInput)),
-            responses: CatalogHTTP.putResponses(.ref(Components.sku)),
+            responses: CatalogHTTP.putResponses(.ref(Components.sku), links: [
+                ResponseLink("ReadSKU", .get, "/v1/skus/:sku", from: "/sku"), ResponseLink("ReadStock", .get, "/v1/inventory/:sku", from: "/sku"),
+                ResponseLink("ReadMovements", .get, "/v1/inventory/:sku/movements", from: "/sku")]),
             errors: [.domain(.invalidKit), .domain(.skuHasStock), .domain(.validationFailed)], ifMatch: true
         ).tagged(tag)) { ctx in
             let code = ctx.request.parameters["sku"] ?? ""
@@ -86,7 +88,7 @@ enum CatalogRoutes {
         api.mutation(.put, "/v1/locations/:code", access: locationWriters, RouteDoc(
             "Create or replace a stock location", description: "State and district come from the pincode (India Post directory).",
             request: .json(.ref(Components.locationInput)),
-            responses: CatalogHTTP.putResponses(.ref(Components.location)),
+            responses: CatalogHTTP.putResponses(.ref(Components.location), links: [ResponseLink("ReadLocation", .get, "/v1/locations/:code", from: "/code")]),
             errors: [.domain(.invalidPincode), .domain(.validationFailed)], ifMatch: true
         ).tagged(tag)) { ctx in
             let code = ctx.request.parameters["code"] ?? ""
@@ -143,7 +145,8 @@ enum CatalogRoutes {
         api.mutation(.put, "/v1/channels/:code", access: catalogWriters, RouteDoc(
             "Create or replace a sales channel", description: "The buffer keeps back part of the stock from this channel.",
             request: .json(.ref(Components.channelInput)),
-            responses: CatalogHTTP.putResponses(.ref(Components.channel)),
+            responses: CatalogHTTP.putResponses(.ref(Components.channel), links: [
+                ResponseLink("ReadChannel", .get, "/v1/channels/:code", from: "/code"), ResponseLink("ReadBuffers", .get, "/v1/channels/:code/buffers", from: "/code")]),
             errors: [.domain(.validationFailed)], ifMatch: true
         ).tagged(tag)) { ctx in
             let code = ctx.request.parameters["code"] ?? ""
@@ -441,9 +444,10 @@ enum CatalogHTTP {
     }
 
     /// A PUT's answers: 201 on create, 200 on replace (or no change), each with the ETag.
-    static func putResponses(_ schema: Schema) -> [ResponseDoc] {
-        [ResponseDoc(201, "Created", .json(schema), headers: [("Location", "The resource."), ("ETag", "The new version, quoted.")]),
-         ResponseDoc(200, "Replaced, or unchanged (same version)", .json(schema), headers: [("ETag", "The version, quoted.")])]
+    static func putResponses(_ schema: Schema, links: [ResponseLink] = []) -> [ResponseDoc] {
+        var created = ResponseDoc(201, "Created", .json(schema), headers: [("Location", "The resource."), ("ETag", "The new version, quoted.")])
+        created.links = links
+        return [created, ResponseDoc(200, "Replaced, or unchanged (same version)", .json(schema), headers: [("ETag", "The version, quoted.")])]
     }
 
     /// A versioned GET's answers: 200 with the ETag, 304 when If-None-Match names it.

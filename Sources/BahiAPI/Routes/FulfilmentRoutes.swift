@@ -41,7 +41,7 @@ enum FulfilmentRoutes {
                 "shipment_ids": .array(of: .string(), minItems: 1, maxItems: 500),
                 "limit": .integer(1...500),
             ])),
-            responses: [.created(.ref(Components.picklist))],
+            responses: [.created(.ref(Components.picklist)).linking(ResponseLink("ReadPicklist", .get, "/v1/picklists/:id", from: "/id"))],
             errors: [.domain(.nothingToPick), .domain(.shipmentsNotPickable), .domain(.unknownLocation), .domain(.validationFailed)]
         ).tagged(tag)) { ctx in
             let body = ctx.body
@@ -104,10 +104,10 @@ enum FulfilmentRoutes {
                 "width_mm": Schema.integer(1...10_000).required, "height_mm": Schema.integer(1...10_000).required,
                 "scanned": Schema.array(of: .string(minLength: 1, maxLength: 64), minItems: 1, maxItems: 10_000).required,
             ])),
-            responses: [.ok(.object([
+            responses: [ResponseDoc.ok(.object([
                 "shipment": .ref(Components.shipment),
                 "invoice": Schema.object(["id": .string(), "number": .string()], allRequired: true).nullable,
-            ], allRequired: true))],
+            ], allRequired: true)).linking(ResponseLink("ReadInvoice", .get, "/v1/invoices/:id", from: "/invoice/id"))],
             errors: [.domain(.scanMismatch), .domain(.invalidTransition), .domain(.invoiceSeriesExhausted), .domain(.sellerStateUnknown)]
         ).tagged(tag)) { ctx in
             let id = ctx.request.parameters["id"] ?? ""

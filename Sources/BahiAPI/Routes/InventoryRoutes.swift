@@ -14,7 +14,9 @@ enum InventoryRoutes {
             "Hold stock for a checkout",
             description: "Reserves every line or none (409 insufficient_stock with each line's shortfall). The hold lasts ttl_seconds, then expires; an order that names it converts it.",
             request: .json(.ref(Components.holdRequest), example: Examples.holdRequest),
-            responses: [.created(.ref(Components.hold), "Held", example: Examples.hold)],
+            responses: [.created(.ref(Components.hold), "Held", example: Examples.hold).linking(
+                ResponseLink("ReadHold", .get, "/v1/inventory/reservations/:id", from: "/id"),
+                ResponseLink("ReleaseHold", .delete, "/v1/inventory/reservations/:id", from: "/id"))],
             errors: [.domain(.insufficientStock), .domain(.notFound), .wrongChannel, .domain(.validationFailed)]
         ).tagged(tag), staged: { ctx in
             let body = ctx.body
