@@ -146,9 +146,15 @@ public enum OpenAPIDocument {
         var byStatus: [Int: [String]] = [:]
         for p in op.problems { byStatus[p.status, default: []].append(p.code) }
         for (status, codes) in byStatus {
+            // The codes this status may carry, as an enum on `code`: clients can switch on it,
+            // and schemathesis's response_schema_conformance holds the server to it.
+            let schema = JSONValue.object(["allOf": .array([
+                .object(["$ref": .string("#/components/schemas/Problem")]),
+                .object(["properties": .object(["code": .object(["enum": .array(codes.map(JSONValue.string))])])]),
+            ])])
             responses.append((status, .object([
                 "description": .string(codes.joined(separator: ", ")),
-                "content": .object(["application/problem+json": .object(["schema": .object(["$ref": .string("#/components/schemas/Problem")])])]),
+                "content": .object(["application/problem+json": .object(["schema": schema])]),
             ])))
         }
         o["responses"] = .object(JSONObject(responses.sorted { $0.0 < $1.0 }.map { (key: String($0.0), value: $0.1) }))
