@@ -15,7 +15,15 @@ import BahiJSON
     @Test func theCommittedDocumentIsTheGeneratedOne() async throws {
         let generated = try await BahiApplication.openAPIDocument()
         let committed = FileManager.default.contents(atPath: Self.root + "/openapi.json").map { [UInt8]($0) } ?? []
-        #expect(committed == generated, "openapi.json differs from the route declarations: regenerate it with `swift run bahi openapi > openapi.json` and commit it")
+        guard committed != generated else { return }
+        let ours = String(decoding: generated, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let theirs = String(decoding: committed, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let line = zip(ours, theirs).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(ours.count, theirs.count)
+        Issue.record("""
+            openapi.json differs from the route declarations (first at line \(line + 1): \
+            committed \(line < theirs.count ? String(theirs[line]) : "<end>"), generated \(line < ours.count ? String(ours[line]) : "<end>")). \
+            Regenerate it with `swift run bahi openapi > openapi.json` and commit it.
+            """)
     }
 
     @Test func theServedDocumentIsTheGeneratedOneAndNeedsNoKey() async throws {

@@ -25,7 +25,7 @@ public enum Components {
 
     /// One line of a hold request.
     public static let holdLine = Component("HoldLine") {
-        .object(["sku": .string(maxLength: 64).required, "qty": .integer(1...100_000).required])
+        .object(["sku": Schema.merchantCode.required, "qty": .integer(1...100_000).required])
     }
 
     /// A checkout hold (`Hold.encodedJSON` writes exactly this).
@@ -60,12 +60,12 @@ public enum Components {
     /// `POST /v1/inventory/movements`'s body.
     public static let movementRequest = Component("StockMovementRequest") {
         .object([
-            "sku": .string(maxLength: 64).required,
-            "location": .string(maxLength: 64).required,
+            "sku": Schema.merchantCode.required,
+            "location": Schema.merchantCode.required,
             "kind": .string(enum: ["receive", "adjust", "count", "damage", "transfer"]).required,
             "qty": .integer(-1_000_000_000...1_000_000_000).described("Units: positive for receive, damage and transfer; signed and non-zero for adjust."),
             "set_on_hand": .integer(0...1_000_000_000).described("count only: the units counted."),
-            "to_location": .string(maxLength: 64).described("transfer only: where the units go."),
+            "to_location": Schema.merchantCode.described("transfer only: where the units go."),
             "reason": .string(maxLength: 500),
             "reference": .string(maxLength: 200),
         ])
@@ -125,7 +125,7 @@ public enum Components {
 
     /// One component of a kit.
     public static let kitComponent = Component("KitComponent") {
-        .object(["sku": .string(maxLength: 64).required, "qty": .integer().required])
+        .object(["sku": Schema.merchantCode.required, "qty": .integer().required])
     }
 
     /// `PUT /v1/skus/{sku}`'s body: every writable field (omitted optional ones take their
@@ -206,8 +206,8 @@ public enum Components {
         .object([
             "name": .string(maxLength: 200).required, "line1": .string(maxLength: 300).required, "line2": .string(maxLength: 300),
             "landmark": .string(maxLength: 200), "city": .string(maxLength: 100).required, "state": .string(maxLength: 100),
-            "pincode": .string(maxLength: 6).required.described("Six digits, not starting with 0, in the India Post directory."),
-            "phone": .string(maxLength: 30).described("An Indian mobile number: ten digits starting 6–9, optionally with +91."),
+            "pincode": Schema.pincode.required.described("Six digits, not starting with 0, in the India Post directory."),
+            "phone": Schema.indianPhone.described("An Indian mobile number: ten digits starting 6–9, optionally with +91 (spaces and dashes are accepted)."),
         ])
     }
 
@@ -222,7 +222,7 @@ public enum Components {
     /// One line of an order request.
     public static let orderLineInput = Component("OrderLineInput") {
         .object([
-            "sku": .string(maxLength: 64).required, "qty": .integer(1...100_000).required,
+            "sku": Schema.merchantCode.required, "qty": .integer(1...100_000).required,
             "unit_price_paise": .integer(0...1_000_000_000).required.described("GST-inclusive price of one unit."),
             "discount_paise": .integer(0...100_000_000_000).described("Off the line's total; at most qty × unit price."),
         ])
@@ -235,7 +235,7 @@ public enum Components {
             "channel_order_ref": .string(maxLength: 100).required.described("The channel's order number: one order per channel and ref (a retry answers 200 with the first)."),
             "placed_at": Schema.string(maxLength: 40, format: "date-time"),
             "customer": .object([
-                "name": .string(maxLength: 200).required, "phone": .string(maxLength: 30).required, "email": .string(maxLength: 254),
+                "name": .string(maxLength: 200).required, "phone": Schema.indianPhone.required, "email": .string(maxLength: 254),
             ]).required,
             "shipping_address": Schema.ref(addressInput).required,
             "billing_address": .ref(addressInput),

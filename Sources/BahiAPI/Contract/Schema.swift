@@ -1,5 +1,6 @@
 public import BahiHTTP
 public import BahiJSON
+import BahiCore
 
 /// A JSON shape, declared once per route, that validates request bodies with the same field
 /// errors `Validator` gives (path, code, fix), checks response bodies in the test suite, puts
@@ -51,6 +52,9 @@ public struct Schema: Sendable {
     public var patternCheck: (@Sendable (String) -> Bool)?
     /// The fix a person reads when the pattern or enum does not match.
     public var hint: String?
+    /// The field error's code when the pattern does not match (default `invalid`), so a
+    /// declared pattern reports what the handler's own check would (`invalid_pincode`).
+    public var patternCode = "invalid"
     public var enumValues: [String]?
     public var format: String?
     public var minimum: Int64?
@@ -66,7 +70,7 @@ public struct Schema: Sendable {
     /// A string, optionally bounded, from a closed list, or of a named format.
     public static func string(
         minLength: Int? = nil, maxLength: Int? = nil, enum values: [String]? = nil, format: String? = nil,
-        pattern: String? = nil, check: (@Sendable (String) -> Bool)? = nil, hint: String? = nil
+        pattern: String? = nil, check: (@Sendable (String) -> Bool)? = nil, hint: String? = nil, code: String = "invalid"
     ) -> Schema {
         var s = Schema(.string)
         s.minLength = minLength
@@ -76,8 +80,23 @@ public struct Schema: Sendable {
         s.pattern = pattern
         s.patternCheck = check
         s.hint = hint
+        s.patternCode = code
         return s
     }
+
+    /// A merchant code (SKU, location, channel): 1 to 64 of `A–Z a–z 0–9 . _ -`.
+    public static let merchantCode = Schema.string(
+        minLength: 1, maxLength: MerchantCode.maxLength, pattern: "^[A-Za-z0-9._-]+$", check: MerchantCode.isValid, hint: "\(MerchantCode.rule).")
+
+    /// An Indian pincode: six digits, not starting with 0 (whether it exists is the directory's call).
+    public static let pincode = Schema.string(
+        maxLength: 6, pattern: "^[1-9][0-9]{5}$", check: PincodeDirectory.isWellFormed, hint: "Six digits, not starting with 0.", code: "invalid_pincode")
+
+    /// An Indian mobile number. Documented in its plain form; the server also accepts spaces,
+    /// dashes, brackets and a leading 0 or +91.
+    public static let indianPhone = Schema.string(
+        maxLength: 30, pattern: "^(\\+91)?[6-9][0-9]{9}$", check: { IndianPhone.normalise($0) != nil },
+        hint: "An Indian mobile number: ten digits starting 6–9, optionally with +91.", code: "invalid_phone")
 
     /// One of an enum's raw values.
     public static func oneOf<E: CaseIterable & RawRepresentable>(_ type: E.Type) -> Schema where E.RawValue == String {
@@ -206,7 +225,7 @@ extension Schema {
             if let enumValues, !enumValues.contains(s) {
                 errors.append(FieldError(field: field, code: "invalid", message: hint ?? "One of \(enumValues.joined(separator: ", ")) (got \(s))."))
             } else if let patternCheck, !patternCheck(s) {
-                errors.append(FieldError(field: field, code: "invalid", message: hint ?? "Must match \(pattern ?? "the documented form")."))
+                errors.append(FieldError(field: field, code: patternCode, message: hint ?? "Must match \(pattern ?? "the documented form")."))
             } else if format == "date-time", Timestamps.milliseconds(rfc3339: s) == nil {
                 errors.append(FieldError(field: field, code: "invalid", message: hint ?? "An RFC 3339 time such as 2026-11-22T15:45:00+05:30."))
             }
