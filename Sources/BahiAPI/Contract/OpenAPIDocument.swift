@@ -10,13 +10,14 @@ public enum OpenAPIDocument {
     /// The document for `operations`, keys in a stable order so the committed file diffs well.
     public static func make(_ operations: [Operation]) -> JSONValue {
         var components: [String: Component] = [:]
+        var problemResponses: [String: JSONValue] = [:]
         var paths = JSONObject()
         var tags: [String] = []
         for op in operations {
             if let tag = op.doc.tag, !tags.contains(tag) { tags.append(tag) }
             var item: JSONObject
             if case .object(let existing)? = paths[op.openAPIPath] { item = existing } else { item = JSONObject() }
-            item[op.method.rawValue.lowercased()] = .object(operation(op, &components))
+            item[op.method.rawValue.lowercased()] = .object(operation(op, &components, &problemResponses))
             paths[op.openAPIPath] = .object(item)
         }
         var schemas = JSONObject()
@@ -64,13 +65,14 @@ public enum OpenAPIDocument {
                     "schema": .object(["type": .string("string"), "pattern": .string("^(\\*|\"[0-9]{1,18}\")$")]),
                 ]),
             ]),
+            "responses": .object(JSONObject(problemResponses.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) })),
             "schemas": .object(schemas),
         ])
         return .object(doc)
     }
 
     /// One operation object.
-    static func operation(_ op: Operation, _ components: inout [String: Component]) -> JSONObject {
+    static func operation(_ op: Operation, _ components: inout [String: Component], _ problemResponses: inout [String: JSONValue]) -> JSONObject {
         var o = JSONObject()
         if let tag = op.doc.tag { o["tags"] = .array([.string(tag)]) }
         o["summary"] = .string(op.doc.summary)
@@ -145,20 +147,35 @@ public enum OpenAPIDocument {
         }
         var byStatus: [Int: [String]] = [:]
         for p in op.problems { byStatus[p.status, default: []].append(p.code) }
-        for (status, codes) in byStatus {
-            // The codes this status may carry, as an enum on `code`: clients can switch on it,
-            // and schemathesis's response_schema_conformance holds the server to it.
-            let schema = JSONValue.object(["allOf": .array([
-                .object(["$ref": .string("#/components/schemas/Problem")]),
-                .object(["properties": .object(["code": .object(["enum": .array(codes.map(JSONValue.string))])])]),
-            ])])
-            responses.append((status, .object([
-                "description": .string(codes.joined(separator: ", ")),
-                "content": .object(["application/problem+json": .object(["schema": schema])]),
-            ])))
+        for (status, declared) in byStatus {
+            let codes = declared.sorted()
+            let name = problemResponseName(status: status, codes: codes)
+            problemResponses[name] = problemResponse(codes)
+            responses.append((status, .object(["$ref": .string("#/components/responses/\(name)")])))
         }
         o["responses"] = .object(JSONObject(responses.sorted { $0.0 < $1.0 }.map { (key: String($0.0), value: $0.1) }))
         return o
+    }
+
+    /// A problem+json response whose `code` is one of `codes`, as an enum: clients can switch
+    /// on it, and schemathesis's response_schema_conformance holds the server to it.
+    static func problemResponse(_ codes: [String]) -> JSONValue {
+        .object([
+            "description": .string(codes.joined(separator: ", ")),
+            "content": .object(["application/problem+json": .object(["schema": .object(["allOf": .array([
+                .object(["$ref": .string("#/components/schemas/Problem")]),
+                .object(["properties": .object(["code": .object(["enum": .array(codes.map(JSONValue.string))])])]),
+            ])])])]),
+        ])
+    }
+
+    /// `Problem404-…`: the status and a hash of the codes, so operations that answer the same
+    /// codes share one response and a name never depends on the order routes are registered.
+    static func problemResponseName(status: Int, codes: [String]) -> String {
+        var hash: UInt32 = 0x811c_9dc5  // FNV-1a
+        for byte in codes.joined(separator: ",").utf8 { hash = (hash ^ UInt32(byte)) &* 0x0100_0193 }
+        let hex = String(hash, radix: 16)
+        return "Problem\(status)-" + String(repeating: "0", count: 8 - hex.count) + hex
     }
 
     /// `getOrdersById`, `postOrdersByIdConfirm`: method and path, stable and unique.
