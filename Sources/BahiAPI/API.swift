@@ -9,6 +9,21 @@ public struct RequestContext: Sendable {
     /// The caller; nil only on open routes.
     public let principal: Principal?
     public let app: BahiContext
+    /// The JSON body (empty when the route declares none, or an optional body was left out).
+    public var body: JSONObject = JSONObject()
+    /// What the route's declared request shape found wrong with `body`. The handler's
+    /// `validator()` starts with these, so its own checks (cross-field rules, domain rules)
+    /// are listed in the same answer; if a handler never checks, the API throws them itself
+    /// before anything is written.
+    public var bodyProblems: [FieldError] = []
+
+    /// A validator holding the shape's problems, for the handler's further checks.
+    public func validator() -> Validator { Validator(seed: bodyProblems) }
+
+    /// Throws the shape's problems, if any (what `Validator.check` would).
+    func checkBody() throws(HTTPError) {
+        if !bodyProblems.isEmpty { try Validator(seed: bodyProblems).check() }
+    }
 
     /// The caller's key id for events and audit ("anonymous" on open routes).
     public var actor: String { principal?.keyID ?? "anonymous" }
@@ -51,38 +66,67 @@ public enum Access: Sendable {
     public static let anyRole = Access.roles(Set(Role.allCases))
 }
 
-/// Route registration with access control, rate limiting, access-log key ids and
-/// Idempotency-Key handling, on top of the HTTP router.
+/// Route registration with access control, rate limiting, access-log key ids,
+/// Idempotency-Key handling and the route's declaration (`RouteDoc`), on top of the HTTP
+/// router. Every registration records an `Operation`: the OpenAPI document, the
+/// authorization matrix and the tests' response check read `operations`, so a route and its
+/// description are one statement.
 public struct API: Sendable {
     public private(set) var router: Router
     public let app: BahiContext
+    /// Every route registered, with its declaration, in registration order.
+    public private(set) var operations: [Operation] = []
 
     public init(app: BahiContext) {
         self.app = app
         self.router = Router(defaultBodyLimit: app.configuration.server.maxBodyBytes, errorLog: app.log)
     }
 
-    /// A route that reads or does its own writing.
+    /// A route that reads or does its own writing. A declared JSON request body is parsed and
+    /// checked against its shape (after the key, before the handler) and handed over as
+    /// `RequestContext.body`.
     public mutating func route(
-        _ method: HTTPMethod, _ path: String, access: Access, bodyLimit: Int? = nil,
+        _ method: HTTPMethod, _ path: String, access: Access, bodyLimit: Int? = nil, _ doc: RouteDoc,
         _ handler: @escaping @Sendable (RequestContext) async throws -> HTTPResponse
     ) {
+        register(Operation(method: method, path: path, access: access, doc: doc, idempotent: false, bodyLimit: bodyLimit), handler)
+    }
+
+    private mutating func register(_ operation: Operation, _ handler: @escaping @Sendable (RequestContext) async throws -> HTTPResponse) {
         let app = self.app
+        let access = operation.access
+        let requestDoc = operation.doc.request
+        operations.append(operation)
+        /// The declared JSON body, parsed and checked against its shape before the handler.
+        @Sendable func context(_ incoming: HTTPRequest, _ principal: Principal?) throws -> RequestContext {
+            var context = RequestContext(request: incoming, principal: principal, app: app)
+            if case .json(let schema, let optional, _)? = requestDoc, !(optional && incoming.body.isEmpty) {
+                let body = try RequestBody.object(incoming)
+                context.bodyProblems = schema.problems(.object(body))
+                context.body = body
+            }
+            return context
+        }
         guard case .roles(let roles) = access else {
-            router.on(method, path, bodyLimit: bodyLimit) { request in
-                try await handler(RequestContext(request: request, principal: nil, app: app))
+            router.on(operation.method, operation.path, bodyLimit: operation.bodyLimit) { incoming in
+                let context = try context(incoming, nil)
+                let response = try await handler(context)
+                try context.checkBody()
+                return response
             }
             return
         }
-        router.on(method, path, bodyLimit: bodyLimit) { request in
-            let caller = try await app.authenticator.authenticate(request, roles: roles)
+        router.on(operation.method, operation.path, bodyLimit: operation.bodyLimit) { incoming in
+            let caller = try await app.authenticator.authenticate(incoming, roles: roles)
             var response: HTTPResponse
             do {
-                response = try await handler(RequestContext(request: request, principal: caller.principal, app: app))
+                let context = try context(incoming, caller.principal)
+                response = try await handler(context)
+                try context.checkBody()
             } catch {
                 // Answered here rather than by the router so that an error, too, tells the
                 // caller its rate limit and the access log its key.
-                response = Router.errorResponse(error, requestID: request.requestID, log: app.log)
+                response = Router.errorResponse(error, requestID: incoming.requestID, log: app.log)
             }
             caller.addRateLimitFields(to: &response.headers)
             response.logFields.append(("key_id", caller.principal.keyID))
@@ -96,10 +140,15 @@ public struct API: Sendable {
     /// and replayed for a retry with the same body; another body gets 422
     /// `idempotency_conflict`; a retry while the first is still running gets 409.
     public mutating func mutation(
-        _ method: HTTPMethod, _ path: String, access: Access, bodyLimit: Int? = nil,
+        _ method: HTTPMethod, _ path: String, access: Access, bodyLimit: Int? = nil, _ doc: RouteDoc,
         _ prepare: @escaping @Sendable (RequestContext) async throws -> Effect
     ) {
-        route(method, path, access: access, bodyLimit: bodyLimit) { context in
+        let prepare: @Sendable (RequestContext) async throws -> Effect = { context in
+            let effect = try await prepare(context)
+            try context.checkBody()
+            return effect
+        }
+        register(Operation(method: method, path: path, access: access, doc: doc, idempotent: true, bodyLimit: bodyLimit)) { context in
             if let key = context.request.headers["idempotency-key"] {
                 return try await Idempotency.perform(key: key, context: context, prepare: prepare)
             }
@@ -111,10 +160,15 @@ public struct API: Sendable {
     /// outside the writer when no Idempotency-Key asks for it to be stored. Idempotency,
     /// access control and logging behave exactly as in `mutation`.
     public mutating func mutation<Value: Sendable>(
-        _ method: HTTPMethod, _ path: String, access: Access, bodyLimit: Int? = nil,
+        _ method: HTTPMethod, _ path: String, access: Access, bodyLimit: Int? = nil, _ doc: RouteDoc,
         staged prepare: @escaping @Sendable (RequestContext) async throws -> StagedEffect<Value>
     ) {
-        route(method, path, access: access, bodyLimit: bodyLimit) { context in
+        let prepare: @Sendable (RequestContext) async throws -> StagedEffect<Value> = { context in
+            let staged = try await prepare(context)
+            try context.checkBody()
+            return staged
+        }
+        register(Operation(method: method, path: path, access: access, doc: doc, idempotent: true, bodyLimit: bodyLimit)) { context in
             if let key = context.request.headers["idempotency-key"] {
                 return try await Idempotency.perform(key: key, context: context, rerunnable: true) { context in
                     let staged = try await prepare(context)
@@ -124,6 +178,24 @@ public struct API: Sendable {
             let staged = try await prepare(context)
             return staged.render(try await context.app.write(rerunnable: true, staged.run))
         }
+    }
+
+    /// Registers `GET /v1/openapi.json` (no key): the document of every route registered so
+    /// far and of itself, encoded once. Call it last.
+    public mutating func serveOpenAPI() {
+        let operation = Operation(method: .get, path: "/v1/openapi.json", access: .open, doc: RouteDoc(
+            "This API's OpenAPI 3.1 description", description: "Generated from the route declarations; the same as openapi.json in the repository.",
+            responses: [.ok(.freeObject)]).tagged("system"), idempotent: false, bodyLimit: nil)
+        let bytes = OpenAPIDocument.make(operations + [operation]).prettyEncoded()
+        register(operation) { _ in HTTPResponse.json(bytes) }
+    }
+
+    /// The OpenAPI document of the routes registered.
+    public var openAPIDocument: JSONValue { OpenAPIDocument.make(operations) }
+
+    /// The operation that serves `method` on `path`, if any (the tests' response check).
+    public func operation(method: HTTPMethod, path: Substring) -> Operation? {
+        operations.operation(method: method, path: path)
     }
 }
 

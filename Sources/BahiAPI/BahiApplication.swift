@@ -1,5 +1,9 @@
 import BahiCore
 public import BahiHTTP
+import BahiStore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Builds the API every route hangs from.
 public enum BahiApplication {
@@ -13,7 +17,10 @@ public enum BahiApplication {
     /// The whole API over a context.
     public static func makeAPI(_ app: BahiContext) -> API {
         var api = API(app: app)
-        api.route(.get, "/v1/health", access: .open) { _ in HTTPResponse.json(HealthRoutes.body) }
+        api.route(.get, "/v1/health", access: .open, RouteDoc(
+            "Liveness: answers while the process runs, touching no store",
+            responses: [.ok(.object(["status": .string(enum: ["ok"]), "version": .string()], allRequired: true))]
+        ).tagged("system")) { _ in HTTPResponse.json(HealthRoutes.body) }
         SystemRoutes.register(on: &api)
         EventRoutes.register(on: &api)
         CatalogRoutes.register(on: &api)
@@ -22,6 +29,29 @@ public enum BahiApplication {
         OrderRoutes.register(on: &api)
         FulfilmentRoutes.register(on: &api)
         SettingsRoutes.register(on: &api)
+        api.serveOpenAPI()
         return api
+    }
+}
+
+extension BahiApplication {
+    /// The OpenAPI document as committed (`bahi openapi > openapi.json`): the routes are
+    /// registered over a throwaway, unmigrated SQLite store, because registration needs a
+    /// context but describing the routes reads nothing.
+    public static func openAPIDocument() async throws -> [UInt8] {
+        var template = Array("/tmp/bahi-openapi-XXXXXX".utf8CString)
+        guard let created = mkdtemp(&template) else { throw HTTPError(.internalServerError, code: "cannot_create_folder", detail: "mkdtemp failed.") }
+        let folder = String(cString: created)
+        defer {
+            for file in ["bahi.db", "bahi.db-wal", "bahi.db-shm"] { unlink(folder + "/" + file) }
+            rmdir(folder)
+        }
+        var configuration = BahiConfiguration()
+        configuration.database.path = folder + "/bahi.db"
+        let store = try await SQLiteStore(path: configuration.database.path)
+        let api = makeAPI(BahiContext(configuration: configuration, store: store))
+        let document = api.openAPIDocument.prettyEncoded()
+        await store.close()
+        return document
     }
 }

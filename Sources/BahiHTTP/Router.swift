@@ -118,6 +118,19 @@ public struct Router: HTTPResponder {
         return .methodNotAllowed(allow: allow.sorted { $0.rawValue < $1.rawValue })
     }
 
+    /// Every registered method and pattern (`/v1/orders/:id`), sorted: lets an application
+    /// prove its description lists exactly the routes it serves.
+    public var registered: [(method: HTTPMethod, pattern: String)] {
+        var out: [(method: HTTPMethod, pattern: String)] = []
+        func walk(_ node: Node, _ prefix: String) {
+            for method in node.routes.keys { out.append((method, prefix.isEmpty ? "/" : prefix)) }
+            for (segment, child) in node.statics { walk(child, prefix + "/" + segment) }
+            if let name = node.paramName, let child = node.paramChild.first { walk(child, prefix + "/:" + name) }
+        }
+        walk(root, "")
+        return out.sorted { ($0.pattern, $0.method.rawValue) < ($1.pattern, $1.method.rawValue) }
+    }
+
     public func bodyLimit(for head: HTTPRequestHead) -> Int {
         if case .found(_, _, let limit?) = match(method: head.method, path: head.path) { return limit }
         return defaultBodyLimit

@@ -114,3 +114,45 @@ extension JSONValue {
     /// so clients can rely on the key.
     public static func optional(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
 }
+
+extension JSONValue {
+    /// The value as indented JSON (two spaces, one member per line, a final newline): for
+    /// documents people read and diff, such as the committed `openapi.json`.
+    public func prettyEncoded() -> [UInt8] {
+        var out: [UInt8] = []
+        JSONValue.pretty(self, indent: 0, into: &out)
+        out.append(0x0A)
+        return out
+    }
+
+    private static func pretty(_ value: JSONValue, indent: Int, into out: inout [UInt8]) {
+        func newline(_ level: Int) {
+            out.append(0x0A)
+            out.append(contentsOf: repeatElement(0x20, count: level * 2))
+        }
+        switch value {
+        case .array(let items) where !items.isEmpty:
+            out.append(0x5B)
+            for (i, item) in items.enumerated() {
+                if i > 0 { out.append(0x2C) }
+                newline(indent + 1)
+                pretty(item, indent: indent + 1, into: &out)
+            }
+            newline(indent)
+            out.append(0x5D)
+        case .object(let object) where object.count > 0:
+            out.append(0x7B)
+            for (i, (key, item)) in object.enumerated() {
+                if i > 0 { out.append(0x2C) }
+                newline(indent + 1)
+                JSONWriter.appendQuoted(key, to: &out)
+                out.append(contentsOf: [0x3A, 0x20])
+                pretty(item, indent: indent + 1, into: &out)
+            }
+            newline(indent)
+            out.append(0x7D)
+        default:
+            out.append(contentsOf: value.encoded())
+        }
+    }
+}

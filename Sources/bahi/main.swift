@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import BahiAPI
 import BahiCore
 import BahiStore
 
@@ -18,6 +19,7 @@ Commands:
   import    import stock or SKUs from a CSV file           (bahi import --help)
   check     integrity and domain invariants
   copy      copy every table to another store, e.g. SQLite onto PostgreSQL (bahi copy --help)
+  openapi   print the API's OpenAPI 3.1 document (swift run bahi openapi > openapi.json)
   version   print the version (also bahi --version)
   help      this text
 
@@ -49,6 +51,10 @@ do {
         exit(try await CopyCommand.run(rest))
     case "import":
         exit(try await ImportCommand.run(rest))
+    case "openapi":
+        // The API's OpenAPI 3.1 document, as committed at the repository's top (openapi.json).
+        let document = try await BahiApplication.openAPIDocument()
+        print(String(decoding: document, as: UTF8.self), terminator: "")
     case "version", "--version":
         print("bahi \(BahiVersion.current) (SQLite \(SQLiteLibrary.version))")
     case "help", "--help", "-h":

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import BahiAPI
 import BahiCore
 import BahiHTTP
@@ -229,7 +230,18 @@ func send(
     if body != nil { fields.add(name: "Content-Type", value: "application/json") }
     for (n, v) in headers { fields.replaceOrAdd(name: n, value: v) }
     let head = HTTPRequestHead(method: method, target: target, headers: fields)
-    return await api.router.respond(to: HTTPRequest(head: head, body: Array((body ?? "").utf8), requestID: "req_test"))
+    let response = await api.router.respond(to: HTTPRequest(head: head, body: Array((body ?? "").utf8), requestID: "req_test"))
+    checkContract(api, method, head.path, response)
+    return response
+}
+
+/// Holds every response the API suite receives to its route's declaration (status declared,
+/// content type, body shape, error code declared): what keeps the declarations honest.
+func checkContract(_ api: API, _ method: HTTPMethod, _ path: Substring, _ response: HTTPResponse) {
+    guard method != .head, let operation = api.operation(method: method, path: path) else { return }
+    for problem in operation.contractProblems(response) {
+        Issue.record(Comment(rawValue: "contract: \(problem)\n\(String(decoding: response.body.prefix(600), as: UTF8.self))"))
+    }
 }
 
 extension HTTPResponse {

@@ -10,7 +10,7 @@ import BahiJSON
         try await withApp { app, _ in
             var api = BahiApplication.makeAPI(app)
             // A route for warehouse staff only, to see a non-admin role admitted.
-            api.route(.get, "/test/warehouse", access: .roles([.warehouse])) { _ in HTTPResponse(status: .ok) }
+            api.route(.get, "/test/warehouse", access: .roles([.warehouse]), RouteDoc("A test route", responses: [ResponseDoc(200, "OK", .empty)])) { _ in HTTPResponse(status: .ok) }
             var secrets: [Role: String] = [:]
             for role in Role.allCases {
                 secrets[role] = try await app.keys.create(name: "\(role) key", role: role, channel: role == .storefront ? "web" : nil, actor: "test").secret
@@ -66,6 +66,10 @@ import BahiJSON
             #expect(await send(api, .get, "/v1/me", key: support.secret).code == "invalid_api_key")
             #expect(await send(api, .delete, "/v1/keys/\(support.record.id)", key: admin.secret).status == .conflict)
             #expect(await send(api, .delete, "/v1/keys/key_00000000000000000000000000", key: admin.secret).status.code == 404)
+            // A key cannot revoke itself (schemathesis found a fuzzer locking itself out).
+            let own = await send(api, .delete, "/v1/keys/\(admin.record.id)", key: admin.secret)
+            #expect(own.status == .conflict && own.code == "own_key")
+            #expect(await send(api, .get, "/v1/me", key: admin.secret).status == .ok)
             let events = await send(api, .get, "/v1/events?type=key.*", key: admin.secret)
             guard case .array(let data)? = events.json?["data"] else { Issue.record("no data"); return }
             let types: [JSONValue] = data.compactMap { item -> JSONValue? in

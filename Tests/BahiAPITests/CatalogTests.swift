@@ -45,7 +45,7 @@ struct CatalogFixture {
     }
 }
 
-private extension HTTPResponse {
+extension HTTPResponse {
     /// Field names in a problem's `errors`.
     var errorFields: [String] {
         guard case .array(let items)? = json?["errors"] else { return [] }

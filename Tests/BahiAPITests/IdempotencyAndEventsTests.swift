@@ -13,7 +13,10 @@ func thingsAPI(_ app: BahiContext, gate: Gate? = nil) async throws -> API {
     let strict = app.store.dialect == .sqlite ? " STRICT" : ""
     try await app.store.write { db in try db.execute("CREATE TABLE things (id TEXT PRIMARY KEY, name TEXT NOT NULL)\(strict)") }
     var api = BahiApplication.makeAPI(app)
-    api.mutation(.post, "/test/things", access: .roles([.warehouse])) { ctx in
+    let thing = Schema.object(["id": .string(), "name": .string()], allRequired: true)
+    api.mutation(.post, "/test/things", access: .roles([.warehouse]), RouteDoc(
+        "A test thing", request: .json(.object(["name": .string(), "delay_ms": .integer()])), responses: [.created(thing)]
+    )) { ctx in
         let body = try RequestBody.object(ctx.request)
         let v = Validator()
         v.allowOnly(body, ["name", "delay_ms"])

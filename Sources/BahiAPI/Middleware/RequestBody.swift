@@ -40,22 +40,36 @@ public final class Validator {
 
     public init() {}
 
+    /// A validator that starts with `seed` (a declared shape's problems): later checks of the
+    /// same field with the same code are not listed twice.
+    public init(seed: [FieldError]) {
+        errors = seed
+        typeErrors = seed.contains { $0.code == "invalid_type" }
+    }
+
     /// Reports keys of `object` that are not in `allowed` (422 `unknown_field`).
     public func allowOnly(_ object: JSONObject, _ allowed: Set<String>, at path: String = "") {
         for key in object.keys where !allowed.contains(key) {
-            let suggestion = allowed.min { editDistance(key, $0) < editDistance(key, $1) }.flatMap { editDistance(key, $0) <= 2 ? " (did you mean \($0)?)" : nil } ?? ""
-            add(join(path, key), "unknown_field", "Unknown field\(suggestion); allowed: \(allowed.sorted().joined(separator: ", ")).")
+            let problem = Validator.unknownField(key, at: join(path, key), allowed: allowed)
+            add(problem.field, problem.code, problem.message)
         }
+    }
+
+    /// 422 `unknown_field` for `key`, with the nearest allowed name when one is close.
+    static func unknownField(_ key: String, at field: String, allowed: some Collection<String>) -> FieldError {
+        let suggestion = allowed.min { editDistance(key, $0) < editDistance(key, $1) }.flatMap { editDistance(key, $0) <= 2 ? " (did you mean \($0)?)" : nil } ?? ""
+        return FieldError(field: field, code: "unknown_field", message: "Unknown field\(suggestion); allowed: \(allowed.sorted().joined(separator: ", ")).")
     }
 
     /// Records a value problem (422).
     public func add(_ field: String, _ code: String, _ message: String) {
+        guard !errors.contains(where: { $0.field == field && $0.code == code }) else { return }
         errors.append(FieldError(field: field, code: code, message: message))
     }
 
     private func wrongType(_ field: String, expected: String, got value: JSONValue) {
         typeErrors = true
-        errors.append(FieldError(field: field, code: "invalid_type", message: "Expected \(expected), got \(value.kindName)."))
+        add(field, "invalid_type", "Expected \(expected), got \(value.kindName).")
     }
 
     private func missing(_ field: String) {

@@ -26,6 +26,7 @@ import BahiStore
 enum CatalogRoutes {
     static let catalogWriters: Access = .roles([.admin])
     static let locationWriters: Access = .roles([.admin, .warehouse])
+    static let tag = "catalog"
 
     static func register(on api: inout API) {
         registerSKUs(on: &api)
@@ -36,11 +37,18 @@ enum CatalogRoutes {
     // MARK: SKUs
 
     static func registerSKUs(on api: inout API) {
-        api.mutation(.put, "/v1/skus/:sku", access: catalogWriters) { ctx in
+        api.mutation(.put, "/v1/skus/:sku", access: catalogWriters, RouteDoc(
+            "Create or replace a SKU", description: "Every writable field is replaced; an omitted optional field takes its default. A kit lists its components.",
+            request: .json(.ref(Components.skuInput)),
+            responses: CatalogHTTP.putResponses(.ref(Components.sku), links: [
+                ResponseLink("ReadSKU", .get, "/v1/skus/:sku", from: "/sku"), ResponseLink("ReadStock", .get, "/v1/inventory/:sku", from: "/sku"),
+                ResponseLink("ReadMovements", .get, "/v1/inventory/:sku/movements", from: "/sku")]),
+            errors: [.domain(.invalidKit), .domain(.skuHasStock), .domain(.validationFailed)], ifMatch: true
+        ).tagged(tag)) { ctx in
             let code = ctx.request.parameters["sku"] ?? ""
             let ifMatch = try CatalogHTTP.ifMatch(ctx.request)
-            let body = try RequestBody.object(ctx.request)
-            let v = Validator()
+            let body = ctx.body
+            let v = ctx.validator()
             let bodyVersion = CatalogHTTP.envelope(v, body, key: "sku", code: code,
                                                    writable: SKUInput.writable, readOnly: ["is_kit", "created_at", "updated_at"])
             let fields = SKUInput.parse(v, body, code: code)
@@ -53,7 +61,7 @@ enum CatalogRoutes {
             }
         }
 
-        api.route(.get, "/v1/skus/:sku", access: .anyRole) { ctx in
+        api.route(.get, "/v1/skus/:sku", access: .anyRole, RouteDoc("Read a SKU", responses: CatalogHTTP.getResponses(.ref(Components.sku))).tagged(tag)) { ctx in
             let code = ctx.request.parameters["sku"] ?? ""
             guard MerchantCode.isValid(code), let sku = try await ctx.app.store.read({ db in try SKUCatalog.get(db, code: code) }) else {
                 throw DomainError.notFound("SKU", code)
@@ -61,7 +69,12 @@ enum CatalogRoutes {
             return CatalogHTTP.single(ctx.request, json: sku.json, version: sku.version)
         }
 
-        api.route(.get, "/v1/skus", access: .anyRole) { ctx in
+        api.route(.get, "/v1/skus", access: .anyRole, RouteDoc(
+            "List SKUs in code order",
+            query: [QueryParameter("q", .string(maxLength: 100), "A code prefix or a name substring, case-insensitive."),
+                    QueryParameter("active", .boolean, "Only active (true) or inactive (false) SKUs."), .after, .limit()],
+            responses: [.ok(Components.page(of: .ref(Components.sku)))], errors: [ProblemCase(400, "invalid_cursor")]
+        ).tagged(tag)) { ctx in
             let params = try CatalogListParams(ctx.request, extra: ["q", "active"])
             let query = SKUCatalog.ListQuery(q: params.q, active: params.active, after: params.after, limit: params.limit)
             let page = try await ctx.app.store.read { db in try SKUCatalog.list(db, query) }
@@ -72,11 +85,16 @@ enum CatalogRoutes {
     // MARK: Locations
 
     static func registerLocations(on api: inout API) {
-        api.mutation(.put, "/v1/locations/:code", access: locationWriters) { ctx in
+        api.mutation(.put, "/v1/locations/:code", access: locationWriters, RouteDoc(
+            "Create or replace a stock location", description: "State and district come from the pincode (India Post directory).",
+            request: .json(.ref(Components.locationInput)),
+            responses: CatalogHTTP.putResponses(.ref(Components.location), links: [ResponseLink("ReadLocation", .get, "/v1/locations/:code", from: "/code")]),
+            errors: [.domain(.invalidPincode), .domain(.validationFailed)], ifMatch: true
+        ).tagged(tag)) { ctx in
             let code = ctx.request.parameters["code"] ?? ""
             let ifMatch = try CatalogHTTP.ifMatch(ctx.request)
-            let body = try RequestBody.object(ctx.request)
-            let v = Validator()
+            let body = ctx.body
+            let v = ctx.validator()
             let bodyVersion = CatalogHTTP.envelope(v, body, key: "code", code: code, writable: ["name", "pincode", "address", "priority", "active"],
                                                    readOnly: ["state", "district", "created_at", "updated_at"])
             let name = v.string(body, "name", required: true, maxLength: CatalogRules.maxNameLength)
@@ -100,7 +118,7 @@ enum CatalogRoutes {
             }
         }
 
-        api.route(.get, "/v1/locations/:code", access: .anyRole) { ctx in
+        api.route(.get, "/v1/locations/:code", access: .anyRole, RouteDoc("Read a location", responses: CatalogHTTP.getResponses(.ref(Components.location))).tagged(tag)) { ctx in
             let code = ctx.request.parameters["code"] ?? ""
             guard MerchantCode.isValid(code), let location = try await ctx.app.store.read({ db in try LocationCatalog.get(db, code: code) }) else {
                 throw DomainError.notFound("location", code)
@@ -108,7 +126,11 @@ enum CatalogRoutes {
             return CatalogHTTP.single(ctx.request, json: location.json, version: location.version)
         }
 
-        api.route(.get, "/v1/locations", access: .anyRole) { ctx in
+        api.route(.get, "/v1/locations", access: .anyRole, RouteDoc(
+            "List locations in code order",
+            query: [QueryParameter("active", .boolean, "Only active (true) or inactive (false) locations."), .after, .limit()],
+            responses: [.ok(Components.page(of: .ref(Components.location)))], errors: [ProblemCase(400, "invalid_cursor")]
+        ).tagged(tag)) { ctx in
             let params = try CatalogListParams(ctx.request, extra: ["active"])
             let page = try await ctx.app.store.read { db in
                 try LocationCatalog.list(db, active: params.active, after: params.after, limit: params.limit)
@@ -120,11 +142,17 @@ enum CatalogRoutes {
     // MARK: Channels
 
     static func registerChannels(on api: inout API) {
-        api.mutation(.put, "/v1/channels/:code", access: catalogWriters) { ctx in
+        api.mutation(.put, "/v1/channels/:code", access: catalogWriters, RouteDoc(
+            "Create or replace a sales channel", description: "The buffer keeps back part of the stock from this channel.",
+            request: .json(.ref(Components.channelInput)),
+            responses: CatalogHTTP.putResponses(.ref(Components.channel), links: [
+                ResponseLink("ReadChannel", .get, "/v1/channels/:code", from: "/code"), ResponseLink("ReadBuffers", .get, "/v1/channels/:code/buffers", from: "/code")]),
+            errors: [.domain(.validationFailed)], ifMatch: true
+        ).tagged(tag)) { ctx in
             let code = ctx.request.parameters["code"] ?? ""
             let ifMatch = try CatalogHTTP.ifMatch(ctx.request)
-            let body = try RequestBody.object(ctx.request)
-            let v = Validator()
+            let body = ctx.body
+            let v = ctx.validator()
             let bodyVersion = CatalogHTTP.envelope(v, body, key: "code", code: code, writable: ["name", "kind", "active", "buffer"],
                                                    readOnly: ["created_at", "updated_at"])
             let name = v.string(body, "name", required: true, maxLength: CatalogRules.maxNameLength)
@@ -149,7 +177,7 @@ enum CatalogRoutes {
             }
         }
 
-        api.route(.get, "/v1/channels/:code", access: .anyRole) { ctx in
+        api.route(.get, "/v1/channels/:code", access: .anyRole, RouteDoc("Read a channel", responses: CatalogHTTP.getResponses(.ref(Components.channel))).tagged(tag)) { ctx in
             let code = ctx.request.parameters["code"] ?? ""
             guard MerchantCode.isValid(code), let channel = try await ctx.app.store.read({ db in try ChannelCatalog.get(db, code: code) }) else {
                 throw DomainError.notFound("channel", code)
@@ -157,7 +185,12 @@ enum CatalogRoutes {
             return CatalogHTTP.single(ctx.request, json: channel.json, version: channel.version)
         }
 
-        api.route(.get, "/v1/channels", access: .anyRole) { ctx in
+        api.route(.get, "/v1/channels", access: .anyRole, RouteDoc(
+            "List channels in code order",
+            query: [QueryParameter("active", .boolean, "Only active (true) or inactive (false) channels."),
+                    QueryParameter("kind", .oneOf(ChannelKind.self), "Only channels of this kind."), .after, .limit()],
+            responses: [.ok(Components.page(of: .ref(Components.channel)))], errors: [ProblemCase(400, "invalid_cursor")]
+        ).tagged(tag)) { ctx in
             let params = try CatalogListParams(ctx.request, extra: ["active", "kind"])
             let page = try await ctx.app.store.read { db in
                 try ChannelCatalog.list(db, active: params.active, kind: params.kind, after: params.after, limit: params.limit)
@@ -166,7 +199,10 @@ enum CatalogRoutes {
         }
 
         // Per-SKU buffers: a sub-resource with no version of its own (see putSKUBuffer).
-        api.route(.get, "/v1/channels/:code/buffers", access: .anyRole) { ctx in
+        api.route(.get, "/v1/channels/:code/buffers", access: .anyRole, RouteDoc(
+            "A channel's per-SKU buffers", query: [.after, .limit()],
+            responses: [.ok(Components.page(of: .ref(Components.skuBuffer)))], errors: [ProblemCase(400, "invalid_cursor")]
+        ).tagged(tag)) { ctx in
             let code = ctx.request.parameters["code"] ?? ""
             let params = try CatalogListParams(ctx.request, extra: [])
             let page = try await ctx.app.store.read { db -> CatalogPage<SKUBuffer>? in
@@ -177,7 +213,9 @@ enum CatalogRoutes {
             return CatalogHTTP.list(page.items.map(\.json), lastCodeIfMore: page.lastCodeIfMore)
         }
 
-        api.route(.get, "/v1/channels/:code/buffers/:sku", access: .anyRole) { ctx in
+        api.route(.get, "/v1/channels/:code/buffers/:sku", access: .anyRole, RouteDoc(
+            "A channel's buffer for one SKU", responses: [.ok(.ref(Components.skuBuffer))]
+        ).tagged(tag)) { ctx in
             let code = ctx.request.parameters["code"] ?? ""
             let sku = ctx.request.parameters["sku"] ?? ""
             guard MerchantCode.isValid(code), MerchantCode.isValid(sku),
@@ -187,12 +225,20 @@ enum CatalogRoutes {
             return .json(buffer.json)
         }
 
-        api.mutation(.put, "/v1/channels/:code/buffers/:sku", access: catalogWriters) { ctx in
+        api.mutation(.put, "/v1/channels/:code/buffers/:sku", access: catalogWriters, RouteDoc(
+            "Set a channel's buffer for one SKU", description: "Replaces the channel's global buffer for this SKU.",
+            request: .json(.object([
+                "percent_bps": .integer(), "units": .integer(),
+                "channel": Schema.string().described("If sent, must equal the path's channel."), "sku": Schema.string().described("If sent, must equal the path's SKU."),
+            ])),
+            responses: [.created(.ref(Components.skuBuffer)), .ok(.ref(Components.skuBuffer))],
+            errors: [.domain(.validationFailed)], ifMatch: true
+        ).tagged(tag)) { ctx in
             let code = ctx.request.parameters["code"] ?? ""
             let sku = ctx.request.parameters["sku"] ?? ""
             let ifMatch = try CatalogHTTP.ifMatch(ctx.request)
-            let body = try RequestBody.object(ctx.request)
-            let v = Validator()
+            let body = ctx.body
+            let v = ctx.validator()
             CatalogHTTP.pathCode(v, code, field: "code")
             CatalogHTTP.pathCode(v, sku, field: "sku")
             v.allowOnly(body, ["percent_bps", "units", "channel", "sku"])
@@ -209,7 +255,9 @@ enum CatalogRoutes {
             }
         }
 
-        api.mutation(.delete, "/v1/channels/:code/buffers/:sku", access: catalogWriters) { ctx in
+        api.mutation(.delete, "/v1/channels/:code/buffers/:sku", access: catalogWriters, RouteDoc(
+            "Remove a channel's buffer for one SKU", responses: [.noContent("Removed: the channel's global buffer applies again.")], ifMatch: true
+        ).tagged(tag)) { ctx in
             let code = ctx.request.parameters["code"] ?? ""
             let sku = ctx.request.parameters["sku"] ?? ""
             let ifMatch = try CatalogHTTP.ifMatch(ctx.request)
@@ -393,6 +441,19 @@ enum CatalogHTTP {
         var response = HTTPResponse.json(json)
         response.headers.add(name: "ETag", value: tag)
         return response
+    }
+
+    /// A PUT's answers: 201 on create, 200 on replace (or no change), each with the ETag.
+    static func putResponses(_ schema: Schema, links: [ResponseLink] = []) -> [ResponseDoc] {
+        var created = ResponseDoc(201, "Created", .json(schema), headers: [("Location", "The resource."), ("ETag", "The new version, quoted.")])
+        created.links = links
+        return [created, ResponseDoc(200, "Replaced, or unchanged (same version)", .json(schema), headers: [("ETag", "The version, quoted.")])]
+    }
+
+    /// A versioned GET's answers: 200 with the ETag, 304 when If-None-Match names it.
+    static func getResponses(_ schema: Schema) -> [ResponseDoc] {
+        [ResponseDoc(200, "OK", .json(schema), headers: [("ETag", "The version, quoted.")]),
+         ResponseDoc(304, "Not modified: If-None-Match names the current version", .empty, headers: [("ETag", "The version, quoted.")])]
     }
 
     /// `{data, next_cursor}`.

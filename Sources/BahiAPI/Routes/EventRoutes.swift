@@ -5,7 +5,14 @@ import BahiJSON
 /// `GET /v1/events?after=SEQ&type=&limit=&wait=`: the event feed, long-polled.
 enum EventRoutes {
     static func register(on api: inout API) {
-        api.route(.get, "/v1/events", access: .roles([.admin])) { ctx in
+        api.route(.get, "/v1/events", access: .roles([.admin]), RouteDoc(
+            "The event feed after a seq (long poll)",
+            description: "Every state change, in commit order. Remember next_cursor and pass it as after.",
+            query: [QueryParameter("after", .integer(atLeast: 0), "The last seq seen (default 0)."),
+                    QueryParameter("type", .string(maxLength: 100), "An event type (order.created) or family (order.*)."),
+                    .limit(), QueryParameter("wait", .integer(0...30), "Seconds to wait for an event (default 0).")],
+            responses: [.ok(.object(["data": .array(of: .ref(Components.event)), "next_cursor": .string(), "has_more": .boolean], allRequired: true))]
+        ).tagged("events")) { ctx in
             let query = try EventQuery(ctx.request)
             let app = ctx.app
             let deadline = ContinuousClock.now + .seconds(query.waitSeconds)

@@ -6,9 +6,15 @@ import BahiStore
 /// The warehouse side: the packing queue, pick lists, packing with scans, invoices.
 enum FulfilmentRoutes {
     static let warehouse: Access = .roles([.admin, .warehouse])
+    static let tag = "fulfilment"
 
     static func register(on api: inout API) {
-        api.route(.get, "/v1/fulfilment/queue", access: warehouse) { ctx in
+        api.route(.get, "/v1/fulfilment/queue", access: warehouse, RouteDoc(
+            "The packing queue, in priority order",
+            query: [QueryParameter("location", .string(maxLength: 64), "Only this location's shipments."), .limit()],
+            responses: [.ok(.object(["data": .array(of: .ref(Components.queueEntry)), "total": .integer(), "next_cursor": Schema.string().nullable], allRequired: true))],
+            errors: [.domain(.unknownLocation)]
+        ).onePageList.tagged(tag)) { ctx in
             var errors: [FieldError] = []
             let limit = InventoryReads.int(ctx.request, "limit", default: 50, range: 1...500, &errors)
             try InventoryReads.check(errors)
@@ -28,9 +34,19 @@ enum FulfilmentRoutes {
             ]))
         }
 
-        api.mutation(.post, "/v1/picklists", access: warehouse) { ctx in
-            let body = try RequestBody.object(ctx.request)
-            let v = Validator()
+        api.mutation(.post, "/v1/picklists", access: warehouse, RouteDoc(
+            "Make a pick list",
+            description: "From the named shipments, or the first `limit` of the queue at the location.",
+            request: .json(.object([
+                "location": Schema.string(maxLength: 64).required,
+                "shipment_ids": .array(of: .string(), minItems: 1, maxItems: 500),
+                "limit": .integer(1...500),
+            ])),
+            responses: [.created(.ref(Components.picklist)).linking(ResponseLink("ReadPicklist", .get, "/v1/picklists/:id", from: "/id"))],
+            errors: [.domain(.nothingToPick), .domain(.shipmentsNotPickable), .domain(.unknownLocation), .domain(.validationFailed)]
+        ).tagged(tag)) { ctx in
+            let body = ctx.body
+            let v = ctx.validator()
             v.allowOnly(body, ["location", "shipment_ids", "limit"])
             let location = v.string(body, "location", required: true, maxLength: 64)
             var ids: [String]?
@@ -59,7 +75,11 @@ enum FulfilmentRoutes {
             }
         }
 
-        api.route(.get, "/v1/picklists/:id", access: .roles([.admin, .warehouse, .support])) { ctx in
+        api.route(.get, "/v1/picklists/:id", access: .roles([.admin, .warehouse, .support]), RouteDoc(
+            "Read a pick list (JSON, or printable HTML with ?format=html)",
+            query: [QueryParameter("format", .string(enum: ["json", "html"]), "html for the printable page.")],
+            responses: [ResponseDoc(200, "OK", .jsonOrHTML(.ref(Components.picklist)))]
+        ).tagged(tag)) { ctx in
             let id = ctx.request.parameters["id"] ?? ""
             guard EntityID.isValid(id, kind: .picklist), let list = try await ctx.app.store.read({ db in try Picklists.find(db, id: id) }) else {
                 throw DomainError.notFound("picklist", id)
@@ -67,7 +87,9 @@ enum FulfilmentRoutes {
             return wantsHTML(ctx.request) ? html(list.html) : .json(list.json)
         }
 
-        api.route(.get, "/v1/shipments/:id", access: .anyRole) { ctx in
+        api.route(.get, "/v1/shipments/:id", access: .anyRole, RouteDoc(
+            "Read a shipment", responses: [.ok(.ref(Components.shipment))]
+        ).tagged(tag)) { ctx in
             let id = ctx.request.parameters["id"] ?? ""
             guard EntityID.isValid(id, kind: .shipment), let shipment = try await ctx.app.store.read({ db in try Shipments.find(db, id: id) }) else {
                 throw DomainError.notFound("shipment", id)
@@ -75,11 +97,25 @@ enum FulfilmentRoutes {
             return .json(shipment.json)
         }
 
-        api.mutation(.post, "/v1/shipments/:id/pack", access: warehouse) { ctx in
+        api.mutation(.post, "/v1/shipments/:id/pack", access: warehouse, RouteDoc(
+            "Pack a shipment",
+            description: "Every unit is scanned into the parcel (one SKU per unit); the scans must equal the shipment's lines. Issues the tax invoice when the order needs one.",
+            request: .json(.object([
+                "weight_g": Schema.integer(1...1_000_000).required, "length_mm": Schema.integer(1...10_000).required,
+                "width_mm": Schema.integer(1...10_000).required, "height_mm": Schema.integer(1...10_000).required,
+                "scanned": Schema.array(of: .string(minLength: 1, maxLength: 64), minItems: 1, maxItems: 10_000).required,
+            ])),
+            responses: [ResponseDoc.ok(.object([
+                "shipment": .ref(Components.shipment),
+                "invoice": Schema.object(["id": .string(), "number": .string()], allRequired: true).nullable,
+            ], allRequired: true)).linking(ResponseLink("ReadInvoice", .get, "/v1/invoices/:id", from: "/invoice/id"))],
+            errors: [.domain(.scanMismatch), .domain(.invalidTransition), .domain(.invoiceSeriesExhausted), .domain(.sellerStateUnknown),
+                     .domain(.sellerProfileIncomplete)]
+        ).tagged(tag)) { ctx in
             let id = ctx.request.parameters["id"] ?? ""
             guard EntityID.isValid(id, kind: .shipment) else { throw DomainError.notFound("shipment", id) }
-            let body = try RequestBody.object(ctx.request)
-            let v = Validator()
+            let body = ctx.body
+            let v = ctx.validator()
             v.allowOnly(body, ["weight_g", "length_mm", "width_mm", "height_mm", "scanned"])
             let weight = v.integer(body, "weight_g", required: true, range: 1...1_000_000)
             let length = v.integer(body, "length_mm", required: true, range: 1...10_000)
@@ -110,7 +146,11 @@ enum FulfilmentRoutes {
             }
         }
 
-        api.route(.get, "/v1/invoices/:id", access: .roles([.admin, .finance, .warehouse, .support])) { ctx in
+        api.route(.get, "/v1/invoices/:id", access: .roles([.admin, .finance, .warehouse, .support]), RouteDoc(
+            "Read a tax invoice (the stored document, or printable HTML with ?format=html)",
+            query: [QueryParameter("format", .string(enum: ["json", "html"]), "html for the printable invoice.")],
+            responses: [ResponseDoc(200, "OK", .jsonOrHTML(.freeObject.described("The invoice document as issued (CGST Rule 46 particulars).")))]
+        ).tagged(tag)) { ctx in
             let id = ctx.request.parameters["id"] ?? ""
             guard EntityID.isValid(id, kind: .invoice), let invoice = try await ctx.app.store.read({ db in try Invoices.find(db, id: id) }) else {
                 throw DomainError.notFound("invoice", id)

@@ -30,7 +30,14 @@ enum InventoryCSVRoutes {
     static let importBodyLimit = 16 << 20
 
     static func register(on api: inout API) {
-        api.mutation(.post, "/v1/inventory/import", access: .roles([.admin, .warehouse]), bodyLimit: importBodyLimit) { ctx in
+        api.mutation(.post, "/v1/inventory/import", access: .roles([.admin, .warehouse]), bodyLimit: importBodyLimit, RouteDoc(
+            "Import stock levels from CSV",
+            description: "Columns sku, location, and qty (mode=set: the units on hand; mode=delta: a change). Answers 200 with per-row results whatever the rows did.",
+            query: [QueryParameter("mode", .string(enum: ["set", "delta"]), "set or delta (default: from the header)."),
+                    QueryParameter("all_or_nothing", .boolean, "One transaction: any bad row refuses the file.")],
+            request: .csv("sku,location,qty rows, UTF-8."),
+            responses: [.ok(.ref(Components.importReport))], errors: [.domain(.modeMismatch)]
+        ).tagged("inventory")) { ctx in
             try requireCSV(ctx.request)
             var errors: [FieldError] = []
             var mode: StockImport.Mode?
@@ -44,7 +51,12 @@ enum InventoryCSVRoutes {
             return try await prepare(job, mode: job.mode.rawValue, allOrNothing: allOrNothing, eventType: "inventory.imported", ctx)
         }
 
-        api.route(.get, "/v1/inventory/export", access: .anyRole) { ctx in
+        api.route(.get, "/v1/inventory/export", access: .anyRole, RouteDoc(
+            "Export stock levels as CSV",
+            query: [QueryParameter("location", .string(maxLength: 64), "Only this location.")],
+            responses: [ResponseDoc(200, "The levels", .csv, headers: [("Content-Disposition", "attachment; filename=…")])],
+            errors: [.notFound]
+        ).tagged("inventory")) { ctx in
             let location = ctx.request.queryItem("location")
             let csv = try await ctx.app.store.read { db -> [UInt8] in
                 if let location, try !LocationCatalog.exists(db, code: location) {
@@ -55,7 +67,12 @@ enum InventoryCSVRoutes {
             return csvResponse(csv, filename: location.map { "inventory-\($0).csv" } ?? "inventory.csv")
         }
 
-        api.mutation(.post, "/v1/skus/import", access: .roles([.admin]), bodyLimit: importBodyLimit) { ctx in
+        api.mutation(.post, "/v1/skus/import", access: .roles([.admin]), bodyLimit: importBodyLimit, RouteDoc(
+            "Import SKUs from CSV (create or update)",
+            query: [QueryParameter("all_or_nothing", .boolean, "One transaction: any bad row refuses the file.")],
+            request: .csv("One SKU per row, the columns of GET /v1/skus/export."),
+            responses: [.ok(.ref(Components.importReport))]
+        ).tagged("catalog")) { ctx in
             try requireCSV(ctx.request)
             var errors: [FieldError] = []
             let allOrNothing = flag(ctx.request, "all_or_nothing", &errors)
@@ -67,7 +84,10 @@ enum InventoryCSVRoutes {
             return try await prepare(job, mode: nil, allOrNothing: allOrNothing, eventType: "sku.imported", ctx)
         }
 
-        api.route(.get, "/v1/skus/export", access: .anyRole) { ctx in
+        api.route(.get, "/v1/skus/export", access: .anyRole, RouteDoc(
+            "Export SKUs as CSV",
+            responses: [ResponseDoc(200, "The SKUs", .csv, headers: [("Content-Disposition", "attachment; filename=…")])]
+        ).tagged("catalog")) { ctx in
             let csv = try await ctx.app.store.read { db in try SKUImport.export(db) }
             return csvResponse(csv, filename: "skus.csv")
         }

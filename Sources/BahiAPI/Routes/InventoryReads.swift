@@ -33,10 +33,9 @@ extension InventoryQueries {
         try InventoryReads.check(errors)
         let filter = below
         let rows = try await ctx.app.store.read { db in try list(db, location: location, below: filter, after: after, limit: limit + 1) }
-        let page = Array(rows.prefix(limit))
-        var next: JSONValue = .null
-        if rows.count > limit, case .object(let last)? = page.last, case .string(let sku)? = last["sku"] { next = .string(CatalogCursor.encode(sku)) }
-        return .json(.object(["data": .array(page), "next_cursor": next]))
+        let page = rows.prefix(limit)
+        let next: JSONValue = rows.count > limit ? page.last.map { .string(CatalogCursor.encode($0.sku)) } ?? .null : .null
+        return .json(.object(["data": .array(page.map(\.json)), "next_cursor": next]))
     }
 
     /// `GET /v1/inventory/{sku}/movements?after=&limit=`.
@@ -46,15 +45,14 @@ extension InventoryQueries {
         let limit = InventoryReads.int(ctx.request, "limit", default: 50, range: 1...500, &errors)
         let after = ListCursor.sequence(ctx.request, &errors)
         try InventoryReads.check(errors)
-        let rows = try await ctx.app.store.read { db -> [JSONValue]? in
+        let rows = try await ctx.app.store.read { db -> [StockMovement]? in
             guard try Availability.facts(db, sku: sku) != nil else { return nil }
             return try movements(db, sku: sku, after: after, limit: limit + 1)
         }
         guard let rows else { throw DomainError.notFound("SKU", sku) }
-        let page = Array(rows.prefix(limit))
-        var next: JSONValue = .null
-        if rows.count > limit, case .object(let last)? = page.last, case .number(let id)? = last["id"] { next = .string(id.text) }
-        return .json(.object(["data": .array(page), "next_cursor": next]))
+        let page = rows.prefix(limit)
+        let next: JSONValue = rows.count > limit ? page.last.map { .string(String($0.id)) } ?? .null : .null
+        return .json(.object(["data": .array(page.map(\.json)), "next_cursor": next]))
     }
 }
 
@@ -79,7 +77,7 @@ enum ChangeFeed {
             let (entries, last) = try await app.store.read { db in try InventoryQueries.changes(db, channel: channel, after: after, limit: limit) }
             let remaining = deadline - ContinuousClock.now
             if last > after || remaining <= .zero {
-                return .json(.object(["channel": .string(channel), "data": .array(entries), "next_cursor": .string(String(last))]))
+                return .json(.object(["channel": .string(channel), "data": .array(entries.map(\.json)), "next_cursor": .string(String(last))]))
             }
             await app.notifier.wait(since: generation, timeout: remaining)
         }

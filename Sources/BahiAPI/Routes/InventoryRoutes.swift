@@ -6,12 +6,21 @@ import BahiStore
 /// Stock levels, movements, holds, the change feed, alerts and the audit (DESIGN §4).
 enum InventoryRoutes {
     static let writers: Access = .roles([.admin, .warehouse])
+    static let tag = "inventory"
 
     static func register(on api: inout API) {
         // ── holds ──────────────────────────────────────────────────────────────
-        api.mutation(.post, "/v1/inventory/reservations", access: .roles([.admin, .storefront]), staged: { ctx in
-            let body = try RequestBody.object(ctx.request)
-            let v = Validator()
+        api.mutation(.post, "/v1/inventory/reservations", access: .roles([.admin, .storefront]), RouteDoc(
+            "Hold stock for a checkout",
+            description: "Reserves every line or none (409 insufficient_stock with each line's shortfall). The hold lasts ttl_seconds, then expires; an order that names it converts it.",
+            request: .json(.ref(Components.holdRequest), example: Examples.holdRequest),
+            responses: [.created(.ref(Components.hold), "Held", example: Examples.hold).linking(
+                ResponseLink("ReadHold", .get, "/v1/inventory/reservations/:id", from: "/id"),
+                ResponseLink("ReleaseHold", .delete, "/v1/inventory/reservations/:id", from: "/id"))],
+            errors: [.domain(.insufficientStock), .domain(.notFound), .wrongChannel, .domain(.validationFailed)]
+        ).tagged(tag), staged: { ctx in
+            let body = ctx.body
+            let v = ctx.validator()
             v.allowOnly(body, ["channel", "lines", "ttl_seconds", "reference"])
             let channel = try channelFor(ctx, v.string(body, "channel", maxLength: 64))
             let ttl = v.integer(body, "ttl_seconds", range: 1...86_400) ?? 900
@@ -33,7 +42,10 @@ enum InventoryRoutes {
                 })
         })
 
-        api.route(.get, "/v1/inventory/reservations/:id", access: .anyRole) { ctx in
+        api.route(.get, "/v1/inventory/reservations/:id", access: .anyRole, RouteDoc(
+            "Read a hold", description: "A storefront key sees its own channel's holds only (404 for another's).",
+            responses: [.ok(.ref(Components.hold), example: Examples.hold)]
+        ).tagged(tag)) { ctx in
             let id = ctx.request.parameters["id"] ?? ""
             guard EntityID.isValid(id, kind: .reservation),
                   let hold = try await ctx.app.store.read({ db in try Holds.find(db, id: id) }),
@@ -41,7 +53,10 @@ enum InventoryRoutes {
             return .json(hold.json)
         }
 
-        api.route(.delete, "/v1/inventory/reservations/:id", access: .roles([.admin, .storefront])) { ctx in
+        api.route(.delete, "/v1/inventory/reservations/:id", access: .roles([.admin, .storefront]), RouteDoc(
+            "Release a hold", description: "Gives its units back. Releasing a released or expired hold answers it unchanged; one that became an order is 409.",
+            responses: [.ok(.ref(Components.hold))], errors: [.domain(.invalidTransition)]
+        ).tagged(tag)) { ctx in
             let id = ctx.request.parameters["id"] ?? ""
             guard EntityID.isValid(id, kind: .reservation) else { throw DomainError.notFound("reservation", id) }
             let actor = ctx.actor
@@ -60,9 +75,15 @@ enum InventoryRoutes {
         }
 
         // ── movements ─────────────────────────────────────────────────────────
-        api.mutation(.post, "/v1/inventory/movements", access: writers) { ctx in
-            let body = try RequestBody.object(ctx.request)
-            let v = Validator()
+        api.mutation(.post, "/v1/inventory/movements", access: writers, RouteDoc(
+            "Record a stock movement",
+            description: "receive, damage and transfer take a positive qty; adjust a signed, non-zero qty; count the units counted (set_on_hand). Every change is one ledger row.",
+            request: .json(.ref(Components.movementRequest), example: Examples.movementRequest),
+            responses: [.created(.ref(Components.movementResult), "Recorded", example: Examples.movementResult)],
+            errors: [.domain(.notFound), .domain(.unknownLocation), .domain(.insufficientStock), .domain(.skuHasStock), .domain(.invalidKit)]
+        ).tagged(tag)) { ctx in
+            let body = ctx.body
+            let v = ctx.validator()
             v.allowOnly(body, ["sku", "location", "kind", "qty", "set_on_hand", "to_location", "reason", "reference"])
             let sku = v.string(body, "sku", required: true, maxLength: 64)
             let location = v.string(body, "location", required: true, maxLength: 64)
@@ -114,34 +135,67 @@ enum InventoryRoutes {
         }
 
         // ── reads ──────────────────────────────────────────────────────────────
-        api.route(.get, "/v1/inventory/audit", access: .roles([.admin])) { ctx in
+        api.route(.get, "/v1/inventory/audit", access: .roles([.admin]), RouteDoc(
+            "Prove levels equal the sum of their movements",
+            responses: [.ok(.object(["clean": .boolean, "drift": .array(of: .string())], allRequired: true))]
+        ).tagged(tag)) { ctx in
             let drift = try await ctx.app.store.read { db in try StockLedger.audit(db) }
             return .json(.object(["clean": .bool(drift.isEmpty), "drift": .array(drift.map(JSONValue.string))]))
         }
 
-        api.route(.get, "/v1/inventory/changes", access: .roles([.admin, .storefront])) { ctx in
+        api.route(.get, "/v1/inventory/changes", access: .roles([.admin, .storefront]), RouteDoc(
+            "What a channel may now sell, per changed SKU (long poll)",
+            query: [QueryParameter("after", .integer(atLeast: 0), "The previous answer's next_cursor (an event seq)."),
+                    QueryParameter("channel", .string(maxLength: 64), "The channel; a storefront key's own when left out."),
+                    QueryParameter("wait", .integer(0...30), "Seconds to wait for a change (default 0)."),
+                    .limit(default: 500, max: 1000)],
+            responses: [.ok(.object([
+                "channel": .string(),
+                "data": .array(of: .object(["sku": .string(), "sellable": .integer(), "available": .integer(), "seq": .integer()], allRequired: true)),
+                "next_cursor": .string(),
+            ], allRequired: true))],
+            errors: [.wrongChannel, .notFound, ProblemCase(422, "validation_failed")]
+        ).tagged(tag)) { ctx in
             try await ChangeFeed.respond(ctx)
         }
 
-        api.route(.get, "/v1/inventory/reorder", access: .anyRole) { ctx in
+        api.route(.get, "/v1/inventory/reorder", access: .anyRole, RouteDoc(
+            "SKUs below their reorder point, with how many to order",
+            responses: [.ok(Components.page(of: .object([
+                "sku": .string(), "name": .string(), "available": .integer(), "reorder_point": .integer(), "reorder_qty": .integer(), "suggested_qty": .integer(),
+            ], allRequired: true)))]
+        ).onePageList.tagged(tag)) { ctx in
             try ListCursor.onePage(ctx.request)
             let rows = try await ctx.app.store.read { db in try InventoryQueries.reorderSuggestions(db) }
-            return .json(.object(["data": .array(rows), "next_cursor": .null]))
+            return .json(.object(["data": .array(rows.map(\.reorderJSON)), "next_cursor": .null]))
         }
 
-        api.route(.get, "/v1/inventory", access: .anyRole) { ctx in
+        api.route(.get, "/v1/inventory", access: .anyRole, RouteDoc(
+            "Stocked SKUs with their totals",
+            query: [QueryParameter("location", .string(maxLength: 64), "Totals at one location (default: all active ones)."),
+                    QueryParameter("below", .string(enum: ["low_stock", "reorder_point"]), "Only SKUs below a threshold."),
+                    .after, .limit()],
+            responses: [.ok(Components.page(of: .ref(Components.inventoryRow)))]
+        ).tagged(tag)) { ctx in
             try await InventoryQueries.list(ctx)
         }
 
-        api.route(.get, "/v1/inventory/:sku", access: .anyRole) { ctx in
+        api.route(.get, "/v1/inventory/:sku", access: .anyRole, RouteDoc(
+            "One SKU's stock: totals, per location, what each channel may sell",
+            responses: [.ok(.ref(Components.inventorySummary))]
+        ).tagged(tag)) { ctx in
             let sku = ctx.request.parameters["sku"] ?? ""
             guard let summary = try await ctx.app.store.read({ db in try InventoryQueries.summary(db, sku: sku) }) else {
                 throw DomainError.notFound("SKU", sku)
             }
-            return .json(summary)
+            return .json(summary.json)
         }
 
-        api.route(.get, "/v1/inventory/:sku/movements", access: .anyRole) { ctx in
+        api.route(.get, "/v1/inventory/:sku/movements", access: .anyRole, RouteDoc(
+            "A SKU's movement ledger, oldest first",
+            query: [QueryParameter("after", .integer(atLeast: 0), "The previous page's next_cursor (a movement id)."), .limit()],
+            responses: [.ok(Components.page(of: .ref(Components.movement)), example: Examples.movements)]
+        ).tagged(tag)) { ctx in
             try await InventoryQueries.movements(ctx)
         }
     }
@@ -183,15 +237,5 @@ enum InventoryRoutes {
             if let sku, let qty { lines.append(Holds.Line(sku: sku, qty: qty)) }
         }
         return lines
-    }
-}
-
-extension StockLedger.Level {
-    /// The level as the API shows it.
-    var json: JSONValue {
-        .object([
-            "location": .string(location), "on_hand": .number(JSONNumber(onHand)), "reserved": .number(JSONNumber(reserved)),
-            "safety_stock": .number(JSONNumber(safetyStock)), "damaged": .number(JSONNumber(damaged)), "available": .number(JSONNumber(available)),
-        ])
     }
 }

@@ -5,8 +5,29 @@ import BahiStore
 
 /// Orders (DESIGN §5): intake from every channel, reads, confirm, cancel, edit, payments.
 enum OrderRoutes {
+    static let tag = "orders"
+    static let detail = Schema.ref(Components.orderWithHistory)
+
     static func register(on api: inout API) {
-        api.mutation(.post, "/v1/orders", access: .roles([.admin, .storefront]), staged: { ctx in
+        api.mutation(.post, "/v1/orders", access: .roles([.admin, .storefront]), RouteDoc(
+            "Take in an order",
+            description: "Checks the customer, address (pincode), lines and totals, reserves every line (or converts the hold named by reservation_id) and plans shipments, in one transaction. One order per channel and channel_order_ref: a repeat answers 200 with the first.",
+            request: .json(.ref(Components.orderRequest), example: Examples.orderRequest),
+            responses: [.created(detail, "Created", example: Examples.order).linking(
+                            ResponseLink("ReadOrder", .get, "/v1/orders/:id", from: "/id"),
+                            ResponseLink("ReadHistory", .get, "/v1/orders/:id/history", from: "/id"),
+                            ResponseLink("Cancel", .post, "/v1/orders/:id/cancel", from: "/id"),
+                            ResponseLink("Hold", .post, "/v1/orders/:id/hold", from: "/id"),
+                            ResponseLink("Confirm", .post, "/v1/orders/:id/confirm", from: "/id"),
+                            ResponseLink("Edit", .post, "/v1/orders/:id/edit", from: "/id"),
+                            ResponseLink("RecordPayment", .post, "/v1/orders/:id/payments", from: "/id"),
+                            ResponseLink("ReadShipment", .get, "/v1/shipments/:id", from: "/shipments/0/id"),
+                            ResponseLink("PackShipment", .post, "/v1/shipments/:id/pack", from: "/shipments/0/id")),
+                        ResponseDoc(200, "This channel_order_ref was taken in before: the existing order", .json(detail), headers: [("Location", "The order.")])],
+            errors: [.domain(.insufficientStock), .domain(.invalidPincode), .domain(.codBlockedPincode), .domain(.codLimitExceeded),
+                     .domain(.codNotAvailable), .domain(.totalsMismatch), .domain(.unknownReservation), .domain(.reservationNotActive),
+                     .domain(.validationFailed), .domain(.sellerStateUnknown), .domain(.notFound), .wrongChannel]
+        ).tagged(tag), staged: { ctx in
             let draft = try parseDraft(ctx)
             let policy = ctx.app.orderPolicy
             let actor = ctx.actor
@@ -21,7 +42,18 @@ enum OrderRoutes {
                 })
         })
 
-        api.route(.get, "/v1/orders", access: .anyRole) { ctx in
+        api.route(.get, "/v1/orders", access: .anyRole, RouteDoc(
+            "List orders, newest first",
+            description: "A storefront key lists its own channel's orders only.",
+            query: [QueryParameter("status", .oneOf(OrderStatus.self), "Only orders in this status."),
+                    QueryParameter("channel", .string(maxLength: 64), "Only this channel's orders."),
+                    QueryParameter("payment_method", .oneOf(PaymentMethod.self), "prepaid or cod."),
+                    QueryParameter("created_after", .dateTime, "RFC 3339."), QueryParameter("created_before", .dateTime, "RFC 3339."),
+                    QueryParameter("q", .string(maxLength: 100), "Matches the channel order ref, customer name or phone."),
+                    .after, .limit()],
+            responses: [.ok(Components.page(of: .ref(Components.order)))],
+            errors: [.wrongChannel]
+        ).tagged(tag)) { ctx in
             var errors: [FieldError] = []
             var filter = OrderQueries.Filter()
             filter.limit = InventoryReads.int(ctx.request, "limit", default: 50, range: 1...500, &errors)
@@ -54,20 +86,30 @@ enum OrderRoutes {
             return .json(.object(["data": .array(page.orders.map { $0.json(includeHistory: false) }), "next_cursor": .optional(page.next)]))
         }
 
-        api.route(.get, "/v1/orders/:id", access: .anyRole) { ctx in
+        api.route(.get, "/v1/orders/:id", access: .anyRole, RouteDoc(
+            "Read an order with its lines, shipments and history",
+            description: "A storefront key reads its own channel's orders only (404 for another's).",
+            responses: [.ok(detail, example: Examples.order)]
+        ).tagged(tag)) { ctx in
             .json(try await visibleOrder(ctx).json())
         }
 
-        api.route(.get, "/v1/orders/:id/history", access: .anyRole) { ctx in
+        api.route(.get, "/v1/orders/:id/history", access: .anyRole, RouteDoc(
+            "An order's history, oldest first", responses: [.ok(Components.page(of: .ref(Components.historyEntry)))]
+        ).onePageList.tagged(tag)) { ctx in
             try ListCursor.onePage(ctx.request)
             let order = try await visibleOrder(ctx)
             return .json(.object(["data": .array(order.history.map(\.json)), "next_cursor": .null]))
         }
 
-        api.mutation(.post, "/v1/orders/:id/confirm", access: .roles([.admin])) { ctx in
+        api.mutation(.post, "/v1/orders/:id/confirm", access: .roles([.admin]), RouteDoc(
+            "Confirm an order on hold or awaiting payment",
+            request: .json(.object(["note": .string(maxLength: 1000)]), optional: true),
+            responses: [.ok(detail)], errors: [.domain(.invalidTransition), .domain(.insufficientStock)]
+        ).tagged(tag)) { ctx in
             let id = try orderID(ctx)
-            let body = ctx.request.body.isEmpty ? JSONObject() : try RequestBody.object(ctx.request)
-            let v = Validator()
+            let body = ctx.body
+            let v = ctx.validator()
             v.allowOnly(body, ["note"])
             let note = v.string(body, "note", maxLength: 1000)
             try v.check()
@@ -77,10 +119,14 @@ enum OrderRoutes {
             }
         }
 
-        api.mutation(.post, "/v1/orders/:id/hold", access: .roles([.admin])) { ctx in
+        api.mutation(.post, "/v1/orders/:id/hold", access: .roles([.admin]), RouteDoc(
+            "Put an order on hold",
+            request: .json(.object(["reason": Schema.oneOf(HoldReason.self).required, "note": .string(maxLength: 1000)])),
+            responses: [.ok(detail)], errors: [.domain(.invalidTransition)]
+        ).tagged(tag)) { ctx in
             let id = try orderID(ctx)
-            let body = try RequestBody.object(ctx.request)
-            let v = Validator()
+            let body = ctx.body
+            let v = ctx.validator()
             v.allowOnly(body, ["reason", "note"])
             var reason: HoldReason?
             if let text = v.string(body, "reason", required: true, maxLength: 32) {
@@ -96,10 +142,14 @@ enum OrderRoutes {
             }
         }
 
-        api.mutation(.post, "/v1/orders/:id/cancel", access: .roles([.admin, .storefront])) { ctx in
+        api.mutation(.post, "/v1/orders/:id/cancel", access: .roles([.admin, .storefront]), RouteDoc(
+            "Cancel an order", description: "Releases its stock and cancels its parcels. A storefront key cancels its own channel's orders only.",
+            request: .json(.object(["reason": Schema.oneOf(CancelReason.self).required, "note": .string(maxLength: 1000)])),
+            responses: [.ok(detail)], errors: [.domain(.invalidTransition)]
+        ).tagged(tag)) { ctx in
             let id = try orderID(ctx)
-            let body = try RequestBody.object(ctx.request)
-            let v = Validator()
+            let body = ctx.body
+            let v = ctx.validator()
             v.allowOnly(body, ["reason", "note"])
             let reasonText = v.string(body, "reason", required: true, maxLength: 32)
             let note = v.string(body, "note", maxLength: 1000)
@@ -120,10 +170,23 @@ enum OrderRoutes {
             }
         }
 
-        api.mutation(.post, "/v1/orders/:id/edit", access: .roles([.admin])) { ctx in
+        api.mutation(.post, "/v1/orders/:id/edit", access: .roles([.admin]), RouteDoc(
+            "Edit an order's lines, shipping address or shipping charge",
+            description: "Conditional on the order's version (the body's version or If-Match). Stock is re-reserved for the new lines in the same transaction.",
+            request: .json(.object([
+                "version": Schema.integer(atLeast: 1).described("The order's version; or send If-Match."),
+                "lines": .array(of: .ref(Components.orderLineInput), minItems: 1, maxItems: 100),
+                "shipping_address": .ref(Components.addressInput),
+                "shipping_paise": .integer(0...100_000_000),
+            ])),
+            responses: [.ok(detail)],
+            errors: [.domain(.invalidTransition), .domain(.insufficientStock), .domain(.invalidPincode), .domain(.codLimitExceeded),
+                     .domain(.codBlockedPincode), .domain(.codNotAvailable), .domain(.validationFailed)],
+            ifMatch: true
+        ).tagged(tag)) { ctx in
             let id = try orderID(ctx)
-            let body = try RequestBody.object(ctx.request)
-            let v = Validator()
+            let body = ctx.body
+            let v = ctx.validator()
             v.allowOnly(body, ["version", "lines", "shipping_address", "shipping_paise"])
             var version = v.integer(body, "version", range: 1...Int64.max)
             if let ifMatch = ctx.request.headers["if-match"] {
@@ -149,10 +212,20 @@ enum OrderRoutes {
             }
         }
 
-        api.mutation(.post, "/v1/orders/:id/payments", access: .roles([.admin, .finance])) { ctx in
+        api.mutation(.post, "/v1/orders/:id/payments", access: .roles([.admin, .finance]), RouteDoc(
+            "Record a payment",
+            description: "gateway and gateway_payment_id deduplicate it: the same payment again answers 200 with the first.",
+            request: .json(.object([
+                "amount_paise": Schema.integer(1...10_000_000_000).required,
+                "status": .string(enum: ["captured", "authorized", "failed"]).described("Default captured."),
+                "gateway": .string(maxLength: 40), "gateway_payment_id": .string(maxLength: 120),
+            ])),
+            responses: [ResponseDoc(201, "Recorded", .json(paymentResult)), ResponseDoc(200, "Already recorded", .json(paymentResult))],
+            errors: [.domain(.invalidTransition), .domain(.paymentBelongsElsewhere)]
+        ).tagged(tag)) { ctx in
             let id = try orderID(ctx)
-            let body = try RequestBody.object(ctx.request)
-            let v = Validator()
+            let body = ctx.body
+            let v = ctx.validator()
             v.allowOnly(body, ["amount_paise", "status", "gateway", "gateway_payment_id"])
             let amount = v.integer(body, "amount_paise", required: true, range: 1...10_000_000_000)
             let statusText = v.string(body, "status", maxLength: 20) ?? "captured"
@@ -174,6 +247,8 @@ enum OrderRoutes {
         }
     }
 
+    static let paymentResult = Schema.object(["payment_id": .string(), "order": detail], allRequired: true)
+
     // MARK: - helpers
 
     static func orderID(_ ctx: RequestContext) throws -> String {
@@ -192,8 +267,8 @@ enum OrderRoutes {
 
     /// The intake body, shape-checked: every problem listed at once with its field path.
     static func parseDraft(_ ctx: RequestContext) throws -> OrderDraft {
-        let body = try RequestBody.object(ctx.request)
-        let v = Validator()
+        let body = ctx.body
+        let v = ctx.validator()
         v.allowOnly(body, ["channel", "channel_order_ref", "placed_at", "customer", "shipping_address", "billing_address", "lines", "shipping_paise",
                            "payment", "reservation_id", "tags", "notes", "subtotal_paise", "discount_paise", "tax_paise", "total_paise"])
         let channel = try InventoryRoutes.channelFor(ctx, v.string(body, "channel", maxLength: 64), what: "order")

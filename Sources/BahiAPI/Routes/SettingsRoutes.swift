@@ -16,17 +16,27 @@ enum SettingsRoutes {
     static let writable: Set<String> = ["legal_name", "trade_name", "gstin", "address"]
     static let addressWritable: Set<String> = ["line1", "line2", "city", "state", "pincode"]
 
+    static let tag = "settings"
+
     static func register(on api: inout API) {
-        api.route(.get, "/v1/settings/seller", access: .anyRole) { ctx in
+        api.route(.get, "/v1/settings/seller", access: .anyRole, RouteDoc(
+            "The seller profile in force", description: "The stored profile (with its ETag), else the configuration's seller.* defaults.",
+            responses: CatalogHTTP.getResponses(.ref(Components.sellerProfile))
+        ).tagged(tag)) { ctx in
             let configured = ctx.app.orderPolicy.seller
             let profile = try await ctx.app.store.read { db in try SellerProfiles.current(db, configured: configured) }
             return profile.source == .stored ? CatalogHTTP.single(ctx.request, json: profile.json, version: profile.version) : .json(profile.json)
         }
 
-        api.mutation(.put, "/v1/settings/seller", access: .roles([.admin])) { ctx in
+        api.mutation(.put, "/v1/settings/seller", access: .roles([.admin]), RouteDoc(
+            "Store the seller profile", description: "Replaces every field after checking the GSTIN (check character, state code), the state and the pincode.",
+            request: .json(.ref(Components.sellerProfileInput)),
+            responses: [ResponseDoc(200, "Stored, or unchanged", .json(.ref(Components.sellerProfile)), headers: [("ETag", "The new version, quoted.")])],
+            errors: [.domain(.invalidGSTIN), .domain(.invalidPincode), .domain(.validationFailed)], ifMatch: true
+        ).tagged(tag)) { ctx in
             let ifMatch = try CatalogHTTP.ifMatch(ctx.request)
-            let body = try RequestBody.object(ctx.request)
-            let v = Validator()
+            let body = ctx.body
+            let v = ctx.validator()
             let readOnly: Set<String> = ["complete", "missing", "source", "updated_at"]
             v.allowOnly(JSONObject(body.entries.filter { !readOnly.contains($0.key) }), writable.union(["version"]))
             for field in body.keys where readOnly.contains(field) { v.add(field, "read_only", "Set by Bahi; leave it out of the request.") }

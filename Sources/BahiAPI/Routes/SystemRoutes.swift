@@ -8,9 +8,15 @@ import Glibc
 
 /// Readiness, identity, keys and backups.
 enum SystemRoutes {
+    static let tag = "system"
+
     static func register(on api: inout API) {
         // Readiness: the store answers and its schema is the one this binary knows.
-        api.route(.get, "/v1/ready", access: .open) { ctx in
+        api.route(.get, "/v1/ready", access: .open, RouteDoc(
+            "Readiness: the store answers at this binary's schema version",
+            responses: [.ok(.object(["status": .string(enum: ["ready"]), "schema_version": .integer()], allRequired: true))],
+            errors: [ProblemCase(503, "store_unavailable"), ProblemCase(503, "migrations_pending")]
+        ).tagged(tag)) { ctx in
             let migrator = BahiSchema.migrator(for: ctx.app.store.dialect)
             let version: Int
             do {
@@ -26,7 +32,10 @@ enum SystemRoutes {
         }
 
         // Who am I: lets a script check its key and role.
-        api.route(.get, "/v1/me", access: .anyRole) { ctx in
+        api.route(.get, "/v1/me", access: .anyRole, RouteDoc(
+            "The calling key: id, role and channel",
+            responses: [.ok(.object(["key_id": .string(), "role": .oneOf(Role.self), "channel": Schema.string().nullable], allRequired: true))]
+        ).tagged(tag)) { ctx in
             guard let p = ctx.principal else { throw HTTPError(.unauthorized, code: "unauthenticated", detail: "No key.") }
             return .json(.object([
                 "key_id": .string(p.keyID), "role": .string(p.role.rawValue),
@@ -34,15 +43,24 @@ enum SystemRoutes {
             ]))
         }
 
-        api.route(.get, "/v1/keys", access: .roles([.admin])) { ctx in
+        api.route(.get, "/v1/keys", access: .roles([.admin]), RouteDoc(
+            "List API keys (never their secrets)", responses: [.ok(Components.page(of: .ref(Components.apiKey)))]
+        ).onePageList.tagged(tag)) { ctx in
             try ListCursor.onePage(ctx.request)
             let keys = try await ctx.app.keys.list()
             return .json(.object(["data": .array(keys.map(\.json)), "next_cursor": .null]))
         }
 
-        api.route(.delete, "/v1/keys/:id", access: .roles([.admin])) { ctx in
+        api.route(.delete, "/v1/keys/:id", access: .roles([.admin]), RouteDoc(
+            "Revoke an API key",
+            description: "A key cannot revoke itself (409 own_key): revoke it with another admin key or `bahi keys revoke`, so a script cannot lock its operator out.",
+            responses: [.noContent("Revoked: the key is refused from now on.")], errors: [ProblemCase(409, "already_revoked"), ProblemCase(409, "own_key")]
+        ).tagged(tag)) { ctx in
             let id = ctx.request.parameters["id"] ?? ""
             guard EntityID.isValid(id, kind: .apiKey) else { throw HTTPError.notFound("No API key \(id).") }
+            if id == ctx.principal?.keyID {
+                throw HTTPError(.conflict, code: "own_key", detail: "A key cannot revoke itself; use another admin key or bahi keys revoke \(id).")
+            }
             do {
                 try await ctx.app.keys.revoke(id: id, actor: ctx.actor)
             } catch let error as APIKeyError {
@@ -61,7 +79,13 @@ enum SystemRoutes {
         // at high load would mean commits are not being shared). PostgreSQL has no writer of
         // Bahi's: each write is its own transaction on the pool, and the server's own views
         // (pg_stat_database) count them.
-        api.route(.get, "/v1/admin/store", access: .roles([.admin])) { ctx in
+        api.route(.get, "/v1/admin/store", access: .roles([.admin]), RouteDoc(
+            "The store's engine and the writer's group-commit figures",
+            responses: [.ok(.object([
+                "engine": .string(enum: ["sqlite", "postgres"]), "batches": Schema.integer().omittable, "calls": Schema.integer().omittable,
+                "failed_batches": Schema.integer().omittable, "mean_batch": Schema.number.omittable,
+            ], allRequired: true))]
+        ).tagged(tag)) { ctx in
             guard let sqlite = ctx.app.store as? SQLiteStore else {
                 return .json(.object(["engine": .string(ctx.app.store.dialect.rawValue)]))
             }
@@ -79,7 +103,11 @@ enum SystemRoutes {
         // An online backup, safe while serving. Idempotency-Key makes a retry return the
         // first backup instead of taking another. SQLite's only: PostgreSQL is backed up by
         // its own tools, which know its files, WAL archive and replicas.
-        api.mutation(.post, "/v1/admin/backup", access: .roles([.admin])) { ctx in
+        api.mutation(.post, "/v1/admin/backup", access: .roles([.admin]), RouteDoc(
+            "Take an online backup of the SQLite store",
+            responses: [.created(.object(["path": .string(), "size_bytes": .integer(), "created_at": .dateTime], allRequired: true))],
+            errors: [ProblemCase(501, "backup_not_supported"), ProblemCase(500, "backup_failed"), ProblemCase(500, "cannot_create_folder")]
+        ).tagged(tag)) { ctx in
             guard let sqlite = ctx.app.store as? SQLiteStore else {
                 throw HTTPError(.notImplemented, code: "backup_not_supported",
                                 detail: "This server keeps its data in PostgreSQL: back it up with pg_dump (or the server's own backups). POST /v1/admin/backup copies the SQLite store only.")

@@ -12,19 +12,6 @@ public struct Event: Sendable, Equatable {
     public var actor: String?
     public var createdAt: Int64
 
-    /// The event as the API shows it.
-    public var json: JSONValue {
-        var o = JSONObject()
-        o["seq"] = .number(JSONNumber(seq))
-        o["id"] = .string(id)
-        o["type"] = .string(type)
-        o["entity_type"] = .string(entityType)
-        o["entity_id"] = .string(entityID)
-        o["payload"] = payload
-        o["actor"] = actor.map(JSONValue.string) ?? .null
-        o["created_at"] = .string(Timestamps.rfc3339(milliseconds: createdAt))
-        return .object(o)
-    }
 }
 
 /// The transactional outbox and audit trail (DESIGN §3): domain code appends inside the

@@ -12,9 +12,6 @@ public struct Shipment: Sendable, Equatable {
         public var stockSKU: String
         public var qty: Int64
 
-        public var json: JSONValue {
-            .object(["line": .int(Int64(line)), "sku": .string(sku), "stock_sku": .string(stockSKU), "qty": .int(qty)])
-        }
     }
 
     public var id: String
@@ -36,22 +33,6 @@ public struct Shipment: Sendable, Equatable {
         lines.reduce(into: [:]) { $0[$1.stockSKU, default: 0] += $1.qty }
     }
 
-    public var json: JSONValue {
-        var o = JSONObject()
-        o["id"] = .string(id)
-        o["order_id"] = .string(orderID)
-        o["location"] = .string(location)
-        o["status"] = .string(status.rawValue)
-        o["picklist_id"] = .optional(picklistID)
-        o["package"] = weightG.map { w in
-            .object(["weight_g": .int(w), "length_mm": .int(lengthMM ?? 0), "width_mm": .int(widthMM ?? 0), "height_mm": .int(heightMM ?? 0)])
-        } ?? .null
-        o["invoice_id"] = .optional(invoiceID)
-        o["packed_at"] = packedAt.map { .string(Timestamps.rfc3339(milliseconds: $0)) } ?? .null
-        o["created_at"] = .string(Timestamps.rfc3339(milliseconds: createdAt))
-        o["lines"] = .array(lines.map(\.json))
-        return .object(o)
-    }
 }
 
 /// Shipments: made from an order's reservation, released when it is cancelled or edited.

@@ -1,43 +1,47 @@
 public import BahiStore
-public import BahiJSON
 
-/// Read models of the stock ledger, as JSON the API returns.
+/// Read models of the stock ledger (the API renders them).
 public enum InventoryQueries {
-    /// One SKU's stock: totals, per location, and what each active channel may sell.
-    public static func summary(_ db: any Database, sku: String) throws -> JSONValue? {
+    /// One SKU's stock: what it has per location, in total, and what each active channel may sell.
+    public struct Summary: Sendable {
+        /// What one active channel may sell of the SKU, and the buffer that decided it.
+        public struct ChannelView: Sendable, Equatable {
+            public var channel: String
+            public var sellable: Int64
+            public var bufferBps: Int64
+            public var bufferUnits: Int64
+        }
+
+        public var sku: String
+        public var isKit: Bool
+        /// Units that may be sold now (a kit's: whole kits its components make).
+        public var available: Int64
+        /// A stocked SKU's levels by location priority; empty for a kit.
+        public var levels: [StockLedger.Level]
+        public var channels: [ChannelView]
+        /// A kit's components; nil for a stocked SKU.
+        public var components: [(sku: String, qty: Int64)]?
+
+        public var onHand: Int64 { levels.reduce(0) { $0 + $1.onHand } }
+        public var reserved: Int64 { levels.reduce(0) { $0 + $1.reserved } }
+        public var safetyStock: Int64 { levels.reduce(0) { $0 + $1.safetyStock } }
+        public var damaged: Int64 { levels.reduce(0) { $0 + $1.damaged } }
+    }
+
+    /// One SKU's totals, per location, and what each active channel may sell; nil for an
+    /// unknown SKU.
+    public static func summary(_ db: any Database, sku: String) throws -> Summary? {
         guard let facts = try Availability.facts(db, sku: sku) else { return nil }
         let levels = facts.isKit ? [] : try StockLedger.levels(db, sku: sku)
         let available = try Availability.available(db, sku: sku, isKit: facts.isKit)
-        var totals: JSONObject = ["available": .number(JSONNumber(available))]
-        if !facts.isKit {
-            totals["on_hand"] = .number(JSONNumber(levels.reduce(0) { $0 + $1.onHand }))
-            totals["reserved"] = .number(JSONNumber(levels.reduce(0) { $0 + $1.reserved }))
-            totals["safety_stock"] = .number(JSONNumber(levels.reduce(0) { $0 + $1.safetyStock }))
-            totals["damaged"] = .number(JSONNumber(levels.reduce(0) { $0 + $1.damaged }))
-        }
-        var channels: [JSONValue] = []
+        var channels: [Summary.ChannelView] = []
         for code in try StockRecords.activeChannels(db) {
             let buffer = try Availability.buffer(db, channel: code, sku: sku) ?? (0, 0)
-            channels.append(.object([
-                "channel": .string(code), "sellable": .number(JSONNumber(Availability.sellable(available: available, buffer: buffer))),
-                "buffer_bps": .number(JSONNumber(buffer.bps)), "buffer_units": .number(JSONNumber(buffer.units)),
-            ]))
+            channels.append(Summary.ChannelView(channel: code, sellable: Availability.sellable(available: available, buffer: buffer),
+                                                bufferBps: buffer.bps, bufferUnits: buffer.units))
         }
-        var out: JSONObject = [
-            "sku": .string(sku), "is_kit": .bool(facts.isKit), "totals": .object(totals),
-            "locations": .array(levels.map { l in
-                .object(["location": .string(l.location), "on_hand": .number(JSONNumber(l.onHand)), "reserved": .number(JSONNumber(l.reserved)),
-                         "safety_stock": .number(JSONNumber(l.safetyStock)), "damaged": .number(JSONNumber(l.damaged)),
-                         "available": .number(JSONNumber(l.available))])
-            }),
-            "channels": .array(channels),
-        ]
-        if facts.isKit {
-            out["components"] = .array(try Availability.components(db, kit: sku).map { c in
-                .object(["sku": .string(c.sku), "qty": .number(JSONNumber(c.qty))])
-            })
-        }
-        return .object(out)
+        return Summary(sku: sku, isKit: facts.isKit, available: available, levels: levels, channels: channels,
+                       components: facts.isKit ? try Availability.components(db, kit: sku) : nil)
     }
 
     /// Which SKUs to list.
@@ -69,41 +73,39 @@ public enum InventoryQueries {
         public var reorderPoint: Int64
         /// The usual quantity to reorder.
         public var reorderQty: Int64
+
+        /// How many to order: at least the reorder quantity, and enough to get back to the
+        /// reorder point.
+        public var suggestedQty: Int64 { max(reorderQty, reorderPoint - available) }
     }
 
     /// Stocked SKUs with their totals (at one location or all active ones), by SKU code,
     /// after a cursor.
-    public static func list(_ db: any Database, location: String?, below: Below?, after: String, limit: Int) throws -> [JSONValue] {
-        try StockRecords.totals(db, location: location, below: below, after: after, limit: limit).map { t in
-            .object([
-                "sku": .string(t.sku), "on_hand": .number(JSONNumber(t.onHand)), "reserved": .number(JSONNumber(t.reserved)),
-                "safety_stock": .number(JSONNumber(t.safetyStock)), "damaged": .number(JSONNumber(t.damaged)),
-                "available": .number(JSONNumber(t.available)), "low_stock_threshold": .number(JSONNumber(t.lowStockThreshold)),
-                "reorder_point": .number(JSONNumber(t.reorderPoint)),
-            ])
-        }
+    public static func list(_ db: any Database, location: String?, below: Below?, after: String, limit: Int) throws -> [Totals] {
+        try StockRecords.totals(db, location: location, below: below, after: after, limit: limit)
     }
 
     /// The movement ledger of one SKU, oldest first, after a movement id.
-    public static func movements(_ db: any Database, sku: String, after: Int64, limit: Int) throws -> [JSONValue] {
-        try StockRecords.movements(db, sku: sku, after: after, limit: limit).map(\.json)
+    public static func movements(_ db: any Database, sku: String, after: Int64, limit: Int) throws -> [StockMovement] {
+        try StockRecords.movements(db, sku: sku, after: after, limit: limit)
     }
 
-    /// SKUs below their reorder point, with how many to order: at least the reorder
-    /// quantity, and enough to get back to the reorder point.
-    public static func reorderSuggestions(_ db: any Database) throws -> [JSONValue] {
-        try StockRecords.belowReorderPoint(db).map { t in
-            .object([
-                "sku": .string(t.sku), "name": .string(t.name), "available": .number(JSONNumber(t.available)),
-                "reorder_point": .number(JSONNumber(t.reorderPoint)), "reorder_qty": .number(JSONNumber(t.reorderQty)),
-                "suggested_qty": .number(JSONNumber(max(t.reorderQty, t.reorderPoint - t.available))),
-            ])
-        }
+    /// SKUs below their reorder point (`Totals.suggestedQty` says how many to order).
+    public static func reorderSuggestions(_ db: any Database) throws -> [Totals] {
+        try StockRecords.belowReorderPoint(db)
+    }
+
+    /// One SKU of the channel feed: what the channel may now sell, and the event that said so.
+    public struct ChannelChange: Sendable, Equatable {
+        public var sku: String
+        public var sellable: Int64
+        public var available: Int64
+        public var seq: Int64
     }
 
     /// For the channel feed: SKUs whose stock changed after `seq`, each once, with what the
     /// channel may now sell. Returns the entries and the last seq examined.
-    public static func changes(_ db: any Database, channel: String, after seq: Int64, limit: Int) throws -> (entries: [JSONValue], lastSeq: Int64) {
+    public static func changes(_ db: any Database, channel: String, after seq: Int64, limit: Int) throws -> (entries: [ChannelChange], lastSeq: Int64) {
         let rows = try EventLog.list(db, after: seq, type: StockEvents.inventoryChanged.type, limit: limit).map { (seq: $0.seq, sku: $0.entityID) }
         var latest: [String: Int64] = [:]
         var order: [String] = []
@@ -111,16 +113,13 @@ public enum InventoryQueries {
             if latest[row.sku] == nil { order.append(row.sku) }
             latest[row.sku] = row.seq
         }
-        var entries: [JSONValue] = []
+        var entries: [ChannelChange] = []
         for sku in order {
             guard let facts = try Availability.facts(db, sku: sku) else { continue }
             let available = try Availability.available(db, sku: sku, isKit: facts.isKit)
             let buffer = try Availability.buffer(db, channel: channel, sku: sku) ?? (0, 0)
             let sellable = facts.active ? Availability.sellable(available: available, buffer: buffer) : 0
-            entries.append(.object([
-                "sku": .string(sku), "sellable": .number(JSONNumber(sellable)), "available": .number(JSONNumber(available)),
-                "seq": .number(JSONNumber(latest[sku] ?? seq)),
-            ]))
+            entries.append(ChannelChange(sku: sku, sellable: sellable, available: available, seq: latest[sku] ?? seq))
         }
         return (entries, rows.last?.seq ?? seq)
     }

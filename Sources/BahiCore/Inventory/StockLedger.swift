@@ -63,17 +63,6 @@ public struct StockMovement: Sendable, Equatable {
     /// When, in Unix milliseconds.
     public var createdAt: Int64
 
-    /// The movement as the API shows it (the SKU is the one asked about, so not repeated).
-    public var json: JSONValue {
-        .object([
-            "id": .number(JSONNumber(id)), "location": .string(location), "kind": .string(kind.rawValue),
-            "on_hand_delta": .number(JSONNumber(onHandDelta)), "reserved_delta": .number(JSONNumber(reservedDelta)),
-            "damaged_delta": .number(JSONNumber(damagedDelta)),
-            "reference": reference.map(JSONValue.string) ?? .null, "reason": reason.map(JSONValue.string) ?? .null,
-            "actor": actor.map(JSONValue.string) ?? .null,
-            "created_at": .string(Timestamps.rfc3339(milliseconds: createdAt)),
-        ])
-    }
 }
 
 /// The live stock ledger (DESIGN §4): balances in `stock_levels`, every change one

@@ -32,9 +32,7 @@ public enum OrderIntake {
         }
         let decision = IntakeDecision.decide(method: draft.paymentMethod, paid: draft.paid, riskScore: risk.score, totalPaise: totals.totalPaise,
                                              policy: policy, now: now)
-        let reasonsJSON = JSONValue.array(risk.reasons.map { r in
-            .object(["code": .string(r.code), "points": .int(Int64(r.points)), "message": .string(r.message)])
-        })
+        let reasonsJSON = JSONValue.array(risk.reasons.map(\.json))
         var detail: JSONObject = ["channel": .string(draft.channel), "channel_order_ref": .string(draft.channelOrderRef),
                                   "total_paise": .int(totals.totalPaise), "payment_method": .string(draft.paymentMethod.rawValue)]
         if draft.paymentMethod == .cod { detail["risk_score"] = .int(Int64(risk.score)) }

@@ -1,0 +1,397 @@
+public import BahiCore
+import BahiJSON
+
+/// The named shapes the routes share: what the API renders for each domain model, and the
+/// request bodies more than one route takes. Each appears once under
+/// `components/schemas` in the OpenAPI document and is referred to by `Schema.ref`.
+public enum Components {
+    private static let int = Schema.integer()
+    private static let text = Schema.string()
+    private static let time = Schema.dateTime
+    private static let nullableText = Schema.string().nullable
+    private static let nullableTime = Schema.dateTime.nullable
+
+    // MARK: inventory
+
+    /// `POST /v1/inventory/reservations`'s body.
+    public static let holdRequest = Component("HoldRequest") {
+        .object([
+            "channel": .string(maxLength: 64).described("The channel the hold is for; a storefront key's own channel when left out."),
+            "lines": .array(of: .ref(holdLine), minItems: 1, maxItems: 100).required,
+            "ttl_seconds": .integer(1...86_400).described("How long the units are held (default 900)."),
+            "reference": .string(maxLength: 200).described("The client's own reference, e.g. its cart id."),
+        ])
+    }
+
+    /// One line of a hold request.
+    public static let holdLine = Component("HoldLine") {
+        .object(["sku": Schema.merchantCode.required, "qty": .integer(1...100_000).required])
+    }
+
+    /// A checkout hold (`Hold.encodedJSON` writes exactly this).
+    public static let hold = Component("Hold") {
+        .object([
+            "id": .string().described("res_…"),
+            "channel": text,
+            "reference": nullableText,
+            "status": .oneOf(HoldStatus.self),
+            "expires_at": time,
+            "created_at": time,
+            "allocations": .array(of: .object([
+                "line": int, "sku": text, "stock_sku": text.described("The stocked SKU (a kit's component)."), "location": text, "qty": int,
+            ], allRequired: true)),
+        ], allRequired: true)
+    }
+
+    /// One stock level (a SKU at a location).
+    public static let stockLevel = Component("StockLevel") {
+        .object(["location": text, "on_hand": int, "reserved": int, "safety_stock": int, "damaged": int, "available": int], allRequired: true)
+    }
+
+    /// One row of the movement ledger.
+    public static let movement = Component("StockMovement") {
+        .object([
+            "id": int, "location": text, "kind": .oneOf(MovementKind.self),
+            "on_hand_delta": int, "reserved_delta": int, "damaged_delta": int,
+            "reference": nullableText, "reason": nullableText, "actor": nullableText, "created_at": time,
+        ], allRequired: true)
+    }
+
+    /// `POST /v1/inventory/movements`'s body.
+    public static let movementRequest = Component("StockMovementRequest") {
+        .object([
+            "sku": Schema.merchantCode.required,
+            "location": Schema.merchantCode.required,
+            "kind": .string(enum: ["receive", "adjust", "count", "damage", "transfer"]).required,
+            "qty": .integer(-1_000_000_000...1_000_000_000).described("Units: positive for receive, damage and transfer; signed and non-zero for adjust."),
+            "set_on_hand": .integer(0...1_000_000_000).described("count only: the units counted."),
+            "to_location": Schema.merchantCode.described("transfer only: where the units go."),
+            "reason": .string(maxLength: 500),
+            "reference": .string(maxLength: 200),
+        ])
+    }
+
+    /// What a movement did and the SKU's levels after it.
+    public static let movementResult = Component("StockMovementResult") {
+        .object([
+            "movements": .array(of: .object([
+                "sku": text, "location": text, "kind": .oneOf(MovementKind.self), "on_hand_delta": int, "reserved_delta": int, "damaged_delta": int,
+            ], allRequired: true)),
+            "levels": .array(of: .ref(stockLevel)),
+        ], allRequired: true)
+    }
+
+    /// One SKU's stock: totals, per location, per channel.
+    public static let inventorySummary = Component("InventorySummary") {
+        .object([
+            "sku": text, "is_kit": .boolean,
+            "totals": .object(["available": int, "on_hand": int.omittable, "reserved": int.omittable, "safety_stock": int.omittable,
+                               "damaged": int.omittable], allRequired: true),
+            "locations": .array(of: .ref(stockLevel)),
+            "channels": .array(of: .object(["channel": text, "sellable": int, "buffer_bps": int, "buffer_units": int], allRequired: true)),
+            "components": Schema.array(of: .object(["sku": text, "qty": int], allRequired: true)).omittable.described("Kits only."),
+        ], allRequired: true)
+    }
+
+    /// One SKU's totals in the stock list.
+    public static let inventoryRow = Component("InventoryRow") {
+        .object(["sku": text, "on_hand": int, "reserved": int, "safety_stock": int, "damaged": int, "available": int,
+                 "low_stock_threshold": int, "reorder_point": int], allRequired: true)
+    }
+
+    /// A CSV import's outcome.
+    public static let importReport = Component("ImportReport") {
+        .object([
+            "import_id": text, "mode": Schema.string(enum: ["set", "delta"]).omittable, "all_or_nothing": .boolean,
+            "rows": int, "applied": int, "unchanged": int, "errors": int, "skipped": int, "results_truncated": .boolean,
+            "results": .array(of: .object([
+                "row": int, "sku": text, "location": text.omittable, "status": .string(enum: ["applied", "unchanged", "error", "skipped"]),
+                "code": nullableText, "message": nullableText,
+            ], allRequired: true)),
+        ], allRequired: true)
+    }
+
+    // MARK: catalog
+
+    /// A SKU.
+    public static let sku = Component("SKU") {
+        .object([
+            "sku": text, "name": text, "mrp_paise": int, "price_paise": int, "weight_g": int, "length_mm": int, "width_mm": int, "height_mm": int,
+            "hsn": text, "gst_rate_bps": int, "active": .boolean, "returnable": .boolean, "return_window_days": int,
+            "low_stock_threshold": int, "reorder_point": int, "reorder_qty": int, "is_kit": .boolean,
+            "components": .array(of: .ref(kitComponent)), "version": int, "created_at": time, "updated_at": time,
+        ], allRequired: true)
+    }
+
+    /// One component of a kit.
+    public static let kitComponent = Component("KitComponent") {
+        .object(["sku": Schema.merchantCode.required, "qty": .integer().required])
+    }
+
+    /// `PUT /v1/skus/{sku}`'s body: every writable field (omitted optional ones take their
+    /// defaults); the code and version may be echoed.
+    public static let skuInput = Component("SKUInput") {
+        .object([
+            "sku": Schema.string().described("If sent, must equal the path's code."),
+            "version": .integer(atLeast: 1).described("Makes the write conditional, like If-Match."),
+            "name": .string(maxLength: CatalogRules.maxNameLength).required,
+            "mrp_paise": .integer().required, "price_paise": .integer().required,
+            "weight_g": int, "length_mm": int, "width_mm": int, "height_mm": int,
+            "hsn": .string(maxLength: 8), "gst_rate_bps": int, "active": .boolean, "returnable": .boolean, "return_window_days": int,
+            "low_stock_threshold": int, "reorder_point": int, "reorder_qty": int,
+            "components": .array(of: .ref(kitComponent)),
+            "is_kit": Schema.boolean.described("Read-only: refused (422 read_only)."),
+            "created_at": Schema.string().described("Read-only: refused (422 read_only)."),
+            "updated_at": Schema.string().described("Read-only: refused (422 read_only)."),
+        ])
+    }
+
+    /// A stock location.
+    public static let location = Component("Location") {
+        .object([
+            "code": text, "name": text, "pincode": text, "state": text, "district": text, "address": text, "priority": int, "active": .boolean,
+            "version": int, "created_at": time, "updated_at": time,
+        ], allRequired: true)
+    }
+
+    /// `PUT /v1/locations/{code}`'s body.
+    public static let locationInput = Component("LocationInput") {
+        .object([
+            "code": Schema.string().described("If sent, must equal the path's code."),
+            "version": .integer(atLeast: 1),
+            "name": .string(maxLength: CatalogRules.maxNameLength).required,
+            "pincode": .string(maxLength: 20).required,
+            "address": .string(maxLength: CatalogRules.maxAddressLength),
+            "priority": int, "active": .boolean,
+            "state": Schema.string().described("Read-only: refused."), "district": Schema.string().described("Read-only: refused."),
+            "created_at": Schema.string().described("Read-only: refused."), "updated_at": Schema.string().described("Read-only: refused."),
+        ])
+    }
+
+    /// A channel's global buffer.
+    public static let channelBuffer = Component("ChannelBuffer") {
+        .object(["percent_bps": int, "units": int], allRequired: true)
+    }
+
+    /// A sales channel.
+    public static let channel = Component("Channel") {
+        .object([
+            "code": text, "name": text, "kind": .oneOf(ChannelKind.self), "active": .boolean, "buffer": .ref(channelBuffer),
+            "version": int, "created_at": time, "updated_at": time,
+        ], allRequired: true)
+    }
+
+    /// `PUT /v1/channels/{code}`'s body.
+    public static let channelInput = Component("ChannelInput") {
+        .object([
+            "code": Schema.string().described("If sent, must equal the path's code."),
+            "version": .integer(atLeast: 1),
+            "name": .string(maxLength: CatalogRules.maxNameLength).required,
+            "kind": Schema.oneOf(ChannelKind.self).required,
+            "active": .boolean,
+            "buffer": .object(["percent_bps": int, "units": int]),
+            "created_at": Schema.string().described("Read-only: refused."), "updated_at": Schema.string().described("Read-only: refused."),
+        ])
+    }
+
+    /// A channel's buffer for one SKU.
+    public static let skuBuffer = Component("SKUBuffer") {
+        .object(["channel": text, "sku": text, "percent_bps": int, "units": int], allRequired: true)
+    }
+
+    // MARK: settings
+
+    /// The seller profile in force (`GET`/`PUT /v1/settings/seller`).
+    public static let sellerProfile = Component("SellerProfile") {
+        .object([
+            "legal_name": text, "trade_name": text, "gstin": text,
+            "address": .object([
+                "line1": text, "line2": text, "city": text, "state": nullableText, "state_code": nullableText, "pincode": text,
+            ], allRequired: true),
+            "complete": .boolean, "missing": .array(of: text),
+            "source": .string(enum: ["stored", "configuration"]), "version": Schema.integer().nullable, "updated_at": nullableTime,
+        ], allRequired: true)
+    }
+
+    /// `PUT /v1/settings/seller`'s body.
+    public static let sellerProfileInput = Component("SellerProfileInput") {
+        .object([
+            "version": .integer(atLeast: 1),
+            "legal_name": .string(maxLength: 200).required, "trade_name": .string(maxLength: 200),
+            "gstin": Schema.string(maxLength: 20).required.described("15 characters: state code, PAN, entity number, Z, check character."),
+            "address": Schema.object([
+                "line1": .string(maxLength: 200).required, "line2": .string(maxLength: 200), "city": .string(maxLength: 200).required,
+                "state": Schema.string(maxLength: 100).required.described("A state's name or its two-digit GST code."),
+                "pincode": .string(maxLength: 20).required,
+                "state_code": Schema.string().described("Read-only: refused."),
+            ]).required,
+            "complete": Schema.string().described("Read-only: refused."), "missing": Schema.string().described("Read-only: refused."),
+            "source": Schema.string().described("Read-only: refused."), "updated_at": Schema.string().described("Read-only: refused."),
+        ])
+    }
+
+    // MARK: orders
+
+    /// An address as a request sends it.
+    public static let addressInput = Component("AddressInput") {
+        .object([
+            "name": .string(maxLength: 200).required, "line1": .string(maxLength: 300).required, "line2": .string(maxLength: 300),
+            "landmark": .string(maxLength: 200), "city": .string(maxLength: 100).required, "state": .string(maxLength: 100),
+            "pincode": Schema.pincode.required.described("Six digits, not starting with 0, in the India Post directory."),
+            "phone": Schema.indianPhone.described("An Indian mobile number: ten digits starting 6–9, optionally with +91 (spaces and dashes are accepted)."),
+        ])
+    }
+
+    /// An address as an order shows it, with what the pincode directory says.
+    public static let address = Component("Address") {
+        .object([
+            "name": text, "line1": text, "line2": nullableText, "landmark": nullableText, "city": text, "state": nullableText, "pincode": text,
+            "phone": nullableText, "district": text.omittable, "pincode_state": text.omittable, "state_code": text.omittable,
+        ], allRequired: true)
+    }
+
+    /// One line of an order request.
+    public static let orderLineInput = Component("OrderLineInput") {
+        .object([
+            "sku": Schema.merchantCode.required, "qty": .integer(1...100_000).required,
+            "unit_price_paise": .integer(0...1_000_000_000).required.described("GST-inclusive price of one unit."),
+            "discount_paise": .integer(0...100_000_000_000).described("Off the line's total; at most qty × unit price."),
+        ])
+    }
+
+    /// `POST /v1/orders`'s body.
+    public static let orderRequest = Component("OrderRequest") {
+        .object([
+            "channel": .string(maxLength: 64).described("A storefront key's own channel when left out."),
+            "channel_order_ref": .string(maxLength: 100).required.described("The channel's order number: one order per channel and ref (a retry answers 200 with the first)."),
+            "placed_at": Schema.string(maxLength: 40, format: "date-time"),
+            "customer": .object([
+                "name": .string(maxLength: 200).required, "phone": Schema.indianPhone.required, "email": .string(maxLength: 254),
+            ]).required,
+            "shipping_address": Schema.ref(addressInput).required,
+            "billing_address": .ref(addressInput),
+            "lines": .array(of: .ref(orderLineInput), minItems: 1, maxItems: 100).required,
+            "shipping_paise": .integer(0...100_000_000),
+            "payment": .object([
+                "method": Schema.string(enum: ["prepaid", "cod"]).required,
+                "gateway": .string(maxLength: 40), "gateway_order_id": .string(maxLength: 120),
+                "status": Schema.string(enum: ["paid", "pending"]).described("Prepaid: paid or pending (required). COD: pending or left out."),
+            ]).required,
+            "reservation_id": .string(maxLength: 40).described("A hold (res_…) this order converts."),
+            "tags": .array(of: .string(minLength: 1, maxLength: 40), maxItems: 20),
+            "notes": .string(maxLength: 2000),
+            "subtotal_paise": .integer(atLeast: 0).described("The client's totals, checked against Bahi's (422 totals_mismatch)."),
+            "discount_paise": .integer(atLeast: 0), "tax_paise": .integer(atLeast: 0), "total_paise": .integer(atLeast: 0),
+        ])
+    }
+
+    /// One order line with its tax.
+    public static let orderLine = Component("OrderLine") {
+        .object([
+            "line": int, "sku": text, "name": text, "hsn": text, "qty": int, "unit_price_paise": int, "discount_paise": int, "total_paise": int,
+            "taxable_paise": int, "gst_rate_bps": int, "cgst_paise": int, "sgst_paise": int, "igst_paise": int, "invoice_id": nullableText,
+        ], allRequired: true)
+    }
+
+    /// One entry of an order's history.
+    public static let historyEntry = Component("OrderHistoryEntry") {
+        .object(["action": text, "from_status": nullableText, "to_status": text, "detail": .any, "actor": nullableText, "at": time], allRequired: true)
+    }
+
+    /// An order.
+    public static let order = Component("Order") {
+        .object([
+            "id": text.described("ord_…"), "channel": text, "channel_order_ref": text, "status": .oneOf(OrderStatus.self),
+            "hold_reason": Schema.oneOf(HoldReason.self).nullable,
+            "payment": .object([
+                "method": .oneOf(PaymentMethod.self), "status": .oneOf(PaymentStatus.self), "gateway": nullableText,
+                "gateway_order_id": nullableText, "paid_paise": int, "refund_due": .boolean, "expires_at": nullableTime,
+            ], allRequired: true),
+            "fulfilment_status": .oneOf(FulfilmentStatus.self),
+            "cancel_reason": Schema.oneOf(CancelReason.self).nullable,
+            "customer": .object(["name": text, "phone": text, "email": nullableText], allRequired: true),
+            "shipping_address": .ref(address), "billing_address": Schema.ref(address).nullable,
+            "place_of_supply": .object(["state": text, "state_code": text], allRequired: true),
+            "supply": .oneOf(SupplyKind.self),
+            "lines": .array(of: .ref(orderLine)),
+            "shipping": .object(["total_paise": int, "taxable_paise": int, "gst_rate_bps": int, "cgst_paise": int, "sgst_paise": int, "igst_paise": int], allRequired: true),
+            "totals": .object([
+                "subtotal_paise": int, "discount_paise": int, "shipping_paise": int, "taxable_paise": int, "cgst_paise": int, "sgst_paise": int,
+                "igst_paise": int, "tax_paise": int, "total_paise": int,
+            ], allRequired: true),
+            "risk": .object([
+                "score": .integer(0...100),
+                "reasons": .array(of: .object(["code": text, "points": int, "message": text], allRequired: true)),
+            ], allRequired: true),
+            "reservation_id": nullableText, "tags": .array(of: text), "notes": nullableText,
+            "shipments": .array(of: .ref(shipment)),
+            "history": Schema.array(of: .ref(historyEntry)).omittable.described("In single-order reads, not in lists."),
+            "version": int, "placed_at": time, "created_at": time, "updated_at": time,
+        ], allRequired: true)
+    }
+
+    /// An order read with its history (`GET /v1/orders/{id}` and every order change).
+    public static let orderWithHistory = Component("OrderDetail") {
+        var schema = order.schema
+        if case .object(var properties, let additional) = schema.kind, let i = properties.firstIndex(where: { $0.name == "history" }) {
+            properties[i].required = true
+            schema.kind = .object(properties, additional: additional)
+        }
+        return schema
+    }
+
+    // MARK: fulfilment
+
+    /// A shipment.
+    public static let shipment = Component("Shipment") {
+        .object([
+            "id": text.described("shp_…"), "order_id": text, "location": text, "status": .oneOf(ShipmentStatus.self), "picklist_id": nullableText,
+            "package": Schema.object(["weight_g": int, "length_mm": int, "width_mm": int, "height_mm": int], allRequired: true).nullable,
+            "invoice_id": nullableText, "packed_at": nullableTime, "created_at": time,
+            "lines": .array(of: .object(["line": int, "sku": text, "stock_sku": text, "qty": int], allRequired: true)),
+        ], allRequired: true)
+    }
+
+    /// A pick list.
+    public static let picklist = Component("Picklist") {
+        .object([
+            "id": text, "location": text, "created_at": time, "shipment_ids": .array(of: text),
+            "items": .array(of: .object(["sku": text, "name": text, "qty": int, "shipments": int], allRequired: true)),
+            "total_units": int,
+        ], allRequired: true)
+    }
+
+    /// One entry of the packing queue.
+    public static let queueEntry = Component("FulfilmentQueueEntry") {
+        .object([
+            "shipment_id": text, "order_id": text, "channel": text, "channel_order_ref": text, "location": text,
+            "payment_method": .oneOf(PaymentMethod.self), "order_value_paise": int, "express": .boolean, "created_at": time,
+            "sla_due_at": time, "sla_breached": .boolean,
+        ], allRequired: true)
+    }
+
+    // MARK: system
+
+    /// One event of the feed.
+    public static let event = Component("Event") {
+        .object([
+            "seq": int, "id": text.described("evt_…"), "type": text, "entity_type": text, "entity_id": text, "payload": .freeObject,
+            "actor": nullableText, "created_at": time,
+        ], allRequired: true)
+    }
+
+    /// An API key as listed (never the secret).
+    public static let apiKey = Component("APIKey") {
+        .object([
+            "id": text.described("key_…"), "name": text, "role": .oneOf(Role.self), "channel": nullableText, "secret_hint": text,
+            "created_at": time, "last_used_at": nullableTime, "revoked_at": nullableTime,
+            "rate_limit": Schema.object(["requests_per_second": int, "burst": int], allRequired: true).nullable
+                .described("The key's own limit (bahi keys create --rate-limit), or null: its role's limit applies."),
+        ], allRequired: true)
+    }
+
+    /// `{data, next_cursor}` with items of `item`: every list's envelope.
+    public static func page(of item: Schema) -> Schema {
+        .object(["data": .array(of: item), "next_cursor": Schema.string().nullable.described("Pass as `after` for the next page; null on the last.")], allRequired: true)
+    }
+}

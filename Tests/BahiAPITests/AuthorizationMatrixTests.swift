@@ -1,0 +1,213 @@
+import Foundation
+import Testing
+import BahiAPI
+import BahiCore
+import BahiHTTP
+import BahiJSON
+
+/// Every route × every kind of caller, with the roles taken from the routes' declarations
+/// (`Operation.roles`): no key and a revoked key get 401, a role the route does not admit 403,
+/// an admitted one 2xx — except that a storefront key of another channel never sees `web`'s
+/// orders or holds (404) and may not act for `web` (403 `wrong_channel`).
+@Suite struct AuthorizationMatrixTests {
+    /// Who calls.
+    enum Caller: String, CaseIterable {
+        case admin, storefront, otherStorefront, warehouse, finance, support, none, revoked
+
+        var role: Role? {
+            switch self {
+            case .admin: .admin
+            case .storefront, .otherStorefront: .storefront
+            case .warehouse: .warehouse
+            case .finance: .finance
+            case .support: .support
+            case .none, .revoked: nil
+            }
+        }
+    }
+
+    /// How a storefront key of another channel than `web` is answered.
+    enum Scope { case any, hidden, wrongChannel }
+
+    /// One concrete request for a route, made fresh for each caller (a mutation may use up
+    /// what it is given).
+    struct Sample {
+        var path: String
+        var body: String?
+        var contentType = "application/json"
+        var scope = Scope.any
+    }
+
+    /// Fresh state per call: the world and a number unique to the call.
+    typealias Make = @Sendable (OrderWorld, Fixtures, Int) async -> Sample
+
+    /// An order of `web` placed as admin: its id and its first shipment's id.
+    static func order(_ w: OrderWorld, _ n: Int, payment: String = #"{"method":"prepaid","gateway":"razorpay","gateway_order_id":"order_X","status":"paid"}"#) async -> (id: String, shipment: String) {
+        let r = await w.place(orderJSON("MATRIX-\(n)", payment: payment, phone: "98250\(String(format: "%05d", n))"))
+        #expect(r.status == .created, "\(r.text)")
+        return (r.str("id") ?? "", r.str("shipments.0.id") ?? "")
+    }
+
+    /// A hold of `web` placed as admin.
+    static func hold(_ w: OrderWorld) async -> String {
+        let r = await send(w.api, .post, "/v1/inventory/reservations", key: w.admin, body: #"{"channel":"web","lines":[{"sku":"TEE","qty":1}]}"#)
+        return r.str("id") ?? ""
+    }
+
+    /// A packed shipment's invoice and a pick list, made once.
+    struct Fixtures: Sendable { var invoice: String; var picklist: String; var shipment: String }
+
+    static let samples: [String: Make] = [
+        "GET /v1/health": { _, _, _ in Sample(path: "/v1/health") },
+        "GET /v1/ready": { _, _, _ in Sample(path: "/v1/ready") },
+        "GET /v1/openapi.json": { _, _, _ in Sample(path: "/v1/openapi.json") },
+        "GET /v1/me": { _, _, _ in Sample(path: "/v1/me") },
+        "GET /v1/keys": { _, _, _ in Sample(path: "/v1/keys") },
+        "GET /v1/settings/seller": { _, _, _ in Sample(path: "/v1/settings/seller") },
+        "PUT /v1/settings/seller": { _, _, _ in
+            Sample(path: "/v1/settings/seller", body: #"{"legal_name":"Kesar Fabrics","gstin":"24AAKFK1234K1ZF","address":{"line1":"1 Ring Road","city":"Surat","state":"Gujarat","pincode":"395003"}}"#)
+        },
+        "DELETE /v1/keys/:id": { w, _, n in
+            let key = try? await w.app.keys.create(name: "doomed \(n)", role: .support, channel: nil, actor: "t")
+            return Sample(path: "/v1/keys/\(key?.record.id ?? "")")
+        },
+        "GET /v1/admin/store": { _, _, _ in Sample(path: "/v1/admin/store") },
+        "POST /v1/admin/backup": { _, _, _ in Sample(path: "/v1/admin/backup") },
+        "GET /v1/events": { _, _, _ in Sample(path: "/v1/events?limit=5") },
+        "PUT /v1/skus/:sku": { _, _, n in Sample(path: "/v1/skus/NEW-\(n)", body: #"{"name":"New","mrp_paise":1000,"price_paise":900}"#) },
+        "GET /v1/skus/:sku": { _, _, _ in Sample(path: "/v1/skus/TEE") },
+        "GET /v1/skus": { _, _, _ in Sample(path: "/v1/skus") },
+        "PUT /v1/locations/:code": { _, _, n in Sample(path: "/v1/locations/LOC-\(n)", body: #"{"name":"Loc","pincode":"395003"}"#) },
+        "GET /v1/locations/:code": { _, _, _ in Sample(path: "/v1/locations/SURAT") },
+        "GET /v1/locations": { _, _, _ in Sample(path: "/v1/locations") },
+        "PUT /v1/channels/:code": { _, _, n in Sample(path: "/v1/channels/ch-\(n)", body: #"{"name":"Ch","kind":"website"}"#) },
+        "GET /v1/channels/:code": { _, _, _ in Sample(path: "/v1/channels/web") },
+        "GET /v1/channels": { _, _, _ in Sample(path: "/v1/channels") },
+        "GET /v1/channels/:code/buffers": { _, _, _ in Sample(path: "/v1/channels/web/buffers") },
+        "GET /v1/channels/:code/buffers/:sku": { _, _, _ in Sample(path: "/v1/channels/web/buffers/MUG") },
+        "PUT /v1/channels/:code/buffers/:sku": { _, _, _ in Sample(path: "/v1/channels/web/buffers/SERUM", body: #"{"units":1}"#) },
+        "DELETE /v1/channels/:code/buffers/:sku": { w, _, _ in
+            _ = await send(w.api, .put, "/v1/channels/amazon/buffers/SERUM", key: w.admin, body: #"{"units":2}"#)
+            return Sample(path: "/v1/channels/amazon/buffers/SERUM")
+        },
+        "POST /v1/inventory/reservations": { _, _, _ in Sample(path: "/v1/inventory/reservations", body: #"{"channel":"web","lines":[{"sku":"TEE","qty":1}]}"#, scope: .wrongChannel) },
+        "GET /v1/inventory/reservations/:id": { w, _, _ in Sample(path: "/v1/inventory/reservations/\(await hold(w))", scope: .hidden) },
+        "DELETE /v1/inventory/reservations/:id": { w, _, _ in Sample(path: "/v1/inventory/reservations/\(await hold(w))", scope: .hidden) },
+        "POST /v1/inventory/movements": { _, _, _ in Sample(path: "/v1/inventory/movements", body: #"{"sku":"TEE","location":"SURAT","kind":"receive","qty":1}"#) },
+        "GET /v1/inventory/audit": { _, _, _ in Sample(path: "/v1/inventory/audit") },
+        "GET /v1/inventory/changes": { _, _, _ in Sample(path: "/v1/inventory/changes?channel=web", scope: .wrongChannel) },
+        "GET /v1/inventory/reorder": { _, _, _ in Sample(path: "/v1/inventory/reorder") },
+        "GET /v1/inventory": { _, _, _ in Sample(path: "/v1/inventory") },
+        "GET /v1/inventory/:sku": { _, _, _ in Sample(path: "/v1/inventory/TEE") },
+        "GET /v1/inventory/:sku/movements": { _, _, _ in Sample(path: "/v1/inventory/TEE/movements") },
+        "POST /v1/inventory/import": { _, _, _ in Sample(path: "/v1/inventory/import?mode=delta", body: "sku,location,delta\nTEE,SURAT,1\n", contentType: "text/csv") },
+        "GET /v1/inventory/export": { _, _, _ in Sample(path: "/v1/inventory/export") },
+        "POST /v1/skus/import": { _, _, n in Sample(path: "/v1/skus/import", body: "sku,name,mrp_paise,price_paise\nCSV-\(n),Csv,1000,900\n", contentType: "text/csv") },
+        "GET /v1/skus/export": { _, _, _ in Sample(path: "/v1/skus/export") },
+        "POST /v1/orders": { _, _, n in Sample(path: "/v1/orders", body: orderJSON("NEW-\(n)", phone: "98251\(String(format: "%05d", n))"), scope: .wrongChannel) },
+        "GET /v1/orders": { _, _, _ in Sample(path: "/v1/orders") },
+        "GET /v1/orders/:id": { w, _, n in Sample(path: "/v1/orders/\(await order(w, n).id)", scope: .hidden) },
+        "GET /v1/orders/:id/history": { w, _, n in Sample(path: "/v1/orders/\(await order(w, n).id)/history", scope: .hidden) },
+        "POST /v1/orders/:id/confirm": { w, _, n in
+            let id = await order(w, n).id
+            _ = await w.post("/v1/orders/\(id)/hold", #"{"reason":"other"}"#)
+            return Sample(path: "/v1/orders/\(id)/confirm", body: "{}")
+        },
+        "POST /v1/orders/:id/hold": { w, _, n in Sample(path: "/v1/orders/\(await order(w, n).id)/hold", body: #"{"reason":"other"}"#) },
+        "POST /v1/orders/:id/cancel": { w, _, n in Sample(path: "/v1/orders/\(await order(w, n).id)/cancel", body: #"{"reason":"customer"}"#, scope: .hidden) },
+        "POST /v1/orders/:id/edit": { w, _, n in Sample(path: "/v1/orders/\(await order(w, n).id)/edit", body: #"{"version":1,"shipping_paise":100}"#) },
+        "POST /v1/orders/:id/payments": { w, _, n in
+            Sample(path: "/v1/orders/\(await order(w, n, payment: pendingPayment).id)/payments", body: #"{"amount_paise":49900}"#)
+        },
+        "GET /v1/fulfilment/queue": { _, _, _ in Sample(path: "/v1/fulfilment/queue") },
+        "POST /v1/picklists": { w, _, n in
+            Sample(path: "/v1/picklists", body: #"{"location":"SURAT","shipment_ids":["\#(await order(w, n).shipment)"]}"#)
+        },
+        "GET /v1/picklists/:id": { _, f, _ in Sample(path: "/v1/picklists/\(f.picklist)") },
+        "GET /v1/shipments/:id": { _, f, _ in Sample(path: "/v1/shipments/\(f.shipment)") },
+        "POST /v1/shipments/:id/pack": { w, _, n in Sample(path: "/v1/shipments/\(await order(w, n).shipment)/pack", body: packJSON(["TEE"])) },
+        "GET /v1/invoices/:id": { _, f, _ in Sample(path: "/v1/invoices/\(f.invoice)") },
+    ]
+
+    /// A packed order (with its invoice) and a pick list.
+    static func fixtures(_ w: OrderWorld) async -> Fixtures {
+        let made = await order(w, 99_999)
+        let list = await send(w.api, .post, "/v1/picklists", key: w.admin, body: #"{"location":"SURAT","shipment_ids":["\#(made.shipment)"]}"#)
+        let pack = await w.post("/v1/shipments/\(made.shipment)/pack", packJSON(["TEE"]))
+        return Fixtures(invoice: pack.str("invoice.id") ?? "", picklist: list.str("id") ?? "", shipment: made.shipment)
+    }
+
+    @Test func everyRouteTimesEveryCaller() async throws {
+        try await withOrders { w in
+            try await w.stock("TEE", 100_000)
+            _ = await send(w.api, .put, "/v1/channels/web/buffers/MUG", key: w.admin, body: #"{"units":1}"#)
+            let fixed = await Self.fixtures(w)
+            let keys = w.app.keys
+            let support = try await keys.create(name: "support", role: .support, channel: nil, actor: "t").secret
+            let revoked = try await keys.create(name: "revoked", role: .admin, channel: nil, actor: "t")
+            try await keys.revoke(id: revoked.record.id, actor: "t")
+            w.app.authenticator.invalidateCache()
+            let secrets: [Caller: String] = [.admin: w.admin, .storefront: w.web, .otherStorefront: w.amazon, .warehouse: w.warehouse,
+                                            .finance: w.finance, .support: support, .revoked: revoked.secret]
+
+            var n = 0
+            var checked = 0
+            for op in w.api.operations {
+                let label = "\(op.method.rawValue) \(op.path)"
+                guard let make = Self.samples[label] else {
+                    Issue.record("no sample request for \(label): add one to AuthorizationMatrixTests.samples")
+                    continue
+                }
+                for caller in Caller.allCases {
+                    n += 1
+                    let sample = await make(w, fixed, n)
+                    var headers: [(String, String)] = []
+                    if sample.body != nil { headers.append(("Content-Type", sample.contentType)) }
+                    let response = await send(w.api, op.method, sample.path, key: secrets[caller], headers: headers, body: sample.body)
+                    let status = response.status.code
+                    let expected: String
+                    switch (op.roles, caller.role) {
+                    case (nil, _):
+                        expected = "2xx"
+                    case (_, nil):
+                        expected = "401"
+                    case (let roles?, let role?) where !roles.contains(role):
+                        expected = "403"
+                    case (_, .storefront?) where caller == .otherStorefront && sample.scope == .hidden:
+                        expected = "404"
+                    case (_, .storefront?) where caller == .otherStorefront && sample.scope == .wrongChannel:
+                        expected = "403"
+                    default:
+                        expected = "2xx"
+                    }
+                    let ok = expected == "2xx" ? (200..<300).contains(status) : String(status) == expected
+                    #expect(ok, "\(label) as \(caller.rawValue): expected \(expected), got \(status) \(response.text.prefix(300))")
+                    if expected == "403", caller == .otherStorefront, sample.scope == .wrongChannel { #expect(response.code == "wrong_channel") }
+                    checked += 1
+                }
+            }
+            #expect(checked == w.api.operations.count * Caller.allCases.count)
+        }
+    }
+
+    @Test func storefrontKeysNeverSeeAnotherChannelsOrdersOrHolds() async throws {
+        try await withOrders { w in
+            try await w.stock("TEE", 10)
+            let placed = await Self.order(w, 1)
+            let hold = await Self.hold(w)
+            // amazon's key: not in its list, not readable, not cancellable, not releasable.
+            let list = await w.get("/v1/orders", key: w.amazon)
+            #expect(list.status == .ok && !list.text.contains(placed.id))
+            #expect(await w.get("/v1/orders?channel=web", key: w.amazon).status == .forbidden)
+            #expect(await w.get("/v1/orders/\(placed.id)", key: w.amazon).status == .notFound)
+            #expect(await w.get("/v1/orders/\(placed.id)/history", key: w.amazon).status == .notFound)
+            #expect(await w.post("/v1/orders/\(placed.id)/cancel", #"{"reason":"customer"}"#, key: w.amazon).status == .notFound)
+            #expect(await w.get("/v1/inventory/reservations/\(hold)", key: w.amazon).status == .notFound)
+            #expect(await send(w.api, .delete, "/v1/inventory/reservations/\(hold)", key: w.amazon).status == .notFound)
+            // web's own key sees both.
+            #expect(await w.get("/v1/orders", key: w.web).text.contains(placed.id))
+            #expect(await w.get("/v1/orders/\(placed.id)", key: w.web).status == .ok)
+            #expect(await w.get("/v1/inventory/reservations/\(hold)", key: w.web).status == .ok)
+        }
+    }
+}
