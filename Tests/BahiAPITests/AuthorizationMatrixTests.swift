@@ -165,7 +165,7 @@ import BahiJSON
                     if sample.body != nil { headers.append(("Content-Type", sample.contentType)) }
                     let response = await send(w.api, op.method, sample.path, key: secrets[caller], headers: headers, body: sample.body)
                     let status = response.status.code
-                    let expected: String
+                    var expected: String
                     switch (op.roles, caller.role) {
                     case (nil, _):
                         expected = "2xx"
@@ -180,6 +180,8 @@ import BahiJSON
                     default:
                         expected = "2xx"
                     }
+                    // On PostgreSQL the online backup is pg_dump's: an admitted caller is told so.
+                    if expected == "2xx", label == "POST /v1/admin/backup", w.app.store.dialect == .postgres { expected = "501" }
                     let ok = expected == "2xx" ? (200..<300).contains(status) : String(status) == expected
                     #expect(ok, "\(label) as \(caller.rawValue): expected \(expected), got \(status) \(response.text.prefix(300))")
                     if expected == "403", caller == .otherStorefront, sample.scope == .wrongChannel { #expect(response.code == "wrong_channel") }
