@@ -125,15 +125,8 @@ public struct HTTPRequestParser: Sendable {
                 state = left == 0 ? .chunkDataEnd : .chunkData(remaining: left)
                 return .body(bytes)
             case .chunkDataEnd:
-                if buffer.readableBytes < 2 {
-                    if buffer.readableBytes == 1, buffer.withUnsafeReadableBytes({ $0[0] }) != ASCII.cr {
-                        return try fail(.invalidChunkTerminator)
-                    }
-                    return .needMoreData
-                }
-                let ok = buffer.withUnsafeReadableBytes { $0[0] == ASCII.cr && $0[1] == ASCII.lf }
-                guard ok else { return try fail(.invalidChunkTerminator) }
-                buffer.moveReaderIndex(forwardBy: 2)
+                guard let ended = HTTPSyntax.consumeChunkDataEnd(&buffer) else { return .needMoreData }
+                guard ended else { return try fail(.invalidChunkTerminator) }
                 state = .chunkSize
             case .requestLine, .headerLines, .chunkSize, .trailers:
                 let outcome = buffer.withUnsafeReadableBytes { raw in parseLine(raw) }
@@ -201,7 +194,7 @@ public struct HTTPRequestParser: Sendable {
             return .consumed(consumed, nil)
         case .chunkSize:
             if consumed > limits.maxChunkLineLength { return .failure(.chunkExtensionTooLong) }
-            switch parseChunkSize(line) {
+            switch HTTPSyntax.chunkSize(line) {
             case .failure(let error): return .failure(error)
             case .success(0): state = .trailers
             case .success(let size): state = .chunkData(remaining: size)
@@ -345,31 +338,12 @@ public struct HTTPRequestParser: Sendable {
 
     /// field-line = field-name ":" OWS field-value OWS
     private mutating func parseField(_ line: UnsafeRawBufferPointer, keep: Bool) -> HTTPParserError? {
-        let n = line.count
-        let first = line[0]
-        if first == ASCII.space || first == ASCII.tab { return .obsoleteLineFolding }
-        var i = 0
-        while i < n, ASCII.isTokenChar(line[i]) { i += 1 }
-        guard i < n else { return .invalidHeaderName }
-        switch line[i] {
-        case ASCII.colon: break
-        case ASCII.space, ASCII.tab: return i == 0 ? .obsoleteLineFolding : .whitespaceBeforeColon
-        case ASCII.cr: return .bareCR
-        default: return .invalidHeaderName
+        let shape: HTTPSyntax.FieldLine
+        switch HTTPSyntax.fieldLine(line) {
+        case .failure(let error): return error
+        case .success(let found): shape = found
         }
-        guard i > 0 else { return .invalidHeaderName }
-        let nameEnd = i
-        i += 1
-        while i < n, line[i] == ASCII.space || line[i] == ASCII.tab { i += 1 }
-        let valueStart = i
-        var valueEnd = i
-        while i < n {
-            let b = line[i]
-            if b == ASCII.cr { return .bareCR }
-            if !ASCII.isFieldValueChar(b) { return .invalidHeaderValue }
-            i += 1
-            if b != ASCII.space && b != ASCII.tab { valueEnd = i }
-        }
+        let nameEnd = shape.nameEnd, valueStart = shape.valueStart, valueEnd = shape.valueEnd
         fieldCount += 1
         if fieldCount > limits.maxHeaderCount { return .tooManyHeaders }
         guard keep else { return nil }
@@ -389,7 +363,7 @@ public struct HTTPRequestParser: Sendable {
             }
         case 14 where ASCII.equalsLowercase(name, "content-length"):
             contentLengthCount += 1
-            contentLength = HTTPRequestParser.decimal(value)
+            contentLength = HTTPSyntax.decimal(value)
         case 17 where ASCII.equalsLowercase(name, "transfer-encoding"):
             sawTransferEncoding = true
             for c in ASCII.listMembers(value) where !c.isEmpty {
@@ -402,17 +376,6 @@ public struct HTTPRequestParser: Sendable {
         }
         headers.add(name: String(decoding: name, as: UTF8.self), value: valueString)
         return nil
-    }
-
-    /// Content-Length = 1*DIGIT, at most 18 digits so it can never overflow.
-    static func decimal(_ bytes: UnsafeRawBufferPointer) -> Int? {
-        guard !bytes.isEmpty, bytes.count <= 18 else { return nil }
-        var value = 0
-        for b in bytes {
-            guard b >= 0x30, b <= 0x39 else { return nil }
-            value = value * 10 + Int(b - 0x30)
-        }
-        return value
     }
 
     /// Decides framing, Host, Expect and persistence once the header block is complete.
@@ -454,30 +417,6 @@ public struct HTTPRequestParser: Sendable {
         headerBytes = 0
         fieldCount = 0
         return .success(head)
-    }
-
-    /// chunk-size [ chunk-ext ], where chunk-ext = *( BWS ";" BWS name [ BWS "=" BWS value ] ).
-    /// Extensions are checked for control characters and then ignored.
-    private func parseChunkSize(_ line: UnsafeRawBufferPointer) -> Result<Int, HTTPParserError> {
-        var size = 0
-        var i = 0
-        while i < line.count, let digit = ASCII.hexValue(line[i]) {
-            if i >= 15 { return .failure(.chunkSizeOverflow) }
-            size = size << 4 | digit
-            i += 1
-        }
-        guard i > 0 else { return .failure(line.first == ASCII.cr ? .bareCR : .invalidChunkSize) }
-        if i == line.count { return .success(size) }
-        var j = i
-        while j < line.count, line[j] == ASCII.space || line[j] == ASCII.tab { j += 1 }
-        guard j < line.count, line[j] == 0x3B else {
-            return .failure(j < line.count && line[j] == ASCII.cr ? .bareCR : .invalidChunkSize)
-        }
-        for b in line[j...] {
-            if b == ASCII.cr { return .failure(.bareCR) }
-            if !ASCII.isFieldValueChar(b) { return .failure(.invalidChunkSize) }
-        }
-        return .success(size)
     }
 
     private mutating func reset() {
