@@ -53,16 +53,7 @@ struct ClientSocket {
 
     /// Resolves `host` and connects to the first address that accepts, trying each in turn.
     static func connect(host: String, port: Int, deadlines: ClientDeadlines) throws(HTTPClientError) -> ClientSocket {
-        var hints = addrinfo()
-        hints.ai_flags = AI_NUMERICSERV | AI_ADDRCONFIG
-        hints.ai_family = AF_UNSPEC
-        #if canImport(Glibc)
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        #else
-        hints.ai_socktype = SOCK_STREAM
-        #endif
-        var result: UnsafeMutablePointer<addrinfo>?
-        let rc = getaddrinfo(host, String(port), &hints, &result)
+        let (result, rc) = Socket.resolve(host: host, port: port, flags: AI_ADDRCONFIG)
         guard rc == 0, let first = result else {
             let reason = rc == EAI_SYSTEM ? String(cString: strerror(errno)) : String(cString: gai_strerror(rc))
             throw .dns(host: host, reason: reason)
@@ -89,11 +80,7 @@ struct ClientSocket {
     }
 
     private static func connect(to info: addrinfo, deadlines: ClientDeadlines) throws(HTTPClientError) -> ClientSocket {
-        #if canImport(Glibc)
-        let fd = socket(info.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        #else
-        let fd = socket(info.ai_family, SOCK_STREAM, 0)
-        #endif
+        let fd = Socket.streamSocket(family: info.ai_family)
         guard fd >= 0 else { throw .connectFailed(host: "", port: 0, errno: errno) }
         let socket = ClientSocket(fd: fd)
         Socket.setNoDelay(fd)

@@ -73,12 +73,7 @@ public struct HTTPRequestParser: Sendable {
     private var headerBytes = 0
     private var fieldCount = 0
     private var hostCount = 0
-    private var contentLengthCount = 0
-    private var contentLength: Int?
-    private var sawTransferEncoding = false
-    private var transferCodings: [String] = []
-    private var connectionClose = false
-    private var connectionKeepAlive = false
+    private var framingFields = HTTPFramingFields()
     /// `Expect` named 100-continue / named anything else, over all its fields (it is a list).
     private var expectsContinueField = false
     private var unsupportedExpectation = false
@@ -156,22 +151,15 @@ public struct HTTPRequestParser: Sendable {
 
     /// Finds the next CRLF-terminated line and hands it to the state's line parser.
     private mutating func parseLine(_ raw: UnsafeRawBufferPointer) -> LineOutcome {
-        guard let base = raw.baseAddress else { return .needMore }
-        let count = raw.count
-        let start = min(scanned, count)
-        let found = memchr(base + start, Int32(ASCII.lf), count - start)
-        guard let lfPointer = found else {
-            scanned = count
-            if let error = lineTooLong(raw) { return .failure(error) }
-            return .needMore
+        var searched = scanned
+        let next = HTTPSyntax.nextLine(raw, scanned: &searched, bareLF: HTTPParserError.bareLF) { lineTooLong($0) }
+        scanned = searched
+        let line: UnsafeRawBufferPointer, consumed: Int
+        switch next {
+        case .failure(let error): return .failure(error)
+        case .success(nil): return .needMore
+        case .success(let found?): (line, consumed) = found
         }
-        let lf = UnsafeRawPointer(lfPointer) - UnsafeRawPointer(base)
-        scanned = 0
-        // The same too-long verdict a split arrival would have reached before this LF.
-        if let error = lineTooLong(UnsafeRawBufferPointer(rebasing: raw[0..<lf])) { return .failure(error) }
-        guard lf > 0, raw[lf - 1] == ASCII.cr else { return .failure(.bareLF) }
-        let line = UnsafeRawBufferPointer(rebasing: raw[0..<(lf - 1)])
-        let consumed = lf + 1
         switch state {
         case .requestLine:
             if line.isEmpty {
@@ -357,22 +345,8 @@ public struct HTTPRequestParser: Sendable {
             for m in ASCII.listMembers(value) {
                 if ASCII.equalsLowercase(m, "100-continue") { expectsContinueField = true } else if !m.isEmpty { unsupportedExpectation = true }
             }
-        case 10 where ASCII.equalsLowercase(name, "connection"):
-            for t in ASCII.listMembers(value) {
-                if ASCII.equalsLowercase(t, "close") { connectionClose = true } else if ASCII.equalsLowercase(t, "keep-alive") { connectionKeepAlive = true }
-            }
-        case 14 where ASCII.equalsLowercase(name, "content-length"):
-            contentLengthCount += 1
-            contentLength = HTTPSyntax.decimal(value)
-        case 17 where ASCII.equalsLowercase(name, "transfer-encoding"):
-            sawTransferEncoding = true
-            for c in ASCII.listMembers(value) where !c.isEmpty {
-                // Compared as ASCII bytes: a Unicode look-alike ("chun\u{212A}ed") must be an
-                // unknown coding, never chunked, or a proxy and this server disagree on framing.
-                transferCodings.append(ASCII.equalsLowercase(c, "chunked") ? "chunked" : "?" + String(decoding: c, as: UTF8.self))
-            }
         default:
-            break
+            _ = framingFields.note(name: name, value: value)
         }
         headers.add(name: String(decoding: name, as: UTF8.self), value: valueString)
         return nil
@@ -385,7 +359,8 @@ public struct HTTPRequestParser: Sendable {
         }
         if hostCount > 1 { return .failure(.duplicateHost) }
         let framing: HTTPBodyFraming
-        if sawTransferEncoding {
+        let contentLengthCount = framingFields.contentLengths.count, transferCodings = framingFields.transferCodings
+        if framingFields.sawTransferEncoding {
             if contentLengthCount > 0 { return .failure(.contentLengthWithTransferEncoding) }
             if version == .http1_0 { return .failure(.transferEncodingInHTTP10) }
             guard transferCodings.last == "chunked", transferCodings.filter({ $0 == "chunked" }).count == 1 else {
@@ -396,14 +371,14 @@ public struct HTTPRequestParser: Sendable {
         } else if contentLengthCount > 1 {
             return .failure(.duplicateContentLength)
         } else if contentLengthCount == 1 {
-            guard let length = contentLength else { return .failure(.invalidContentLength) }
+            guard let length = framingFields.contentLengths[0] else { return .failure(.invalidContentLength) }
             framing = length == 0 ? .none : .length(length)
         } else {
             framing = .none
         }
         if unsupportedExpectation { return .failure(.unsupportedExpectation) }
         let expectsContinue = expectsContinueField && version == .http1_1 && framing != .none
-        let keepAlive = version == .http1_1 ? !connectionClose : (connectionKeepAlive && !connectionClose)
+        let keepAlive = framingFields.persists(version)
         let head = HTTPRequestHead(
             method: method, target: target, version: version, headers: headers,
             framing: framing, expectsContinue: expectsContinue, keepAlive: keepAlive
@@ -427,12 +402,7 @@ public struct HTTPRequestParser: Sendable {
         headerBytes = 0
         fieldCount = 0
         hostCount = 0
-        contentLengthCount = 0
-        contentLength = nil
-        sawTransferEncoding = false
-        transferCodings.removeAll(keepingCapacity: true)
-        connectionClose = false
-        connectionKeepAlive = false
+        framingFields = HTTPFramingFields()
         expectsContinueField = false
         unsupportedExpectation = false
     }

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// An incremental HTTP/1.1 response parser over bytes (RFC 9112), with the server parser's
 /// discipline turned around: what a client must not guess about is an error.
 ///
@@ -81,11 +75,7 @@ public struct HTTPResponseParser: Sendable {
     private var headers = HTTPHeaders()
     private var headerBytes = 0
     private var fieldCount = 0
-    private var contentLengths: [Int?] = []
-    private var sawTransferEncoding = false
-    private var transferCodings: [String] = []
-    private var connectionClose = false
-    private var connectionKeepAlive = false
+    private var framingFields = HTTPFramingFields()
 
     public init(requestMethod: HTTPMethod, limits: Limits = Limits()) {
         self.requestMethod = requestMethod
@@ -180,21 +170,17 @@ public struct HTTPResponseParser: Sendable {
 
     /// Finds the next CRLF-terminated line and hands it to the state's line parser.
     private mutating func parseLine(_ raw: UnsafeRawBufferPointer) -> LineOutcome {
-        guard let base = raw.baseAddress, raw.count > 0 else { return .needMore }
+        guard !raw.isEmpty else { return .needMore }
         hasStarted = true
-        let count = raw.count
-        let start = min(scanned, count)
-        guard let lfPointer = memchr(base + start, Int32(ASCII.lf), count - start) else {
-            scanned = count
-            if let error = lineTooLong(count) { return .failure(error) }
-            return .needMore
+        var searched = scanned
+        let next = HTTPSyntax.nextLine(raw, scanned: &searched, bareLF: HTTPResponseParserError.bareLF) { lineTooLong($0.count) }
+        scanned = searched
+        let line: UnsafeRawBufferPointer, consumed: Int
+        switch next {
+        case .failure(let error): return .failure(error)
+        case .success(nil): return .needMore
+        case .success(let found?): (line, consumed) = found
         }
-        let lf = UnsafeRawPointer(lfPointer) - UnsafeRawPointer(base)
-        scanned = 0
-        if let error = lineTooLong(lf) { return .failure(error) }
-        guard lf > 0, raw[lf - 1] == ASCII.cr else { return .failure(.bareLF) }
-        let line = UnsafeRawBufferPointer(rebasing: raw[0..<(lf - 1)])
-        let consumed = lf + 1
         switch state {
         case .statusLine:
             headerBytes += consumed
@@ -299,21 +285,7 @@ public struct HTTPResponseParser: Sendable {
         guard keep else { return nil }
         let name = UnsafeRawBufferPointer(rebasing: line[0..<shape.nameEnd])
         let value = UnsafeRawBufferPointer(rebasing: line[shape.valueStart..<shape.valueEnd])
-        switch shape.nameEnd {
-        case 10 where ASCII.equalsLowercase(name, "connection"):
-            for t in ASCII.listMembers(value) {
-                if ASCII.equalsLowercase(t, "close") { connectionClose = true } else if ASCII.equalsLowercase(t, "keep-alive") { connectionKeepAlive = true }
-            }
-        case 14 where ASCII.equalsLowercase(name, "content-length"):
-            contentLengths.append(HTTPSyntax.decimal(value))
-        case 17 where ASCII.equalsLowercase(name, "transfer-encoding"):
-            sawTransferEncoding = true
-            for c in ASCII.listMembers(value) where !c.isEmpty {
-                transferCodings.append(ASCII.equalsLowercase(c, "chunked") ? "chunked" : "?")
-            }
-        default:
-            break
-        }
+        _ = framingFields.note(name: name, value: value)
         headers.add(name: String(decoding: name, as: UTF8.self), value: String(decoding: value, as: UTF8.self))
         return nil
     }
@@ -324,6 +296,7 @@ public struct HTTPResponseParser: Sendable {
         if status.code == 101 { return .failure(.unexpectedSwitchingProtocols) }
         // Ambiguous framing is refused whatever the status: a server that sends it cannot be
         // trusted to have framed anything else right.
+        let contentLengths = framingFields.contentLengths
         var declaredLength: Int?
         if !contentLengths.isEmpty {
             guard let first = contentLengths[0], contentLengths.allSatisfy({ $0 != nil }) else { return .failure(.invalidContentLength) }
@@ -332,10 +305,10 @@ public struct HTTPResponseParser: Sendable {
             }
             declaredLength = first
         }
-        if sawTransferEncoding {
+        if framingFields.sawTransferEncoding {
             if declaredLength != nil { return .failure(.contentLengthWithTransferEncoding) }
             if version == .http1_0 { return .failure(.transferEncodingInHTTP10) }
-            guard transferCodings == ["chunked"] else { return .failure(.unsupportedTransferCoding) }
+            guard framingFields.transferCodings == ["chunked"] else { return .failure(.unsupportedTransferCoding) }
         }
         if status.code < 200 {
             informational += 1
@@ -347,14 +320,14 @@ public struct HTTPResponseParser: Sendable {
         let framing: HTTPResponseFraming
         if requestMethod == .head || !status.allowsBody {
             framing = .none
-        } else if sawTransferEncoding {
+        } else if framingFields.sawTransferEncoding {
             framing = .chunked
         } else if let declaredLength {
             framing = declaredLength == 0 ? .none : .length(declaredLength)
         } else {
             framing = .untilClose
         }
-        let persistent = version == .http1_1 ? !connectionClose : (connectionKeepAlive && !connectionClose)
+        let persistent = framingFields.persists(version)
         let head = HTTPResponseHead(
             version: version, status: status, headers: headers, framing: framing,
             keepAlive: persistent && framing != .untilClose
@@ -376,10 +349,6 @@ public struct HTTPResponseParser: Sendable {
         headers = HTTPHeaders()
         headerBytes = 0
         fieldCount = 0
-        contentLengths.removeAll()
-        sawTransferEncoding = false
-        transferCodings.removeAll()
-        connectionClose = false
-        connectionKeepAlive = false
+        framingFields = HTTPFramingFields()
     }
 }

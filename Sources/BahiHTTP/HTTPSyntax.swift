@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The RFC 9112 line grammar the request and response parsers share: a header field line
 /// and a chunk-size line. One implementation, so the server and the client reject exactly
 /// the same malformed bytes (obs-fold, whitespace before a colon, bare CR, control
@@ -5,6 +11,31 @@
 ///
 /// Errors are `HTTPParserError` cases; the response parser maps them onto its own type.
 enum HTTPSyntax {
+    /// Finds the CRLF-terminated line at the start of `raw`, searching with `memchr` from
+    /// `scanned` (the bytes already searched by an earlier call, so a slow peer costs linear
+    /// time) and updating it. Returns nil while no LF has arrived, else the line without its
+    /// CRLF and the bytes it takes with it. `tooLong` judges the line so far — every byte
+    /// when no LF has come, the bytes before the LF when one has — before a missing CR is
+    /// judged, so a split arrival reaches the same verdict as a whole one.
+    static func nextLine<Failure: Error>(
+        _ raw: UnsafeRawBufferPointer, scanned: inout Int, bareLF: Failure,
+        tooLong: (UnsafeRawBufferPointer) -> Failure?
+    ) -> Result<(line: UnsafeRawBufferPointer, consumed: Int)?, Failure> {
+        guard let base = raw.baseAddress else { return .success(nil) }
+        let count = raw.count
+        let start = min(scanned, count)
+        guard let lfPointer = memchr(base + start, Int32(ASCII.lf), count - start) else {
+            scanned = count
+            if let error = tooLong(raw) { return .failure(error) }
+            return .success(nil)
+        }
+        let lf = UnsafeRawPointer(lfPointer) - UnsafeRawPointer(base)
+        scanned = 0
+        if let error = tooLong(UnsafeRawBufferPointer(rebasing: raw[0..<lf])) { return .failure(error) }
+        guard lf > 0, raw[lf - 1] == ASCII.cr else { return .failure(bareLF) }
+        return .success((UnsafeRawBufferPointer(rebasing: raw[0..<(lf - 1)]), lf + 1))
+    }
+
     /// Where the parts of a valid field line are.
     struct FieldLine {
         /// One past the field name's last byte (the colon's index).
