@@ -48,8 +48,15 @@ final class ConditionLock: @unchecked Sendable {
             pthread_cond_wait(condition, mutex)
             return true
         }
+        #if os(Linux)
         var end = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
         return pthread_cond_timedwait(condition, mutex, &end) != ETIMEDOUT
+        #else
+        // No monotonic condition clock here: wait for the time left instead.
+        let left = deadline &- min(deadline, Clock.monotonicNanoseconds())
+        var relative = timespec(tv_sec: Int(left / 1_000_000_000), tv_nsec: Int(left % 1_000_000_000))
+        return pthread_cond_timedwait_relative_np(condition, mutex, &relative) != ETIMEDOUT
+        #endif
     }
 
     /// Wakes every waiter (each rechecks its own condition).

@@ -72,11 +72,13 @@ public final class HTTPClient: Sendable {
 
     /// Sends `request` and returns its response, suspending the caller while one of the
     /// client's worker threads does the blocking exchange.
+    /// The total timeout counts from the call, so time spent queued for a worker is part of it.
     public func execute(_ request: HTTPClientRequest) async throws(HTTPClientError) -> HTTPClientResponse {
+        let submitted = Clock.monotonicNanoseconds()
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPClientResponse, HTTPClientError>, Never>) in
             workers.submit { [self] in
                 do throws(HTTPClientError) {
-                    continuation.resume(returning: .success(try executeBlocking(request)))
+                    continuation.resume(returning: .success(try executeBlocking(request, startedAt: submitted)))
                 } catch let error {
                     continuation.resume(returning: .failure(error))
                 }
@@ -89,8 +91,12 @@ public final class HTTPClient: Sendable {
     /// the request's total timeout). Never call it on an event loop or from async code; use
     /// `execute` there.
     public func executeBlocking(_ request: HTTPClientRequest) throws(HTTPClientError) -> HTTPClientResponse {
+        try executeBlocking(request, startedAt: Clock.monotonicNanoseconds())
+    }
+
+    private func executeBlocking(_ request: HTTPClientRequest, startedAt: UInt64) throws(HTTPClientError) -> HTTPClientResponse {
         let timeouts = request.timeouts ?? configuration.timeouts
-        var deadlines = ClientDeadlines(timeouts: timeouts)
+        var deadlines = ClientDeadlines(timeouts: timeouts, now: startedAt)
         var current = request
         var redirects = 0
         while true {
