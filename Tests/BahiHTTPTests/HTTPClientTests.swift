@@ -202,6 +202,31 @@ private func get(_ port: Int, _ path: String = "/") throws -> HTTPClientRequest 
         #expect(client.statistics.connectionsReused == 0)
     }
 
+    @Test func thePoolIsBoundedPerOriginAndIdleConnectionsExpire() async throws {
+        let server = try ScriptedServer { peer, _ in
+            while let request = peer.readRequest() {
+                if request.hasPrefix("GET /hold ") { Thread.sleep(forTimeInterval: 0.6) }
+                peer.send("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            }
+        }
+        defer { server.stop() }
+        let client = try makeClient {
+            $0.maxConnectionsPerOrigin = 1
+            $0.idleTimeout = .milliseconds(100)
+        }
+        let port = server.port
+        async let held = fetch(client, try get(port, "/hold"))
+        try await Task.sleep(for: .milliseconds(150))
+        var waiting = try get(port)
+        waiting.timeouts = HTTPClientTimeouts(connect: .milliseconds(200), read: .seconds(1), total: .seconds(2))
+        #expect(try await failure(client, waiting) == .timeout(.connectionSlot), "the one connection is busy")
+        #expect(try await held.text == "ok")
+        #expect(server.accepted == 1)
+        try await Task.sleep(for: .milliseconds(250))
+        #expect(try await fetch(client, try get(port)).text == "ok")
+        #expect(server.accepted == 2, "an idle connection older than idleTimeout is not reused")
+    }
+
     @Test func deadPooledConnectionIsRetriedOnceForIdempotentRequestsOnly() async throws {
         // Each connection answers one request, then reads the next and hangs up unanswered:
         // what a server's keep-alive timeout looks like from a pool that just sent on it.
