@@ -32,6 +32,7 @@ public final class HTTPClient: Sendable {
         public var staleConnectionRetries: Int
     }
 
+    /// The settings it was made with (per-request timeouts override `timeouts`).
     public let configuration: HTTPClientConfiguration
     private let pool: ClientConnectionPool
     private let tlsContext: TLSClientContext
@@ -58,6 +59,7 @@ public final class HTTPClient: Sendable {
         pool.closeIdle()
     }
 
+    /// The counters so far: how tests prove reuse and resumption, and what metrics export.
     public var statistics: Statistics {
         Statistics(
             connectionsOpened: opened.load(ordering: .relaxed), connectionsReused: reused.load(ordering: .relaxed),

@@ -10,6 +10,7 @@ public struct HTTPClientTimeouts: Sendable, Equatable {
     /// cannot stretch.
     public var total: Duration = .seconds(60)
 
+    /// Timeouts with the given values (the defaults suit a server that answers in seconds).
     public init(connect: Duration = .seconds(10), read: Duration = .seconds(30), total: Duration = .seconds(60)) {
         self.connect = connect
         self.read = read
@@ -28,8 +29,10 @@ public struct TLSClientConfiguration: Sendable, Equatable {
     /// A PEM file of trusted CA certificates used instead of the system trust store
     /// (tests, or a private CA); nil trusts the system's store (`/etc/ssl/certs`).
     public var caFile: String?
+    /// TLS 1.2 by default: what most Indian gateways and couriers still serve.
     public var minimumVersion: MinimumVersion = .tls12
 
+    /// The system trust store and TLS 1.2+, unless told otherwise.
     public init(caFile: String? = nil, minimumVersion: MinimumVersion = .tls12) {
         self.caFile = caFile
         self.minimumVersion = minimumVersion
@@ -38,9 +41,11 @@ public struct TLSClientConfiguration: Sendable, Equatable {
 
 /// Everything an `HTTPClient` needs before its first request.
 public struct HTTPClientConfiguration: Sendable {
+    /// For requests that bring none of their own.
     public var timeouts = HTTPClientTimeouts()
     /// Header and body size limits for responses (`HTTPClientError.responseTooLarge` beyond).
     public var limits = HTTPResponseParser.Limits()
+    /// Trust and protocol floor for `https` origins.
     public var tls = TLSClientConfiguration()
     /// Connections open at once to one origin (scheme, host, port); a request beyond waits
     /// for one to come back, up to its connect timeout.
@@ -56,5 +61,6 @@ public struct HTTPClientConfiguration: Sendable {
     /// Sent as `User-Agent` unless the request sets one.
     public var userAgent: String = "bahi"
 
+    /// The defaults: each setting's documented value.
     public init() {}
 }

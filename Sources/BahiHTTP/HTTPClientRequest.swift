@@ -8,8 +8,11 @@
 /// what goes on the wire can never disagree with the body.
 public struct HTTPClientRequest: Sendable {
     public var method: HTTPMethod
+    /// Where it goes: the origin picks the pooled connection, the target is sent.
     public var url: HTTPURL
+    /// Sent in order after `Host`; the client adds `User-Agent` unless set here.
     public var headers: HTTPHeaders
+    /// Sent with `Content-Length`; never chunked, so every receiver can read it.
     public var body: [UInt8]
     /// Overrides the client's timeouts for this request.
     public var timeouts: HTTPClientTimeouts?
@@ -23,6 +26,7 @@ public struct HTTPClientRequest: Sendable {
     /// the client's limit.
     public var bodyExcerptLimit: Int?
 
+    /// A request to an already parsed URL.
     public init(method: HTTPMethod = .get, url: HTTPURL, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         self.method = method
         self.url = url

@@ -16,12 +16,14 @@ public struct HTTPResponseHead: Sendable, Equatable {
     public var version: HTTPVersion
     public var status: HTTPStatus
     public var headers: HTTPHeaders
+    /// How the body was (or will be) delimited: also whether the connection can be reused.
     public var framing: HTTPResponseFraming
     /// Whether the connection may carry another request after this response: HTTP/1.1
     /// without `Connection: close` (1.0 only with `keep-alive`), and a body that does not
     /// run to the close.
     public var keepAlive: Bool
 
+    /// A head as the parser produces it (public for tests and stubs).
     public init(version: HTTPVersion = .http1_1, status: HTTPStatus, headers: HTTPHeaders = HTTPHeaders(), framing: HTTPResponseFraming = .none, keepAlive: Bool = true) {
         self.version = version
         self.status = status
@@ -36,6 +38,7 @@ public struct HTTPClientResponse: Sendable {
     public var status: HTTPStatus
     public var version: HTTPVersion
     public var headers: HTTPHeaders
+    /// The body, de-chunked; empty for HEAD, 204 and 304.
     public var body: [UInt8]
     /// True when the request asked for a body excerpt (`HTTPClientRequest.bodyExcerptLimit`)
     /// and the body was longer: `body` holds its first bytes only.
@@ -43,6 +46,7 @@ public struct HTTPClientResponse: Sendable {
     /// The URL that answered, after any redirects followed.
     public var url: HTTPURL
 
+    /// A response as the client returns it (public for stubs of the client in tests).
     public init(status: HTTPStatus, version: HTTPVersion = .http1_1, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [], bodyTruncated: Bool = false, url: HTTPURL) {
         self.status = status
         self.version = version

@@ -58,6 +58,7 @@ public struct HTTPResponseParser: Sendable {
         case failed(HTTPResponseParserError)
     }
 
+    /// The limits it enforces, fixed for its one response.
     public let limits: Limits
     /// The method of the request this response answers.
     public let requestMethod: HTTPMethod
@@ -77,6 +78,7 @@ public struct HTTPResponseParser: Sendable {
     private var fieldCount = 0
     private var framingFields = HTTPFramingFields()
 
+    /// A parser for the response to one request made with `requestMethod`.
     public init(requestMethod: HTTPMethod, limits: Limits = Limits()) {
         self.requestMethod = requestMethod
         self.limits = limits

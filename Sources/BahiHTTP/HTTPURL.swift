@@ -1,6 +1,7 @@
 /// Where a connection goes: scheme, host and port. The client pools connections and TLS
 /// sessions per origin (RFC 6454), so two URLs on one origin share them and no others do.
 public struct HTTPOrigin: Hashable, Sendable, CustomStringConvertible {
+    /// The two schemes the client speaks; `https` means a verified TLS connection.
     public enum Scheme: String, Sendable, Hashable {
         case http
         case https
@@ -14,6 +15,7 @@ public struct HTTPOrigin: Hashable, Sendable, CustomStringConvertible {
     public var host: String
     public var port: Int
 
+    /// An origin; a nil port means the scheme's default.
     public init(scheme: Scheme, host: String, port: Int? = nil) {
         self.scheme = scheme
         self.host = host.lowercased()
@@ -43,6 +45,7 @@ public struct HTTPURL: Hashable, Sendable, CustomStringConvertible {
     /// Path and query, starting with `/` (the fragment is dropped: it is never sent).
     public var target: String
 
+    /// A URL from parts already checked (the target must start with `/`).
     public init(origin: HTTPOrigin, target: String) {
         self.origin = origin
         self.target = target

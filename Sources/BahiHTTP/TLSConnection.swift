@@ -37,6 +37,8 @@ final class TLSConnection {
             // An IP literal: no SNI (RFC 6066 §3), the certificate must name the address.
             configured = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), origin.host) == 1
         } else {
+            // No partial wildcards ("w*.example.com"): RFC 6125 §7.2 advises against them.
+            SSL_set_hostflags(ssl, UInt32(X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS))
             configured = bahi_tls_set_sni(ssl, origin.host) == 1 && SSL_set1_host(ssl, origin.host) == 1
         }
         guard configured else { throw .tls(.configuration("cannot set the expected host \(origin.host)")) }
