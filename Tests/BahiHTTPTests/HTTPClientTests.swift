@@ -115,7 +115,7 @@ private func get(_ port: Int, _ path: String = "/") throws -> HTTPClientRequest 
         #expect(try await failure(client, stalled) == .timeout(.read))
         #expect(ContinuousClock.now - start < .seconds(3))
         var dripped = try get(server.port)
-        dripped.timeouts = HTTPClientTimeouts(connect: .seconds(1), read: .milliseconds(300), total: .milliseconds(800))
+        dripped.timeouts = HTTPClientTimeouts(connect: .seconds(1), read: .seconds(2), total: .milliseconds(800))
         #expect(try await failure(client, dripped) == .timeout(.total))
     }
 
@@ -205,7 +205,7 @@ private func get(_ port: Int, _ path: String = "/") throws -> HTTPClientRequest 
     @Test func thePoolIsBoundedPerOriginAndIdleConnectionsExpire() async throws {
         let server = try ScriptedServer { peer, _ in
             while let request = peer.readRequest() {
-                if request.hasPrefix("GET /hold ") { Thread.sleep(forTimeInterval: 0.6) }
+                if request.hasPrefix("GET /hold ") { Thread.sleep(forTimeInterval: 1.0) }
                 peer.send("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
             }
         }
@@ -216,9 +216,9 @@ private func get(_ port: Int, _ path: String = "/") throws -> HTTPClientRequest 
         }
         let port = server.port
         async let held = fetch(client, try get(port, "/hold"))
-        try await Task.sleep(for: .milliseconds(150))
+        try await Task.sleep(for: .milliseconds(300))
         var waiting = try get(port)
-        waiting.timeouts = HTTPClientTimeouts(connect: .milliseconds(200), read: .seconds(1), total: .seconds(2))
+        waiting.timeouts = HTTPClientTimeouts(connect: .milliseconds(300), read: .seconds(1), total: .seconds(2))
         #expect(try await failure(client, waiting) == .timeout(.connectionSlot), "the one connection is busy")
         #expect(try await held.text == "ok")
         #expect(server.accepted == 1)

@@ -83,6 +83,7 @@ final class ScriptedPeer {
     let fd: Int32
     private let ssl: OpaquePointer?
     private var buffer: [UInt8] = []
+    private var aborted = false
     private let log: (String) -> Void
 
     init?(fd: Int32, tls: TestTLSServerContext?, log: @escaping (String) -> Void) {
@@ -166,7 +167,19 @@ final class ScriptedPeer {
         while fill() {}
     }
 
+    /// Ends the connection without a TLS close_notify (a bare TCP close, as a truncating
+    /// attacker would); the script's own end then finds it closed.
+    func abort() {
+        guard !aborted else { return }
+        aborted = true
+        Foundation.close(fd)
+    }
+
     func close() {
+        if aborted {
+            if let ssl { SSL_free(ssl) }
+            return
+        }
         if let ssl {
             SSL_shutdown(ssl)
             SSL_free(ssl)

@@ -66,6 +66,19 @@ private func tlsFailure(_ client: HTTPClient, _ url: String) async throws -> HTT
         #expect(client.statistics.tlsSessionsResumed == 1)
     }
 
+    @Test func aBodyToTheCloseNeedsCloseNotify() async throws {
+        let context = try TestTLSServerContext(certificateChain: certificates.localhostChain, key: certificates.localhostKey)
+        let server = try ScriptedServer(tls: context) { peer, index in
+            peer.readRequest()
+            peer.send("HTTP/1.1 200 OK\r\n\r\nall of it")
+            if index == 0 { peer.abort() }  // else close() sends close_notify
+        }
+        defer { server.stop() }
+        let client = try tlsClient(trusting: certificates.caFile)
+        #expect(try await tlsFailure(client, "https://localhost:\(server.port)/") == .connectionClosedEarly(.body), "a bare TCP close may be a truncation")
+        #expect(try await client.execute(try HTTPClientRequest(url: "https://localhost:\(server.port)/")).text == "all of it")
+    }
+
     @Test func anIPAddressIsVerifiedAgainstTheCertificatesAddresses() async throws {
         let server = try startTLSServer(chain: certificates.localhostChain, key: certificates.localhostKey)
         defer { server.stop() }
