@@ -29,8 +29,9 @@ final class ClientConnection: @unchecked Sendable {
 
     /// Resolves, connects and (for https) completes a verified TLS handshake, all within the
     /// connect deadline.
-    static func open(_ origin: HTTPOrigin, tlsContext: TLSClientContext?, deadlines: ClientDeadlines) throws(HTTPClientError) -> ClientConnection {
-        let socket = try ClientSocket.connect(host: origin.host, port: origin.port, deadlines: deadlines)
+    static func open(_ origin: HTTPOrigin, tlsContext: TLSClientContext?, allow: (@Sendable (HTTPResolvedAddress) -> Bool)?,
+                     deadlines: ClientDeadlines) throws(HTTPClientError) -> ClientConnection {
+        let socket = try ClientSocket.connect(host: origin.host, port: origin.port, allow: allow, deadlines: deadlines)
         guard origin.scheme == .https else { return ClientConnection(origin: origin, socket: socket, tls: nil) }
         guard let tlsContext else {
             socket.close()

@@ -52,7 +52,8 @@ struct ClientSocket {
     let fd: Int32
 
     /// Resolves `host` and connects to the first address that accepts, trying each in turn.
-    static func connect(host: String, port: Int, deadlines: ClientDeadlines) throws(HTTPClientError) -> ClientSocket {
+    /// `allow` sees each address first; one it refuses is never connected to.
+    static func connect(host: String, port: Int, allow: (@Sendable (HTTPResolvedAddress) -> Bool)?, deadlines: ClientDeadlines) throws(HTTPClientError) -> ClientSocket {
         let (result, rc) = Socket.resolve(host: host, port: port, flags: AI_ADDRCONFIG)
         guard rc == 0, let first = result else {
             let reason = rc == EAI_SYSTEM ? String(cString: strerror(errno)) : String(cString: gai_strerror(rc))
@@ -61,9 +62,17 @@ struct ClientSocket {
         defer { freeaddrinfo(result) }
         var lastError = HTTPClientError.connectFailed(host: host, port: port, errno: EADDRNOTAVAIL)
         var refused = false
+        var disallowed: String?
         var next: UnsafeMutablePointer<addrinfo>? = first
         while let info = next {
             next = info.pointee.ai_next
+            if let allow {
+                let address = HTTPResolvedAddress(host: host, address: info.pointee)
+                guard allow(address) else {
+                    disallowed = disallowed ?? address.ip
+                    continue
+                }
+            }
             do {
                 return try connect(to: info.pointee, deadlines: deadlines)
             } catch .connectionRefused {
@@ -75,6 +84,7 @@ struct ClientSocket {
             }
         }
         if refused { throw .connectionRefused(host: host, port: port) }
+        if let disallowed { throw .addressRefused(host: host, address: disallowed) }
         if case .connectFailed(_, _, let errno) = lastError { throw .connectFailed(host: host, port: port, errno: errno) }
         throw lastError
     }
@@ -186,5 +196,30 @@ struct ClientSocket {
 
     func close() {
         _ = Glibc.close(fd)
+    }
+}
+
+/// One address a host name resolved to, shown to `HTTPClientConfiguration.allowAddress`
+/// before the client connects to it: the check against private and link-local networks
+/// (server-side request forgery) belongs after DNS, where a name that resolves to
+/// 127.0.0.1 or 169.254.169.254 is finally visible.
+public struct HTTPResolvedAddress: Sendable, Equatable {
+    /// The name that was resolved.
+    public var host: String
+    /// The address in numeric form (`127.0.0.1`, `::1`).
+    public var ip: String
+    public var isIPv6: Bool
+
+    public init(host: String, ip: String, isIPv6: Bool) {
+        self.host = host
+        self.ip = ip
+        self.isIPv6 = isIPv6
+    }
+
+    init(host: String, address info: addrinfo) {
+        var text = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+        let rc = getnameinfo(info.ai_addr, info.ai_addrlen, &text, socklen_t(text.count), nil, 0, NI_NUMERICHOST)
+        let ip = rc == 0 ? String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "?"
+        self.init(host: host, ip: ip, isIPv6: info.ai_family == AF_INET6)
     }
 }

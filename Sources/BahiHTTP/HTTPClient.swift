@@ -125,7 +125,10 @@ public final class HTTPClient: Sendable {
             case .open:
                 deadlines.beginConnecting(timeouts)
                 do {
-                    connection = try ClientConnection.open(origin, tlsContext: origin.scheme == .https ? tlsContext : nil, deadlines: deadlines)
+                    connection = try ClientConnection.open(
+                        origin, tlsContext: origin.scheme == .https ? tlsContext : nil,
+                        allow: configuration.allowAddress, deadlines: deadlines
+                    )
                 } catch let error {
                     pool.release(origin)
                     throw error

@@ -60,6 +60,11 @@ public struct HTTPClientConfiguration: Sendable {
     public var workerThreads: Int = 8
     /// Sent as `User-Agent` unless the request sets one.
     public var userAgent: String = "bahi"
+    /// Decides, after DNS, whether the client may connect to an address (nil allows all).
+    /// A client that calls user-given URLs (webhooks) refuses private, loopback and
+    /// link-local addresses here; a refused one is `HTTPClientError.addressRefused`. It is
+    /// per client, so connections in its pool were all admitted by the same rule.
+    public var allowAddress: (@Sendable (HTTPResolvedAddress) -> Bool)?
 
     /// The defaults: each setting's documented value.
     public init() {}

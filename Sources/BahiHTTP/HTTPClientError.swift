@@ -61,6 +61,9 @@ public enum HTTPClientError: Error, Equatable, Sendable, CustomStringConvertible
     case invalidRequest(String)
     /// `getaddrinfo` failed: the host name and its message.
     case dns(host: String, reason: String)
+    /// `HTTPClientConfiguration.allowAddress` refused every address the name resolved to:
+    /// the first one refused.
+    case addressRefused(host: String, address: String)
     /// Nothing listens there (ECONNREFUSED).
     case connectionRefused(host: String, port: Int)
     /// Connecting failed otherwise (unreachable network or host): the errno.
@@ -82,6 +85,7 @@ public enum HTTPClientError: Error, Equatable, Sendable, CustomStringConvertible
         case .invalidURL(let url): return "invalid URL: \(url)"
         case .invalidRequest(let why): return "invalid request: \(why)"
         case .dns(let host, let reason): return "cannot resolve \(host): \(reason)"
+        case .addressRefused(let host, let address): return "\(host) resolves to \(address), which is not allowed"
         case .connectionRefused(let host, let port): return "connection refused by \(host):\(port)"
         case .connectFailed(let host, let port, let errno): return "cannot connect to \(host):\(port) (errno \(errno))"
         case .timeout(let which): return "\(which.rawValue) timeout"

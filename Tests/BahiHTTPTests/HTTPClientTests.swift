@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import BahiHTTP
 import BahiTestSupport
@@ -30,6 +31,15 @@ private func failure(_ client: HTTPClient, _ request: HTTPClientRequest) async t
 
 private func get(_ port: Int, _ path: String = "/") throws -> HTTPClientRequest {
     try HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+}
+
+extension HTTPClientRequest {
+    /// The same request to another host name on the same scheme and port.
+    func with(host: String) -> HTTPClientRequest {
+        var copy = self
+        copy.url.origin = HTTPOrigin(scheme: url.origin.scheme, host: host, port: url.origin.port)
+        return copy
+    }
 }
 
 /// `HTTPClient` against a scripted loopback server: framing, limits, timeouts, pooling,
@@ -289,6 +299,30 @@ private func get(_ port: Int, _ path: String = "/") throws -> HTTPClientRequest 
         var injected = try get(port)
         injected.headers.add(name: "X-Bad", value: "a\r\nInjected: 1")
         #expect(try await failure(client, injected) == .invalidRequest("header X-Bad has a control character in its value"))
+    }
+
+    @Test func addressesAreCheckedAfterDNS() async throws {
+        let server = try ScriptedServer { peer, _ in
+            peer.readRequest()
+            peer.send("HTTP/1.1 204 No Content\r\n\r\n")
+        }
+        defer { server.stop() }
+        let seen = Mutex<[HTTPResolvedAddress]>([])
+        let guarded = try makeClient {
+            $0.allowAddress = { address in
+                seen.withLock { $0.append(address) }
+                return !(address.ip.hasPrefix("127.") || address.ip == "::1")
+            }
+        }
+        guard case .addressRefused(host: "localhost", let address)? = try await failure(guarded, try get(server.port).with(host: "localhost")) else {
+            Issue.record("a name resolving to loopback must be refused")
+            return
+        }
+        #expect(address == "127.0.0.1" || address == "::1")
+        #expect(seen.withLock { $0 }.contains { $0.host == "localhost" && $0.ip == "127.0.0.1" && !$0.isIPv6 })
+        #expect(server.accepted == 0, "no connection was made")
+        let open = try makeClient { $0.allowAddress = { _ in true } }
+        #expect(try await fetch(open, try get(server.port).with(host: "localhost")).status.code == 204)
     }
 
     @Test func asyncExecuteRunsOnTheClientsThreads() async throws {
