@@ -1,6 +1,6 @@
 import Synchronization
 
-/// An HTTP/1.1 client with TLS: how Bahi calls out (couriers, gateways, webhook receivers).
+/// An HTTP/1.1 client with TLS: how the application calls other servers.
 ///
 /// One client is shared by everything that calls out. It keeps a bounded pool of keep-alive
 /// connections per origin (scheme, host, port) and a TLS session per origin for resumption;

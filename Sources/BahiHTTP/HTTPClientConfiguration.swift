@@ -1,4 +1,4 @@
-/// How long each part of an exchange may take. A webhook delivery sets its own per request
+/// How long each part of an exchange may take. A background delivery sets its own per request
 /// (`HTTPClientRequest.timeouts`); everything else takes the client's.
 public struct HTTPClientTimeouts: Sendable, Equatable {
     /// Resolving the name, connecting and the TLS handshake, together.
@@ -29,7 +29,7 @@ public struct TLSClientConfiguration: Sendable, Equatable {
     /// A PEM file of trusted CA certificates used instead of the system trust store
     /// (tests, or a private CA); nil trusts the system's store (`/etc/ssl/certs`).
     public var caFile: String?
-    /// TLS 1.2 by default: what most Indian gateways and couriers still serve.
+    /// TLS 1.2 by default: many servers still offer nothing newer.
     public var minimumVersion: MinimumVersion = .tls12
 
     /// The system trust store and TLS 1.2+, unless told otherwise.
@@ -61,7 +61,7 @@ public struct HTTPClientConfiguration: Sendable {
     /// Sent as `User-Agent` unless the request sets one.
     public var userAgent: String = "bahi"
     /// Decides, after DNS, whether the client may connect to an address (nil allows all).
-    /// A client that calls user-given URLs (webhooks) refuses private, loopback and
+    /// A client that calls user-given URLs refuses private, loopback and
     /// link-local addresses here; a refused one is `HTTPClientError.addressRefused`. It is
     /// per client, so connections in its pool were all admitted by the same rule.
     public var allowAddress: (@Sendable (HTTPResolvedAddress) -> Bool)?

@@ -1,5 +1,5 @@
 /// Why a request through `HTTPClient` produced no response: one case per kind of failure,
-/// each with what a caller needs to decide whether to retry (a webhook delivery worker
+/// each with what a caller needs to decide whether to retry (a delivery worker
 /// retries a refused connection or a timeout, but not an invalid URL) and what to record.
 public enum HTTPClientError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Which deadline passed.

@@ -21,8 +21,8 @@ public struct HTTPClientRequest: Sendable {
     /// `HTTPClientError.tooManyRedirects`.
     public var followRedirects: Int = 0
     /// Keep at most this many bytes of the body and stop reading there (the connection is
-    /// then closed, not reused): for callers that record an excerpt, such as a webhook
-    /// delivery log, and must not fail on a large answer. nil keeps the whole body, up to
+    /// then closed, not reused): for callers that record an excerpt, such as a delivery
+    /// log, and must not fail on a large answer. nil keeps the whole body, up to
     /// the client's limit.
     public var bodyExcerptLimit: Int?
 
