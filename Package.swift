@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // Bahi: an order-management server for Indian D2C sellers.
-// No Swift package dependencies: the toolchain plus system C libraries (libsqlite3, libcrypto, libpq).
+// No Swift package dependencies: the toolchain plus system C libraries (libsqlite3, libcrypto, libssl, libpq).
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -28,6 +28,13 @@ let package = Package(
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
 
+        // libssl for BahiHTTP's TLS client (links libcrypto too); wrappers for OpenSSL's macros.
+        .systemLibrary(
+            name: "CTLS",
+            pkgConfig: "libssl",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+        ),
+
         .systemLibrary(
             name: "CPostgres",
             pkgConfig: "libpq",
@@ -39,8 +46,8 @@ let package = Package(
 
         // JSON reading and writing, strict (RFC 8259), shared by every layer above.
         .target(name: "BahiJSON", swiftSettings: strict),
-        // HTTP/1.1 server: knows nothing about orders.
-        .target(name: "BahiHTTP", dependencies: ["CSystem", "BahiJSON"], swiftSettings: strict),
+        // HTTP/1.1 server and client (TLS through libssl): knows nothing about orders.
+        .target(name: "BahiHTTP", dependencies: ["CSystem", "CTLS", "BahiJSON"], swiftSettings: strict),
         // The stores (SQLite, PostgreSQL): know no domain word.
         .target(name: "BahiStore", dependencies: ["CSQLite", "CPostgres"], swiftSettings: strict),
         // Domain services.
@@ -53,7 +60,7 @@ let package = Package(
 
         // A blocking loopback client and helpers shared by the live tests.
         .target(name: "BahiTestSupport", path: "Tests/BahiTestSupport", swiftSettings: strict),
-        .testTarget(name: "BahiHTTPTests", dependencies: ["BahiHTTP", "BahiJSON", "BahiTestSupport"], swiftSettings: strict),
+        .testTarget(name: "BahiHTTPTests", dependencies: ["BahiHTTP", "BahiJSON", "BahiTestSupport", "CTLS"], swiftSettings: strict),
         .testTarget(name: "BahiStoreTests", dependencies: ["BahiStore", "BahiCore"], swiftSettings: strict),
         .testTarget(name: "BahiCoreTests", dependencies: ["BahiCore", "BahiJSON", "BahiStore"], swiftSettings: strict),
         .testTarget(name: "BahiAPITests", dependencies: ["BahiAPI", "BahiHTTP", "BahiCore", "BahiStore", "BahiJSON", "BahiTestSupport"], swiftSettings: strict),

@@ -73,12 +73,7 @@ public struct HTTPRequestParser: Sendable {
     private var headerBytes = 0
     private var fieldCount = 0
     private var hostCount = 0
-    private var contentLengthCount = 0
-    private var contentLength: Int?
-    private var sawTransferEncoding = false
-    private var transferCodings: [String] = []
-    private var connectionClose = false
-    private var connectionKeepAlive = false
+    private var framingFields = HTTPFramingFields()
     /// `Expect` named 100-continue / named anything else, over all its fields (it is a list).
     private var expectsContinueField = false
     private var unsupportedExpectation = false
@@ -125,15 +120,8 @@ public struct HTTPRequestParser: Sendable {
                 state = left == 0 ? .chunkDataEnd : .chunkData(remaining: left)
                 return .body(bytes)
             case .chunkDataEnd:
-                if buffer.readableBytes < 2 {
-                    if buffer.readableBytes == 1, buffer.withUnsafeReadableBytes({ $0[0] }) != ASCII.cr {
-                        return try fail(.invalidChunkTerminator)
-                    }
-                    return .needMoreData
-                }
-                let ok = buffer.withUnsafeReadableBytes { $0[0] == ASCII.cr && $0[1] == ASCII.lf }
-                guard ok else { return try fail(.invalidChunkTerminator) }
-                buffer.moveReaderIndex(forwardBy: 2)
+                guard let ended = HTTPSyntax.consumeChunkDataEnd(&buffer) else { return .needMoreData }
+                guard ended else { return try fail(.invalidChunkTerminator) }
                 state = .chunkSize
             case .requestLine, .headerLines, .chunkSize, .trailers:
                 let outcome = buffer.withUnsafeReadableBytes { raw in parseLine(raw) }
@@ -163,22 +151,15 @@ public struct HTTPRequestParser: Sendable {
 
     /// Finds the next CRLF-terminated line and hands it to the state's line parser.
     private mutating func parseLine(_ raw: UnsafeRawBufferPointer) -> LineOutcome {
-        guard let base = raw.baseAddress else { return .needMore }
-        let count = raw.count
-        let start = min(scanned, count)
-        let found = memchr(base + start, Int32(ASCII.lf), count - start)
-        guard let lfPointer = found else {
-            scanned = count
-            if let error = lineTooLong(raw) { return .failure(error) }
-            return .needMore
+        var searched = scanned
+        let next = HTTPSyntax.nextLine(raw, scanned: &searched, bareLF: HTTPParserError.bareLF) { lineTooLong($0) }
+        scanned = searched
+        let line: UnsafeRawBufferPointer, consumed: Int
+        switch next {
+        case .failure(let error): return .failure(error)
+        case .success(nil): return .needMore
+        case .success(let found?): (line, consumed) = found
         }
-        let lf = UnsafeRawPointer(lfPointer) - UnsafeRawPointer(base)
-        scanned = 0
-        // The same too-long verdict a split arrival would have reached before this LF.
-        if let error = lineTooLong(UnsafeRawBufferPointer(rebasing: raw[0..<lf])) { return .failure(error) }
-        guard lf > 0, raw[lf - 1] == ASCII.cr else { return .failure(.bareLF) }
-        let line = UnsafeRawBufferPointer(rebasing: raw[0..<(lf - 1)])
-        let consumed = lf + 1
         switch state {
         case .requestLine:
             if line.isEmpty {
@@ -201,7 +182,7 @@ public struct HTTPRequestParser: Sendable {
             return .consumed(consumed, nil)
         case .chunkSize:
             if consumed > limits.maxChunkLineLength { return .failure(.chunkExtensionTooLong) }
-            switch parseChunkSize(line) {
+            switch HTTPSyntax.chunkSize(line) {
             case .failure(let error): return .failure(error)
             case .success(0): state = .trailers
             case .success(let size): state = .chunkData(remaining: size)
@@ -345,31 +326,12 @@ public struct HTTPRequestParser: Sendable {
 
     /// field-line = field-name ":" OWS field-value OWS
     private mutating func parseField(_ line: UnsafeRawBufferPointer, keep: Bool) -> HTTPParserError? {
-        let n = line.count
-        let first = line[0]
-        if first == ASCII.space || first == ASCII.tab { return .obsoleteLineFolding }
-        var i = 0
-        while i < n, ASCII.isTokenChar(line[i]) { i += 1 }
-        guard i < n else { return .invalidHeaderName }
-        switch line[i] {
-        case ASCII.colon: break
-        case ASCII.space, ASCII.tab: return i == 0 ? .obsoleteLineFolding : .whitespaceBeforeColon
-        case ASCII.cr: return .bareCR
-        default: return .invalidHeaderName
+        let shape: HTTPSyntax.FieldLine
+        switch HTTPSyntax.fieldLine(line) {
+        case .failure(let error): return error
+        case .success(let found): shape = found
         }
-        guard i > 0 else { return .invalidHeaderName }
-        let nameEnd = i
-        i += 1
-        while i < n, line[i] == ASCII.space || line[i] == ASCII.tab { i += 1 }
-        let valueStart = i
-        var valueEnd = i
-        while i < n {
-            let b = line[i]
-            if b == ASCII.cr { return .bareCR }
-            if !ASCII.isFieldValueChar(b) { return .invalidHeaderValue }
-            i += 1
-            if b != ASCII.space && b != ASCII.tab { valueEnd = i }
-        }
+        let nameEnd = shape.nameEnd, valueStart = shape.valueStart, valueEnd = shape.valueEnd
         fieldCount += 1
         if fieldCount > limits.maxHeaderCount { return .tooManyHeaders }
         guard keep else { return nil }
@@ -383,36 +345,11 @@ public struct HTTPRequestParser: Sendable {
             for m in ASCII.listMembers(value) {
                 if ASCII.equalsLowercase(m, "100-continue") { expectsContinueField = true } else if !m.isEmpty { unsupportedExpectation = true }
             }
-        case 10 where ASCII.equalsLowercase(name, "connection"):
-            for t in ASCII.listMembers(value) {
-                if ASCII.equalsLowercase(t, "close") { connectionClose = true } else if ASCII.equalsLowercase(t, "keep-alive") { connectionKeepAlive = true }
-            }
-        case 14 where ASCII.equalsLowercase(name, "content-length"):
-            contentLengthCount += 1
-            contentLength = HTTPRequestParser.decimal(value)
-        case 17 where ASCII.equalsLowercase(name, "transfer-encoding"):
-            sawTransferEncoding = true
-            for c in ASCII.listMembers(value) where !c.isEmpty {
-                // Compared as ASCII bytes: a Unicode look-alike ("chun\u{212A}ed") must be an
-                // unknown coding, never chunked, or a proxy and this server disagree on framing.
-                transferCodings.append(ASCII.equalsLowercase(c, "chunked") ? "chunked" : "?" + String(decoding: c, as: UTF8.self))
-            }
         default:
-            break
+            _ = framingFields.note(name: name, value: value)
         }
         headers.add(name: String(decoding: name, as: UTF8.self), value: valueString)
         return nil
-    }
-
-    /// Content-Length = 1*DIGIT, at most 18 digits so it can never overflow.
-    static func decimal(_ bytes: UnsafeRawBufferPointer) -> Int? {
-        guard !bytes.isEmpty, bytes.count <= 18 else { return nil }
-        var value = 0
-        for b in bytes {
-            guard b >= 0x30, b <= 0x39 else { return nil }
-            value = value * 10 + Int(b - 0x30)
-        }
-        return value
     }
 
     /// Decides framing, Host, Expect and persistence once the header block is complete.
@@ -422,7 +359,8 @@ public struct HTTPRequestParser: Sendable {
         }
         if hostCount > 1 { return .failure(.duplicateHost) }
         let framing: HTTPBodyFraming
-        if sawTransferEncoding {
+        let contentLengthCount = framingFields.contentLengths.count, transferCodings = framingFields.transferCodings
+        if framingFields.sawTransferEncoding {
             if contentLengthCount > 0 { return .failure(.contentLengthWithTransferEncoding) }
             if version == .http1_0 { return .failure(.transferEncodingInHTTP10) }
             guard transferCodings.last == "chunked", transferCodings.filter({ $0 == "chunked" }).count == 1 else {
@@ -433,14 +371,14 @@ public struct HTTPRequestParser: Sendable {
         } else if contentLengthCount > 1 {
             return .failure(.duplicateContentLength)
         } else if contentLengthCount == 1 {
-            guard let length = contentLength else { return .failure(.invalidContentLength) }
+            guard let length = framingFields.contentLengths[0] else { return .failure(.invalidContentLength) }
             framing = length == 0 ? .none : .length(length)
         } else {
             framing = .none
         }
         if unsupportedExpectation { return .failure(.unsupportedExpectation) }
         let expectsContinue = expectsContinueField && version == .http1_1 && framing != .none
-        let keepAlive = version == .http1_1 ? !connectionClose : (connectionKeepAlive && !connectionClose)
+        let keepAlive = framingFields.persists(version)
         let head = HTTPRequestHead(
             method: method, target: target, version: version, headers: headers,
             framing: framing, expectsContinue: expectsContinue, keepAlive: keepAlive
@@ -456,30 +394,6 @@ public struct HTTPRequestParser: Sendable {
         return .success(head)
     }
 
-    /// chunk-size [ chunk-ext ], where chunk-ext = *( BWS ";" BWS name [ BWS "=" BWS value ] ).
-    /// Extensions are checked for control characters and then ignored.
-    private func parseChunkSize(_ line: UnsafeRawBufferPointer) -> Result<Int, HTTPParserError> {
-        var size = 0
-        var i = 0
-        while i < line.count, let digit = ASCII.hexValue(line[i]) {
-            if i >= 15 { return .failure(.chunkSizeOverflow) }
-            size = size << 4 | digit
-            i += 1
-        }
-        guard i > 0 else { return .failure(line.first == ASCII.cr ? .bareCR : .invalidChunkSize) }
-        if i == line.count { return .success(size) }
-        var j = i
-        while j < line.count, line[j] == ASCII.space || line[j] == ASCII.tab { j += 1 }
-        guard j < line.count, line[j] == 0x3B else {
-            return .failure(j < line.count && line[j] == ASCII.cr ? .bareCR : .invalidChunkSize)
-        }
-        for b in line[j...] {
-            if b == ASCII.cr { return .failure(.bareCR) }
-            if !ASCII.isFieldValueChar(b) { return .failure(.invalidChunkSize) }
-        }
-        return .success(size)
-    }
-
     private mutating func reset() {
         state = .requestLine
         scanned = 0
@@ -488,12 +402,7 @@ public struct HTTPRequestParser: Sendable {
         headerBytes = 0
         fieldCount = 0
         hostCount = 0
-        contentLengthCount = 0
-        contentLength = nil
-        sawTransferEncoding = false
-        transferCodings.removeAll(keepingCapacity: true)
-        connectionClose = false
-        connectionKeepAlive = false
+        framingFields = HTTPFramingFields()
         expectsContinueField = false
         unsupportedExpectation = false
     }

@@ -19,23 +19,10 @@ public struct SocketError: Error, CustomStringConvertible, Sendable {
 enum Socket {
     /// Creates a non-blocking listening socket bound to `host:port` (port 0 picks a free one).
     static func listen(host: String, port: Int, backlog: Int32) throws(SocketError) -> (fd: Int32, port: Int) {
-        var hints = addrinfo()
-        hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
-        hints.ai_family = AF_UNSPEC
-        #if canImport(Glibc)
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        #else
-        hints.ai_socktype = SOCK_STREAM
-        #endif
-        var result: UnsafeMutablePointer<addrinfo>?
-        let rc = getaddrinfo(host, String(port), &hints, &result)
+        let (result, rc) = resolve(host: host, port: port, flags: AI_PASSIVE)
         guard rc == 0, let info = result else { throw SocketError(call: "getaddrinfo(\(host))", errno: rc == EAI_SYSTEM ? errno : EINVAL) }
         defer { freeaddrinfo(result) }
-        #if canImport(Glibc)
-        let fd = socket(info.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        #else
-        let fd = socket(info.pointee.ai_family, SOCK_STREAM, 0)
-        #endif
+        let fd = streamSocket(family: info.pointee.ai_family)
         guard fd >= 0 else { throw SocketError(call: "socket", errno: errno) }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -51,6 +38,31 @@ enum Socket {
             throw SocketError(call: "listen", errno: e)
         }
         return (fd, boundPort(fd))
+    }
+
+    /// `getaddrinfo` for TCP to `host` and a numeric `port`, with `flags` added: the list
+    /// (the caller frees it with `freeaddrinfo`) and getaddrinfo's return code.
+    static func resolve(host: String, port: Int, flags: Int32) -> (UnsafeMutablePointer<addrinfo>?, Int32) {
+        var hints = addrinfo()
+        hints.ai_flags = flags | AI_NUMERICSERV
+        hints.ai_family = AF_UNSPEC
+        #if canImport(Glibc)
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        #else
+        hints.ai_socktype = SOCK_STREAM
+        #endif
+        var result: UnsafeMutablePointer<addrinfo>?
+        let rc = getaddrinfo(host, String(port), &hints, &result)
+        return (result, rc)
+    }
+
+    /// A non-blocking, close-on-exec TCP socket of `family`, or -1 with errno.
+    static func streamSocket(family: Int32) -> Int32 {
+        #if canImport(Glibc)
+        return socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        #else
+        return socket(family, SOCK_STREAM, 0)
+        #endif
     }
 
     /// The local port of a bound socket.
