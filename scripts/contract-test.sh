@@ -32,13 +32,14 @@ PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 # the answers it came for).
 cat > "$WORK/config.json" <<JSON
 {"rate_limit": {"requests_per_second": 100000, "burst": 100000}, "log": {"access_log": false},
- "seller": {"legal_name": "Contract Test Traders", "gstin": "24AAAAA0000A1Z5", "state": "Gujarat"}}
+ "seller": {"legal_name": "Contract Test Traders", "gstin": "24AAKFK1234K1ZF", "state": "Gujarat",
+            "address": {"line1": "1 Ring Road", "city": "Surat", "pincode": "395003"}}}
 JSON
 "$BIN" serve --config "$WORK/config.json" --db "$WORK/data/bahi.db" --port "$PORT" > "$WORK/out.log" 2> "$WORK/err.log" &
 PID=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/v1/health" >/dev/null 2>&1 && break; sleep 0.1; done
 for _ in $(seq 50); do [ -s "$WORK/data/admin-key" ] && break; sleep 0.1; done
-ADMIN=$(cat "$WORK/data/admin-key") || fail "no admin key"
+ADMIN=$(cat "$WORK/data/admin-key" 2>/dev/null) || fail "no admin key (bahi serve did not start)"
 URL="http://127.0.0.1:$PORT"
 
 # A little of everything, so the fuzzer meets real resources as well as missing ones.
