@@ -52,7 +52,7 @@ public enum DeliveryOutcome: Sendable, Equatable {
         guard let status else { return .failed(retryAfterSeconds: nil) }
         if (200...299).contains(status) { return .succeeded }
         if status == 410 { return .gone }
-        if status == 429 || status == 503, let text = retryAfter?.trimmingASCIISpaces, let seconds = Int64(text), seconds >= 0 {
+        if status == 429 || status == 503, let text = retryAfter?.trimmingSpaces, let seconds = Int64(text), seconds >= 0 {
             return .failed(retryAfterSeconds: seconds)
         }
         return .failed(retryAfterSeconds: nil)
@@ -68,14 +68,4 @@ public enum DeliveryDecision: Sendable, Equatable {
     case exhausted
     /// The receiver answered 410: disable the endpoint.
     case disableEndpoint
-}
-
-extension String {
-    /// Without leading and trailing spaces and tabs.
-    var trimmingASCIISpaces: String {
-        var scalars = Substring(self)
-        while let first = scalars.first, first == " " || first == "\t" { scalars.removeFirst() }
-        while let last = scalars.last, last == " " || last == "\t" { scalars.removeLast() }
-        return String(scalars)
-    }
 }
