@@ -49,15 +49,16 @@ public final class WebhookDispatcher: Sendable {
         }
     }
 
-    /// The delivery client's settings: one worker thread per endpoint sent to at once, two
-    /// connections per origin, and the URL policy's address rule at connect time.
+    /// The delivery client's settings: one worker thread and up to one connection per
+    /// endpoint sent to at once (endpoints may share an origin: one ERP, several paths), and
+    /// the URL policy's address rule at connect time.
     public static func clientConfiguration(_ configuration: BahiConfiguration) -> HTTPClientConfiguration {
         var c = HTTPClientConfiguration()
         let policy = configuration.webhookURLPolicy
         c.allowAddress = { address in policy.mayConnect(to: address.ip) }
         c.workerThreads = configuration.webhooks.concurrency
-        c.maxConnectionsPerOrigin = 2
-        c.maxIdleConnectionsPerOrigin = 2
+        c.maxConnectionsPerOrigin = configuration.webhooks.concurrency
+        c.maxIdleConnectionsPerOrigin = configuration.webhooks.concurrency
         c.userAgent = userAgent
         return c
     }
@@ -79,17 +80,25 @@ public final class WebhookDispatcher: Sendable {
         let busy = inFlight.withLock { Set($0.keys) }
         let room = concurrency - busy.count
         guard room > 0 else { return 0 }
-        let due = try await app.store.read { db in try WebhookOutbox.due(db, now: now, excluding: busy) }
-        for work in due.prefix(room) {
+        let due = Array(try await app.store.read { db in try WebhookOutbox.due(db, now: now, excluding: busy) }.prefix(room))
+        // Each event's body once, however many endpoints are owed it.
+        var bodies: [Int64: [UInt8]] = [:]
+        for work in due {
+            for delivery in work.deliveries where delivery.payload == nil && bodies[delivery.eventSeq] == nil {
+                if let event = work.events[delivery.eventSeq] { bodies[delivery.eventSeq] = Self.body(event) }
+            }
+        }
+        let rendered = bodies
+        for work in due {
             let id = work.endpoint.id
             inFlight.withLock { tasks in
                 tasks[id] = Task { [self] in
-                    await send(work)
+                    await send(work, bodies: rendered)
                     _ = inFlight.withLock { $0.removeValue(forKey: id) }
                 }
             }
         }
-        return min(due.count, room)
+        return due.count
     }
 
     /// Turns until nothing is due and nothing is in flight (tests, `bahi` tools): every
@@ -111,8 +120,8 @@ public final class WebhookDispatcher: Sendable {
 
     // MARK: one endpoint's batch
 
-    private func send(_ work: WebhookOutbox.Due) async {
-        let results = await client.onWorkerThread { [self] in attempts(work) }
+    private func send(_ work: WebhookOutbox.Due, bodies: [Int64: [UInt8]]) async {
+        let results = await client.onWorkerThread { [self] in attempts(work, bodies: bodies) }
         guard !results.isEmpty else { return }
         do {
             let schedule = schedule, now = clock(), id = work.endpoint.id
@@ -124,10 +133,11 @@ public final class WebhookDispatcher: Sendable {
     }
 
     /// Sends one endpoint's due deliveries in order on this (worker) thread.
-    private func attempts(_ work: WebhookOutbox.Due) -> [WebhookOutbox.AttemptResult] {
+    private func attempts(_ work: WebhookOutbox.Due, bodies: [Int64: [UInt8]]) -> [WebhookOutbox.AttemptResult] {
         var results: [WebhookOutbox.AttemptResult] = []
         for delivery in work.deliveries {
-            let result = attempt(delivery, endpoint: work.endpoint, event: work.events[delivery.eventSeq])
+            let body = delivery.payload == nil ? bodies[delivery.eventSeq] : Self.body(delivery, event: work.events[delivery.eventSeq])
+            let result = attempt(delivery, endpoint: work.endpoint, body: body)
             results.append(result)
             // No answer at all (the receiver is down or unreachable): the rest wait a turn.
             // 410: the endpoint is about to be disabled; the rest wait for it to be enabled.
@@ -137,7 +147,7 @@ public final class WebhookDispatcher: Sendable {
     }
 
     /// One attempt: the body, its signatures, the POST, and what came of it.
-    func attempt(_ delivery: WebhookDelivery, endpoint: WebhookEndpoint, event: Event?) -> WebhookOutbox.AttemptResult {
+    func attempt(_ delivery: WebhookDelivery, endpoint: WebhookEndpoint, body: [UInt8]?) -> WebhookOutbox.AttemptResult {
         let started = clock()
         let startedTick = ContinuousClock.now
         func result(_ status: Int?, _ error: String?, _ excerpt: String, _ outcome: DeliveryOutcome) -> WebhookOutbox.AttemptResult {
@@ -149,7 +159,7 @@ public final class WebhookDispatcher: Sendable {
                                         latencyMilliseconds: ms, responseExcerpt: excerpt),
                 outcome: outcome)
         }
-        guard let body = Self.body(delivery, event: event) else {
+        guard let body else {
             return result(nil, "event_missing", "", .failed(retryAfterSeconds: nil))
         }
         let timestamp = started / 1000
@@ -175,6 +185,11 @@ public final class WebhookDispatcher: Sendable {
     /// The bytes a delivery sends: the event as the feed shows it (with the stored payload in
     /// place of the event's own for a channel's stock push), or a ping's envelope; nil when the
     /// event it names is missing.
+    static func body(_ event: Event) -> [UInt8] {
+        Array(event.json.encodedText.utf8)
+    }
+
+    /// The bytes of a delivery whose payload is its own (or a ping): see `body(_:)`.
     static func body(_ delivery: WebhookDelivery, event: Event?) -> [UInt8]? {
         let payload = delivery.payload.flatMap { try? JSONParser.parse($0) }
         var shown: Event
@@ -186,6 +201,6 @@ public final class WebhookDispatcher: Sendable {
             shown = event
             if let payload { shown.payload = payload }
         }
-        return Array(shown.json.encodedText.utf8)
+        return body(shown)
     }
 }

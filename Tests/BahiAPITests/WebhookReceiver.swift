@@ -63,12 +63,11 @@ final class WebhookReceiver: HTTPResponder {
     }
 }
 
-/// A clock the tests move by hand: the dispatcher's idea of now. It starts a few seconds
-/// ahead of the wall clock, so what a route queues "now" (a ping, a retry by hand) is due.
+/// A clock the tests move by hand: the dispatcher's idea of now, the wall clock plus what the
+/// test advanced it by (so what a route queues "now", a ping or a retry by hand, is due).
 final class ManualClock: Sendable {
-    private let value: Mutex<Int64>
-    init(_ start: Int64 = Int64(WallClock.milliseconds()) + 3_000) { value = Mutex(start) }
-    var now: Int64 { value.withLock { $0 } }
-    func advance(seconds: Int64) { value.withLock { $0 += seconds * 1000 } }
+    private let offset = Mutex<Int64>(0)
+    var now: Int64 { Int64(WallClock.milliseconds()) + offset.withLock { $0 } }
+    func advance(seconds: Int64) { offset.withLock { $0 += seconds * 1000 } }
     var function: @Sendable () -> Int64 { { [self] in now } }
 }

@@ -118,7 +118,7 @@ enum WebhookRoutes {
         }
 
         api.route(.get, "/v1/webhook-endpoints/:id/deliveries", access: admin, RouteDoc(
-            "An endpoint's deliveries, newest first, with every attempt",
+            "An endpoint's deliveries, newest event first, with every attempt",
             query: [QueryParameter("status", .string(enum: WebhookDelivery.Status.allCases.map(\.rawValue)), "Only deliveries in this state."),
                     .after, .limit(default: 50, max: 200)],
             responses: [.ok(Components.page(of: .ref(Components.webhookDelivery)))], errors: [ProblemCase(400, "invalid_cursor")]
@@ -131,7 +131,7 @@ enum WebhookRoutes {
                 status = WebhookDelivery.Status(rawValue: text)
                 if status == nil { errors.append(FieldError(field: "status", code: "invalid", message: "pending, succeeded or failed.")) }
             }
-            let before = ListCursor.entityID(ctx.request, kind: .webhookDelivery, &errors)
+            let before = ListCursor.entityID(ctx.request, kind: .event, &errors)
             try ListCursor.check(errors)
             let wanted = status
             let page = try await ctx.app.store.read { db -> [WebhookDelivery]? in
@@ -142,7 +142,7 @@ enum WebhookRoutes {
             let shown = page.prefix(limit)
             return .json(.object([
                 "data": .array(shown.map(\.json)),
-                "next_cursor": page.count > limit ? shown.last.map { .string($0.id) } ?? .null : .null,
+                "next_cursor": page.count > limit ? shown.last.map { .string($0.eventID) } ?? .null : .null,
             ]))
         }
 

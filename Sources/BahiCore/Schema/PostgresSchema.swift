@@ -485,10 +485,11 @@ CREATE TABLE webhook_deliveries (
     last_error      TEXT,                          -- or why no response came
     created_at      BIGINT NOT NULL,
     updated_at      BIGINT NOT NULL,
-    UNIQUE (endpoint_id, event_id)
+    UNIQUE (endpoint_id, event_id)             -- also the list's order: event ids sort by time
 );
+-- Only the rows that need finding stay in these: a delivery leaves the first when it succeeds.
 CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (endpoint_id, event_seq) WHERE status = 'pending';
-CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id, status, id);
+CREATE INDEX webhook_deliveries_failed ON webhook_deliveries (endpoint_id, event_id) WHERE status = 'failed';
 
 -- Every attempt, for operators: when, what came back, how long it took.
 CREATE TABLE webhook_attempts (

@@ -104,14 +104,17 @@ public enum WebhookOutbox {
     /// endpoints in `excluding` (their previous batch is still being sent).
     public static func due(_ db: any Database, now: Int64, excluding: Set<String> = [], limit: Int = dueBatch) throws -> [Due] {
         var result: [Due] = []
+        var seqs: Set<Int64> = []
         for endpoint in try WebhookRecords.enabledEndpoints(db) where !excluding.contains(endpoint.id) {
             let deliveries = try WebhookRecords.due(db, endpointID: endpoint.id, now: now, limit: limit)
             guard !deliveries.isEmpty else { continue }
-            let seqs = deliveries.map(\.eventSeq).filter { $0 > 0 }
-            var events: [Int64: Event] = [:]
-            for event in try EventLog.events(db, seqs: seqs) { events[event.seq] = event }
-            result.append(Due(endpoint: endpoint, deliveries: deliveries, events: events))
+            for delivery in deliveries where delivery.eventSeq > 0 { seqs.insert(delivery.eventSeq) }
+            result.append(Due(endpoint: endpoint, deliveries: deliveries, events: [:]))
         }
+        // One read of the events for every endpoint: several endpoints usually owe the same ones.
+        var events: [Int64: Event] = [:]
+        for event in try EventLog.events(db, seqs: seqs.sorted()) { events[event.seq] = event }
+        for i in result.indices { result[i].events = events }
         return result
     }
 
@@ -235,7 +238,7 @@ public enum WebhookOutbox {
         return d
     }
 
-    /// An endpoint's deliveries with their attempts, newest first, before the delivery id `before`.
+    /// An endpoint's deliveries with their attempts, newest event first, before the event id `before`.
     public static func deliveries(
         _ db: any Database, endpointID: String, status: WebhookDelivery.Status?, before: String?, limit: Int
     ) throws -> [WebhookDelivery] {

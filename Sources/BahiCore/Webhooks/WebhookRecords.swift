@@ -191,17 +191,19 @@ enum WebhookRecords {
             """, binding: at, Int64(lastRound), id) == 1
     }
 
-    /// An endpoint's deliveries, newest first, optionally of one status, before `before` (an id).
+    /// An endpoint's deliveries, newest event first, optionally of one status, before the event
+    /// id `before` (event ids sort by time; `UNIQUE (endpoint_id, event_id)` is the index).
     static func deliveries(_ db: any Database, endpointID: String, status: WebhookDelivery.Status?, before: String?, limit: Int) throws -> [WebhookDelivery] {
         let bound = before ?? "\u{10FFFF}"
         if let status {
             return try db.query(
                 """
-                SELECT \(deliveryColumns) FROM webhook_deliveries WHERE endpoint_id = ?1 AND status = ?2 AND id < ?3 ORDER BY id DESC LIMIT ?4
+                SELECT \(deliveryColumns) FROM webhook_deliveries WHERE endpoint_id = ?1 AND status = ?2 AND event_id < ?3
+                 ORDER BY event_id DESC LIMIT ?4
                 """, binding: endpointID, status.rawValue, bound, limit, map: delivery)
         }
         return try db.query(
-            "SELECT \(deliveryColumns) FROM webhook_deliveries WHERE endpoint_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3",
+            "SELECT \(deliveryColumns) FROM webhook_deliveries WHERE endpoint_id = ?1 AND event_id < ?2 ORDER BY event_id DESC LIMIT ?3",
             binding: endpointID, bound, limit, map: delivery)
     }
 
