@@ -363,4 +363,29 @@ func withWebhooks(
                     "\(String(describing: payload))")
         }
     }
+
+    @Test func twoWorkersAtOnceRecordEachAttemptOnceAndLoseNothing() async throws {
+        // Two nodes during a lease hand-over, or a node restarted mid-batch: both may send the
+        // same delivery (duplicates are allowed), but each attempt is recorded once and every
+        // event arrives.
+        try await withWebhooks { w in
+            let (id, _) = try await w.subscribe(["inventory.changed"])
+            for n in 1...30 { await w.receive("A", n) }
+            let other = try WebhookDispatcher(w.app, clock: w.clock.function)
+            async let one: Void = w.dispatcher.drain()
+            async let two: Void = other.drain()
+            _ = try await (one, two)
+            try await w.dispatcher.drain()
+            let events = try await w.app.store.read { db in try EventLog.list(db, after: 0, type: "inventory.changed", limit: 100) }
+            let received = Set(w.receiver.received.compactMap(\.id))
+            #expect(events.count == 30 && events.allSatisfy { received.contains($0.id) })
+            let deliveries = await send(w.api, .get, "/v1/webhook-endpoints/\(id)/deliveries?limit=100", key: w.admin).json?["data"]
+            guard case .array(let list)? = deliveries else { Issue.record("no deliveries"); return }
+            #expect(list.count == 30)
+            for case .object(let d) in list {
+                #expect(d["status"]?.text == "succeeded")
+                #expect(d["attempt_count"] == .number(JSONNumber(1)), "\(d)")
+            }
+        }
+    }
 }
