@@ -49,14 +49,14 @@ let package = Package(
         // HTTP/1.1 server and client (TLS through libssl): knows nothing about orders.
         .target(name: "BahiHTTP", dependencies: ["CSystem", "CTLS", "BahiJSON"], swiftSettings: strict),
         // The stores (SQLite, PostgreSQL): know no domain word.
-        .target(name: "BahiStore", dependencies: ["CSQLite", "CPostgres"], swiftSettings: strict),
+        .target(name: "BahiStore", dependencies: ["CSQLite", "CPostgres", "CSystem"], swiftSettings: strict),
         // Domain services.
         .target(name: "BahiCore", dependencies: ["BahiStore", "BahiJSON", "CCrypto"], swiftSettings: strict),
         // Routes, DTOs, middleware.
         .target(name: "BahiAPI", dependencies: ["BahiCore", "BahiStore", "BahiHTTP", "BahiJSON"], swiftSettings: strict),
         // The command-line entry point: serve, version, ...
         .executableTarget(name: "bahi", dependencies: ["BahiAPI", "BahiHTTP", "BahiJSON", "BahiCore", "BahiStore"], swiftSettings: strict),
-        .executableTarget(name: "BahiBench", dependencies: ["BahiStore", "BahiCore"], swiftSettings: strict),
+        .executableTarget(name: "BahiBench", dependencies: ["BahiStore", "BahiCore", "BahiHTTP", "BahiJSON"], swiftSettings: strict),
 
         // A blocking loopback client and helpers shared by the live tests.
         .target(name: "BahiTestSupport", path: "Tests/BahiTestSupport", swiftSettings: strict),

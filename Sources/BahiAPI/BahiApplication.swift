@@ -29,6 +29,7 @@ public enum BahiApplication {
         OrderRoutes.register(on: &api)
         FulfilmentRoutes.register(on: &api)
         SettingsRoutes.register(on: &api)
+        WebhookRoutes.register(on: &api)
         api.serveOpenAPI()
         return api
     }

@@ -36,7 +36,14 @@ public struct Maintenance: Sendable {
         case expireUnpaidOrders = "expire_unpaid_orders"
         case numberEvents = "number_events"
         case renewLease = "renew_lease"
+        case deliverWebhooks = "deliver_webhooks"
     }
+
+    /// The lease the webhook worker runs under: one node delivers at a time.
+    public static let webhookLease = "webhooks"
+    /// The longest the webhook worker sleeps with nothing to do: how late a retry falls due
+    /// at most (a commit wakes it at once).
+    public static let webhookIdleWait: Duration = .milliseconds(50)
 
     let app: BahiContext
     /// This process among the nodes sharing the database: what its leases are held as.
@@ -79,6 +86,9 @@ public struct Maintenance: Sendable {
                     } while await pause(Maintenance.expiryPollInterval)
                     try? await app.store.write { [node] db in try Leases.release(db, name: Maintenance.expiryLease, holder: node) }
                 }
+                if app.configuration.webhooks.deliver {
+                    group.addTask { await deliverWebhooks() }
+                }
                 if app.store.dialect == .postgres {
                     group.addTask {
                         repeat {
@@ -88,6 +98,31 @@ public struct Maintenance: Sendable {
                 }
             }
         }
+    }
+
+    /// The webhook worker's loop: while this node holds the `webhooks` lease, a turn of the
+    /// dispatcher, then a wait for the next commit (new events, a finished batch) or
+    /// `webhookIdleWait`, whichever comes first.
+    private func deliverWebhooks() async {
+        let dispatcher: WebhookDispatcher
+        do {
+            dispatcher = try WebhookDispatcher(app)
+        } catch {
+            app.log.error("maintenance job failed", [("job", .string(Job.deliverWebhooks.rawValue))], cause: error)
+            return
+        }
+        var lease = JobLease(name: Maintenance.webhookLease)
+        while !Task.isCancelled {
+            guard await holds(&lease) else {
+                guard await pause(.milliseconds(500)) else { break }
+                continue
+            }
+            let generation = app.notifier.generation
+            await run(.deliverWebhooks) { try await dispatcher.turn() }
+            await app.notifier.wait(since: generation, timeout: Maintenance.webhookIdleWait)
+        }
+        await dispatcher.finish()
+        try? await app.store.write { [node] db in try Leases.release(db, name: Maintenance.webhookLease, holder: node) }
     }
 
     /// A lease this node holds, and until when (Unix ms; 0 when not held).

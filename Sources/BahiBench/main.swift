@@ -39,6 +39,8 @@ func usage() -> Never {
     FileHandle.standardError.write(Data("""
         usage: BahiBench store [--duration SECONDS] [--callers 1,16,64,256] [--synchronous full|normal] [--dir PATH] [--no-baseline]
                BahiBench domain [--duration SECONDS] [--callers 64] [--synchronous full|normal] [--dir PATH] [--only holds|orders]
+               BahiBench receiver --port N [--secret whsec_…] [--log FILE] [--fail-every N]
+               BahiBench produce --url http://127.0.0.1:PORT --key KEY --rate N --duration S [--skus 10] [--threads 8]
 
         """.utf8))
     exit(2)
@@ -223,6 +225,20 @@ case "domain":
         try await runDomainBenchmark(parseDomainOptions(arguments.dropFirst()))
     } catch {
         FileHandle.standardError.write(Data("BahiBench domain failed: \(error)\n".utf8))
+        exit(1)
+    }
+case "receiver":
+    do {
+        try await runReceiver(arguments.dropFirst())
+    } catch {
+        FileHandle.standardError.write(Data("BahiBench receiver failed: \(error)\n".utf8))
+        exit(1)
+    }
+case "produce":
+    do {
+        try await runProducer(arguments.dropFirst())
+    } catch {
+        FileHandle.standardError.write(Data("BahiBench produce failed: \(error)\n".utf8))
         exit(1)
     }
 default:

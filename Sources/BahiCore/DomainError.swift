@@ -36,6 +36,7 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         case sellerStateUnknown = "seller_state_unknown"
         case shipmentsNotPickable = "shipments_not_pickable"
         case skuHasStock = "sku_has_stock"
+        case endpointDisabled = "endpoint_disabled"
         // The caller's idea of the resource's version is stale.
         case versionMismatch = "version_mismatch"
         // Bahi's own data broke an invariant: never the caller's fault.

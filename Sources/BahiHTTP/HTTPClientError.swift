@@ -98,6 +98,36 @@ public enum HTTPClientError: Error, Equatable, Sendable, CustomStringConvertible
         }
     }
 
+    /// A short, stable name for the failure (`timeout_read`, `tls_unknown_ca`,
+    /// `connection_refused`): what a caller stores and shows, where `description` is for people.
+    public var code: String {
+        switch self {
+        case .invalidURL: return "invalid_url"
+        case .invalidRequest: return "invalid_request"
+        case .dns: return "dns"
+        case .addressRefused: return "address_refused"
+        case .connectionRefused: return "connection_refused"
+        case .connectFailed: return "connect_failed"
+        case .timeout(let which): return which == .connectionSlot ? "timeout_connection_slot" : "timeout_" + which.rawValue
+        case .tls(let failure):
+            switch failure {
+            case .hostnameMismatch: return "tls_hostname_mismatch"
+            case .certificateExpired: return "tls_certificate_expired"
+            case .certificateNotYetValid: return "tls_certificate_not_yet_valid"
+            case .unknownCA: return "tls_unknown_ca"
+            case .certificateRevoked: return "tls_certificate_revoked"
+            case .verificationFailed: return "tls_verification_failed"
+            case .handshake: return "tls_handshake"
+            case .configuration: return "tls_configuration"
+            }
+        case .protocolViolation: return "protocol_violation"
+        case .responseTooLarge: return "response_too_large"
+        case .connectionClosedEarly: return "connection_closed_early"
+        case .io: return "io"
+        case .tooManyRedirects: return "too_many_redirects"
+        }
+    }
+
     /// A parser error as the client reports it: size limits as `.responseTooLarge`, an
     /// early end by where it happened, everything else as a protocol violation.
     init(_ error: HTTPResponseParserError, during: ClosedDuring) {

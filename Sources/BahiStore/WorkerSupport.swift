@@ -1,3 +1,4 @@
+import CSystem
 import Foundation
 
 /// A first-in first-out queue with O(1) amortized push and pop.
@@ -44,7 +45,12 @@ struct FIFO<Element> {
 /// work. A few long-lived threads that sleep when idle cost nothing and keep each connection
 /// confined to one thread.
 func startThread(name: String, _ body: @escaping @Sendable () -> Void) {
-    let thread = Thread(block: body)
+    let thread = Thread {
+        // The kernel's name too (15 bytes), so `top -H` and /proc show which thread is busy;
+        // otherwise it inherits its creator's (often a Dispatch queue's).
+        String(name.suffix(15)).withCString { bahi_set_thread_name($0) }
+        body()
+    }
     thread.name = name
     thread.start()
 }

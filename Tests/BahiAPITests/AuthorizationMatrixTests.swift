@@ -54,6 +54,19 @@ import BahiJSON
         return r.str("id") ?? ""
     }
 
+    /// A webhook endpoint made as admin.
+    static func endpoint(_ w: OrderWorld, _ n: Int) async -> String {
+        let r = await send(w.api, .post, "/v1/webhook-endpoints", key: w.admin, body: #"{"url":"https://erp.example.com/hook/\#(n)","events":["order.*"]}"#)
+        #expect(r.status == .created, "\(r.text)")
+        return r.str("id") ?? ""
+    }
+
+    /// A queued test ping's delivery id.
+    static func delivery(_ w: OrderWorld, _ n: Int) async -> String {
+        let r = await send(w.api, .post, "/v1/webhook-endpoints/\(await endpoint(w, n))/test", key: w.admin)
+        return r.str("id") ?? ""
+    }
+
     /// A packed shipment's invoice and a pick list, made once.
     struct Fixtures: Sendable { var invoice: String; var picklist: String; var shipment: String }
 
@@ -64,6 +77,21 @@ import BahiJSON
         "GET /v1/me": { _, _, _ in Sample(path: "/v1/me") },
         "GET /v1/keys": { _, _, _ in Sample(path: "/v1/keys") },
         "GET /v1/settings/seller": { _, _, _ in Sample(path: "/v1/settings/seller") },
+        "POST /v1/webhook-endpoints": { _, _, n in
+            Sample(path: "/v1/webhook-endpoints", body: #"{"url":"https://erp.example.com/hook/\#(n)","events":["order.*","inventory.changed"]}"#)
+        },
+        "GET /v1/webhook-endpoints": { _, _, _ in Sample(path: "/v1/webhook-endpoints") },
+        "GET /v1/webhook-endpoints/:id": { w, _, n in Sample(path: "/v1/webhook-endpoints/\(await endpoint(w, n))") },
+        "PATCH /v1/webhook-endpoints/:id": { w, _, n in Sample(path: "/v1/webhook-endpoints/\(await endpoint(w, n))", body: #"{"description":"ERP"}"#) },
+        "DELETE /v1/webhook-endpoints/:id": { w, _, n in Sample(path: "/v1/webhook-endpoints/\(await endpoint(w, n))") },
+        "POST /v1/webhook-endpoints/:id/rotate-secret": { w, _, n in Sample(path: "/v1/webhook-endpoints/\(await endpoint(w, n))/rotate-secret") },
+        "POST /v1/webhook-endpoints/:id/test": { w, _, n in Sample(path: "/v1/webhook-endpoints/\(await endpoint(w, n))/test") },
+        "GET /v1/webhook-endpoints/:id/deliveries": { w, _, n in Sample(path: "/v1/webhook-endpoints/\(await endpoint(w, n))/deliveries?status=pending") },
+        "POST /v1/webhook-endpoints/:id/replay": { w, _, n in
+            Sample(path: "/v1/webhook-endpoints/\(await endpoint(w, n))/replay", body: #"{"since":"2020-01-01T00:00:00Z"}"#)
+        },
+        "GET /v1/webhook-deliveries/:id": { w, _, n in Sample(path: "/v1/webhook-deliveries/\(await delivery(w, n))") },
+        "POST /v1/webhook-deliveries/:id/retry": { w, _, n in Sample(path: "/v1/webhook-deliveries/\(await delivery(w, n))/retry") },
         "PUT /v1/settings/seller": { _, _, _ in
             Sample(path: "/v1/settings/seller", body: #"{"legal_name":"Kesar Fabrics","gstin":"24AAKFK1234K1ZF","address":{"line1":"1 Ring Road","city":"Surat","state":"Gujarat","pincode":"395003"}}"#)
         },

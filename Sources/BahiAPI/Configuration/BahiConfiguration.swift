@@ -110,6 +110,22 @@ public struct BahiConfiguration: Sendable, Equatable {
         public var delhiveryToken = ""
     }
 
+    /// Outbound webhooks: which URLs endpoints may have, the retry schedule, the worker.
+    public struct Webhooks: Sendable, Equatable {
+        /// Allow plain `http://` endpoint URLs (local development; signatures still apply).
+        public var allowHTTP = false
+        /// Allow private, loopback and link-local addresses (tests, local development).
+        public var allowPrivateNetworks = false
+        /// Seconds before each retry after a failed attempt (Standard Webhooks' schedule).
+        public var retryScheduleSeconds: [Int] = RetrySchedule.standard.delaysSeconds.map { Int($0) }
+        /// Longest wait for a receiver's answer, connect included.
+        public var timeoutMs = 10_000
+        /// Endpoints delivered to at once (each in `seq` order on its own connection).
+        public var concurrency = 16
+        /// Whether this node runs the delivery worker (one node at a time does, under a lease).
+        public var deliver = true
+    }
+
     /// Order intake: COD rules, RTO risk, payment expiry, allocation, invoices.
     public struct Orders: Sendable, Equatable {
         /// COD orders above this total are refused (422 `cod_limit_exceeded`).
@@ -146,6 +162,7 @@ public struct BahiConfiguration: Sendable, Equatable {
     public var seller = Seller()
     public var rateLimit = RateLimit()
     public var secrets = Secrets()
+    public var webhooks = Webhooks()
     public var orders = Orders()
     public var fulfilment = Fulfilment()
     /// Where `POST /v1/admin/backup` writes; empty = `backups/` beside the database.
@@ -189,6 +206,16 @@ public struct BahiConfiguration: Sendable, Equatable {
                 : BahiCore.RateLimit(requestsPerSecond: own.requestsPerSecond)
         }
         return limits
+    }
+
+    /// The URL rule webhook endpoints are held to, at creation and at connect time.
+    public var webhookURLPolicy: WebhookURLPolicy {
+        WebhookURLPolicy(allowHTTP: webhooks.allowHTTP, allowPrivateNetworks: webhooks.allowPrivateNetworks)
+    }
+
+    /// The retry schedule deliveries follow.
+    public var webhookRetrySchedule: RetrySchedule {
+        RetrySchedule(delaysSeconds: webhooks.retryScheduleSeconds.map { Int64($0) })
     }
 
     /// The folder backups go to.

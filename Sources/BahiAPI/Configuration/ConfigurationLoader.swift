@@ -29,6 +29,8 @@ public enum ConfigurationLoader {
         case choice([String])
         /// A JSON array of strings; comma-separated in the environment and flags.
         case list
+        /// A JSON array of whole numbers in the range; comma-separated in the environment and flags.
+        case integers(ClosedRange<Int>)
         /// A database: a `postgres://` URL, checked at once so a mistake is named before
         /// anything connects (and without the password); with `pathAllowed`, anything else
         /// is an SQLite path, and without it the value may only be empty.
@@ -80,6 +82,14 @@ public enum ConfigurationLoader {
                 if case .array(let items) = value { config[keyPath: keyPath] = items.compactMap { if case .string(let s) = $0 { s } else { nil } } }
             },
             read: { .array($0[keyPath: keyPath].map(JSONValue.string)) })
+    }
+
+    private static func integers(_ path: String, _ range: ClosedRange<Int>, _ keyPath: any WritableKeyPath<BahiConfiguration, [Int]> & Sendable) -> Key {
+        Key(path: path, kind: .integers(range),
+            apply: { config, value in
+                if case .array(let items) = value { config[keyPath: keyPath] = items.compactMap { if case .number(let n) = $0 { n.int64.map(Int.init) } else { nil } } }
+            },
+            read: { .array($0[keyPath: keyPath].map { .number(JSONNumber(Int64($0))) }) })
     }
 
     /// Every key, in the order `config.example.json` lists them.
@@ -148,6 +158,12 @@ public enum ConfigurationLoader {
         choice("orders.allocation_strategy", ["priority", "nearest", "single_location_first"], \.orders.allocationStrategy),
         list("orders.channel_allocation_strategies", \.orders.channelAllocationStrategies),
         string("orders.invoice_prefix", \.orders.invoicePrefix),
+        bool("webhooks.allow_http", \.webhooks.allowHTTP),
+        bool("webhooks.allow_private_networks", \.webhooks.allowPrivateNetworks),
+        integers("webhooks.retry_schedule_seconds", 0...7 * 86_400, \.webhooks.retryScheduleSeconds),
+        int("webhooks.timeout_ms", 100...120_000, \.webhooks.timeoutMs),
+        int("webhooks.concurrency", 1...256, \.webhooks.concurrency),
+        bool("webhooks.deliver", \.webhooks.deliver),
         int("fulfilment.dispatch_sla_hours", 1...24 * 30, \.fulfilment.dispatchSLAHours),
         list("fulfilment.express_channels", \.fulfilment.expressChannels),
         bool("fulfilment.prepaid_first", \.fulfilment.prepaidFirst),
@@ -267,6 +283,14 @@ public enum ConfigurationLoader {
             }
         case .list:
             value = .array(text.split(separator: ",").map { .string($0.trimmingCharacters(in: " \t")) }.filter { $0 != .string("") })
+        case .integers:
+            var numbers: [JSONValue] = []
+            for part in text.split(separator: ",") {
+                let item = part.trimmingCharacters(in: " \t")
+                guard Int(item) != nil else { throw ConfigurationError("\(source) must be whole numbers separated by commas, not \"\(text)\"") }
+                numbers.append(.number(JSONNumber(text: item)))
+            }
+            value = .array(numbers)
         }
         try check(key, value: value, source: source)
         key.apply(&config, value)
@@ -299,6 +323,15 @@ public enum ConfigurationLoader {
             }
         case (.list, _):
             throw ConfigurationError("\(source) must be a list of strings, not \(value.kindName)")
+        case (.integers(let range), .array(let items)):
+            guard !items.isEmpty, items.count <= 30 else { throw ConfigurationError("\(source) must list 1 to 30 numbers") }
+            for item in items {
+                guard case .number(let n) = item, let v = n.int64, range.contains(Int(v)) else {
+                    throw ConfigurationError("\(source) must list whole numbers from \(range.lowerBound) to \(range.upperBound), not \(item.encodedText)")
+                }
+            }
+        case (.integers, _):
+            throw ConfigurationError("\(source) must be a list of whole numbers, not \(value.kindName)")
         case (.int, _):
             throw ConfigurationError("\(source) must be a whole number, not \(value.kindName)")
         case (.bool, _):

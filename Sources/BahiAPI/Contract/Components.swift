@@ -391,6 +391,62 @@ public enum Components {
     }
 
     /// `{data, next_cursor}` with items of `item`: every list's envelope.
+    // MARK: webhooks
+
+    /// A webhook endpoint as every read shows it (never its secret).
+    public static let webhookEndpoint = Component("WebhookEndpoint") { webhookEndpointSchema(withSecret: false) }
+
+    /// The endpoint as creation and rotation answer: with the secret, shown this once.
+    public static let webhookEndpointWithSecret = Component("WebhookEndpointWithSecret") { webhookEndpointSchema(withSecret: true) }
+
+    static func webhookEndpointSchema(withSecret: Bool) -> Schema {
+        let stats = Schema.object([
+            "pending": int.described("Deliveries waiting for an attempt or a retry."),
+            "oldest_pending_age_seconds": Schema.integer().nullable.described("How long the oldest pending delivery has waited; null when none."),
+            "failed": int.described("Deliveries that used every attempt (retry or replay them)."),
+            "failed_attempts": int.described("Failed attempts over the endpoint's life."),
+        ], allRequired: true)
+        let fields: KeyValuePairs<String, Schema> = [
+            "id": text.described("whk_…"), "url": text, "events": .array(of: text), "channel": nullableText, "description": text,
+            "enabled": .boolean, "disabled_reason": Schema.string(enum: WebhookEndpoint.DisabledReason.allCases.map(\.rawValue)).nullable,
+            "failing_since": nullableTime.described("The first failed attempt since the last success; disabled after 5 days."),
+            "previous_secret_expires_at": nullableTime.described("After a rotation: until when the old secret signs too."),
+            "stats": stats, "version": int, "created_at": time, "updated_at": time,
+            "secret": Schema.string().described("whsec_…: shown only when created or rotated."),
+        ]
+        var list = Array(fields)
+        if !withSecret { list.removeAll { $0.key == "secret" } }
+        return Schema.object(list, allRequired: true)
+    }
+
+    /// `POST /v1/webhook-endpoints`'s body; `PATCH` takes the same fields, each optional.
+    public static func webhookEndpointInput(creating: Bool) -> Schema {
+        let url = Schema.string(maxLength: 2048).described("https://… (a public host; http only with webhooks.allow_http).")
+        let events = Schema.array(of: .string(maxLength: 100), minItems: 1, maxItems: 64)
+            .described("Event types from the catalogue (docs/EVENTS.md), a family such as order.*, or * for all.")
+        return .object([
+            "url": creating ? url.required : url, "events": creating ? events.required : events,
+            "channel": Schema.string(maxLength: 64).nullable.described("A channel code: its inventory.changed deliveries carry what that channel may sell."),
+            "description": .string(maxLength: 500), "enabled": .boolean,
+        ])
+    }
+
+    /// One delivery with its attempts.
+    public static let webhookDelivery = Component("WebhookDelivery") {
+        .object([
+            "id": text.described("whd_…"), "endpoint_id": text, "event_id": text.described("The webhook-id header."),
+            "event_seq": int.described("0 for a ping."), "event_type": text,
+            "status": .string(enum: WebhookDelivery.Status.allCases.map(\.rawValue)),
+            "attempt_count": int, "next_attempt_at": nullableTime.described("While pending: when the next attempt is due."),
+            "last_status": Schema.integer().nullable, "last_error": nullableText, "created_at": time, "updated_at": time,
+            "attempts": .array(of: .object([
+                "attempt": int, "at": time, "status_code": Schema.integer().nullable.described("Null when no response came."),
+                "error": nullableText.described("Why no usable response came: timeout, connection_refused, dns, tls_…, address_refused, …"),
+                "latency_ms": int, "response_excerpt": text,
+            ], allRequired: true)),
+        ], allRequired: true)
+    }
+
     public static func page(of item: Schema) -> Schema {
         .object(["data": .array(of: item), "next_cursor": Schema.string().nullable.described("Pass as `after` for the next page; null on the last.")], allRequired: true)
     }

@@ -142,6 +142,11 @@ public struct Schema: Sendable {
         Schema(.object(properties.map { Property(name: $0.key, schema: $0.value, required: (allRequired && !$0.value.isOmittable) || $0.value.isRequired) }, additional: false))
     }
 
+    /// The same from a list built at run time (two shapes that differ by a field).
+    public static func object(_ properties: [(key: String, value: Schema)], allRequired: Bool = false) -> Schema {
+        Schema(.object(properties.map { Property(name: $0.key, schema: $0.value, required: (allRequired && !$0.value.isOmittable) || $0.value.isRequired) }, additional: false))
+    }
+
     /// An object with any keys (a printed document, a free-form detail).
     public static let freeObject = Schema(.object([], additional: true))
 

@@ -27,7 +27,7 @@ public enum DomainErrorResponse {
              .codNotAvailable, .modeMismatch, .scanMismatch, .totalsMismatch, .unknownLocation, .unknownReservation:
             422
         case .insufficientStock, .invalidTransition, .invoiceSeriesExhausted, .nothingToPick, .paymentBelongsElsewhere,
-             .reservationNotActive, .sellerProfileIncomplete, .sellerStateUnknown, .shipmentsNotPickable, .skuHasStock:
+             .reservationNotActive, .sellerProfileIncomplete, .sellerStateUnknown, .shipmentsNotPickable, .skuHasStock, .endpointDisabled:
             409
         case .versionMismatch:
             412

@@ -12,6 +12,17 @@ public struct Event: Sendable, Equatable {
     public var actor: String?
     public var createdAt: Int64
 
+    /// An event as a reader builds one (a webhook ping is shaped like an event but never stored).
+    public init(seq: Int64, id: String, type: String, entityType: String, entityID: String, payload: JSONValue, actor: String?, createdAt: Int64) {
+        self.seq = seq
+        self.id = id
+        self.type = type
+        self.entityType = entityType
+        self.entityID = entityID
+        self.payload = payload
+        self.actor = actor
+        self.createdAt = createdAt
+    }
 }
 
 /// The transactional outbox and audit trail (DESIGN §3): domain code appends inside the
@@ -56,6 +67,29 @@ public enum EventLog {
     /// Events after `seq`, oldest first, optionally of one type (or a `prefix.*` family).
     public static func list(_ db: any Database, after seq: Int64, type: String?, limit: Int) throws -> [Event] {
         try EventRecords.list(db, after: seq, type: type, limit: limit)
+    }
+
+    /// The events with these numbers, in `seq` order: what the webhook worker renders
+    /// deliveries from.
+    public static func events(_ db: any Database, seqs: [Int64]) throws -> [Event] {
+        try EventRecords.events(db, seqs: seqs)
+    }
+
+    /// The feed position just before the first event created at or after `milliseconds`: a
+    /// binary search over `seq` (events carry no index on time, and the hot path should not
+    /// pay for one), so about 20 point reads for a million events. Events of one group commit
+    /// may be a millisecond out of order, which the caller's own filter on `created_at` absorbs.
+    public static func seq(_ db: any Database, before milliseconds: Int64) throws -> Int64 {
+        var low: Int64 = 0, high = try EventRecords.latestSeq(db) + 1
+        while low < high {
+            let middle = low + (high - low) / 2
+            if let first = try EventRecords.firstAtOrAfter(db, seq: middle), first.createdAt < milliseconds {
+                low = first.seq + 1
+            } else {
+                high = middle
+            }
+        }
+        return max(0, low - 1)
     }
 
     /// The newest `seq`, 0 when there are none.

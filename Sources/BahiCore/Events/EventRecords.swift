@@ -83,4 +83,19 @@ enum EventRecords {
     static func hasPending(_ db: any Database) throws -> Bool {
         try db.queryFirst("SELECT position FROM events WHERE seq IS NULL LIMIT 1", StatementArguments([])) { _ in true } ?? false
     }
+
+    /// The events with these numbers, in `seq` order (missing numbers are simply absent).
+    static func events(_ db: any Database, seqs: [Int64]) throws -> [Event] {
+        guard !seqs.isEmpty else { return [] }
+        let placeholders = (1...seqs.count).map { "?\($0)" }.joined(separator: ", ")
+        return try db.query("SELECT \(eventColumns) FROM events WHERE seq IN (\(placeholders)) ORDER BY seq",
+                            StatementArguments(seqs.map { $0 as (any SQLValueConvertible)? }), event)
+    }
+
+    /// The first event at or after `seq`: its number and time.
+    static func firstAtOrAfter(_ db: any Database, seq: Int64) throws -> (seq: Int64, createdAt: Int64)? {
+        try db.queryFirst("SELECT seq, created_at FROM events WHERE seq >= ?1 ORDER BY seq LIMIT 1", binding: seq) { row in
+            (seq: try row["seq"] as Int64, createdAt: try row["created_at"] as Int64)
+        }
+    }
 }

@@ -8,7 +8,7 @@ import Synchronization
 /// Sorting ids as strings sorts them by creation time (to the millisecond), which is what
 /// cursors and humans scanning a log want; the random part makes them unguessable.
 public enum EntityID {
-    /// The prefixes DESIGN §2 assigns, plus `res_` for stock holds, `imp_` for CSV import
+    /// The prefixes DESIGN §2 assigns, plus `res_` for stock holds, `whd_` for webhook deliveries, `imp_` for CSV import
     /// batches (the reference on every movement an import made) and `pck_` for pick lists.
     public enum Kind: String, Sendable, CaseIterable {
         case order = "ord"
@@ -19,6 +19,7 @@ public enum EntityID {
         case invoice = "inv"
         case event = "evt"
         case webhook = "whk"
+        case webhookDelivery = "whd"
         case apiKey = "key"
         case reservation = "res"
         case importBatch = "imp"

@@ -115,12 +115,21 @@ public enum InventoryQueries {
         }
         var entries: [ChannelChange] = []
         for sku in order {
-            guard let facts = try Availability.facts(db, sku: sku) else { continue }
-            let available = try Availability.available(db, sku: sku, isKit: facts.isKit)
-            let buffer = try Availability.buffer(db, channel: channel, sku: sku) ?? (0, 0)
-            let sellable = facts.active ? Availability.sellable(available: available, buffer: buffer) : 0
-            entries.append(ChannelChange(sku: sku, sellable: sellable, available: available, seq: latest[sku] ?? seq))
+            guard let entry = try channelStock(db, channel: channel, sku: sku, seq: latest[sku] ?? seq) else { continue }
+            entries.append(entry)
         }
         return (entries, rows.last?.seq ?? seq)
+    }
+
+    /// What `channel` may sell of `sku` now (after its buffer; 0 for an inactive SKU or
+    /// channel), tagged with `seq`; nil when the SKU does not exist. The feed above and a
+    /// channel's webhook stock push both answer with it.
+    public static func channelStock(_ db: any Database, channel: String, sku: String, seq: Int64) throws -> ChannelChange? {
+        guard let facts = try Availability.facts(db, sku: sku) else { return nil }
+        let available = try Availability.available(db, sku: sku, isKit: facts.isKit)
+        // No terms: the channel is inactive (or gone), and sells nothing.
+        let buffer = try Availability.buffer(db, channel: channel, sku: sku)
+        let sellable = facts.active ? buffer.map { Availability.sellable(available: available, buffer: $0) } ?? 0 : 0
+        return ChannelChange(sku: sku, sellable: sellable, available: available, seq: seq)
     }
 }

@@ -18,6 +18,10 @@ public enum StockEvents {
         payload: [
             PayloadField("sku", .string, "The SKU (a kit when a component moved)."),
             PayloadField("available", .integer, "Units available over active locations after the change (a kit: whole kits)."),
+            PayloadField("channel", .string, optional: true,
+                         "Only in a delivery to a webhook endpoint with a channel (never in the feed): that channel."),
+            PayloadField("sellable", .integer, optional: true,
+                         "Only in a delivery to a webhook endpoint with a channel: what that channel may sell now, after its buffers; `available` is then as of the same moment."),
         ])
     /// Availability crossed below the SKU's low-stock threshold.
     public static let lowStock = EventDefinition(

@@ -461,6 +461,68 @@ public enum BahiSchema {
         ALTER TABLE api_keys ADD COLUMN rate_limit_per_second INTEGER CHECK (rate_limit_per_second > 0);
         ALTER TABLE api_keys ADD COLUMN rate_limit_burst INTEGER CHECK (rate_limit_burst > 0);
         """),
+        Migration(version: 9, name: "webhooks", sql: """
+        -- Sellers' systems subscribed to events (the Webhooks domain). `cursor` is the last event `seq`
+        -- this endpoint's deliveries were written for: the fan-out writes a delivery per matching
+        -- event after it and moves it on, in one transaction, so an event is never skipped and never
+        -- written twice (UNIQUE below). The secret signs deliveries, so it is stored as given; during a
+        -- rotation the previous one signs too until `previous_secret_until`.
+        CREATE TABLE webhook_endpoints (
+            id                    TEXT PRIMARY KEY,        -- whk_…
+            url                   TEXT NOT NULL,           -- https (http only with webhooks.allow_http)
+            events                TEXT NOT NULL,           -- JSON array of patterns: "order.*", "inventory.changed", "*"
+            channel               TEXT,                    -- a channel code: inventory.changed carries what it may sell
+            description           TEXT NOT NULL DEFAULT '',
+            enabled               INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+            disabled_reason       TEXT,                    -- operator | gone (410) | failing (5 days)
+            secret                TEXT NOT NULL,           -- whsec_…
+            previous_secret       TEXT,
+            previous_secret_until INTEGER,                 -- Unix ms
+            cursor                INTEGER NOT NULL,        -- the last event seq fanned out
+            failing_since         INTEGER,                 -- the first failed attempt since the last success
+            failed_attempts       INTEGER NOT NULL DEFAULT 0,
+            version               INTEGER NOT NULL CHECK (version >= 1),
+            created_at            INTEGER NOT NULL,
+            updated_at            INTEGER NOT NULL
+        ) STRICT;
+
+        -- The durable outbox: one row per (endpoint, event), written in the same transaction that
+        -- moves the endpoint's cursor. The body is the event as the feed shows it, rendered at each
+        -- attempt from `events`; `payload` is stored only when it is not the event's own (a channel's
+        -- stock push, a ping).
+        CREATE TABLE webhook_deliveries (
+            id              TEXT PRIMARY KEY,              -- whd_…
+            endpoint_id     TEXT NOT NULL REFERENCES webhook_endpoints (id) ON DELETE CASCADE,
+            event_id        TEXT NOT NULL,                 -- the webhook-id header
+            event_seq       INTEGER NOT NULL,              -- 0 for a ping
+            event_type      TEXT NOT NULL,
+            payload         TEXT,
+            status          TEXT NOT NULL CHECK (status = 'pending' OR status = 'succeeded' OR status = 'failed'),
+            attempts        INTEGER NOT NULL DEFAULT 0,    -- every attempt ever made
+            round_attempts  INTEGER NOT NULL DEFAULT 0,    -- attempts on the current schedule (a retry by hand starts a last one)
+            next_attempt_at INTEGER NOT NULL,              -- Unix ms
+            last_status     INTEGER,                       -- the receiver's last HTTP status
+            last_error      TEXT,                          -- or why no response came
+            created_at      INTEGER NOT NULL,
+            updated_at      INTEGER NOT NULL,
+            UNIQUE (endpoint_id, event_id)             -- also the list's order: event ids sort by time
+        ) STRICT, WITHOUT ROWID;
+        -- Only the rows that need finding stay in these: a delivery leaves the first when it succeeds.
+        CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (endpoint_id, event_seq) WHERE status = 'pending';
+        CREATE INDEX webhook_deliveries_failed ON webhook_deliveries (endpoint_id, event_id) WHERE status = 'failed';
+
+        -- Every attempt, for operators: when, what came back, how long it took.
+        CREATE TABLE webhook_attempts (
+            delivery_id      TEXT NOT NULL REFERENCES webhook_deliveries (id) ON DELETE CASCADE,
+            attempt          INTEGER NOT NULL,
+            attempted_at     INTEGER NOT NULL,
+            status_code      INTEGER,                      -- NULL when no response came
+            error            TEXT,                         -- dns, connection_refused, timeout, tls, address_refused, …
+            latency_ms       INTEGER NOT NULL,
+            response_excerpt TEXT NOT NULL DEFAULT '',     -- the first bytes of the answer
+            PRIMARY KEY (delivery_id, attempt)
+        ) STRICT, WITHOUT ROWID;
+        """),
     ]
 
     /// The migrator for this binary.

@@ -37,5 +37,8 @@ extension BahiSchema {
         .init("invoice_series"),
         .init("invoices"),
         .init("seller_profile"),
+        .init("webhook_endpoints"),
+        .init("webhook_deliveries"),
+        .init("webhook_attempts"),
     ]
 }
