@@ -496,3 +496,68 @@ CREATE TABLE webhook_attempts (
     response_excerpt TEXT NOT NULL DEFAULT '',     -- the first bytes of the answer
     PRIMARY KEY (delivery_id, attempt)
 );
+
+-- ─── payments domain (PostgreSQL migration 5; SQLite migration 10) ───
+
+-- Payments become the Payments domain's records, moved by gateway events as much as by hand:
+-- the table is rebuilt (SQLite cannot change a CHECK or drop a NOT NULL) with the gateway's
+-- order id, the receipt, the method, the fee and its GST, `pending`, an error, and `updated_at`;
+-- `order_id` may be NULL: a payment that matched no order is kept as an orphan, not dropped.
+-- The order's payment columns stay the Orders domain's, moved by the flow that moves a payment.
+CREATE TABLE payments_v2 (
+    id                 TEXT PRIMARY KEY,          -- pay_…
+    order_id           TEXT REFERENCES orders (id),   -- NULL: an orphan
+    gateway            TEXT,                      -- razorpay | cashfree | payu; NULL when entered by hand without one
+    gateway_payment_id TEXT,
+    gateway_order_id   TEXT,
+    receipt            TEXT,                      -- what the gateway was given to find the order by
+    method             TEXT,                      -- upi | card | netbanking | wallet | emi | cod | other
+    amount_paise       BIGINT NOT NULL CHECK (amount_paise >= 0),
+    fee_paise          BIGINT,                   -- the gateway's fee, its GST included
+    tax_paise          BIGINT,                   -- the GST inside the fee
+    status             TEXT NOT NULL CHECK (status = 'pending' OR status = 'authorized' OR status = 'captured' OR status = 'failed'),
+    error_code         TEXT,
+    error_description  TEXT,
+    actor              TEXT,
+    created_at         BIGINT NOT NULL,
+    updated_at         BIGINT NOT NULL,
+    UNIQUE (gateway, gateway_payment_id)
+);
+INSERT INTO payments_v2 (id, order_id, gateway, gateway_payment_id, amount_paise, status, actor, created_at, updated_at)
+    SELECT id, order_id, gateway, gateway_payment_id, amount_paise, status, actor, created_at, created_at FROM payments;
+DROP TABLE payments;
+ALTER TABLE payments_v2 RENAME TO payments;
+CREATE INDEX payments_order ON payments (order_id);
+-- Webhooks find their order by the gateway's order id.
+CREATE INDEX orders_gateway_order ON orders (gateway, gateway_order_id) WHERE gateway_order_id IS NOT NULL;
+
+-- Every verified gateway event, once: the provider's identity deduplicates a retry, and the
+-- verified body is kept as the record of what moved the payment.
+CREATE TABLE gateway_events (
+    gateway      TEXT NOT NULL,
+    event_id     TEXT NOT NULL,                   -- X-Razorpay-Event-Id, Cashfree's idempotency key, PayU's mihpayid:status
+    type         TEXT NOT NULL,                   -- as the gateway named it
+    payment_id   TEXT REFERENCES payments (id),   -- the payment it moved, if any
+    body         TEXT NOT NULL,                   -- the verified raw body
+    received_at  BIGINT NOT NULL,
+    PRIMARY KEY (gateway, event_id)
+);
+
+-- Money that went wrong, named: found when a payment moves (paid_after_cancel, double_charge,
+-- amount_mismatch, orphan_payment), kept with the refund it makes due until resolved with a note.
+CREATE TABLE payment_mismatches (
+    id               TEXT PRIMARY KEY,            -- mis_…
+    kind             TEXT NOT NULL CHECK (kind = 'paid_after_cancel' OR kind = 'double_charge' OR kind = 'amount_mismatch' OR kind = 'orphan_payment'),
+    order_id         TEXT REFERENCES orders (id),
+    payment_id       TEXT NOT NULL REFERENCES payments (id),
+    amount_paise     BIGINT NOT NULL,            -- the payment's amount
+    expected_paise   BIGINT,                     -- what the order asked for, when one matched
+    refund_due_paise BIGINT NOT NULL DEFAULT 0 CHECK (refund_due_paise >= 0),
+    status           TEXT NOT NULL CHECK (status = 'open' OR status = 'resolved'),
+    note             TEXT,
+    resolved_by      TEXT,
+    resolved_at      BIGINT,
+    created_at       BIGINT NOT NULL,
+    UNIQUE (kind, payment_id)
+);
+CREATE INDEX payment_mismatches_open ON payment_mismatches (created_at) WHERE status = 'open';

@@ -31,6 +31,8 @@ extension BahiSchema {
         .init("customer_stats"),
         .init("pincode_stats"),
         .init("payments"),
+        .init("gateway_events"),
+        .init("payment_mismatches"),
         .init("shipments"),
         .init("shipment_lines"),
         .init("picklists"),
