@@ -30,6 +30,7 @@ public enum BahiApplication {
         FulfilmentRoutes.register(on: &api)
         SettingsRoutes.register(on: &api)
         WebhookRoutes.register(on: &api)
+        PaymentRoutes.register(on: &api)
         api.serveOpenAPI()
         return api
     }

@@ -1,7 +1,7 @@
 public import BahiCore
 public import BahiHTTP
 public import BahiStore
-import Synchronization
+public import Synchronization
 
 /// Everything a route needs, built once at startup: configuration, the store, keys,
 /// authentication, the event notifier, and the set of Idempotency-Keys in flight.
@@ -21,6 +21,9 @@ public final class BahiContext: Sendable {
     /// Where failures are explained: every 5xx answer and every failed maintenance job
     /// writes one JSON line here.
     public let log: ErrorLog
+    /// Gateway webhooks refused for their signature, by gateway, since start: the counter a
+    /// refusal leaves behind (it stores nothing else).
+    public let gatewayRejections = Mutex<[String: Int]>([:])
     /// (key owner, Idempotency-Key) pairs whose first request has not finished.
     let idempotencyInFlight = Mutex<Set<String>>([])
 

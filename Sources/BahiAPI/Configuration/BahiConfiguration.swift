@@ -100,12 +100,14 @@ public struct BahiConfiguration: Sendable, Equatable {
         public var roles = Roles()
     }
 
-    /// Secrets for payment gateways and couriers. Placeholders until those integrations land;
-    /// never logged.
+    /// Secrets for payment gateways and couriers; never logged. A gateway's secret may list
+    /// several, comma-separated, while one is being rotated: any of them verifies.
     public struct Secrets: Sendable, Equatable {
         public var razorpayWebhookSecret = ""
         public var cashfreeClientSecret = ""
         public var payuSalt = ""
+        /// PayU's merchant key (public, in the checkout form): callbacks for another key are refused.
+        public var payuMerchantKey = ""
         public var shiprocketToken = ""
         public var delhiveryToken = ""
     }
@@ -206,6 +208,11 @@ public struct BahiConfiguration: Sendable, Equatable {
                 : BahiCore.RateLimit(requestsPerSecond: own.requestsPerSecond)
         }
         return limits
+    }
+
+    /// A secret setting as the list of secrets it names (comma-separated during a rotation).
+    public static func secretList(_ value: String) -> [String] {
+        value.split(separator: ",").map { String($0).trimmingCharacters(in: " \t") }.filter { !$0.isEmpty }
     }
 
     /// The URL rule webhook endpoints are held to, at creation and at connect time.

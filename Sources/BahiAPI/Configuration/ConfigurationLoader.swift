@@ -148,6 +148,7 @@ public enum ConfigurationLoader {
         string("secrets.razorpay_webhook_secret", \.secrets.razorpayWebhookSecret),
         string("secrets.cashfree_client_secret", \.secrets.cashfreeClientSecret),
         string("secrets.payu_salt", \.secrets.payuSalt),
+        string("secrets.payu_merchant_key", \.secrets.payuMerchantKey),
         string("secrets.shiprocket_token", \.secrets.shiprocketToken),
         string("secrets.delhivery_token", \.secrets.delhiveryToken),
         int("orders.cod_max_paise", 0...10_000_000_000, \.orders.codMaxPaise),

@@ -391,6 +391,32 @@ public enum Components {
     }
 
     /// `{data, next_cursor}` with items of `item`: every list's envelope.
+    // MARK: payments
+
+    /// A payment with the gateway events that moved it.
+    public static let payment = Component("Payment") {
+        .object([
+            "id": text.described("pay_…"), "order_id": nullableText.described("Null: an orphan that matched no order."),
+            "gateway": nullableText, "gateway_payment_id": nullableText, "gateway_order_id": nullableText, "receipt": nullableText,
+            "method": Schema.string(enum: PaymentInstrument.allCases.map(\.rawValue)).nullable,
+            "status": .string(enum: PaymentState.Status.allCases.map(\.rawValue)),
+            "amount_paise": int, "fee_paise": Schema.integer().nullable.described("The gateway's fee, its GST included."),
+            "tax_paise": Schema.integer().nullable.described("The GST inside the fee."),
+            "error_code": nullableText, "error_description": nullableText, "created_at": time, "updated_at": time,
+            "events": .array(of: .object(["event_id": text, "type": text, "received_at": time], allRequired: true)),
+        ], allRequired: true)
+    }
+
+    /// Money that went wrong, named.
+    public static let paymentMismatch = Component("PaymentMismatch") {
+        .object([
+            "id": text.described("mis_…"), "kind": .string(enum: PaymentMismatch.Kind.allCases.map(\.rawValue)),
+            "order_id": nullableText, "payment_id": text, "amount_paise": int, "expected_paise": Schema.integer().nullable,
+            "refund_due_paise": int, "status": .string(enum: PaymentMismatch.Status.allCases.map(\.rawValue)),
+            "note": nullableText, "resolved_by": nullableText, "resolved_at": nullableTime, "created_at": time,
+        ], allRequired: true)
+    }
+
     // MARK: webhooks
 
     /// A webhook endpoint as every read shows it (never its secret).
