@@ -515,6 +515,7 @@ CREATE TABLE payments_v2 (
     amount_paise       BIGINT NOT NULL CHECK (amount_paise >= 0),
     fee_paise          BIGINT,                   -- the gateway's fee, its GST included
     tax_paise          BIGINT,                   -- the GST inside the fee
+    refunded_paise     BIGINT NOT NULL DEFAULT 0 CHECK (refunded_paise >= 0),  -- refunds asked for and not failed
     status             TEXT NOT NULL CHECK (status = 'pending' OR status = 'authorized' OR status = 'captured' OR status = 'failed'),
     error_code         TEXT,
     error_description  TEXT,

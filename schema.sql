@@ -499,6 +499,7 @@ CREATE TABLE payments_v2 (
     amount_paise       INTEGER NOT NULL CHECK (amount_paise >= 0),
     fee_paise          INTEGER,                   -- the gateway's fee, its GST included
     tax_paise          INTEGER,                   -- the GST inside the fee
+    refunded_paise     INTEGER NOT NULL DEFAULT 0 CHECK (refunded_paise >= 0),  -- refunds asked for and not failed
     status             TEXT NOT NULL CHECK (status = 'pending' OR status = 'authorized' OR status = 'captured' OR status = 'failed'),
     error_code         TEXT,
     error_description  TEXT,
