@@ -517,16 +517,20 @@ CREATE INDEX payments_order ON payments (order_id);
 CREATE INDEX orders_gateway_order ON orders (gateway, gateway_order_id) WHERE gateway_order_id IS NOT NULL;
 
 -- Every verified gateway event, once: the provider's identity deduplicates a retry, and the
--- verified body is kept as the record of what moved the payment.
+-- verified body is kept as the record of what moved the payment. A rowid table in arrival
+-- order, so bodies fill pages one after another; the gateways' ids are random, and only the
+-- small UNIQUE index entry lands on a random page.
 CREATE TABLE gateway_events (
+    id           INTEGER PRIMARY KEY,             -- arrival order
     gateway      TEXT NOT NULL,
     event_id     TEXT NOT NULL,                   -- X-Razorpay-Event-Id, Cashfree's idempotency key, PayU's mihpayid:status
     type         TEXT NOT NULL,                   -- as the gateway named it
     payment_id   TEXT REFERENCES payments (id),   -- the payment it moved, if any
     body         TEXT NOT NULL,                   -- the verified raw body
     received_at  INTEGER NOT NULL,
-    PRIMARY KEY (gateway, event_id)
-) STRICT, WITHOUT ROWID;
+    UNIQUE (gateway, event_id)
+) STRICT;
+CREATE INDEX gateway_events_payment ON gateway_events (payment_id) WHERE payment_id IS NOT NULL;
 
 -- Money that went wrong, named: found when a payment moves (paid_after_cancel, double_charge,
 -- amount_mismatch, orphan_payment), kept with the refund it makes due until resolved with a note.

@@ -78,7 +78,7 @@ enum PaymentRecords {
 
     /// The events that moved a payment, oldest first: (gateway's event id, type, received at).
     static func events(_ db: any Database, paymentID: String) throws -> [(eventID: String, type: String, receivedAt: Int64)] {
-        try db.query("SELECT event_id, type, received_at FROM gateway_events WHERE payment_id = ?1 ORDER BY received_at, event_id", binding: paymentID) { row in
+        try db.query("SELECT event_id, type, received_at FROM gateway_events WHERE payment_id = ?1 ORDER BY id", binding: paymentID) { row in
             (eventID: try row["event_id"] as String, type: try row["type"] as String, receivedAt: try row["received_at"] as Int64)
         }
     }
