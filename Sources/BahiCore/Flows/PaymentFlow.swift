@@ -56,4 +56,17 @@ public enum PaymentFlow {
         }
         return Outcome(payment: payment, created: change.isNew, mismatch: mismatch)
     }
+
+    /// The seam the courier flow calls when a COD parcel is delivered and its cash collected:
+    /// a payment of method `cod` under gateway `cod`, keyed by `reference` (the AWB or the
+    /// shipment), so a repeated delivery scan records it once; the order's payment status
+    /// moves `cod_pending` → `cod_collected` once the cash covers it. Remittance (the courier
+    /// paying the seller) comes with the remittance import.
+    public static func codCollected(
+        _ db: any Database, orderID: String, amountPaise: Int64, reference: String, actor: String?, now: Int64
+    ) throws -> Outcome {
+        let report = Payments.Report(gateway: "cod", gatewayPaymentID: reference, method: .cod,
+                                     state: PaymentState(status: .captured, amountPaise: amountPaise))
+        return try apply(db, report, orderID: orderID, actor: actor, now: now)
+    }
 }

@@ -186,4 +186,23 @@ import BahiJSON
             }
         }
     }
+
+    @Test func codCashCollectedOnDeliveryIsRecordedOncePerParcel() async throws {
+        try await onEveryStore { store in
+            try await store.write { db in
+                try OrderDomainTests.seed(db, stock: 10)
+                let placed = try PlaceOrderFlow.place(db, draft: OrderDomainTests.draft("COD-1", method: .cod, paid: false), policy: OrderDomainTests.policy,
+                                                      actor: "t", now: Self.now)
+                #expect(placed.order.paymentStatus == .codPending)
+                let first = try PaymentFlow.codCollected(db, orderID: placed.order.id, amountPaise: placed.order.totals.totalPaise,
+                                                         reference: "AWB123", actor: "courier", now: Self.now + 1)
+                #expect(first.created && first.payment.method == .cod && first.mismatch == nil)
+                let again = try PaymentFlow.codCollected(db, orderID: placed.order.id, amountPaise: placed.order.totals.totalPaise,
+                                                         reference: "AWB123", actor: "courier", now: Self.now + 2)
+                #expect(!again.created && again.payment.id == first.payment.id)
+                let order = try #require(try OrderDetails.find(db, id: placed.order.id, history: false))
+                #expect(order.paymentStatus == .codCollected && order.paidPaise == placed.order.totals.totalPaise)
+            }
+        }
+    }
 }
