@@ -48,36 +48,38 @@ public enum Payments {
         try PaymentRecords.payments(db, orderID: orderID)
     }
 
-    /// Records a report: a payment the gateway id names is merged with it (conditional on the
-    /// state read, so a concurrent report reruns on PostgreSQL), otherwise a new payment is
-    /// stored for `orderID` (nil: an orphan). A status reached for the first time appends its
+    /// Records a report: a new payment is stored for `orderID` (nil: an orphan); a payment the
+    /// gateway id already names is merged with it (conditional on the state read, so a
+    /// concurrent report reruns on PostgreSQL). A status reached for the first time appends its
     /// `payment.*` event.
     public static func record(_ db: any Database, _ report: Report, orderID: String?, actor: String?, now: Int64) throws -> Change {
-        if let gateway = report.gateway, let gatewayPaymentID = report.gatewayPaymentID,
-           let existing = try PaymentRecords.payment(db, gateway: gateway, gatewayPaymentID: gatewayPaymentID) {
-            let merged = existing.state.merged(with: report.state)
-            let method = existing.method ?? report.method
-            guard merged != existing.state || method != existing.method else { return Change(payment: existing, before: existing.state) }
-            guard try PaymentRecords.update(db, id: existing.id, from: existing.state, to: merged, method: report.method, now: now) else {
-                throw db.concurrentChange(DomainError(.versionMismatch, "Payment \(existing.id) changed while this report was recorded."))
-            }
-            var after = existing
-            after.state = merged
-            after.method = method
-            after.updatedAt = now
-            if merged.status != existing.state.status { try announce(db, after, actor: actor, now: now) }
-            return Change(payment: after, before: existing.state)
-        }
         let payment = Payment(
             id: EntityID.make(.payment, milliseconds: UInt64(max(0, now))), orderID: orderID, gateway: report.gateway,
             gatewayPaymentID: report.gatewayPaymentID, gatewayOrderID: report.gatewayOrderID, receipt: report.receipt, method: report.method,
             state: report.state, actor: actor, createdAt: now, updatedAt: now)
-        guard try PaymentRecords.insert(db, payment) else {
-            // Another transaction stored this gateway payment between the read and the insert.
-            throw db.concurrentChange(DomainError(.versionMismatch, "Payment \(report.gatewayPaymentID ?? payment.id) was stored by another request."))
+        // The insert first: most reports are a payment's first (one statement, where reading
+        // first cost two); `ON CONFLICT DO NOTHING` says when the gateway's id is already stored.
+        if try PaymentRecords.insert(db, payment) {
+            try announce(db, payment, actor: actor, now: now)
+            return Change(payment: payment, before: nil)
         }
-        try announce(db, payment, actor: actor, now: now)
-        return Change(payment: payment, before: nil)
+        guard let gateway = report.gateway, let gatewayPaymentID = report.gatewayPaymentID,
+              let existing = try PaymentRecords.payment(db, gateway: gateway, gatewayPaymentID: gatewayPaymentID) else {
+            // The conflict's row is gone again: another transaction moved it meanwhile.
+            throw db.concurrentChange(DomainError(.versionMismatch, "Payment \(report.gatewayPaymentID ?? payment.id) changed while this report was recorded."))
+        }
+        let merged = existing.state.merged(with: report.state)
+        let method = existing.method ?? report.method
+        guard merged != existing.state || method != existing.method else { return Change(payment: existing, before: existing.state) }
+        guard try PaymentRecords.update(db, id: existing.id, from: existing.state, to: merged, method: report.method, now: now) else {
+            throw db.concurrentChange(DomainError(.versionMismatch, "Payment \(existing.id) changed while this report was recorded."))
+        }
+        var after = existing
+        after.state = merged
+        after.method = method
+        after.updatedAt = now
+        if merged.status != existing.state.status { try announce(db, after, actor: actor, now: now) }
+        return Change(payment: after, before: existing.state)
     }
 
     private static func announce(_ db: any Database, _ p: Payment, actor: String?, now: Int64) throws {
