@@ -24,6 +24,9 @@ public final class BahiContext: Sendable {
     /// Gateway webhooks refused for their signature, by gateway, since start: the counter a
     /// refusal leaves behind (it stores nothing else).
     public let gatewayRejections = Mutex<[String: Int]>([:])
+    /// The client refunds call the gateways with, made on first use (its worker threads are
+    /// not worth starting in a process that never refunds).
+    private let gatewayClientStore = Mutex<HTTPClient?>(nil)
     /// (key owner, Idempotency-Key) pairs whose first request has not finished.
     let idempotencyInFlight = Mutex<Set<String>>([])
 
@@ -59,6 +62,19 @@ public final class BahiContext: Sendable {
         let value = try await store.write(rerunnable: rerunnable, body)
         notifier.signal()
         return value
+    }
+
+    /// The shared client for the payment gateways' APIs (refunds).
+    func gatewayClient() throws(HTTPClientError) -> HTTPClient {
+        try gatewayClientStore.withLock { (stored: inout HTTPClient?) throws(HTTPClientError) -> HTTPClient in
+            if let client = stored { return client }
+            var configuration = HTTPClientConfiguration()
+            configuration.workerThreads = 4
+            configuration.userAgent = "Bahi-Refunds/1"
+            let client = try HTTPClient(configuration: configuration)
+            stored = client
+            return client
+        }
     }
 
     /// How long idempotency records live.

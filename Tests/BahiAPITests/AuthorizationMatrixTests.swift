@@ -77,6 +77,27 @@ import BahiJSON
         return outcome?.mismatch?.id ?? ""
     }
 
+    /// A COD order of `web` whose cash was collected (a payment entered by hand): refundable by payout.
+    static func codCollected(_ w: OrderWorld, _ n: Int) async -> String {
+        let id = await order(w, n, payment: codPayment).id
+        let recorded = try? await w.app.write { db in
+            try ConfirmOrderFlow.recordPayment(db, id: id, payment: OrderTransitions.PaymentInput(amountPaise: 49_900, status: .captured, gateway: nil, gatewayPaymentID: nil),
+                                               actor: "t", now: Int64(WallClock.milliseconds()))
+        }
+        #expect(recorded != nil)
+        return id
+    }
+
+    static let beneficiary = #"{"name":"Asha Patel","account_number":"001234567890","ifsc":"HDFC0001234"}"#
+
+    /// A pending payout refund of a collected COD order.
+    static func refund(_ w: OrderWorld, _ n: Int) async -> String {
+        let r = await send(w.api, .post, "/v1/orders/\(await codCollected(w, n))/refunds", key: w.finance,
+                           body: #"{"amount_paise":100,"reason":"damaged","beneficiary":\#(beneficiary)}"#)
+        #expect(r.status == .created, "\(r.text)")
+        return r.str("id") ?? ""
+    }
+
     /// A Razorpay webhook body signed with the test secret (`OrderWorld.configure`).
     static func razorpay(_ n: Int) -> Sample {
         let body = GatewayWebhookTests.razorpayPayment("pay_M\(n)", order: "order_NOBODY", status: "captured", amount: 100)
@@ -117,6 +138,13 @@ import BahiJSON
         "POST /v1/reconciliation/mismatches/:id/resolve": { w, _, n in
             Sample(path: "/v1/reconciliation/mismatches/\(await mismatch(w, n))/resolve", body: #"{"note":"Matched by hand"}"#)
         },
+        "POST /v1/orders/:id/refunds": { w, _, n in
+            Sample(path: "/v1/orders/\(await codCollected(w, n))/refunds", body: #"{"amount_paise":100,"reason":"damaged","beneficiary":\#(beneficiary)}"#)
+        },
+        "GET /v1/orders/:id/refunds": { w, _, n in Sample(path: "/v1/orders/\(await order(w, n).id)/refunds") },
+        "GET /v1/refunds/payouts.csv": { _, _, _ in Sample(path: "/v1/refunds/payouts.csv?status=pending") },
+        "GET /v1/refunds/:id": { w, _, n in Sample(path: "/v1/refunds/\(await refund(w, n))") },
+        "POST /v1/refunds/:id/mark-paid": { w, _, n in Sample(path: "/v1/refunds/\(await refund(w, n))/mark-paid", body: #"{"utr":"UTR\#(100_000 + n)"}"#) },
         "POST /v1/webhook-endpoints": { _, _, n in
             Sample(path: "/v1/webhook-endpoints", body: #"{"url":"https://erp.example.com/hook/\#(n)","events":["order.*","inventory.changed"]}"#)
         },

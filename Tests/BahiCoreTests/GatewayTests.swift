@@ -421,7 +421,8 @@ import Testing
         #expect(event.eventID == "11325632:REFUND_STATUS_WEBHOOK:SUCCESS")
         #expect(event.occurredAt == 1_646_033_668_000)
         // cf_refund_id and cf_payment_id are integers here.
-        #expect(refund(event) == Refund(gatewayRefundID: "11325632", gatewayPaymentID: "789727431", amountPaise: 200, status: .processed, arn: "205907014017"))
+        #expect(refund(event) == Refund(gatewayRefundID: "11325632", gatewayPaymentID: "789727431", amountPaise: 200, status: .processed, arn: "205907014017",
+                                      merchantRefundID: "refund_sampleorder0413"))
         let statuses: [(String, Refund.Status)] = [("PENDING", .pending), ("ONHOLD", .pending), ("CANCELLED", .failed), ("FAILED", .failed)]
         for (status, expected) in statuses {
             let body = Self.replacing(#""refund_status":"SUCCESS""#, with: #""refund_status":"\#(status)""#, in: GatewayFixtures.cashfreeRefund)

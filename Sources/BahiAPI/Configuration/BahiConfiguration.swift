@@ -104,12 +104,23 @@ public struct BahiConfiguration: Sendable, Equatable {
     /// several, comma-separated, while one is being rotated: any of them verifies.
     public struct Secrets: Sendable, Equatable {
         public var razorpayWebhookSecret = ""
+        /// Razorpay's API key id and secret (HTTP Basic for refunds); not the webhook's secret.
+        public var razorpayKeyID = ""
+        public var razorpayKeySecret = ""
+        /// Cashfree's client id (`x-client-id`); its secret is `cashfreeClientSecret`.
+        public var cashfreeAppID = ""
         public var cashfreeClientSecret = ""
         public var payuSalt = ""
         /// PayU's merchant key (public, in the checkout form): callbacks for another key are refused.
         public var payuMerchantKey = ""
         public var shiprocketToken = ""
         public var delhiveryToken = ""
+    }
+
+    /// Where the gateways' APIs are (refunds). Tests point them at local stubs.
+    public struct PaymentGateways: Sendable, Equatable {
+        public var razorpayAPIURL = "https://api.razorpay.com"
+        public var cashfreeAPIURL = "https://api.cashfree.com/pg"
     }
 
     /// Outbound webhooks: which URLs endpoints may have, the retry schedule, the worker.
@@ -164,6 +175,7 @@ public struct BahiConfiguration: Sendable, Equatable {
     public var seller = Seller()
     public var rateLimit = RateLimit()
     public var secrets = Secrets()
+    public var payments = PaymentGateways()
     public var webhooks = Webhooks()
     public var orders = Orders()
     public var fulfilment = Fulfilment()

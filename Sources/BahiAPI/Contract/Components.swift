@@ -417,6 +417,20 @@ public enum Components {
         ], allRequired: true)
     }
 
+    /// A refund: money given back against one payment (never the beneficiary's whole account number).
+    public static let refund = Component("Refund") {
+        .object([
+            "id": text.described("rfd_…; also the idempotency key sent to the gateway."), "order_id": nullableText, "payment_id": text,
+            "gateway": text.described("razorpay, cashfree, or payout (a bank transfer the seller makes: COD orders, payments without a gateway)."),
+            "gateway_refund_id": nullableText, "amount_paise": int, "reason": text,
+            "lines": Schema.any.nullable.described("The lines refunded, as given."),
+            "status": .oneOf(Refund.Status.self), "arn": nullableText, "utr": nullableText,
+            "beneficiary": Schema.object(["name": text, "account_masked": text.described("XXXXXX and the last four digits."), "ifsc": text], allRequired: true).nullable,
+            "error": nullableText.described("The gateway's refusal; or, while pending, why its answer is not known (asking again with the same id is safe)."),
+            "created_at": time, "updated_at": time,
+        ], allRequired: true)
+    }
+
     // MARK: webhooks
 
     /// A webhook endpoint as every read shows it (never its secret).

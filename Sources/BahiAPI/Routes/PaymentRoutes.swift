@@ -16,15 +16,15 @@ enum PaymentRoutes {
     static let finance = Access.roles([.admin, .finance])
     static let received = Schema.object([
         "status": Schema.string(enum: ["processed", "kept", "duplicate"])
-            .described("processed: a payment was recorded or moved; kept: stored for the record (a refund, a settlement, a type Bahi does not act on); duplicate: seen before, nothing changed."),
-        "payment_id": Schema.string().nullable, "mismatch": Schema.string().nullable.described("A mismatch this event revealed, by kind."),
+            .described("processed: a payment or a refund was recorded or moved; kept: stored for the record (a settlement, a type Bahi does not act on, a refund of an unknown payment); duplicate: seen before, nothing changed."),
+        "payment_id": Schema.string().nullable, "refund_id": Schema.string().nullable, "mismatch": Schema.string().nullable.described("A mismatch this event revealed, by kind."),
     ], allRequired: true)
     static let webhookErrors = [ProblemCase(401, "invalid_signature"), ProblemCase(422, "invalid_payload"), ProblemCase(503, "gateway_not_configured")]
 
     static func register(on api: inout API) {
         api.route(.post, "/v1/webhooks/razorpay", access: .open, RouteDoc(
             "Razorpay's webhooks",
-            description: "X-Razorpay-Signature is the hex HMAC-SHA256 of the raw body under the webhook's secret (secrets.razorpay_webhook_secret; two, comma-separated, during a rotation). X-Razorpay-Event-Id deduplicates. payment.*, order.paid move payments; refund.*, settlement.* are kept.",
+            description: "X-Razorpay-Signature is the hex HMAC-SHA256 of the raw body under the webhook's secret (secrets.razorpay_webhook_secret; two, comma-separated, during a rotation). X-Razorpay-Event-Id deduplicates. payment.*, order.paid move payments; refund.* move refunds; settlement.* are kept.",
             request: .raw(contentType: "application/json", .freeObject, "The event exactly as Razorpay sent it."),
             responses: [.ok(received)], errors: webhookErrors
         ).tagged(tag)) { ctx in
@@ -161,14 +161,17 @@ enum PaymentRoutes {
         case .payment(let payment, let mismatch):
             o["status"] = .string("processed")
             o["payment_id"] = .string(payment.id)
+            o["refund_id"] = .null
             o["mismatch"] = mismatch.map { .string($0.kind.rawValue) } ?? .null
-        case .kept:
-            o["status"] = .string("kept")
-            o["payment_id"] = .null
+        case .refund(let refund):
+            o["status"] = .string("processed")
+            o["payment_id"] = .string(refund.paymentID)
+            o["refund_id"] = .string(refund.id)
             o["mismatch"] = .null
-        case .duplicate:
-            o["status"] = .string("duplicate")
+        case .kept, .duplicate:
+            o["status"] = .string(outcome == .kept ? "kept" : "duplicate")
             o["payment_id"] = .null
+            o["refund_id"] = .null
             o["mismatch"] = .null
         }
         return .json(.object(o))

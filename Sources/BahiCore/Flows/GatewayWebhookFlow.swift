@@ -1,17 +1,21 @@
 public import BahiStore
 
 /// A verified gateway event carried into the books: kept once (the provider's identity
-/// deduplicates a retry), and a payment it reports recorded through `PaymentFlow`.
+/// deduplicates a retry), a payment it reports recorded through `PaymentFlow`, a refund it
+/// reports moved up its ladder (or recorded, when Bahi never asked for it) through `Refunds`.
 ///
-/// Why the event is kept even when nothing acts on it yet (refunds and settlements before
-/// their imports land, types Bahi does not use): it is the gateway's word, verified, and the
-/// record of what moved each payment.
+/// Why the event is kept even when nothing acts on it yet (settlements before their import
+/// lands, types Bahi does not use): it is the gateway's word, verified, and the record of
+/// what moved each payment.
 public enum GatewayWebhookFlow {
     /// What receiving one event did.
     public enum Outcome: Sendable, Equatable {
         /// A payment was recorded or moved (the payment, and any mismatch it revealed).
         case payment(Payment, mismatch: PaymentMismatch?)
-        /// Kept for the record; nothing else to do yet (a refund, a settlement, an ignored type).
+        /// A refund was moved or recorded (as it now stands).
+        case refund(Refund)
+        /// Kept for the record; nothing else to do yet (a settlement, an ignored type, a refund
+        /// of a payment Bahi does not know).
         case kept
         /// Seen before: nothing changed.
         case duplicate
@@ -22,6 +26,11 @@ public enum GatewayWebhookFlow {
         let gateway = event.gateway.rawValue
         guard try Payments.accept(db, gateway: gateway, eventID: event.eventID, type: event.eventType, body: body, now: now) else {
             return .duplicate
+        }
+        if case .refund(let update) = event.kind {
+            guard let refund = try Refunds.applyReported(db, gateway: gateway, update, now: now) else { return .kept }
+            try Payments.link(db, gateway: gateway, eventID: event.eventID, paymentID: refund.paymentID)
+            return .refund(refund)
         }
         guard case .payment(let update) = event.kind else { return .kept }
         let outcome = try PaymentFlow.apply(db, report(update, gateway: gateway), orderID: nil, actor: "gateway:\(gateway)", now: now)

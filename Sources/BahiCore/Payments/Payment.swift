@@ -9,6 +9,8 @@ public struct Payment: Sendable, Equatable {
     public var receipt: String?
     public var method: PaymentInstrument?
     public var state: PaymentState
+    /// What refunds not failed have taken from it (reserved before a gateway is asked).
+    public var refundedPaise: Int64 = 0
     public var actor: String?
     public var createdAt: Int64
     public var updatedAt: Int64
@@ -17,6 +19,11 @@ public struct Payment: Sendable, Equatable {
 /// How the buyer paid, in the gateways' common words.
 public enum PaymentInstrument: String, Sendable, CaseIterable {
     case upi, card, netbanking, wallet, emi, cod, other
+}
+
+extension Payment {
+    /// What may still be refunded: the capture less what refunds have taken (0 uncaptured).
+    public var refundablePaise: Int64 { max(0, state.capturedPaise - refundedPaise) }
 }
 
 /// Where a payment stands, and the figures that go with it: the pure part of recording a

@@ -1,7 +1,7 @@
 import BahiStore
 
 /// Every SQL statement on the Payments domain's tables: `payments`, `gateway_events`,
-/// `payment_mismatches`; each row mapped once, by column name.
+/// `payment_mismatches`, `refunds`; each row mapped once, by column name.
 enum PaymentRecords {
     static let paymentColumns = """
         id, order_id, gateway, gateway_payment_id, gateway_order_id, receipt, method, amount_paise, fee_paise, tax_paise, status,
@@ -19,20 +19,20 @@ enum PaymentRecords {
             gatewayOrderID: try row["gateway_order_id"], receipt: try row["receipt"], method: method.flatMap(PaymentInstrument.init(rawValue:)),
             state: PaymentState(status: status, amountPaise: try row["amount_paise"], feePaise: try row["fee_paise"], taxPaise: try row["tax_paise"],
                                 errorCode: try row["error_code"], errorDescription: try row["error_description"]),
-            actor: try row["actor"], createdAt: try row["created_at"], updatedAt: try row["updated_at"])
+            refundedPaise: try row["refunded_paise"], actor: try row["actor"], createdAt: try row["created_at"], updatedAt: try row["updated_at"])
     }
 
     static func payment(_ db: any Database, gateway: String, gatewayPaymentID: String) throws -> Payment? {
-        try db.queryFirst("SELECT \(paymentColumns) FROM payments WHERE gateway = ?1 AND gateway_payment_id = ?2",
+        try db.queryFirst("SELECT \(paymentColumns), refunded_paise FROM payments WHERE gateway = ?1 AND gateway_payment_id = ?2",
                           binding: gateway, gatewayPaymentID, map: payment)
     }
 
     static func payment(_ db: any Database, id: String) throws -> Payment? {
-        try db.queryFirst("SELECT \(paymentColumns) FROM payments WHERE id = ?1", binding: id, map: payment)
+        try db.queryFirst("SELECT \(paymentColumns), refunded_paise FROM payments WHERE id = ?1", binding: id, map: payment)
     }
 
     static func payments(_ db: any Database, orderID: String) throws -> [Payment] {
-        try db.query("SELECT \(paymentColumns) FROM payments WHERE order_id = ?1 ORDER BY id", binding: orderID, map: payment)
+        try db.query("SELECT \(paymentColumns), refunded_paise FROM payments WHERE order_id = ?1 ORDER BY id", binding: orderID, map: payment)
     }
 
     /// Stores a new payment unless the gateway's id is already stored; returns whether it did.
@@ -134,5 +134,100 @@ enum PaymentRecords {
         try db.execute(
             "UPDATE payment_mismatches SET status = 'resolved', note = ?1, resolved_by = ?2, resolved_at = ?3 WHERE id = ?4 AND status = 'open'",
             binding: note, actor, at, id) == 1
+    }
+
+    // MARK: refunds
+
+    /// Takes `amount` from what a captured payment may still refund, in one conditional UPDATE:
+    /// false (nothing changed) when less than `amount` remains. The changed-row count decides,
+    /// so concurrent refunds can never take more than was captured, on either store.
+    static func reserveRefund(_ db: any Database, paymentID: String, amountPaise: Int64) throws -> Bool {
+        try db.execute(
+            "UPDATE payments SET refunded_paise = refunded_paise + ?1 WHERE id = ?2 AND status = 'captured' AND amount_paise - refunded_paise >= ?1",
+            binding: amountPaise, paymentID) == 1
+    }
+
+    /// Counts a refund the gateway reports it made: the gateway's word, not a request, so not
+    /// bounded by what Bahi thinks remains (an auto-refund of an uncaptured payment).
+    static func takeReportedRefund(_ db: any Database, paymentID: String, amountPaise: Int64) throws {
+        try db.perform("UPDATE payments SET refunded_paise = refunded_paise + ?1 WHERE id = ?2", binding: amountPaise, paymentID)
+    }
+
+    /// Gives a failed refund's amount back to its payment.
+    static func giveBackRefund(_ db: any Database, paymentID: String, amountPaise: Int64) throws -> Bool {
+        try db.execute("UPDATE payments SET refunded_paise = refunded_paise - ?1 WHERE id = ?2 AND refunded_paise >= ?1",
+                       binding: amountPaise, paymentID) == 1
+    }
+
+    static let refundColumns = """
+        id, order_id, payment_id, gateway, gateway_refund_id, amount_paise, reason, lines, status, idempotency_key, arn, utr,
+        beneficiary_name, beneficiary_account_masked, beneficiary_ifsc, error, actor, created_at, updated_at
+        """
+
+    static func refund(_ row: Row) throws -> Refund {
+        let statusText: String = try row["status"]
+        guard let status = Refund.Status(rawValue: statusText) else {
+            throw DomainError(.corruptRow, "refunds.status \(statusText) is not a refund status.")
+        }
+        let name: String? = try row["beneficiary_name"], masked: String? = try row["beneficiary_account_masked"], ifsc: String? = try row["beneficiary_ifsc"]
+        let beneficiary: RefundBeneficiary? = if let name, let masked, let ifsc { RefundBeneficiary(name: name, accountMasked: masked, ifsc: ifsc) } else { nil }
+        return Refund(
+            id: try row["id"], orderID: try row["order_id"], paymentID: try row["payment_id"], gateway: try row["gateway"],
+            gatewayRefundID: try row["gateway_refund_id"], amountPaise: try row["amount_paise"], reason: try row["reason"], linesJSON: try row["lines"],
+            status: status, idempotencyKey: try row["idempotency_key"], arn: try row["arn"], utr: try row["utr"], beneficiary: beneficiary,
+            error: try row["error"], actor: try row["actor"], createdAt: try row["created_at"], updatedAt: try row["updated_at"])
+    }
+
+    /// Stores a new refund unless the gateway's refund id is already stored; returns whether it did.
+    static func insertRefund(_ db: any Database, _ r: Refund) throws -> Bool {
+        try db.execute(
+            """
+            INSERT INTO refunds (\(refundColumns))
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
+            ON CONFLICT (gateway, gateway_refund_id) DO NOTHING
+            """,
+            binding: r.id, r.orderID, r.paymentID, r.gateway, r.gatewayRefundID, r.amountPaise, r.reason, r.linesJSON, r.status.rawValue,
+            r.idempotencyKey, r.arn, r.utr, r.beneficiary?.name, r.beneficiary?.accountMasked, r.beneficiary?.ifsc, r.error, r.actor,
+            r.createdAt, r.updatedAt) == 1
+    }
+
+    static func refund(_ db: any Database, id: String) throws -> Refund? {
+        try db.queryFirst("SELECT \(refundColumns) FROM refunds WHERE id = ?1", binding: id, map: refund)
+    }
+
+    static func refund(_ db: any Database, gateway: String, gatewayRefundID: String) throws -> Refund? {
+        try db.queryFirst("SELECT \(refundColumns) FROM refunds WHERE gateway = ?1 AND gateway_refund_id = ?2",
+                          binding: gateway, gatewayRefundID, map: refund)
+    }
+
+    static func refunds(_ db: any Database, orderID: String) throws -> [Refund] {
+        try db.query("SELECT \(refundColumns) FROM refunds WHERE order_id = ?1 ORDER BY id", binding: orderID, map: refund)
+    }
+
+    /// Payout refunds at `status`, oldest first.
+    static func payouts(_ db: any Database, status: Refund.Status) throws -> [Refund] {
+        try db.query("SELECT \(refundColumns) FROM refunds WHERE gateway = 'payout' AND status = ?1 ORDER BY created_at, id",
+                     binding: status.rawValue, map: refund)
+    }
+
+    /// Moves a pending refund to `to`, with what the move learnt; false when it was no longer
+    /// pending (another report moved it first: nothing is given back twice).
+    static func settleRefund(_ db: any Database, id: String, to: Refund.Status, gatewayRefundID: String?, arn: String?, utr: String?,
+                             error: String?, now: Int64) throws -> Bool {
+        try db.execute(
+            """
+            UPDATE refunds SET status = ?1, gateway_refund_id = COALESCE(gateway_refund_id, ?2), arn = COALESCE(?3, arn), utr = COALESCE(?4, utr),
+                   error = ?5, updated_at = ?6
+             WHERE id = ?7 AND status = 'pending'
+            """,
+            binding: to.rawValue, gatewayRefundID, arn, utr, error, now, id) == 1
+    }
+
+    /// Notes what was learnt about a refund that stays where it is: the gateway's id, an ARN,
+    /// or why its answer is not known (nil clears it).
+    static func noteRefund(_ db: any Database, id: String, gatewayRefundID: String?, arn: String?, error: String?, now: Int64) throws {
+        try db.perform(
+            "UPDATE refunds SET gateway_refund_id = COALESCE(gateway_refund_id, ?1), arn = COALESCE(?2, arn), error = ?3, updated_at = ?4 WHERE id = ?5",
+            binding: gatewayRefundID, arn, error, now, id)
     }
 }

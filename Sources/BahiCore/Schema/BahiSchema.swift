@@ -592,6 +592,39 @@ public enum BahiSchema {
         ) STRICT;
         CREATE INDEX payment_mismatches_open ON payment_mismatches (created_at) WHERE status = 'open';
         """),
+        Migration(version: 11, name: "refunds", sql: """
+        -- Money given back: one row per refund, asked through Bahi or reported by a gateway (an
+        -- auto-refund of an uncaptured payment, one made on the dashboard). What a refund takes is
+        -- reserved on its payment (`payments.refunded_paise`) by one conditional UPDATE before the
+        -- gateway is called, so no number of concurrent requests can refund more than was captured; a
+        -- failed refund gives its amount back, once. A COD order's refund is a bank payout the seller
+        -- makes: only the account's last four digits are kept, and its UTR once paid.
+        CREATE TABLE refunds (
+            id                         TEXT PRIMARY KEY,          -- rfd_…
+            order_id                   TEXT REFERENCES orders (id),
+            payment_id                 TEXT NOT NULL REFERENCES payments (id),
+            gateway                    TEXT NOT NULL,             -- razorpay | cashfree | payout (a bank transfer by the seller)
+            gateway_refund_id          TEXT,                      -- rfnd_…, Cashfree's cf_refund_id; NULL until the gateway answers
+            amount_paise               INTEGER NOT NULL CHECK (amount_paise > 0),
+            reason                     TEXT NOT NULL,
+            lines                      TEXT,                      -- JSON: the lines refunded, when given
+            status                     TEXT NOT NULL CHECK (status = 'pending' OR status = 'processed' OR status = 'failed'),
+            idempotency_key            TEXT NOT NULL,             -- sent as X-Refund-Idempotency (Razorpay) and refund_id (Cashfree)
+            arn                        TEXT,                      -- the acquirer reference the buyer's bank traces it by
+            utr                        TEXT,                      -- a payout's bank transfer reference
+            beneficiary_name           TEXT,
+            beneficiary_account_masked TEXT,                      -- XXXXXX1234: never the whole number
+            beneficiary_ifsc           TEXT,
+            error                      TEXT,                      -- the gateway's refusal, or why its answer is not known yet
+            actor                      TEXT,
+            created_at                 INTEGER NOT NULL,
+            updated_at                 INTEGER NOT NULL,
+            UNIQUE (gateway, gateway_refund_id)
+        ) STRICT;
+        CREATE INDEX refunds_order ON refunds (order_id);
+        CREATE INDEX refunds_payment ON refunds (payment_id);
+        CREATE INDEX refunds_pending_payouts ON refunds (created_at) WHERE gateway = 'payout' AND status = 'pending';
+        """),
     ]
 
     /// The migrator for this binary.

@@ -33,6 +33,7 @@ extension BahiSchema {
         .init("payments"),
         .init("gateway_events"),
         .init("payment_mismatches"),
+        .init("refunds"),
         .init("shipments"),
         .init("shipment_lines"),
         .init("picklists"),

@@ -106,6 +106,7 @@ public enum CashfreeWebhook {
             gatewayPaymentID: try refund.identifier("cf_payment_id"),
             amountPaise: try refund.rupees("refund_amount"),
             status: try refund.oneOf("refund_status", refundStatuses),
-            arn: try refund.optionalString("refund_arn"))
+            arn: try refund.optionalString("refund_arn"),
+            merchantRefundID: try refund.optionalString("refund_id"))
     }
 }

@@ -90,9 +90,15 @@ public struct GatewayEvent: Sendable, Equatable {
         public var status: Status
         /// The acquirer reference number the buyer's bank can trace the refund by.
         public var arn: String?
+        /// Our own refund id as the gateway echoes it (Razorpay's `receipt` or
+        /// `notes.bahi_refund_id`, Cashfree's `refund_id`): how a report that arrives before
+        /// the gateway's answer to our request finds the refund Bahi asked for.
+        public var merchantRefundID: String?
 
         /// A refund update.
-        public init(gatewayRefundID: String, gatewayPaymentID: String, amountPaise: Int64, status: Status, arn: String? = nil) {
+        public init(gatewayRefundID: String, gatewayPaymentID: String, amountPaise: Int64, status: Status, arn: String? = nil,
+                    merchantRefundID: String? = nil) {
+            self.merchantRefundID = merchantRefundID
             self.gatewayRefundID = gatewayRefundID
             self.gatewayPaymentID = gatewayPaymentID
             self.amountPaise = amountPaise

@@ -80,7 +80,14 @@ public enum RazorpayWebhook {
             gatewayPaymentID: try entity.string("payment_id"),
             amountPaise: try entity.paise("amount"),
             status: try entity.oneOf("status", ["pending": .pending, "processed": .processed, "failed": .failed]),
-            arn: try entity.optionalObject("acquirer_data")?.optionalString("arn"))
+            arn: try entity.optionalObject("acquirer_data")?.optionalString("arn"),
+            merchantRefundID: try entity.optionalString("receipt") ?? notesRefundID(entity))
+    }
+
+    /// `notes.bahi_refund_id`, when `notes` is an object (it is `[]` when empty).
+    static func notesRefundID(_ entity: GatewayPayload) -> String? {
+        guard case .object(let notes)? = entity.present("notes"), case .string(let id)? = notes["bahi_refund_id"], !id.isEmpty else { return nil }
+        return id
     }
 
     /// A settlement entity: `amount` is what reaches the bank, `fees` includes `tax`.
