@@ -480,3 +480,107 @@ CREATE TABLE webhook_attempts (
     response_excerpt TEXT NOT NULL DEFAULT '',     -- the first bytes of the answer
     PRIMARY KEY (delivery_id, attempt)
 ) STRICT, WITHOUT ROWID;
+
+-- ───────────────────────────── payments domain (migration 10; PostgreSQL migration 5) ──────────
+
+-- Payments become the Payments domain's records, moved by gateway events as much as by hand:
+-- the table is rebuilt (SQLite cannot change a CHECK or drop a NOT NULL) with the gateway's
+-- order id, the receipt, the method, the fee and its GST, `pending`, an error, and `updated_at`;
+-- `order_id` may be NULL: a payment that matched no order is kept as an orphan, not dropped.
+-- The order's payment columns stay the Orders domain's, moved by the flow that moves a payment.
+CREATE TABLE payments_v2 (
+    id                 TEXT PRIMARY KEY,          -- pay_…
+    order_id           TEXT REFERENCES orders (id),   -- NULL: an orphan
+    gateway            TEXT,                      -- razorpay | cashfree | payu; NULL when entered by hand without one
+    gateway_payment_id TEXT,
+    gateway_order_id   TEXT,
+    receipt            TEXT,                      -- what the gateway was given to find the order by
+    method             TEXT,                      -- upi | card | netbanking | wallet | emi | cod | other
+    amount_paise       INTEGER NOT NULL CHECK (amount_paise >= 0),
+    fee_paise          INTEGER,                   -- the gateway's fee, its GST included
+    tax_paise          INTEGER,                   -- the GST inside the fee
+    refunded_paise     INTEGER NOT NULL DEFAULT 0 CHECK (refunded_paise >= 0),  -- refunds asked for and not failed
+    status             TEXT NOT NULL CHECK (status = 'pending' OR status = 'authorized' OR status = 'captured' OR status = 'failed'),
+    error_code         TEXT,
+    error_description  TEXT,
+    actor              TEXT,
+    created_at         INTEGER NOT NULL,
+    updated_at         INTEGER NOT NULL,
+    UNIQUE (gateway, gateway_payment_id)
+) STRICT;
+INSERT INTO payments_v2 (id, order_id, gateway, gateway_payment_id, amount_paise, status, actor, created_at, updated_at)
+    SELECT id, order_id, gateway, gateway_payment_id, amount_paise, status, actor, created_at, created_at FROM payments;
+DROP TABLE payments;
+ALTER TABLE payments_v2 RENAME TO payments;
+CREATE INDEX payments_order ON payments (order_id);
+-- Webhooks find their order by the gateway's order id.
+CREATE INDEX orders_gateway_order ON orders (gateway, gateway_order_id) WHERE gateway_order_id IS NOT NULL;
+
+-- Every verified gateway event, once: the provider's identity deduplicates a retry, and the
+-- verified body is kept as the record of what moved the payment. A rowid table in arrival
+-- order, so bodies fill pages one after another; the gateways' ids are random, and only the
+-- small UNIQUE index entry lands on a random page.
+CREATE TABLE gateway_events (
+    id           INTEGER PRIMARY KEY,             -- arrival order
+    gateway      TEXT NOT NULL,
+    event_id     TEXT NOT NULL,                   -- X-Razorpay-Event-Id, Cashfree's idempotency key, PayU's mihpayid:status
+    type         TEXT NOT NULL,                   -- as the gateway named it
+    payment_id   TEXT REFERENCES payments (id),   -- the payment it moved, if any
+    body         TEXT NOT NULL,                   -- the verified raw body
+    received_at  INTEGER NOT NULL,
+    UNIQUE (gateway, event_id)
+) STRICT;
+CREATE INDEX gateway_events_payment ON gateway_events (payment_id) WHERE payment_id IS NOT NULL;
+
+-- Money that went wrong, named: found when a payment moves (paid_after_cancel, double_charge,
+-- amount_mismatch, orphan_payment), kept with the refund it makes due until resolved with a note.
+CREATE TABLE payment_mismatches (
+    id               TEXT PRIMARY KEY,            -- mis_…
+    kind             TEXT NOT NULL CHECK (kind = 'paid_after_cancel' OR kind = 'double_charge' OR kind = 'amount_mismatch' OR kind = 'orphan_payment'),
+    order_id         TEXT REFERENCES orders (id),
+    payment_id       TEXT NOT NULL REFERENCES payments (id),
+    amount_paise     INTEGER NOT NULL,            -- the payment's amount
+    expected_paise   INTEGER,                     -- what the order asked for, when one matched
+    refund_due_paise INTEGER NOT NULL DEFAULT 0 CHECK (refund_due_paise >= 0),
+    status           TEXT NOT NULL CHECK (status = 'open' OR status = 'resolved'),
+    note             TEXT,
+    resolved_by      TEXT,
+    resolved_at      INTEGER,
+    created_at       INTEGER NOT NULL,
+    UNIQUE (kind, payment_id)
+) STRICT;
+CREATE INDEX payment_mismatches_open ON payment_mismatches (created_at) WHERE status = 'open';
+
+-- ───────────────────────────── refunds (migration 11; PostgreSQL migration 6) ───────────────────
+
+-- Money given back: one row per refund, asked through Bahi or reported by a gateway (an
+-- auto-refund of an uncaptured payment, one made on the dashboard). What a refund takes is
+-- reserved on its payment (`payments.refunded_paise`) by one conditional UPDATE before the
+-- gateway is called, so no number of concurrent requests can refund more than was captured; a
+-- failed refund gives its amount back, once. A COD order's refund is a bank payout the seller
+-- makes: only the account's last four digits are kept, and its UTR once paid.
+CREATE TABLE refunds (
+    id                         TEXT PRIMARY KEY,          -- rfd_…
+    order_id                   TEXT REFERENCES orders (id),
+    payment_id                 TEXT NOT NULL REFERENCES payments (id),
+    gateway                    TEXT NOT NULL,             -- razorpay | cashfree | payout (a bank transfer by the seller)
+    gateway_refund_id          TEXT,                      -- rfnd_…, Cashfree's cf_refund_id; NULL until the gateway answers
+    amount_paise               INTEGER NOT NULL CHECK (amount_paise > 0),
+    reason                     TEXT NOT NULL,
+    lines                      TEXT,                      -- JSON: the lines refunded, when given
+    status                     TEXT NOT NULL CHECK (status = 'pending' OR status = 'processed' OR status = 'failed'),
+    idempotency_key            TEXT NOT NULL,             -- sent as X-Refund-Idempotency (Razorpay) and refund_id (Cashfree)
+    arn                        TEXT,                      -- the acquirer reference the buyer's bank traces it by
+    utr                        TEXT,                      -- a payout's bank transfer reference
+    beneficiary_name           TEXT,
+    beneficiary_account_masked TEXT,                      -- XXXXXX1234: never the whole number
+    beneficiary_ifsc           TEXT,
+    error                      TEXT,                      -- the gateway's refusal, or why its answer is not known yet
+    actor                      TEXT,
+    created_at                 INTEGER NOT NULL,
+    updated_at                 INTEGER NOT NULL,
+    UNIQUE (gateway, gateway_refund_id)
+) STRICT;
+CREATE INDEX refunds_order ON refunds (order_id);
+CREATE INDEX refunds_payment ON refunds (payment_id);
+CREATE INDEX refunds_pending_payouts ON refunds (created_at) WHERE gateway = 'payout' AND status = 'pending';

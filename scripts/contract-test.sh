@@ -29,11 +29,15 @@ fi
 # A free port: the kernel picks one for a socket we close at once.
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 # Limits high enough that the fuzzer's pace is never mistaken for abuse (429s would hide
-# the answers it came for).
+# the answers it came for). The gateways are configured as in a deployment: their webhooks
+# then answer the fuzzer's unsigned bodies 401 (an unconfigured gateway's 503 "retry later",
+# which the checks count as a server error, is the API suite's to test).
 cat > "$WORK/config.json" <<JSON
 {"rate_limit": {"requests_per_second": 100000, "burst": 100000}, "log": {"access_log": false},
  "seller": {"legal_name": "Contract Test Traders", "gstin": "24AAKFK1234K1ZF", "state": "Gujarat",
-            "address": {"line1": "1 Ring Road", "city": "Surat", "pincode": "395003"}}}
+            "address": {"line1": "1 Ring Road", "city": "Surat", "pincode": "395003"}},
+ "secrets": {"razorpay_webhook_secret": "contract_rzp", "cashfree_client_secret": "contract_cf",
+             "payu_salt": "contract_salt", "payu_merchant_key": "contract_key"}}
 JSON
 "$BIN" serve --config "$WORK/config.json" --db "$WORK/data/bahi.db" --port "$PORT" > "$WORK/out.log" 2> "$WORK/err.log" &
 PID=$!

@@ -30,6 +30,8 @@ public enum BahiApplication {
         FulfilmentRoutes.register(on: &api)
         SettingsRoutes.register(on: &api)
         WebhookRoutes.register(on: &api)
+        PaymentRoutes.register(on: &api)
+        RefundRoutes.register(on: &api)
         api.serveOpenAPI()
         return api
     }

@@ -1,7 +1,7 @@
 public import BahiCore
 public import BahiHTTP
 public import BahiStore
-import Synchronization
+public import Synchronization
 
 /// Everything a route needs, built once at startup: configuration, the store, keys,
 /// authentication, the event notifier, and the set of Idempotency-Keys in flight.
@@ -21,6 +21,12 @@ public final class BahiContext: Sendable {
     /// Where failures are explained: every 5xx answer and every failed maintenance job
     /// writes one JSON line here.
     public let log: ErrorLog
+    /// Gateway webhooks refused for their signature, by gateway, since start: the counter a
+    /// refusal leaves behind (it stores nothing else).
+    public let gatewayRejections = Mutex<[String: Int]>([:])
+    /// The client refunds call the gateways with, made on first use (its worker threads are
+    /// not worth starting in a process that never refunds).
+    private let gatewayClientStore = Mutex<HTTPClient?>(nil)
     /// (key owner, Idempotency-Key) pairs whose first request has not finished.
     let idempotencyInFlight = Mutex<Set<String>>([])
 
@@ -56,6 +62,19 @@ public final class BahiContext: Sendable {
         let value = try await store.write(rerunnable: rerunnable, body)
         notifier.signal()
         return value
+    }
+
+    /// The shared client for the payment gateways' APIs (refunds).
+    func gatewayClient() throws(HTTPClientError) -> HTTPClient {
+        try gatewayClientStore.withLock { (stored: inout HTTPClient?) throws(HTTPClientError) -> HTTPClient in
+            if let client = stored { return client }
+            var configuration = HTTPClientConfiguration()
+            configuration.workerThreads = 4
+            configuration.userAgent = "Bahi-Refunds/1"
+            let client = try HTTPClient(configuration: configuration)
+            stored = client
+            return client
+        }
     }
 
     /// How long idempotency records live.

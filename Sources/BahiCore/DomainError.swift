@@ -37,6 +37,8 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         case shipmentsNotPickable = "shipments_not_pickable"
         case skuHasStock = "sku_has_stock"
         case endpointDisabled = "endpoint_disabled"
+        case refundExceedsCaptured = "refund_exceeds_captured"
+        case gatewayNotConfigured = "gateway_not_configured"
         // The caller's idea of the resource's version is stale.
         case versionMismatch = "version_mismatch"
         // Bahi's own data broke an invariant: never the caller's fault.

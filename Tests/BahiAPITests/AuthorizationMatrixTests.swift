@@ -36,6 +36,8 @@ import BahiJSON
         var body: String?
         var contentType = "application/json"
         var scope = Scope.any
+        /// Headers the request needs besides the key (a gateway's signature).
+        var headers: [(String, String)] = []
     }
 
     /// Fresh state per call: the world and a number unique to the call.
@@ -67,6 +69,57 @@ import BahiJSON
         return r.str("id") ?? ""
     }
 
+    /// An open mismatch (an orphan payment reported by a gateway).
+    static func mismatch(_ w: OrderWorld, _ n: Int) async -> String {
+        let report = Payments.Report(gateway: "razorpay", gatewayPaymentID: "pay_MATRIX_\(n)", gatewayOrderID: "order_NOBODY",
+                                     state: PaymentState(status: .captured, amountPaise: 100))
+        let outcome = try? await w.app.write { db in try PaymentFlow.apply(db, report, orderID: nil, actor: "t", now: Int64(WallClock.milliseconds())) }
+        return outcome?.mismatch?.id ?? ""
+    }
+
+    /// A COD order of `web` whose cash was collected (a payment entered by hand): refundable by payout.
+    static func codCollected(_ w: OrderWorld, _ n: Int) async -> String {
+        let id = await order(w, n, payment: codPayment).id
+        let recorded = try? await w.app.write { db in
+            try ConfirmOrderFlow.recordPayment(db, id: id, payment: OrderTransitions.PaymentInput(amountPaise: 49_900, status: .captured, gateway: nil, gatewayPaymentID: nil),
+                                               actor: "t", now: Int64(WallClock.milliseconds()))
+        }
+        #expect(recorded != nil)
+        return id
+    }
+
+    static let beneficiary = #"{"name":"Asha Patel","account_number":"001234567890","ifsc":"HDFC0001234"}"#
+
+    /// A pending payout refund of a collected COD order.
+    static func refund(_ w: OrderWorld, _ n: Int) async -> String {
+        let r = await send(w.api, .post, "/v1/orders/\(await codCollected(w, n))/refunds", key: w.finance,
+                           body: #"{"amount_paise":100,"reason":"damaged","beneficiary":\#(beneficiary)}"#)
+        #expect(r.status == .created, "\(r.text)")
+        return r.str("id") ?? ""
+    }
+
+    /// A Razorpay webhook body signed with the test secret (`OrderWorld.configure`).
+    static func razorpay(_ n: Int) -> Sample {
+        let body = GatewayWebhookTests.razorpayPayment("pay_M\(n)", order: "order_NOBODY", status: "captured", amount: 100)
+        let signature = RazorpaySignature.webhookSignature(secret: GatewayWebhookTests.razorpaySecret, body: Array(body.utf8))
+        return Sample(path: "/v1/webhooks/razorpay", body: body, headers: [("X-Razorpay-Signature", signature), ("X-Razorpay-Event-Id", "evt_m\(n)")])
+    }
+
+    /// A Cashfree webhook body signed now with the test secret.
+    static func cashfree(_ n: Int) -> Sample {
+        let body = #"{"data":{"order":{"order_id":"order_M\#(n)","order_amount":2.00,"order_currency":"INR"},"payment":{"cf_payment_id":"\#(1000 + n)","payment_status":"SUCCESS","payment_amount":1.00,"payment_currency":"INR"}},"event_time":"2025-01-15T11:16:10+05:30","type":"PAYMENT_SUCCESS_WEBHOOK"}"#
+        let now = String(WallClock.milliseconds())
+        return Sample(path: "/v1/webhooks/cashfree", body: body,
+                      headers: [("x-webhook-signature", CashfreeSignature.signature(secret: "cf_test_secret", timestamp: now, body: Array(body.utf8))),
+                                ("x-webhook-timestamp", now)])
+    }
+
+    /// PayU's reference callback (activemerchant's fixture), form-encoded.
+    static let payu = Sample(
+        path: "/v1/webhooks/payu",
+        body: "mihpayid=403993715508030204&mode=CC&status=success&key=merchant_id&txnid=4ba4afe87f7e73468f2a&amount=10.00&productinfo=Product+Info&firstname=Payu-Admin&email=test%40example.com&udf1=&udf2=&udf3=&udf4=&udf5=&hash=d6a5544072d036dc422d1c6393a8da75233d5e30ffc848f11682f121d67cd80c0d4fed1067b99918b5a377b7dcf1c8c9c79975abdf9f444692b35bf34d494105",
+        contentType: "application/x-www-form-urlencoded")
+
     /// A packed shipment's invoice and a pick list, made once.
     struct Fixtures: Sendable { var invoice: String; var picklist: String; var shipment: String }
 
@@ -77,6 +130,21 @@ import BahiJSON
         "GET /v1/me": { _, _, _ in Sample(path: "/v1/me") },
         "GET /v1/keys": { _, _, _ in Sample(path: "/v1/keys") },
         "GET /v1/settings/seller": { _, _, _ in Sample(path: "/v1/settings/seller") },
+        "POST /v1/webhooks/razorpay": { _, _, n in razorpay(n) },
+        "POST /v1/webhooks/cashfree": { _, _, n in cashfree(n) },
+        "POST /v1/webhooks/payu": { _, _, _ in payu },
+        "GET /v1/orders/:id/payments": { w, _, n in Sample(path: "/v1/orders/\(await order(w, n).id)/payments", scope: .hidden) },
+        "GET /v1/reconciliation/mismatches": { _, _, _ in Sample(path: "/v1/reconciliation/mismatches?status=all") },
+        "POST /v1/reconciliation/mismatches/:id/resolve": { w, _, n in
+            Sample(path: "/v1/reconciliation/mismatches/\(await mismatch(w, n))/resolve", body: #"{"note":"Matched by hand"}"#)
+        },
+        "POST /v1/orders/:id/refunds": { w, _, n in
+            Sample(path: "/v1/orders/\(await codCollected(w, n))/refunds", body: #"{"amount_paise":100,"reason":"damaged","beneficiary":\#(beneficiary)}"#)
+        },
+        "GET /v1/orders/:id/refunds": { w, _, n in Sample(path: "/v1/orders/\(await order(w, n).id)/refunds") },
+        "GET /v1/refunds/payouts.csv": { _, _, _ in Sample(path: "/v1/refunds/payouts.csv?status=pending") },
+        "GET /v1/refunds/:id": { w, _, n in Sample(path: "/v1/refunds/\(await refund(w, n))") },
+        "POST /v1/refunds/:id/mark-paid": { w, _, n in Sample(path: "/v1/refunds/\(await refund(w, n))/mark-paid", body: #"{"utr":"UTR\#(100_000 + n)"}"#) },
         "POST /v1/webhook-endpoints": { _, _, n in
             Sample(path: "/v1/webhook-endpoints", body: #"{"url":"https://erp.example.com/hook/\#(n)","events":["order.*","inventory.changed"]}"#)
         },
@@ -191,6 +259,7 @@ import BahiJSON
                     let sample = await make(w, fixed, n)
                     var headers: [(String, String)] = []
                     if sample.body != nil { headers.append(("Content-Type", sample.contentType)) }
+                    headers += sample.headers
                     let response = await send(w.api, op.method, sample.path, key: secrets[caller], headers: headers, body: sample.body)
                     let status = response.status.code
                     var expected: String

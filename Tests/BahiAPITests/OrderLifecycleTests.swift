@@ -101,7 +101,7 @@ import BahiStore
             #expect(replay.str("payment_id") == paid.str("payment_id"))
             #expect(replay.num("order.payment.paid_paise") == 99800)
             #expect(await w.historyActions(id) == ["created", "payment", "confirmed"])
-            #expect(try await w.eventTypes(id) == ["order.created", "order.pending_payment", "order.payment_recorded", "order.confirmed"])
+            #expect(try await w.eventTypes(id) == ["order.created", "order.pending_payment", "payment.captured", "order.payment_recorded", "order.confirmed"])
             #expect(try await w.reserved("TEE") == 2)
             #expect(try await w.violations() == [])
         }

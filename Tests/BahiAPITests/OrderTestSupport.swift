@@ -160,6 +160,11 @@ extension OrderWorld {
         config.seller.address.pincode = "395003"
         config.rateLimit.requestsPerSecond = 1_000_000
         config.rateLimit.burst = 1_000_000
+        // The gateways' test secrets (the reference's vectors use them).
+        config.secrets.razorpayWebhookSecret = "whsec_bahi_test"
+        config.secrets.cashfreeClientSecret = "cf_test_secret"
+        config.secrets.payuSalt = "secret"
+        config.secrets.payuMerchantKey = "merchant_id"
     }
 
     /// `app` with the order catalog seeded and a key per role made (see `withOrders`).

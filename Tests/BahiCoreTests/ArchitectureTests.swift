@@ -200,13 +200,15 @@ enum Ownership {
     static let tables: [(domain: String, tables: [String])] = [
         ("Catalog", ["skus", "kit_components", "locations", "channels", "channel_sku_buffers"]),
         ("Inventory", ["stock_levels", "stock_movements", "reservations", "reservation_allocations"]),
-        ("Orders", ["orders", "order_lines", "order_history", "customer_stats", "pincode_stats", "payments"]),
+        ("Orders", ["orders", "order_lines", "order_history", "customer_stats", "pincode_stats"]),
+        ("Payments", ["payments", "gateway_events", "payment_mismatches", "refunds"]),
         ("Fulfilment", ["shipments", "shipment_lines", "picklists", "invoice_series", "invoices"]),
         ("Access", ["api_keys"]),
         ("Idempotency", ["idempotency_keys"]),
         ("Events", ["events"]),
         ("Coordination", ["leases"]),
         ("Settings", ["seller_profile"]),
+        ("Webhooks", ["webhook_endpoints", "webhook_deliveries", "webhook_attempts"]),
     ]
 
     /// Table → owning domain. `catalog_*` views are the Catalog's published read contract and

@@ -100,14 +100,27 @@ public struct BahiConfiguration: Sendable, Equatable {
         public var roles = Roles()
     }
 
-    /// Secrets for payment gateways and couriers. Placeholders until those integrations land;
-    /// never logged.
+    /// Secrets for payment gateways and couriers; never logged. A gateway's secret may list
+    /// several, comma-separated, while one is being rotated: any of them verifies.
     public struct Secrets: Sendable, Equatable {
         public var razorpayWebhookSecret = ""
+        /// Razorpay's API key id and secret (HTTP Basic for refunds); not the webhook's secret.
+        public var razorpayKeyID = ""
+        public var razorpayKeySecret = ""
+        /// Cashfree's client id (`x-client-id`); its secret is `cashfreeClientSecret`.
+        public var cashfreeAppID = ""
         public var cashfreeClientSecret = ""
         public var payuSalt = ""
+        /// PayU's merchant key (public, in the checkout form): callbacks for another key are refused.
+        public var payuMerchantKey = ""
         public var shiprocketToken = ""
         public var delhiveryToken = ""
+    }
+
+    /// Where the gateways' APIs are (refunds). Tests point them at local stubs.
+    public struct PaymentGateways: Sendable, Equatable {
+        public var razorpayAPIURL = "https://api.razorpay.com"
+        public var cashfreeAPIURL = "https://api.cashfree.com/pg"
     }
 
     /// Outbound webhooks: which URLs endpoints may have, the retry schedule, the worker.
@@ -162,6 +175,7 @@ public struct BahiConfiguration: Sendable, Equatable {
     public var seller = Seller()
     public var rateLimit = RateLimit()
     public var secrets = Secrets()
+    public var payments = PaymentGateways()
     public var webhooks = Webhooks()
     public var orders = Orders()
     public var fulfilment = Fulfilment()
@@ -206,6 +220,11 @@ public struct BahiConfiguration: Sendable, Equatable {
                 : BahiCore.RateLimit(requestsPerSecond: own.requestsPerSecond)
         }
         return limits
+    }
+
+    /// A secret setting as the list of secrets it names (comma-separated during a rotation).
+    public static func secretList(_ value: String) -> [String] {
+        value.split(separator: ",").map { String($0).trimmingCharacters(in: " \t") }.filter { !$0.isEmpty }
     }
 
     /// The URL rule webhook endpoints are held to, at creation and at connect time.

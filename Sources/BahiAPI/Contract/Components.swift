@@ -391,6 +391,46 @@ public enum Components {
     }
 
     /// `{data, next_cursor}` with items of `item`: every list's envelope.
+    // MARK: payments
+
+    /// A payment with the gateway events that moved it.
+    public static let payment = Component("Payment") {
+        .object([
+            "id": text.described("pay_…"), "order_id": nullableText.described("Null: an orphan that matched no order."),
+            "gateway": nullableText, "gateway_payment_id": nullableText, "gateway_order_id": nullableText, "receipt": nullableText,
+            "method": Schema.string(enum: PaymentInstrument.allCases.map(\.rawValue)).nullable,
+            "status": .string(enum: PaymentState.Status.allCases.map(\.rawValue)),
+            "amount_paise": int, "fee_paise": Schema.integer().nullable.described("The gateway's fee, its GST included."),
+            "tax_paise": Schema.integer().nullable.described("The GST inside the fee."),
+            "error_code": nullableText, "error_description": nullableText, "created_at": time, "updated_at": time,
+            "events": .array(of: .object(["event_id": text, "type": text, "received_at": time], allRequired: true)),
+        ], allRequired: true)
+    }
+
+    /// Money that went wrong, named.
+    public static let paymentMismatch = Component("PaymentMismatch") {
+        .object([
+            "id": text.described("mis_…"), "kind": .string(enum: PaymentMismatch.Kind.allCases.map(\.rawValue)),
+            "order_id": nullableText, "payment_id": text, "amount_paise": int, "expected_paise": Schema.integer().nullable,
+            "refund_due_paise": int, "status": .string(enum: PaymentMismatch.Status.allCases.map(\.rawValue)),
+            "note": nullableText, "resolved_by": nullableText, "resolved_at": nullableTime, "created_at": time,
+        ], allRequired: true)
+    }
+
+    /// A refund: money given back against one payment (never the beneficiary's whole account number).
+    public static let refund = Component("Refund") {
+        .object([
+            "id": text.described("rfd_…; also the idempotency key sent to the gateway."), "order_id": nullableText, "payment_id": text,
+            "gateway": text.described("razorpay, cashfree, or payout (a bank transfer the seller makes: COD orders, payments without a gateway)."),
+            "gateway_refund_id": nullableText, "amount_paise": int, "reason": text,
+            "lines": Schema.any.nullable.described("The lines refunded, as given."),
+            "status": .oneOf(Refund.Status.self), "arn": nullableText, "utr": nullableText,
+            "beneficiary": Schema.object(["name": text, "account_masked": text.described("XXXXXX and the last four digits."), "ifsc": text], allRequired: true).nullable,
+            "error": nullableText.described("The gateway's refusal; or, while pending, why its answer is not known (asking again with the same id is safe)."),
+            "created_at": time, "updated_at": time,
+        ], allRequired: true)
+    }
+
     // MARK: webhooks
 
     /// A webhook endpoint as every read shows it (never its secret).

@@ -107,6 +107,9 @@ public enum OpenAPIDocument {
         case .csv(let text)?:
             o["requestBody"] = .object(["required": .bool(true), "description": .string(text),
                                         "content": .object(["text/csv": .object(["schema": .object(["type": .string("string")])])])])
+        case .raw(let contentType, let schema, let text)?:
+            o["requestBody"] = .object(["required": .bool(true), "description": .string(text),
+                                        "content": .object([contentType: .object(["schema": jsonSchema(schema, &components)])])])
         case nil:
             break
         }

@@ -73,6 +73,9 @@ public enum RequestDoc: Sendable {
     case json(Schema, optional: Bool = false, example: JSONValue? = nil)
     /// A CSV file (`text/csv`, UTF-8); its rows are checked by the import, not here.
     case csv(String)
+    /// A body the handler reads as raw bytes (a gateway's signed payload: verified over its
+    /// exact bytes before anything parses it), of this media type and shape.
+    case raw(contentType: String, Schema, String)
 }
 
 /// One success response.

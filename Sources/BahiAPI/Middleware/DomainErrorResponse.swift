@@ -27,7 +27,8 @@ public enum DomainErrorResponse {
              .codNotAvailable, .modeMismatch, .scanMismatch, .totalsMismatch, .unknownLocation, .unknownReservation:
             422
         case .insufficientStock, .invalidTransition, .invoiceSeriesExhausted, .nothingToPick, .paymentBelongsElsewhere,
-             .reservationNotActive, .sellerProfileIncomplete, .sellerStateUnknown, .shipmentsNotPickable, .skuHasStock, .endpointDisabled:
+             .reservationNotActive, .sellerProfileIncomplete, .sellerStateUnknown, .shipmentsNotPickable, .skuHasStock, .endpointDisabled,
+             .refundExceedsCaptured, .gatewayNotConfigured:
             409
         case .versionMismatch:
             412

@@ -15,11 +15,18 @@ public enum ConfirmOrderFlow {
         return try OrderDetails.load(db, id: id)
     }
 
-    /// Records a payment (once per gateway payment id); a covering payment confirms an order
-    /// waiting for it.
+    /// Records a payment entered by hand (once per gateway payment id: a later report of the
+    /// same payment merges with it); a covering payment confirms an order waiting for it.
     public static func recordPayment(_ db: any Database, id: String, payment: OrderTransitions.PaymentInput, actor: String?, now: Int64)
         throws -> (order: Order, paymentID: String, created: Bool) {
-        let result = try OrderTransitions.recordPayment(db, id: id, payment: payment, actor: actor, now: now)
-        return (try OrderDetails.load(db, id: id), result.paymentID, result.created)
+        let status: PaymentState.Status = switch payment.status {
+        case .captured: .captured
+        case .authorized: .authorized
+        case .failed: .failed
+        }
+        let report = Payments.Report(gateway: payment.gateway, gatewayPaymentID: payment.gatewayPaymentID,
+                                     state: PaymentState(status: status, amountPaise: payment.amountPaise))
+        let outcome = try PaymentFlow.apply(db, report, orderID: id, actor: actor, now: now)
+        return (try OrderDetails.load(db, id: id), outcome.payment.id, outcome.created)
     }
 }

@@ -24,6 +24,7 @@ public enum EntityID {
         case reservation = "res"
         case importBatch = "imp"
         case picklist = "pck"
+        case mismatch = "mis"
     }
 
     static let alphabet: [UInt8] = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)

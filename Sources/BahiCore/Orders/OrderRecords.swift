@@ -2,7 +2,7 @@ public import BahiStore
 import BahiJSON
 
 /// All SQL of the orders domain: `orders`, `order_lines`, `order_history`, `customer_stats`,
-/// `pincode_stats` and `payments`. Each row shape is read by one decoder from one column list
+/// `pincode_stats`. Each row shape is read by one decoder from one column list
 /// and written by one statement, so a column is named in exactly one place per direction.
 public enum OrderRecords {
     // MARK: - orders
@@ -329,25 +329,10 @@ public enum OrderRecords {
 
     // MARK: - payments
 
-    /// Stores a payment unless the gateway already reported this payment id; returns the id
-    /// it is stored under and the order it belongs to, with `created` false when it existed.
-    static func insertPayment(_ db: any Database, id: String, orderID: String, amountPaise: Int64, status: String, gateway: String?,
-                              gatewayPaymentID: String?, actor: String?, now: Int64) throws -> (id: String, orderID: String, created: Bool) {
-        if try db.queryFirst(
-            """
-            INSERT INTO payments (id, order_id, amount_paise, status, gateway, gateway_payment_id, actor, created_at)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-            ON CONFLICT (gateway, gateway_payment_id) DO NOTHING RETURNING id
-            """,
-            binding: id, orderID, amountPaise, status, gateway, gatewayPaymentID, actor, now, map: { row -> String in try row["id"] }) != nil {
-            return (id, orderID, true)
-        }
-        guard let existing = try db.queryFirst(
-            "SELECT id, order_id FROM payments WHERE gateway = ?1 AND gateway_payment_id = ?2", binding: gateway, gatewayPaymentID,
-            map: { row in (id: try row["id"] as String, orderID: try row["order_id"] as String) }) else {
-            throw DomainError(.corruptOrder, "Payment \(gatewayPaymentID ?? id) was neither stored nor found.")
-        }
-        return (existing.id, existing.orderID, false)
+    /// The order a gateway created its order for (`orders_gateway_order`).
+    static func orderID(_ db: any Database, gateway: String, gatewayOrderID: String) throws -> String? {
+        try db.queryFirst("SELECT id FROM orders WHERE gateway = ?1 AND gateway_order_id = ?2 AND gateway_order_id IS NOT NULL ORDER BY id LIMIT 1",
+                          binding: gateway, gatewayOrderID) { row -> String in try row["id"] }
     }
 
     /// The order's payment columns after a payment, applied in one statement: captured money

@@ -112,41 +112,56 @@ public enum OrderTransitions {
         }
     }
 
-    /// Records a payment. The same gateway payment id twice is recorded once (`created`
-    /// false). Money covering a prepaid order waiting for payment confirms it; money for a
-    /// cancelled order, or beyond the total, flags `refund_due`. The order is read only for
-    /// its existence; the amounts are added by the UPDATE itself.
-    public static func recordPayment(_ db: any Database, id: String, payment: PaymentInput, actor: String?, now: Int64) throws -> (paymentID: String, created: Bool) {
-        guard try OrderRecords.status(db, id: id) != nil else { throw DomainError.notFound("order", id) }
-        let stored = try OrderRecords.insertPayment(
-            db, id: EntityID.make(.payment, milliseconds: UInt64(now)), orderID: id, amountPaise: payment.amountPaise, status: payment.status.rawValue,
-            gateway: payment.gateway, gatewayPaymentID: payment.gatewayPaymentID, actor: actor, now: now)
-        guard stored.created else {
-            guard stored.orderID == id else {
-                throw DomainError(.paymentBelongsElsewhere, "Gateway payment \(payment.gatewayPaymentID ?? stored.id) is already recorded for order \(stored.orderID).")
-            }
-            return (stored.id, false)
-        }
-        let captured = payment.status == .captured ? payment.amountPaise : 0
-        let authorized = payment.status == .authorized ? payment.amountPaise : 0
+    /// What a payment's move did to its order, as the order's own UPDATE returned it.
+    public struct PaymentApplied: Sendable, Equatable {
+        /// Everything captured on the order now.
+        public var paidPaise: Int64
+        public var totalPaise: Int64
+        /// The order's status when the money arrived (before any confirmation it caused).
+        public var statusWhenPaid: OrderStatus
+    }
+
+    /// Applies a payment's move to its order (the Payments domain recorded the payment; the
+    /// payment flow calls this): `capturedPaise` newly taken is added by the UPDATE itself
+    /// (never read, added and written back), so the order's payment status follows from its
+    /// payments; a history row and `order.payment_recorded`; and money covering a prepaid order
+    /// waiting for payment confirms it. Money for a cancelled order or beyond the total flags
+    /// `refund_due`.
+    public static func applyPayment(
+        _ db: any Database, orderID id: String, paymentID: String, status: String, amountPaise: Int64, capturedPaise captured: Int64,
+        authorizedPaise authorized: Int64, gateway: String?, actor: String?, now: Int64
+    ) throws -> PaymentApplied {
         guard let after = try OrderRecords.applyPayment(db, id: id, capturedPaise: captured, authorizedPaise: authorized, now: now) else {
             throw DomainError.notFound("order", id)
         }
         // An authorization is money promised, not taken: it confirms the order only when it
         // covers what is still owed (a ₹1 card check must not release a ₹998 order).
-        let covered = after.paidPaise >= after.totalPaise || (payment.status == .authorized && after.paidPaise + payment.amountPaise >= after.totalPaise)
+        let covered = after.paidPaise >= after.totalPaise || (authorized > 0 && after.paidPaise + authorized >= after.totalPaise)
         let detail: JSONObject = [
-            "payment_id": .string(stored.id), "amount_paise": .int(payment.amountPaise), "payment_status": .string(payment.status.rawValue),
-            "gateway": .optional(payment.gateway), "paid_paise": .int(after.paidPaise),
+            "payment_id": .string(paymentID), "amount_paise": .int(amountPaise), "payment_status": .string(status),
+            "gateway": .optional(gateway), "paid_paise": .int(after.paidPaise),
         ]
-        try OrderHistory.record(db, orderID: id, action: payment.status == .failed ? .paymentFailed : .payment, event: OrderEvents.paymentRecorded,
+        try OrderHistory.record(db, orderID: id, action: status == "failed" ? .paymentFailed : .payment, event: OrderEvents.paymentRecorded,
                                 from: after.status, to: after.status, detail: detail, actor: actor, now: now)
-        if after.status == .pendingPayment, covered, payment.status != .failed {
+        if after.status == .pendingPayment, covered, status == "captured" || status == "authorized" {
             try OrderHistory.move(db, orderID: id, to: .confirmed, action: "confirmed", change: .init(clearPaymentExpiry: true), now: now)
             try OrderHistory.record(db, orderID: id, action: .confirmed, event: OrderEvents.confirmed, from: .pendingPayment, to: .confirmed,
-                                    detail: ["payment_id": .string(stored.id)], actor: actor, now: now)
+                                    detail: ["payment_id": .string(paymentID)], actor: actor, now: now)
         }
-        return (stored.id, true)
+        return PaymentApplied(paidPaise: after.paidPaise, totalPaise: after.totalPaise, statusWhenPaid: after.status)
+    }
+
+    /// Whether the order exists (a payment entered by hand names it).
+    public static func exists(_ db: any Database, id: String) throws -> Bool {
+        try OrderRecords.status(db, id: id) != nil
+    }
+
+    /// The order a gateway's payment belongs to: by the gateway's order id (set at intake), else
+    /// by the receipt when it is one of our order ids; nil when none matches (an orphan).
+    public static func orderForPayment(_ db: any Database, gateway: String?, gatewayOrderID: String?, receipt: String?) throws -> String? {
+        if let gateway, let gatewayOrderID, let id = try OrderRecords.orderID(db, gateway: gateway, gatewayOrderID: gatewayOrderID) { return id }
+        if let receipt, EntityID.isValid(receipt, kind: .order), try OrderRecords.status(db, id: receipt) != nil { return receipt }
+        return nil
     }
 
     /// What an edit changes; nil leaves that part as it is.

@@ -1,0 +1,179 @@
+import BahiCore
+import BahiHTTP
+import BahiJSON
+import BahiStore
+import Synchronization
+
+/// Payments in: the gateways' webhooks (`POST /v1/webhooks/razorpay|cashfree|payu`, no API
+/// key: each is verified over its raw bytes with the gateway's secret before anything parses
+/// it), an order's payments, and the mismatches money fell into.
+///
+/// A refused signature answers 401 and stores nothing: the refusal is counted and logged
+/// (gateway, reason, request id; never the body). A gateway Bahi has no secret for answers 503,
+/// so the gateway keeps retrying until an operator configures it: nothing is lost meanwhile.
+enum PaymentRoutes {
+    static let tag = "payments"
+    static let finance = Access.roles([.admin, .finance])
+    static let received = Schema.object([
+        "status": Schema.string(enum: ["processed", "kept", "duplicate"])
+            .described("processed: a payment or a refund was recorded or moved; kept: stored for the record (a settlement, a type Bahi does not act on, a refund of an unknown payment); duplicate: seen before, nothing changed."),
+        "payment_id": Schema.string().nullable, "refund_id": Schema.string().nullable, "mismatch": Schema.string().nullable.described("A mismatch this event revealed, by kind."),
+    ], allRequired: true)
+    static let webhookErrors = [ProblemCase(401, "invalid_signature"), ProblemCase(422, "invalid_payload"), ProblemCase(503, "gateway_not_configured")]
+
+    static func register(on api: inout API) {
+        api.route(.post, "/v1/webhooks/razorpay", access: .open, RouteDoc(
+            "Razorpay's webhooks",
+            description: "X-Razorpay-Signature is the hex HMAC-SHA256 of the raw body under the webhook's secret (secrets.razorpay_webhook_secret; two, comma-separated, during a rotation). X-Razorpay-Event-Id deduplicates. payment.*, order.paid move payments; refund.* move refunds; settlement.* are kept.",
+            request: .raw(contentType: "application/json", .freeObject, "The event exactly as Razorpay sent it."),
+            responses: [.ok(received)], errors: webhookErrors
+        ).tagged(tag)) { ctx in
+            let secrets = try configured(ctx, "razorpay", ctx.app.configuration.secrets.razorpayWebhookSecret, key: "secrets.razorpay_webhook_secret")
+            let headers = ctx.request.head.headers, body = ctx.request.body
+            if let rejection = RazorpaySignature.verifyWebhook(body: body, signature: headers["X-Razorpay-Signature"], secrets: secrets) {
+                throw refused(ctx, "razorpay", rejection)
+            }
+            let event = try decoded { () throws(GatewayPayloadError) in try RazorpayWebhook.decode(body: body, eventID: headers["X-Razorpay-Event-Id"] ?? "") }
+            return try await receive(ctx, event)
+        }
+
+        api.route(.post, "/v1/webhooks/cashfree", access: .open, RouteDoc(
+            "Cashfree's webhooks",
+            description: "x-webhook-signature is the base64 HMAC-SHA256 of x-webhook-timestamp followed by the raw body, under secrets.cashfree_client_secret; a timestamp more than 5 minutes off is refused. Amounts in rupees are converted to paise exactly.",
+            request: .raw(contentType: "application/json", .freeObject, "The event exactly as Cashfree sent it."),
+            responses: [.ok(received)], errors: webhookErrors
+        ).tagged(tag)) { ctx in
+            let secrets = try configured(ctx, "cashfree", ctx.app.configuration.secrets.cashfreeClientSecret, key: "secrets.cashfree_client_secret")
+            let headers = ctx.request.head.headers, body = ctx.request.body
+            if let rejection = CashfreeSignature.verify(body: body, signature: headers["x-webhook-signature"], timestamp: headers["x-webhook-timestamp"],
+                                                        secrets: secrets, nowMilliseconds: Int64(WallClock.milliseconds())) {
+                throw refused(ctx, "cashfree", rejection)
+            }
+            let event = try decoded { () throws(GatewayPayloadError) in try CashfreeWebhook.decode(body: body, idempotencyKey: headers["x-idempotency-key"]) }
+            return try await receive(ctx, event)
+        }
+
+        api.route(.post, "/v1/webhooks/payu", access: .open, RouteDoc(
+            "PayU's payment callbacks",
+            description: "Form-encoded. The posted hash is PayU's reverse hash under secrets.payu_salt (with additionalCharges in front when present), and the posted key must be secrets.payu_merchant_key. pending is not paid.",
+            request: .raw(contentType: "application/x-www-form-urlencoded", .freeObject, "The form exactly as PayU posted it."),
+            responses: [.ok(received)], errors: webhookErrors
+        ).tagged(tag)) { ctx in
+            let salts = try configured(ctx, "payu", ctx.app.configuration.secrets.payuSalt, key: "secrets.payu_salt")
+            let merchantKey = ctx.app.configuration.secrets.payuMerchantKey
+            guard !merchantKey.isEmpty else { throw notConfigured("payu", key: "secrets.payu_merchant_key") }
+            guard let form = FormURLEncoded.parse(ctx.request.body) else {
+                throw HTTPError(.unprocessableContent, code: "invalid_payload", detail: "The body is not application/x-www-form-urlencoded.")
+            }
+            if let rejection = PayUHash.verify(form: form, merchantKey: merchantKey, salts: salts) { throw refused(ctx, "payu", rejection) }
+            let event = try decoded { () throws(GatewayPayloadError) in try PayUCallback.decode(form: form) }
+            return try await receive(ctx, event)
+        }
+
+        api.route(.get, "/v1/orders/:id/payments", access: .roles([.admin, .finance, .support]), RouteDoc(
+            "An order's payments, each with the gateway events that moved it, and its mismatches",
+            responses: [.ok(.object(["data": .array(of: .ref(Components.payment)), "mismatches": .array(of: .ref(Components.paymentMismatch))], allRequired: true))]
+        ).onePageList.tagged(tag)) { ctx in
+            try ListCursor.onePage(ctx.request)
+            let id = try OrderRoutes.orderID(ctx)
+            let found = try await ctx.app.store.read { db -> ([(Payment, [(eventID: String, type: String, receivedAt: Int64)])], [PaymentMismatch])? in
+                guard try OrderTransitions.exists(db, id: id) else { return nil }
+                let payments = try Payments.payments(db, orderID: id).map { ($0, try Payments.events(db, paymentID: $0.id)) }
+                return (payments, try Payments.mismatches(db, orderID: id))
+            }
+            guard let (payments, mismatches) = found else { throw DomainError.notFound("order", id) }
+            return .json(.object(["data": .array(payments.map { $0.0.json(events: $0.1) }), "mismatches": .array(mismatches.map(\.json))]))
+        }
+
+        api.route(.get, "/v1/reconciliation/mismatches", access: finance, RouteDoc(
+            "Mismatches, newest first: money paid after a cancel, charged twice, not the total, or matching no order",
+            query: [QueryParameter("status", .string(enum: ["open", "all"]), "open (default) or all."), .after, .limit(default: 50, max: 500)],
+            responses: [.ok(Components.page(of: .ref(Components.paymentMismatch)))], errors: [ProblemCase(400, "invalid_cursor")]
+        ).tagged(tag)) { ctx in
+            var errors: [FieldError] = []
+            let limit = InventoryReads.int(ctx.request, "limit", default: 50, range: 1...500, &errors)
+            let status = ctx.request.queryItem("status") ?? "open"
+            if status != "open" && status != "all" { errors.append(FieldError(field: "status", code: "invalid", message: "open or all.")) }
+            let before = ListCursor.entityID(ctx.request, kind: .mismatch, &errors)
+            try ListCursor.check(errors)
+            let page = try await ctx.app.store.read { db in try Payments.mismatches(db, openOnly: status == "open", before: before, limit: limit + 1) }
+            let shown = page.prefix(limit)
+            return .json(.object([
+                "data": .array(shown.map(\.json)),
+                "next_cursor": page.count > limit ? shown.last.map { .string($0.id) } ?? .null : .null,
+            ]))
+        }
+
+        api.mutation(.post, "/v1/reconciliation/mismatches/:id/resolve", access: finance, RouteDoc(
+            "Resolve a mismatch with a note (it stays, resolved, in the history)",
+            request: .json(.object(["note": Schema.string(maxLength: 1000).required])),
+            responses: [.ok(.ref(Components.paymentMismatch))], errors: [.domain(.invalidTransition)]
+        ).tagged(tag)) { ctx in
+            let id = ctx.request.parameters["id"] ?? ""
+            guard EntityID.isValid(id, kind: .mismatch) else { throw DomainError.notFound("mismatch", id) }
+            let v = ctx.validator()
+            v.allowOnly(ctx.body, ["note"])
+            let note = v.string(ctx.body, "note", required: true, maxLength: 1000) ?? ""
+            if note.isEmpty { v.add("note", "required", "Say what was done (e.g. refunded by hand, matched to ord_…).") }
+            try v.check()
+            let actor = ctx.actor
+            return { db in .json(try Payments.resolve(db, id: id, note: note, actor: actor, now: Int64(WallClock.milliseconds())).json) }
+        }
+    }
+
+    /// The secrets of a gateway, or 503 when there are none.
+    static func configured(_ ctx: RequestContext, _ gateway: String, _ value: String, key: String) throws -> [String] {
+        let secrets = BahiConfiguration.secretList(value)
+        guard !secrets.isEmpty else { throw notConfigured(gateway, key: key) }
+        return secrets
+    }
+
+    static func notConfigured(_ gateway: String, key: String) -> HTTPError {
+        HTTPError(.serviceUnavailable, code: "gateway_not_configured",
+                  detail: "This server has no \(key) to verify \(gateway)'s webhooks; set it (or BAHI_\(key.uppercased().replacingOccurrences(of: ".", with: "_"))). The gateway will retry.")
+    }
+
+    /// A refused signature: counted, logged without the body, answered 401.
+    static func refused(_ ctx: RequestContext, _ gateway: String, _ rejection: GatewaySignatureRejection) -> HTTPError {
+        ctx.app.gatewayRejections.withLock { $0[gateway, default: 0] += 1 }
+        ctx.app.log.error("gateway webhook refused", [("gateway", .string(gateway)), ("reason", .string("\(rejection)")),
+                                                      ("request_id", .string(ctx.request.requestID))])
+        return HTTPError(.unauthorized, code: "invalid_signature", detail: "The \(gateway) signature does not verify (\(rejection)); nothing was stored.")
+    }
+
+    static func decoded(_ body: () throws(GatewayPayloadError) -> GatewayEvent) throws -> GatewayEvent {
+        do {
+            return try body()
+        } catch {
+            throw HTTPError(.unprocessableContent, code: "invalid_payload", detail: "\(error)",
+                            errors: [FieldError(field: error.path, code: "invalid", message: "Expected \(error.expected).")])
+        }
+    }
+
+    /// Keeps and applies a verified event in one write; answers what it did.
+    static func receive(_ ctx: RequestContext, _ event: GatewayEvent) async throws -> HTTPResponse {
+        let text = String(decoding: ctx.request.body, as: UTF8.self)
+        let outcome = try await ctx.app.write(rerunnable: true) { db in
+            try GatewayWebhookFlow.receive(db, event, body: text, now: Int64(WallClock.milliseconds()))
+        }
+        var o = JSONObject()
+        switch outcome {
+        case .payment(let payment, let mismatch):
+            o["status"] = .string("processed")
+            o["payment_id"] = .string(payment.id)
+            o["refund_id"] = .null
+            o["mismatch"] = mismatch.map { .string($0.kind.rawValue) } ?? .null
+        case .refund(let refund):
+            o["status"] = .string("processed")
+            o["payment_id"] = .string(refund.paymentID)
+            o["refund_id"] = .string(refund.id)
+            o["mismatch"] = .null
+        case .kept, .duplicate:
+            o["status"] = .string(outcome == .kept ? "kept" : "duplicate")
+            o["payment_id"] = .null
+            o["refund_id"] = .null
+            o["mismatch"] = .null
+        }
+        return .json(.object(o))
+    }
+}
