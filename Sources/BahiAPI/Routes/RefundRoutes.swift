@@ -77,8 +77,9 @@ enum RefundRoutes {
         ).tagged(tag)) { ctx in
             let text = ctx.request.queryItem("status") ?? "pending"
             guard let status = Refund.Status(rawValue: text), status != .failed else {
-                throw HTTPError(.unprocessableContent, code: "validation_failed", detail: "status is pending or processed.",
-                                errors: [FieldError(field: "status", code: "invalid", message: "pending or processed.")])
+                // A query parameter, so the list routes' 400 invalid_query (not a body's 422).
+                try InventoryReads.check([FieldError(field: "status", code: "invalid", message: "pending or processed.")])
+                return HTTPResponse(status: .badRequest)
             }
             let csv = try await ctx.app.store.read { db in try Refunds.payoutsCSV(db, status: status) }
             return InventoryCSVRoutes.csvResponse(csv, filename: "refund-payouts-\(status.rawValue).csv")
