@@ -584,3 +584,59 @@ CREATE TABLE refunds (
 CREATE INDEX refunds_order ON refunds (order_id);
 CREATE INDEX refunds_payment ON refunds (payment_id);
 CREATE INDEX refunds_pending_payouts ON refunds (created_at) WHERE gateway = 'payout' AND status = 'pending';
+
+-- ───────────────────────────── settlements and remittances (migration 12; PostgreSQL migration 7) ───
+
+-- What gateways report settling (Razorpay's settlement reconciliation rows), one row per
+-- (gateway, type, entity): a payment's credit less its fee, a refund's debit. `row_hash` is the
+-- row as imported, so importing the same file again changes nothing and a row the gateway
+-- has since updated (settled, its UTR) replaces the old one.
+CREATE TABLE settlement_lines (
+    gateway            TEXT NOT NULL,
+    type               TEXT NOT NULL CHECK (type = 'payment' OR type = 'refund' OR type = 'transfer' OR type = 'adjustment'),
+    entity_id          TEXT NOT NULL,             -- pay_… / rfnd_… / …: the gateway's id
+    amount_paise       INTEGER NOT NULL,
+    fee_paise          INTEGER NOT NULL,          -- GST included
+    tax_paise          INTEGER NOT NULL,          -- the GST inside the fee
+    debit_paise        INTEGER NOT NULL,
+    credit_paise       INTEGER NOT NULL,
+    on_hold            INTEGER NOT NULL DEFAULT 0 CHECK (on_hold IN (0, 1)),
+    settled            INTEGER NOT NULL DEFAULT 0 CHECK (settled IN (0, 1)),
+    settlement_id      TEXT,
+    settlement_utr     TEXT,
+    gateway_order_id   TEXT,
+    order_receipt      TEXT,
+    gateway_payment_id TEXT,                      -- a refund's payment
+    method             TEXT,
+    created_at         INTEGER,                   -- the gateway's times, Unix ms
+    settled_at         INTEGER,
+    row_hash           TEXT NOT NULL,
+    import_id          TEXT NOT NULL,             -- imp_…: the import that last wrote it
+    imported_at        INTEGER NOT NULL,
+    PRIMARY KEY (gateway, type, entity_id)
+) STRICT, WITHOUT ROWID;
+
+-- What couriers remitted of COD cash, one row per (courier, remittance, AWB), with what they
+-- deducted; `order_id` when the row's channel order id names one of ours.
+CREATE TABLE cod_remittances (
+    courier                TEXT NOT NULL,
+    remittance_id          TEXT NOT NULL,
+    awb                    TEXT NOT NULL,
+    utr                    TEXT,
+    remittance_date        INTEGER,               -- Unix ms
+    channel_order_id       TEXT,
+    order_id               TEXT REFERENCES orders (id),
+    cod_amount_paise       INTEGER NOT NULL,
+    freight_deducted_paise INTEGER NOT NULL,
+    cod_charge_paise       INTEGER NOT NULL,
+    early_cod_fee_paise    INTEGER NOT NULL,
+    reversal_amount_paise  INTEGER NOT NULL,
+    net_remitted_paise     INTEGER NOT NULL,
+    row_hash               TEXT NOT NULL,
+    import_id              TEXT NOT NULL,
+    imported_at            INTEGER NOT NULL,
+    PRIMARY KEY (courier, remittance_id, awb)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX cod_remittances_order ON cod_remittances (order_id) WHERE order_id IS NOT NULL;
+-- Couriers' files name orders by the channel's reference alone.
+CREATE INDEX orders_channel_ref ON orders (channel_order_ref);

@@ -134,6 +134,10 @@ import BahiJSON
         "POST /v1/webhooks/cashfree": { _, _, n in cashfree(n) },
         "POST /v1/webhooks/payu": { _, _, _ in payu },
         "GET /v1/orders/:id/payments": { w, _, n in Sample(path: "/v1/orders/\(await order(w, n).id)/payments", scope: .hidden) },
+        "POST /v1/reconciliation/imports": { _, _, n in
+            Sample(path: "/v1/reconciliation/imports?kind=razorpay_settlements",
+                   body: "entity_id,type,debit,credit,amount,fee,tax,settled\npay_MX\(n),payment,0,97100,100000,2900,442,1\n", contentType: "text/csv")
+        },
         "GET /v1/reconciliation/mismatches": { _, _, _ in Sample(path: "/v1/reconciliation/mismatches?status=all") },
         "POST /v1/reconciliation/mismatches/:id/resolve": { w, _, n in
             Sample(path: "/v1/reconciliation/mismatches/\(await mismatch(w, n))/resolve", body: #"{"note":"Matched by hand"}"#)

@@ -201,7 +201,7 @@ enum Ownership {
         ("Catalog", ["skus", "kit_components", "locations", "channels", "channel_sku_buffers"]),
         ("Inventory", ["stock_levels", "stock_movements", "reservations", "reservation_allocations"]),
         ("Orders", ["orders", "order_lines", "order_history", "customer_stats", "pincode_stats"]),
-        ("Payments", ["payments", "gateway_events", "payment_mismatches", "refunds"]),
+        ("Payments", ["payments", "gateway_events", "payment_mismatches", "refunds", "settlement_lines", "cod_remittances"]),
         ("Fulfilment", ["shipments", "shipment_lines", "picklists", "invoice_series", "invoices"]),
         ("Access", ["api_keys"]),
         ("Idempotency", ["idempotency_keys"]),

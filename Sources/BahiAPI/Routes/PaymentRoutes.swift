@@ -22,6 +22,7 @@ enum PaymentRoutes {
     static let webhookErrors = [ProblemCase(401, "invalid_signature"), ProblemCase(422, "invalid_payload"), ProblemCase(503, "gateway_not_configured")]
 
     static func register(on api: inout API) {
+        registerImports(on: &api)
         api.route(.post, "/v1/webhooks/razorpay", access: .open, RouteDoc(
             "Razorpay's webhooks",
             description: "X-Razorpay-Signature is the hex HMAC-SHA256 of the raw body under the webhook's secret (secrets.razorpay_webhook_secret; two, comma-separated, during a rotation). X-Razorpay-Event-Id deduplicates. payment.*, order.paid move payments; refund.* move refunds; settlement.* are kept.",
@@ -118,6 +119,54 @@ enum PaymentRoutes {
             try v.check()
             let actor = ctx.actor
             return { db in .json(try Payments.resolve(db, id: id, note: note, actor: actor, now: Int64(WallClock.milliseconds())).json) }
+        }
+    }
+
+    /// `POST /v1/reconciliation/imports`: a settlement or remittance file, checked whole, then
+    /// written in batches (each its own transaction, so a large file never holds the writer).
+    static func registerImports(on api: inout API) {
+        api.route(.post, "/v1/reconciliation/imports", access: finance, bodyLimit: 64 << 20, RouteDoc(
+            "Import what a gateway settled or a courier remitted (CSV)",
+            description: "kind=razorpay_settlements: Razorpay's settlement reconciliation columns (entity_id, type, amount, fee, tax, debit, credit, settled required; on_hold, settlement_id, settlement_utr, order_id, order_receipt, payment_id, method, created_at, settled_at used when present; amounts in paise, or rupees when written with a decimal point). kind=cod_remittance: remittance_id, awb, cod_amount, net_remitted required; utr, remittance_date, channel_order_id, freight_deducted, cod_charge, early_cod_fee, reversal_amount (rupees). Every row is checked and reported on its own; the same file twice changes nothing; a remitted COD order moves to cod_remitted.",
+            query: [QueryParameter("kind", .string(enum: SettlementImport.Kind.allCases.map(\.rawValue)), "What the file is."),
+                    QueryParameter("courier", .string(maxLength: 40), "cod_remittance: the courier or aggregator (default shiprocket).")],
+            request: .csv("The file as the gateway or courier exported it."),
+            responses: [.ok(.object([
+                "import_id": .string(), "kind": .string(enum: SettlementImport.Kind.allCases.map(\.rawValue)), "rows": .integer(),
+                "applied": .integer(), "unchanged": .integer(), "orders_remitted": .integer(),
+                "errors": .array(of: .object(["row": .integer(), "code": .string(), "message": .string()], allRequired: true)),
+            ], allRequired: true))]
+        ).tagged(tag)) { ctx in
+            try InventoryCSVRoutes.requireCSV(ctx.request)
+            var errors: [FieldError] = []
+            let kindText = ctx.request.queryItem("kind") ?? ""
+            let kind = SettlementImport.Kind(rawValue: kindText)
+            if kind == nil { errors.append(FieldError(field: "kind", code: "invalid", message: "razorpay_settlements or cod_remittance.")) }
+            let courier = (ctx.request.queryItem("courier") ?? "shiprocket").lowercased()
+            if !MerchantCode.isValid(courier) { errors.append(FieldError(field: "courier", code: "invalid", message: "A courier code such as shiprocket or delhivery.")) }
+            try InventoryReads.check(errors)
+            guard let kind else { return HTTPResponse(status: .badRequest) }
+            let parsed = SettlementImport.parse(ctx.request.body, kind: kind)
+            let importID = EntityID.make(.importBatch)
+            var report = SettlementImport.Report(importID: importID, parsed: parsed)
+            var start = 0
+            while start < parsed.goodRows {
+                let range = start..<min(parsed.goodRows, start + SettlementImport.batch)
+                let done = try await ctx.app.write { db in
+                    try SettlementImport.write(db, parsed, range: range, gateway: "razorpay", courier: courier, importID: importID, now: Int64(WallClock.milliseconds()))
+                }
+                report.applied += done.applied
+                report.unchanged += done.unchanged
+                report.ordersRemitted += done.remitted
+                start = range.upperBound
+            }
+            let finished = report, actor = ctx.actor
+            try await ctx.app.write { db in try SettlementImport.announce(db, finished, actor: actor, now: Int64(WallClock.milliseconds())) }
+            return .json(.object([
+                "import_id": .string(importID), "kind": .string(kind.rawValue), "rows": .int(Int64(report.rows)), "applied": .int(Int64(report.applied)),
+                "unchanged": .int(Int64(report.unchanged)), "orders_remitted": .int(Int64(report.ordersRemitted)),
+                "errors": .array(report.errors.map { .object(["row": .int(Int64($0.row)), "code": .string($0.code), "message": .string($0.message)]) }),
+            ]))
         }
     }
 

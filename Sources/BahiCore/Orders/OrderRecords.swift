@@ -329,6 +329,18 @@ public enum OrderRecords {
 
     // MARK: - payments
 
+    /// The orders a channel reference names, in any channel (`orders_channel_ref`), at most two.
+    static func orderIDs(_ db: any Database, channelOrderRef: String) throws -> [String] {
+        try db.query("SELECT id FROM orders WHERE channel_order_ref = ?1 ORDER BY id LIMIT 2", binding: channelOrderRef) { row -> String in try row["id"] }
+    }
+
+    /// Moves a COD order whose cash was collected to `cod_remitted`; returns whether it did.
+    static func markCODRemitted(_ db: any Database, id: String, now: Int64) throws -> Bool {
+        try db.execute(
+            "UPDATE orders SET payment_status = 'cod_remitted', version = version + 1, updated_at = ?1 WHERE id = ?2 AND payment_status = 'cod_collected'",
+            binding: now, id) == 1
+    }
+
     /// The order a gateway created its order for (`orders_gateway_order`).
     static func orderID(_ db: any Database, gateway: String, gatewayOrderID: String) throws -> String? {
         try db.queryFirst("SELECT id FROM orders WHERE gateway = ?1 AND gateway_order_id = ?2 AND gateway_order_id IS NOT NULL ORDER BY id LIMIT 1",

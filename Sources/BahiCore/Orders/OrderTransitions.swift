@@ -151,6 +151,19 @@ public enum OrderTransitions {
         return PaymentApplied(paidPaise: after.paidPaise, totalPaise: after.totalPaise, statusWhenPaid: after.status)
     }
 
+    /// The order a channel's reference names (a courier's remittance file carries only that);
+    /// nil when none, or when two channels used the same reference.
+    public static func orderID(_ db: any Database, channelOrderRef: String) throws -> String? {
+        let ids = try OrderRecords.orderIDs(db, channelOrderRef: channelOrderRef)
+        return ids.count == 1 ? ids[0] : nil
+    }
+
+    /// `cod_collected` → `cod_remitted`: the courier paid the seller the cash it collected.
+    /// Returns whether the order moved (false: not collected yet, or already remitted).
+    public static func markCODRemitted(_ db: any Database, orderID: String, now: Int64) throws -> Bool {
+        try OrderRecords.markCODRemitted(db, id: orderID, now: now)
+    }
+
     /// Whether the order exists (a payment entered by hand names it).
     public static func exists(_ db: any Database, id: String) throws -> Bool {
         try OrderRecords.status(db, id: id) != nil

@@ -48,6 +48,17 @@ public enum PaymentEvents {
             PayloadField("refund_due_paise", .integer, "What is due back to the buyer."),
         ])
 
+    public static let importCompleted = EventDefinition("reconciliation.import_completed", entity: "import",
+        "A settlement or remittance file was imported.", payload: [
+            PayloadField("import_id", .string, "The import (imp_…)."),
+            PayloadField("kind", .string, "razorpay_settlements or cod_remittance."),
+            PayloadField("rows", .integer, "Rows in the file."),
+            PayloadField("applied", .integer, "Rows new or changed."),
+            PayloadField("unchanged", .integer, "Rows already stored exactly so."),
+            PayloadField("errors", .integer, "Rows refused."),
+            PayloadField("orders_remitted", .integer, "COD orders moved to cod_remitted."),
+        ])
+
     /// Every definition of this domain, in catalogue order.
-    public static let all: [EventDefinition] = [pending, authorized, captured, failed, mismatchFound]
+    public static let all: [EventDefinition] = [pending, authorized, captured, failed, mismatchFound, importCompleted]
 }

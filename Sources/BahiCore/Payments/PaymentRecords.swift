@@ -230,4 +230,46 @@ enum PaymentRecords {
             "UPDATE refunds SET gateway_refund_id = COALESCE(gateway_refund_id, ?1), arn = COALESCE(?2, arn), error = ?3, updated_at = ?4 WHERE id = ?5",
             binding: gatewayRefundID, arn, error, now, id)
     }
+
+    // MARK: settlements and remittances
+
+    /// Stores a settlement row, or replaces the stored one when the file's version differs
+    /// (`row_hash`); returns whether it wrote (false: already stored exactly so).
+    static func upsertSettlementLine(_ db: any Database, gateway: String, _ l: SettlementImport.SettlementLine, importID: String, now: Int64) throws -> Bool {
+        try db.execute(
+            """
+            INSERT INTO settlement_lines (gateway, type, entity_id, amount_paise, fee_paise, tax_paise, debit_paise, credit_paise, on_hold, settled,
+                   settlement_id, settlement_utr, gateway_order_id, order_receipt, gateway_payment_id, method, created_at, settled_at, row_hash,
+                   import_id, imported_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
+            ON CONFLICT (gateway, type, entity_id) DO UPDATE SET amount_paise = excluded.amount_paise, fee_paise = excluded.fee_paise,
+                   tax_paise = excluded.tax_paise, debit_paise = excluded.debit_paise, credit_paise = excluded.credit_paise, on_hold = excluded.on_hold,
+                   settled = excluded.settled, settlement_id = excluded.settlement_id, settlement_utr = excluded.settlement_utr,
+                   gateway_order_id = excluded.gateway_order_id, order_receipt = excluded.order_receipt, gateway_payment_id = excluded.gateway_payment_id,
+                   method = excluded.method, created_at = excluded.created_at, settled_at = excluded.settled_at, row_hash = excluded.row_hash,
+                   import_id = excluded.import_id, imported_at = excluded.imported_at
+             WHERE settlement_lines.row_hash <> excluded.row_hash
+            """,
+            binding: gateway, l.type, l.entityID, l.amount, l.fee, l.tax, l.debit, l.credit, l.onHold, l.settled, l.settlementID, l.settlementUTR,
+            l.gatewayOrderID, l.orderReceipt, l.gatewayPaymentID, l.method, l.createdAt, l.settledAt, l.hash, importID, now) == 1
+    }
+
+    /// Stores a remittance row, or replaces the stored one when it differs; returns whether it wrote.
+    static func upsertRemittance(_ db: any Database, courier: String, _ r: SettlementImport.Remittance, orderID: String?, importID: String, now: Int64) throws -> Bool {
+        try db.execute(
+            """
+            INSERT INTO cod_remittances (courier, remittance_id, awb, utr, remittance_date, channel_order_id, order_id, cod_amount_paise,
+                   freight_deducted_paise, cod_charge_paise, early_cod_fee_paise, reversal_amount_paise, net_remitted_paise, row_hash, import_id, imported_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+            ON CONFLICT (courier, remittance_id, awb) DO UPDATE SET utr = excluded.utr, remittance_date = excluded.remittance_date,
+                   channel_order_id = excluded.channel_order_id, order_id = excluded.order_id, cod_amount_paise = excluded.cod_amount_paise,
+                   freight_deducted_paise = excluded.freight_deducted_paise, cod_charge_paise = excluded.cod_charge_paise,
+                   early_cod_fee_paise = excluded.early_cod_fee_paise, reversal_amount_paise = excluded.reversal_amount_paise,
+                   net_remitted_paise = excluded.net_remitted_paise, row_hash = excluded.row_hash, import_id = excluded.import_id,
+                   imported_at = excluded.imported_at
+             WHERE cod_remittances.row_hash <> excluded.row_hash
+            """,
+            binding: courier, r.remittanceID, r.awb, r.utr, r.date, r.channelOrderID, orderID, r.cod, r.freight, r.codCharge, r.earlyFee, r.reversal,
+            r.net, r.hash, importID, now) == 1
+    }
 }

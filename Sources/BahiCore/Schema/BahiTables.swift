@@ -34,6 +34,8 @@ extension BahiSchema {
         .init("gateway_events"),
         .init("payment_mismatches"),
         .init("refunds"),
+        .init("settlement_lines"),
+        .init("cod_remittances"),
         .init("shipments"),
         .init("shipment_lines"),
         .init("picklists"),
