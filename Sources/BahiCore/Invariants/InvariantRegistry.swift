@@ -65,6 +65,9 @@ public enum InvariantRegistry {
         Invariant(name: "invoice numbers have no gaps or repeats") { db in
             try Invoices.seriesProblems(db)
         },
+        Invariant(name: "refunds never take more than a payment took, and refunded amounts add up") { db in
+            try Refunds.ceilingProblems(db)
+        },
     ]
 
     /// Runs every invariant; returns (name, violations) for each.

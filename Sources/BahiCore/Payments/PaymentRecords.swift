@@ -272,4 +272,20 @@ enum PaymentRecords {
             binding: courier, r.remittanceID, r.awb, r.utr, r.date, r.channelOrderID, orderID, r.cod, r.freight, r.codCharge, r.earlyFee, r.reversal,
             r.net, r.hash, importID, now) == 1
     }
+
+    /// Payments whose `refunded_paise` differs from their refunds that did not fail, or
+    /// exceeds their amount (`bahi check`).
+    static func refundedMismatches(_ db: any Database) throws -> [(id: String, amount: Int64, refunded: Int64, asked: Int64)] {
+        try db.query(
+            """
+            SELECT id, amount_paise, refunded_paise, asked FROM (
+                SELECT p.id AS id, p.amount_paise AS amount_paise, p.refunded_paise AS refunded_paise,
+                       CAST(COALESCE((SELECT SUM(r.amount_paise) FROM refunds r WHERE r.payment_id = p.id AND r.status <> 'failed'), 0) AS BIGINT) AS asked
+                  FROM payments p) AS totals
+             WHERE refunded_paise <> asked OR refunded_paise > amount_paise
+             ORDER BY id
+            """, StatementArguments([])) { row in
+            (id: try row["id"] as String, amount: try row["amount_paise"] as Int64, refunded: try row["refunded_paise"] as Int64, asked: try row["asked"] as Int64)
+        }
+    }
 }

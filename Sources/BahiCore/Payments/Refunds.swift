@@ -40,6 +40,18 @@ public enum Refunds {
         case unknown(String)
     }
 
+    /// Payments whose `refunded_paise` is not what their refunds that did not fail add up to,
+    /// or exceeds what they took: one sentence each, for `bahi check`. The ceiling rests on
+    /// that column (one conditional UPDATE reserves a refund's amount), so a drift would let a
+    /// refund through that the money does not cover, or refuse one it does.
+    public static func ceilingProblems(_ db: any Database) throws -> [String] {
+        try PaymentRecords.refundedMismatches(db).map { m in
+            m.refunded > m.amount
+                ? "payment \(m.id) has refunded \(m.refunded) paise of \(m.amount) taken"
+                : "payment \(m.id) has refunded_paise \(m.refunded) but its refunds that did not fail add up to \(m.asked)"
+        }
+    }
+
     public static func get(_ db: any Database, id: String) throws -> Refund? {
         try PaymentRecords.refund(db, id: id)
     }

@@ -49,4 +49,21 @@ import BahiStore
             #expect(others.values.allSatisfy { $0.isEmpty }, "\(others)")
         }
     }
+
+    @Test func aRefundedAmountThatDoesNotAddUpIsReported() async throws {
+        try await onEveryStore { store in
+            try await store.write { db in
+                // Two orphan payments written behind the services' backs: one says 500 paise were
+                // refunded with no refund to show for it, one more than it took.
+                try db.execute(
+                    """
+                    INSERT INTO payments (id, gateway, gateway_payment_id, amount_paise, refunded_paise, status, created_at, updated_at)
+                    VALUES ('pay_DRIFT', 'razorpay', 'pay_X1', 1000, 500, 'captured', 0, 0), ('pay_OVER', 'razorpay', 'pay_X2', 1000, 1500, 'captured', 0, 0)
+                    """)
+            }
+            let found = try await violations(store)["refunds never take more than a payment took, and refunded amounts add up"] ?? []
+            #expect(found == ["payment pay_DRIFT has refunded_paise 500 but its refunds that did not fail add up to 0",
+                              "payment pay_OVER has refunded 1500 paise of 1000 taken"], "\(found)")
+        }
+    }
 }
