@@ -14,6 +14,8 @@ enum ImportCommand {
     static let usage = """
     Usage: bahi import stock FILE [--mode set|delta] [--all-or-nothing] [--config FILE] [--db PATH|URL]
            bahi import skus FILE [--all-or-nothing] [--config FILE] [--db PATH|URL]
+           bahi import settlements FILE [--gateway razorpay] [--config FILE] [--db PATH|URL]
+           bahi import remittances FILE [--courier shiprocket] [--config FILE] [--db PATH|URL]
 
     Imports a CSV file (FILE, or - for standard input), exactly as POST /v1/inventory/import
     and POST /v1/skus/import do.
@@ -24,6 +26,10 @@ enum ImportCommand {
     skus:  header sku plus any of name, mrp_paise, price_paise, weight_g, length_mm, width_mm,
            height_mm, hsn, gst_rate_bps, active, returnable, return_window_days,
            low_stock_threshold, reorder_point, reorder_qty. Kits are not imported by CSV.
+    settlements: Razorpay's settlement reconciliation columns, as POST
+           /v1/reconciliation/imports?kind=razorpay_settlements takes them.
+    remittances: a courier's COD remittance file (remittance_id, awb, cod_amount,
+           net_remitted, …), as kind=cod_remittance; remitted orders move to cod_remitted.
 
       --all-or-nothing  apply nothing if any row is refused (one transaction)
     \(AdminCommands.commonOptions)
@@ -33,12 +39,15 @@ enum ImportCommand {
     """
 
     static func run(_ args: ArraySlice<String>) async throws(UsageError) -> Int32 {
-        let arguments = try Arguments(args, valueFlags: Runtime.configFlags.union(["mode"]), switchFlags: ["all-or-nothing", "help"])
+        let arguments = try Arguments(args, valueFlags: Runtime.configFlags.union(["mode", "gateway", "courier"]), switchFlags: ["all-or-nothing", "help"])
         AdminCommands.helpRequested(arguments, usage)
         guard arguments.positional.count == 2, let what = arguments.positional.first, let path = arguments.positional.last else {
-            throw UsageError(description: "import needs what to import (stock or skus) and a FILE")
+            throw UsageError(description: "import needs what to import (stock, skus, settlements or remittances) and a FILE")
         }
-        guard what == "stock" || what == "skus" else { throw UsageError(description: "import stock FILE or import skus FILE, not '\(what)'") }
+        if what == "settlements" || what == "remittances" { return try await reconciliation(what, path: path, arguments) }
+        guard what == "stock" || what == "skus" else {
+            throw UsageError(description: "import stock, skus, settlements or remittances FILE, not '\(what)'")
+        }
         var mode: StockImport.Mode?
         if let text = arguments["mode"] {
             guard what == "stock" else { throw UsageError(description: "--mode is for stock imports only") }
@@ -73,6 +82,47 @@ enum ImportCommand {
             for problem in error.problems where error.problems.count > 1 { printError("  \(problem.path): \(problem.message)") }
             exitCode = ExitCode.failure.rawValue
         } catch {
+            printError("bahi: import of \(path) failed: \(error)")
+            exitCode = ExitCode.failure.rawValue
+        }
+        await store.close()
+        return exitCode
+    }
+
+    /// `bahi import settlements|remittances FILE`: the reconciliation import, with a progress bar.
+    static func reconciliation(_ what: String, path: String, _ arguments: Arguments) async throws(UsageError) -> Int32 {
+        let gateway = (arguments["gateway"] ?? "razorpay").lowercased()
+        let courier = (arguments["courier"] ?? "shiprocket").lowercased()
+        if what == "settlements", gateway != "razorpay" { throw UsageError(description: "--gateway razorpay is the settlement file Bahi reads so far, not '\(gateway)'") }
+        if what == "remittances", !MerchantCode.isValid(courier) { throw UsageError(description: "--courier is a code such as shiprocket or delhivery, not '\(courier)'") }
+        let config = try Runtime.configuration(arguments)
+        let bytes: [UInt8]
+        do {
+            bytes = try readFile(path)
+        } catch {
+            Runtime.fail("cannot read \(path): \(error.message)")
+        }
+        let started = ContinuousClock.now
+        let parsed = SettlementImport.parse(bytes, kind: what == "settlements" ? .razorpaySettlements : .codRemittance)
+        let store = await Runtime.openStore(config)
+        _ = await Runtime.migrate(store)
+        let progress = ProgressDisplay(total: parsed.goodRows, terminal: isatty(2) == 1)
+        progress.note("\(path): \(grouped(parsed.rowCount)) rows, \(grouped(parsed.errors.count)) refused; writing…")
+        let exitCode: Int32
+        do {
+            let report = try await SettlementImport.run(
+                parsed, importID: EntityID.make(.importBatch), gateway: gateway, courier: courier, actor: "cli",
+                write: { body in try await store.write(body) }, progress: { done, total in progress.update(done: done, total: total) })
+            progress.finish()
+            let seconds = max(0.001, Self.seconds(ContinuousClock.now - started))
+            print("imported \(path): \(grouped(report.rows)) rows in \(String(format1: seconds)) s: \(grouped(report.applied)) applied, "
+                  + "\(grouped(report.unchanged)) unchanged, \(grouped(report.errors.count)) errors"
+                  + (what == "remittances" ? ", \(grouped(report.ordersRemitted)) orders remitted" : "") + " [\(report.importID)]")
+            for e in report.errors.prefix(50) { print("  row \(e.row): \(e.code): \(e.message)") }
+            if report.errors.count > 50 { print("  … and \(grouped(report.errors.count - 50)) more errors") }
+            exitCode = report.errors.isEmpty ? ExitCode.success.rawValue : ExitCode.failure.rawValue
+        } catch {
+            progress.finish()
             printError("bahi: import of \(path) failed: \(error)")
             exitCode = ExitCode.failure.rawValue
         }

@@ -16,7 +16,7 @@ Commands:
   keys      create, list and revoke API keys             (bahi keys --help)
   backup    copy the SQLite database to a file, online (PostgreSQL: pg_dump)
   restore   put a backup back in place of the SQLite database (bahi restore --help)
-  import    import stock or SKUs from a CSV file           (bahi import --help)
+  import    import stock, SKUs, settlements or remittances from CSV (bahi import --help)
   check     integrity and domain invariants
   copy      copy every table to another store, e.g. SQLite onto PostgreSQL (bahi copy --help)
   openapi   print the API's OpenAPI 3.1 document (swift run bahi openapi > openapi.json)

@@ -31,6 +31,31 @@ import BahiCore
         return Outcome(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self), errors: String(decoding: errors, as: UTF8.self))
     }
 
+    @Test func aSettlementFileImportsOnceAndReportsItsBadRows() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary), "build bahi first: swift build")
+        try withTemporaryFolderSync { folder in
+            let db = folder + "/bahi.db"
+            #expect(try bahi(["migrate", "--db", db]).status == 0)
+            let file = folder + "/recon.csv"
+            try "entity_id,type,debit,credit,amount,fee,tax,settled\npay_1,payment,0,97100,100000,2900,442,1\npay_2,bogus,0,1,1,0,0,0\n"
+                .write(toFile: file, atomically: true, encoding: .utf8)
+            let first = try bahi(["import", "settlements", file, "--db", db])
+            #expect(first.status == 1, "a refused row fails the run")
+            #expect(first.output.contains("1 applied, 0 unchanged, 1 errors") && first.output.contains("row 3: invalid_type"), "\(first.output)")
+            let again = try bahi(["import", "settlements", file, "--db", db])
+            #expect(again.output.contains("0 applied, 1 unchanged, 1 errors"), "\(again.output)")
+            #expect(try bahi(["import", "settlements", file, "--gateway", "payu", "--db", db]).status == 2)
+        }
+    }
+
+    /// A temporary folder for a synchronous test, removed afterwards.
+    func withTemporaryFolderSync(_ body: (String) throws -> Void) throws {
+        let folder = NSTemporaryDirectory() + "bahi-cli-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try body(folder)
+    }
+
     @Test func versionIsPrintedBothWays() throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.binary), "build bahi first: swift build")
         for form in ["--version", "version"] {

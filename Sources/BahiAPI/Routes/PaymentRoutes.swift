@@ -148,20 +148,9 @@ enum PaymentRoutes {
             guard let kind else { return HTTPResponse(status: .badRequest) }
             let parsed = SettlementImport.parse(ctx.request.body, kind: kind)
             let importID = EntityID.make(.importBatch)
-            var report = SettlementImport.Report(importID: importID, parsed: parsed)
-            var start = 0
-            while start < parsed.goodRows {
-                let range = start..<min(parsed.goodRows, start + SettlementImport.batch)
-                let done = try await ctx.app.write { db in
-                    try SettlementImport.write(db, parsed, range: range, gateway: "razorpay", courier: courier, importID: importID, now: Int64(WallClock.milliseconds()))
-                }
-                report.applied += done.applied
-                report.unchanged += done.unchanged
-                report.ordersRemitted += done.remitted
-                start = range.upperBound
-            }
-            let finished = report, actor = ctx.actor
-            try await ctx.app.write { db in try SettlementImport.announce(db, finished, actor: actor, now: Int64(WallClock.milliseconds())) }
+            let app = ctx.app
+            let report = try await SettlementImport.run(parsed, importID: importID, gateway: "razorpay", courier: courier, actor: ctx.actor,
+                                                        write: { body in try await app.write(body) })
             return .json(.object([
                 "import_id": .string(importID), "kind": .string(kind.rawValue), "rows": .int(Int64(report.rows)), "applied": .int(Int64(report.applied)),
                 "unchanged": .int(Int64(report.unchanged)), "orders_remitted": .int(Int64(report.ordersRemitted)),

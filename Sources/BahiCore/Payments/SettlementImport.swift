@@ -1,5 +1,6 @@
 import BahiJSON
 public import BahiStore
+import Synchronization
 
 /// Importing what gateways settled and couriers remitted, from their CSV files: every row
 /// checked and reported on its own, stored once per (gateway, type, entity) or (courier,
@@ -239,6 +240,36 @@ public enum SettlementImport {
             }
         }
         return (applied, unchanged, remitted)
+    }
+
+    /// Writes a checked file in batches of `batch` rows, each through `write` (its own
+    /// transaction: the API's and the CLI's store call), reporting progress after each, then
+    /// announces the import; returns the report. Shared by `POST /v1/reconciliation/imports`
+    /// and `bahi import settlements|remittances`.
+    public static func run(
+        _ parsed: Parsed, importID: String, gateway: String, courier: String, actor: String?,
+        write: @escaping @Sendable (@escaping @Sendable (any Database) throws -> Void) async throws -> Void,
+        progress: @Sendable (_ done: Int, _ total: Int) -> Void = { _, _ in }
+    ) async throws -> Report {
+        final class Tally: Sendable {
+            let counts = Mutex<(applied: Int, unchanged: Int, remitted: Int)>((0, 0, 0))
+        }
+        let tally = Tally()
+        var start = 0
+        while start < parsed.goodRows {
+            let range = start..<min(parsed.goodRows, start + batch)
+            try await write { db in
+                let done = try Self.write(db, parsed, range: range, gateway: gateway, courier: courier, importID: importID, now: Int64(WallClock.milliseconds()))
+                tally.counts.withLock { $0 = ($0.applied + done.applied, $0.unchanged + done.unchanged, $0.remitted + done.remitted) }
+            }
+            start = range.upperBound
+            progress(start, parsed.goodRows)
+        }
+        var report = Report(importID: importID, parsed: parsed)
+        (report.applied, report.unchanged, report.ordersRemitted) = tally.counts.withLock { $0 }
+        let finished = report
+        try await write { db in try announce(db, finished, actor: actor, now: Int64(WallClock.milliseconds())) }
+        return report
     }
 
     /// Announces a finished import (`reconciliation.import_completed`).
