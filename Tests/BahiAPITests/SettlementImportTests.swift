@@ -60,6 +60,14 @@ import BahiJSON
         }
     }
 
+    @Test func aTimeTooLargeForMillisecondsIsARowErrorNotACrash() async throws {
+        try await withOrders { w in
+            let csv = "entity_id,type,debit,credit,amount,fee,tax,settled,created_at\npay_T1,payment,0,97100,100000,2900,442,1,9223372036854775807\n"
+            let response = await Self.post(w, csv, kind: "razorpay_settlements")
+            #expect(response.status == .ok && response.num("applied") == 0 && response.str("errors.0.code") == "invalid_time", "\(response.text)")
+        }
+    }
+
     @Test func remittedCODCashMovesItsOrderToRemittedOnce() async throws {
         try await withOrders { w in
             try await w.stock("TEE", 10)

@@ -72,9 +72,8 @@ public protocol DomainEvent {
 /// appended (debug builds check), and `docs/EVENTS.md` is generated from this list.
 public enum EventCatalogue {
     /// All definitions, in the order `docs/EVENTS.md` lists them.
-    public static var all: [EventDefinition] {
+    public static let all: [EventDefinition] =
         SystemEvents.all + CatalogEvents.all + StockEvents.all + OrderEvents.all + FulfilmentEvents.all + SettingsEvents.all + WebhookEvents.all + PaymentEvents.all + RefundEvents.all
-    }
 
     /// The definition of `type`, or nil.
     public static func definition(of type: String) -> EventDefinition? {

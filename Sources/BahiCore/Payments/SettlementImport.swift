@@ -165,7 +165,11 @@ public enum SettlementImport {
     /// A time: Unix seconds (the recon API), RFC 3339, or a date YYYY-MM-DD (midnight IST).
     static func time(_ text: String?, _ name: String) throws(Problem) -> Int64? {
         guard let text else { return nil }
-        if let seconds = Int64(text) { return seconds * 1000 }
+        if let seconds = Int64(text) {
+            // Far outside any real date: a number that large would overflow milliseconds.
+            guard (0...253_402_300_799).contains(seconds) else { throw Problem(code: "invalid_time", message: "\(name) \(text) is not a time in Unix seconds.") }
+            return seconds * 1000
+        }
         if let ms = Timestamps.milliseconds(rfc3339: text) { return ms }
         if let ms = Timestamps.milliseconds(rfc3339: text + "T00:00:00+05:30") { return ms }
         throw Problem(code: "invalid_time", message: "\(name) \(text) is not Unix seconds, an RFC 3339 time or a date YYYY-MM-DD.")

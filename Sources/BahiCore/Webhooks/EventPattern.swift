@@ -13,6 +13,12 @@ public struct EventPattern: Sendable, Equatable, Hashable {
         guard EventCatalogue.all.contains(where: { matches($0.type) }) else { return nil }
     }
 
+    /// A pattern stored after `init?(_:)` accepted it: not checked against the catalogue
+    /// again (the delivery worker compiles every endpoint's patterns on each turn).
+    init(stored text: String) {
+        self.text = text
+    }
+
     /// Whether an event of `type` is delivered under this pattern.
     public func matches(_ type: String) -> Bool {
         if text == "*" { return true }

@@ -44,8 +44,8 @@ public struct WebhookEndpoint: Sendable, Equatable {
         return [secret]
     }
 
-    /// The compiled patterns; an unparsable stored one (never written: creation checks) matches nothing.
-    public var patterns: [EventPattern] { events.compactMap(EventPattern.init) }
+    /// The compiled patterns (checked against the catalogue when they were stored).
+    public var patterns: [EventPattern] { events.map { EventPattern(stored: $0) } }
 
     /// Whether this endpoint receives events of `type`.
     public func receives(_ type: String) -> Bool {
