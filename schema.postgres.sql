@@ -656,3 +656,45 @@ CREATE TABLE cod_remittances (
 CREATE INDEX cod_remittances_order ON cod_remittances (order_id) WHERE order_id IS NOT NULL;
 -- Couriers' files name orders by the channel's reference alone.
 CREATE INDEX orders_channel_ref ON orders (channel_order_ref);
+
+-- ─── reconciliation (PostgreSQL migration 8; SQLite migration 13) ───
+
+-- Mismatches are no longer only what a capture reveals: the reconciliation checks name money
+-- that aged without settling (captured_not_settled), settled at another amount
+-- (settled_amount_mismatch), cost more than the agreed rate (fee_above_agreed), refunds stuck
+-- pending (refund_stuck), COD cash delivered and not remitted (cod_delivered_not_remitted) or
+-- remitted short (cod_short_remitted). Each is about one subject (a payment pay_…, a refund
+-- rfd_…, an order ord_… for a short remittance), recorded once per kind and subject; the ages
+-- count from `occurred_at`, when the money moved. Rebuilt: SQLite cannot change a CHECK or a
+-- UNIQUE, and `payment_id` may now be empty (a short remittance of an order without one).
+CREATE TABLE payment_mismatches_v2 (
+    id               TEXT PRIMARY KEY,            -- mis_…
+    kind             TEXT NOT NULL CHECK (kind = 'paid_after_cancel' OR kind = 'double_charge' OR kind = 'amount_mismatch' OR kind = 'orphan_payment' OR kind = 'captured_not_settled' OR kind = 'settled_amount_mismatch' OR kind = 'fee_above_agreed' OR kind = 'refund_stuck' OR kind = 'cod_delivered_not_remitted' OR kind = 'cod_short_remitted'),
+    subject_id       TEXT NOT NULL,               -- the payment, refund or order it is about
+    order_id         TEXT REFERENCES orders (id),
+    payment_id       TEXT REFERENCES payments (id),
+    amount_paise     BIGINT NOT NULL,            -- what happened: captured, settled, the fee charged, refunded, collected, remitted
+    expected_paise   BIGINT,                     -- what should have: the order's total, the payment, the agreed fee, what was due
+    refund_due_paise BIGINT NOT NULL DEFAULT 0 CHECK (refund_due_paise >= 0),
+    status           TEXT NOT NULL CHECK (status = 'open' OR status = 'resolved'),
+    note             TEXT,
+    resolved_by      TEXT,                        -- who, or `reconciliation` when the money arrived
+    resolved_at      BIGINT,
+    occurred_at      BIGINT NOT NULL,            -- when the money moved: ages count from it
+    created_at       BIGINT NOT NULL,
+    UNIQUE (kind, subject_id)
+);
+INSERT INTO payment_mismatches_v2 (id, kind, subject_id, order_id, payment_id, amount_paise, expected_paise, refund_due_paise, status, note,
+                                   resolved_by, resolved_at, occurred_at, created_at)
+    SELECT id, kind, payment_id, order_id, payment_id, amount_paise, expected_paise, refund_due_paise, status, note,
+           resolved_by, resolved_at, created_at, created_at FROM payment_mismatches;
+DROP TABLE payment_mismatches;
+ALTER TABLE payment_mismatches_v2 RENAME TO payment_mismatches;
+CREATE INDEX payment_mismatches_open ON payment_mismatches (created_at) WHERE status = 'open';
+CREATE INDEX payment_mismatches_occurred ON payment_mismatches (occurred_at);
+-- The checks find captured payments by age, and COD cash by the order it was collected for.
+CREATE INDEX payments_captured ON payments (created_at) WHERE status = 'captured';
+CREATE INDEX refunds_pending ON refunds (created_at) WHERE status = 'pending';
+CREATE INDEX settlement_lines_settled ON settlement_lines (settled_at) WHERE settled;
+CREATE INDEX cod_remittances_date ON cod_remittances (remittance_date);
+CREATE INDEX orders_placed ON orders (placed_at);

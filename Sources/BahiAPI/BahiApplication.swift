@@ -31,6 +31,7 @@ public enum BahiApplication {
         SettingsRoutes.register(on: &api)
         WebhookRoutes.register(on: &api)
         PaymentRoutes.register(on: &api)
+        ReconciliationRoutes.register(on: &api)
         RefundRoutes.register(on: &api)
         api.serveOpenAPI()
         return api

@@ -37,7 +37,11 @@ public struct Maintenance: Sendable {
         case numberEvents = "number_events"
         case renewLease = "renew_lease"
         case deliverWebhooks = "deliver_webhooks"
+        case reconciliationChecks = "reconciliation_checks"
     }
+
+    /// The lease the reconciliation checks run under: one node checks at a time.
+    public static let reconciliationLease = "reconciliation"
 
     /// The lease the webhook worker runs under: one node delivers at a time.
     public static let webhookLease = "webhooks"
@@ -88,6 +92,17 @@ public struct Maintenance: Sendable {
                 }
                 if app.configuration.webhooks.deliver {
                     group.addTask { await deliverWebhooks() }
+                }
+                let checkEvery = app.configuration.reconciliation.checkIntervalSeconds
+                if checkEvery > 0 {
+                    group.addTask {
+                        var lease = JobLease(name: Maintenance.reconciliationLease)
+                        while await pause(.seconds(checkEvery)) {
+                            guard await holds(&lease) else { continue }
+                            await run(.reconciliationChecks) { _ = try await app.runReconciliationChecks() }
+                        }
+                        try? await app.store.write { [node] db in try Leases.release(db, name: Maintenance.reconciliationLease, holder: node) }
+                    }
                 }
                 if app.store.dialect == .postgres {
                     group.addTask {
@@ -224,6 +239,16 @@ extension BahiContext {
     /// Starts `Maintenance` over this context; cancel the returned task to stop it.
     public func startMaintenance(interval: Duration = .seconds(600)) -> Task<Void, Never> {
         Maintenance(self).start(interval: interval)
+    }
+
+    /// Runs the reconciliation checks now, as of now, by this configuration's policy: after an
+    /// import, when finance asks, and every `reconciliation.check_interval_seconds`.
+    @discardableResult
+    public func runReconciliationChecks(now: Int64 = Int64(WallClock.milliseconds())) async throws -> ReconciliationChecks.Outcome {
+        let store = store
+        return try await ReconciliationChecks.run(
+            policy: configuration.reconciliation.policy, now: now,
+            read: { body in try await store.read(body) }, write: { body in try await self.write(body) })
     }
 
     /// `Maintenance.expireHolds()` over this context.

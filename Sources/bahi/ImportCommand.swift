@@ -120,6 +120,10 @@ enum ImportCommand {
                   + (what == "remittances" ? ", \(grouped(report.ordersRemitted)) orders remitted" : "") + " [\(report.importID)]")
             for e in report.errors.prefix(50) { print("  row \(e.row): \(e.code): \(e.message)") }
             if report.errors.count > 50 { print("  … and \(grouped(report.errors.count - 50)) more errors") }
+            let checks = try await ReconciliationChecks.run(
+                policy: config.reconciliation.policy, now: Int64(WallClock.milliseconds()),
+                read: { body in try await store.read(body) }, write: { body in try await store.write(body) })
+            print("reconciliation checks: \(grouped(checks.foundTotal)) mismatches found, \(grouped(checks.resolved)) resolved")
             exitCode = report.errors.isEmpty ? ExitCode.success.rawValue : ExitCode.failure.rawValue
         } catch {
             progress.finish()

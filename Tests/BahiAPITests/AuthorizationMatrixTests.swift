@@ -139,6 +139,8 @@ import BahiJSON
                    body: "entity_id,type,debit,credit,amount,fee,tax,settled\npay_MX\(n),payment,0,97100,100000,2900,442,1\n", contentType: "text/csv")
         },
         "GET /v1/reconciliation/mismatches": { _, _, _ in Sample(path: "/v1/reconciliation/mismatches?status=all") },
+        "GET /v1/reconciliation/report": { _, _, _ in Sample(path: "/v1/reconciliation/report?from=2026-11-01&to=2026-11-30") },
+        "POST /v1/reconciliation/checks": { _, _, _ in Sample(path: "/v1/reconciliation/checks") },
         "POST /v1/reconciliation/mismatches/:id/resolve": { w, _, n in
             Sample(path: "/v1/reconciliation/mismatches/\(await mismatch(w, n))/resolve", body: #"{"note":"Matched by hand"}"#)
         },

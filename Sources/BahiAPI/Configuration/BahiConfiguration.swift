@@ -159,6 +159,36 @@ public struct BahiConfiguration: Sendable, Equatable {
         public var invoicePrefix = "INV"
     }
 
+    /// What the seller agreed with gateways and couriers, for the reconciliation checks.
+    public struct Reconciliation: Sendable, Equatable {
+        /// Days after capture each gateway settles (T+N): later is `captured_not_settled`.
+        public var settlementDaysRazorpay = 3
+        public var settlementDaysCashfree = 3
+        public var settlementDaysPayU = 3
+        /// The agreed fee per method in basis points, GST aside (200 = 2 %); -1: none agreed, not checked.
+        public var feeBpsUPI = -1
+        public var feeBpsCard = -1
+        public var feeBpsNetbanking = -1
+        public var feeBpsWallet = -1
+        public var feeBpsEMI = -1
+        /// Days a refund may stay pending before it is `refund_stuck`.
+        public var refundStuckDays = 7
+        /// Days after delivery a courier may keep COD cash before it is `cod_delivered_not_remitted`.
+        public var codRemittanceDays = 8
+        /// How often the checks run (on one node at a time); 0: only after imports and when asked.
+        public var checkIntervalSeconds = 300
+
+        /// The policy the checks judge by.
+        public var policy: ReconciliationPolicy {
+            var fees: [String: Int] = [:]
+            for (method, bps) in [("upi", feeBpsUPI), ("card", feeBpsCard), ("netbanking", feeBpsNetbanking), ("wallet", feeBpsWallet), ("emi", feeBpsEMI)]
+            where bps >= 0 { fees[method] = bps }
+            return ReconciliationPolicy(
+                settlementDays: ["razorpay": settlementDaysRazorpay, "cashfree": settlementDaysCashfree, "payu": settlementDaysPayU],
+                feeBasisPoints: fees, refundStuckDays: refundStuckDays, codRemittanceDays: codRemittanceDays)
+        }
+    }
+
     /// The packing queue's priority rules.
     public struct Fulfilment: Sendable, Equatable {
         /// Hours from order to dispatch the seller promises; breached orders go first.
@@ -176,6 +206,7 @@ public struct BahiConfiguration: Sendable, Equatable {
     public var rateLimit = RateLimit()
     public var secrets = Secrets()
     public var payments = PaymentGateways()
+    public var reconciliation = Reconciliation()
     public var webhooks = Webhooks()
     public var orders = Orders()
     public var fulfilment = Fulfilment()

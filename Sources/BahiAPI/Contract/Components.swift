@@ -408,13 +408,25 @@ public enum Components {
     }
 
     /// Money that went wrong, named.
-    public static let paymentMismatch = Component("PaymentMismatch") {
-        .object([
+    public static let paymentMismatch = Component("PaymentMismatch") { .object(mismatchFields, allRequired: true) }
+
+    /// A mismatch in the reconciliation report: with its age.
+    public static let reportMismatch = Component("ReportMismatch") {
+        .object(mismatchFields + [(key: "age_days", value: Schema.integer(atLeast: 0).described("Whole days from occurred_at to the report's as_of."))], allRequired: true)
+    }
+
+    static var mismatchFields: [(key: String, value: Schema)] {
+        let pairs: KeyValuePairs<String, Schema> = [
             "id": text.described("mis_…"), "kind": .string(enum: PaymentMismatch.Kind.allCases.map(\.rawValue)),
-            "order_id": nullableText, "payment_id": text, "amount_paise": int, "expected_paise": Schema.integer().nullable,
+            "subject_id": text.described("What it is about: a payment (pay_…), a refund (rfd_…), or an order (ord_…, a short COD remittance)."),
+            "order_id": nullableText, "payment_id": nullableText,
+            "amount_paise": int.described("What happened: captured, settled, the fee charged (GST aside), refunded, collected, remitted."),
+            "expected_paise": Schema.integer().nullable.described("What should have: the order's total, the payment, the agreed fee, what was due."),
             "refund_due_paise": int, "status": .string(enum: PaymentMismatch.Status.allCases.map(\.rawValue)),
-            "note": nullableText, "resolved_by": nullableText, "resolved_at": nullableTime, "created_at": time,
-        ], allRequired: true)
+            "note": nullableText, "resolved_by": nullableText.described("Who resolved it, or `reconciliation` when the money arrived."),
+            "resolved_at": nullableTime, "occurred_at": time.described("When the money moved; ages count from it."), "created_at": time,
+        ]
+        return pairs.map { (key: $0.key, value: $0.value) }
     }
 
     /// A refund: money given back against one payment (never the beneficiary's whole account number).

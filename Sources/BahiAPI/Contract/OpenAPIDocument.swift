@@ -141,6 +141,11 @@ public enum OpenAPIDocument {
                     "application/json": .object(["schema": jsonSchema(schema, &components)]),
                     "text/html": .object(["schema": .object(["type": .string("string")])]),
                 ])
+            case .jsonOrCSV(let schema):
+                response["content"] = .object([
+                    "application/json": .object(["schema": jsonSchema(schema, &components)]),
+                    "text/csv": .object(["schema": .object(["type": .string("string")])]),
+                ])
             case .csv:
                 response["content"] = .object(["text/csv": .object(["schema": .object(["type": .string("string")])])])
             case .empty:

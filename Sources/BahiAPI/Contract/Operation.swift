@@ -105,8 +105,9 @@ public struct Operation: Sendable {
             if !response.body.isEmpty { out.append("\(label): a body where none is declared") }
         case .csv:
             if !contentType.hasPrefix("text/csv") { out.append("\(label): Content-Type \(contentType), not text/csv") }
-        case .json(let schema), .jsonOrHTML(let schema):
+        case .json(let schema), .jsonOrHTML(let schema), .jsonOrCSV(let schema):
             if case .jsonOrHTML = declared.body, contentType.hasPrefix("text/html") { return out }
+            if case .jsonOrCSV = declared.body, contentType.hasPrefix("text/csv") { return out }
             guard contentType == "application/json" else { return ["\(label): Content-Type \(contentType), not application/json"] }
             guard let value = try? JSONParser.parse(response.body) else { return ["\(label): body is not JSON"] }
             out += schema.problems(value).map { "\(label): \($0.field) \($0.code): \($0.message)" }

@@ -85,6 +85,8 @@ public struct ResponseDoc: Sendable {
         case json(Schema)
         /// JSON, or printable HTML with `?format=html` / `Accept: text/html`.
         case jsonOrHTML(Schema)
+        /// JSON, or CSV with `?format=csv` (a report a spreadsheet opens).
+        case jsonOrCSV(Schema)
         case csv
         case empty
     }
@@ -126,7 +128,7 @@ public struct ResponseDoc: Sendable {
     /// The JSON schema, if the body is JSON.
     var schema: Schema? {
         switch body {
-        case .json(let s), .jsonOrHTML(let s): s
+        case .json(let s), .jsonOrHTML(let s), .jsonOrCSV(let s): s
         case .csv, .empty: nil
         }
     }

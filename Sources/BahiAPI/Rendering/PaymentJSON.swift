@@ -33,8 +33,9 @@ extension PaymentMismatch {
         var o = JSONObject()
         o["id"] = .string(id)
         o["kind"] = .string(kind.rawValue)
+        o["subject_id"] = .string(subjectID)
         o["order_id"] = .optional(orderID)
-        o["payment_id"] = .string(paymentID)
+        o["payment_id"] = .optional(paymentID)
         o["amount_paise"] = .int(amountPaise)
         o["expected_paise"] = expectedPaise.map(JSONValue.int) ?? .null
         o["refund_due_paise"] = .int(refundDuePaise)
@@ -42,6 +43,7 @@ extension PaymentMismatch {
         o["note"] = .optional(note)
         o["resolved_by"] = .optional(resolvedBy)
         o["resolved_at"] = resolvedAt.map { .string(Timestamps.rfc3339(milliseconds: $0)) } ?? .null
+        o["occurred_at"] = .string(Timestamps.rfc3339(milliseconds: occurredAt))
         o["created_at"] = .string(Timestamps.rfc3339(milliseconds: createdAt))
         return .object(o)
     }

@@ -87,7 +87,7 @@ enum PaymentRoutes {
         }
 
         api.route(.get, "/v1/reconciliation/mismatches", access: finance, RouteDoc(
-            "Mismatches, newest first: money paid after a cancel, charged twice, not the total, or matching no order",
+            "Mismatches, newest first: money paid after a cancel, charged twice, not the total, matching no order, or what the reconciliation checks found",
             query: [QueryParameter("status", .string(enum: ["open", "all"]), "open (default) or all."), .after, .limit(default: 50, max: 500)],
             responses: [.ok(Components.page(of: .ref(Components.paymentMismatch)))], errors: [ProblemCase(400, "invalid_cursor")]
         ).tagged(tag)) { ctx in
@@ -134,6 +134,8 @@ enum PaymentRoutes {
             responses: [.ok(.object([
                 "import_id": .string(), "kind": .string(enum: SettlementImport.Kind.allCases.map(\.rawValue)), "rows": .integer(),
                 "applied": .integer(), "unchanged": .integer(), "orders_remitted": .integer(),
+                "mismatches_found": Schema.integer().described("What the reconciliation checks, run after the import, named."),
+                "mismatches_resolved": Schema.integer().described("Mismatches the import's money cleared."),
                 "errors": .array(of: .object(["row": .integer(), "code": .string(), "message": .string()], allRequired: true)),
             ], allRequired: true))]
         ).tagged(tag)) { ctx in
@@ -151,9 +153,11 @@ enum PaymentRoutes {
             let app = ctx.app
             let report = try await SettlementImport.run(parsed, importID: importID, gateway: "razorpay", courier: courier, actor: ctx.actor,
                                                         write: { body in try await app.write(body) })
+            let checks = try await app.runReconciliationChecks()
             return .json(.object([
                 "import_id": .string(importID), "kind": .string(kind.rawValue), "rows": .int(Int64(report.rows)), "applied": .int(Int64(report.applied)),
                 "unchanged": .int(Int64(report.unchanged)), "orders_remitted": .int(Int64(report.ordersRemitted)),
+                "mismatches_found": .int(Int64(checks.foundTotal)), "mismatches_resolved": .int(Int64(checks.resolved)),
                 "errors": .array(report.errors.map { .object(["row": .int(Int64($0.row)), "code": .string($0.code), "message": .string($0.message)]) }),
             ]))
         }

@@ -16,6 +16,28 @@ public enum OrderQueries {
         try OrderRecords.id(db, channel: channel, channelOrderRef: channelOrderRef)
     }
 
+    /// What orders placed in a period came to: the sales a reconciliation starts from.
+    public struct Sales: Sendable, Equatable {
+        /// Orders not cancelled, and their totals (prepaid and COD).
+        public var orders: Int64 = 0
+        public var totalPaise: Int64 = 0
+        public var prepaidPaise: Int64 = 0
+        public var codPaise: Int64 = 0
+        /// Orders cancelled (by anyone, or unpaid in time), and what they would have come to.
+        public var cancelledOrders: Int64 = 0
+        public var cancelledPaise: Int64 = 0
+
+        public init(orders: Int64 = 0, totalPaise: Int64 = 0, prepaidPaise: Int64 = 0, codPaise: Int64 = 0, cancelledOrders: Int64 = 0, cancelledPaise: Int64 = 0) {
+            (self.orders, self.totalPaise, self.prepaidPaise, self.codPaise) = (orders, totalPaise, prepaidPaise, codPaise)
+            (self.cancelledOrders, self.cancelledPaise) = (cancelledOrders, cancelledPaise)
+        }
+    }
+
+    /// Orders placed in [from, to), Unix milliseconds.
+    public static func sales(_ db: any Database, from: Int64, to: Int64) throws -> Sales {
+        try OrderRecords.sales(db, from: from, to: to)
+    }
+
     /// The order's status, or nil if there is no such order.
     public static func status(_ db: any Database, id: String) throws -> OrderStatus? {
         try OrderRecords.status(db, id: id)

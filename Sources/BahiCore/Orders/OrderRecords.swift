@@ -108,6 +108,23 @@ public enum OrderRecords {
         try db.queryValue("SELECT channel FROM orders WHERE id = ?1", [id], as: String.self)
     }
 
+    /// Orders placed in [from, to): how many and their totals, prepaid and COD, cancelled apart.
+    static func sales(_ db: any Database, from: Int64, to: Int64) throws -> OrderQueries.Sales {
+        try db.queryFirst(
+            """
+            SELECT COUNT(CASE WHEN status <> 'cancelled' THEN 1 ELSE NULL END) AS orders,
+                   CAST(COALESCE(SUM(CASE WHEN status <> 'cancelled' THEN total_paise ELSE 0 END), 0) AS BIGINT) AS total,
+                   CAST(COALESCE(SUM(CASE WHEN status <> 'cancelled' AND payment_method = 'prepaid' THEN total_paise ELSE 0 END), 0) AS BIGINT) AS prepaid,
+                   CAST(COALESCE(SUM(CASE WHEN status <> 'cancelled' AND payment_method = 'cod' THEN total_paise ELSE 0 END), 0) AS BIGINT) AS cod,
+                   COUNT(CASE WHEN status = 'cancelled' THEN 1 ELSE NULL END) AS cancelled,
+                   CAST(COALESCE(SUM(CASE WHEN status = 'cancelled' THEN total_paise ELSE 0 END), 0) AS BIGINT) AS cancelled_total
+              FROM orders WHERE placed_at >= ?1 AND placed_at < ?2
+            """, binding: from, to) { row in
+            OrderQueries.Sales(orders: try row["orders"], totalPaise: try row["total"], prepaidPaise: try row["prepaid"], codPaise: try row["cod"],
+                               cancelledOrders: try row["cancelled"], cancelledPaise: try row["cancelled_total"])
+        } ?? OrderQueries.Sales()
+    }
+
     /// The order's status, or nil if there is no such order.
     static func status(_ db: any Database, id: String) throws -> OrderStatus? {
         guard let text = try db.queryValue("SELECT status FROM orders WHERE id = ?1", [id], as: String.self) else { return nil }

@@ -38,14 +38,23 @@ public enum PaymentEvents {
     }
 
     public static let mismatchFound = EventDefinition("reconciliation.mismatch_found", entity: "mismatch",
-        "Money went wrong and was named: paid after cancel, a double charge, an amount that is not the total, an orphan payment.", payload: [
+        "Money went wrong and was named: paid after cancel, a double charge, an amount that is not the total, an orphan payment, or what the reconciliation checks find (captured and not settled, settled at another amount, a fee above the agreed rate, a refund stuck, COD cash not remitted or remitted short).", payload: [
             PayloadField("mismatch_id", .string, "The mismatch (mis_…)."),
-            PayloadField("kind", .string, "paid_after_cancel, double_charge, amount_mismatch or orphan_payment."),
+            PayloadField("kind", .string, "paid_after_cancel, double_charge, amount_mismatch, orphan_payment, captured_not_settled, settled_amount_mismatch, fee_above_agreed, refund_stuck, cod_delivered_not_remitted or cod_short_remitted."),
+            PayloadField("subject_id", .string, "What it is about: the payment, the refund, or the order (a short remittance)."),
             PayloadField("order_id", .string, optional: true, "The order, when one matched."),
-            PayloadField("payment_id", .string, "The payment."),
-            PayloadField("amount_paise", .integer, "The payment's amount."),
-            PayloadField("expected_paise", .integer, optional: true, "What the order asked for."),
+            PayloadField("payment_id", .string, optional: true, "The payment, when there is one."),
+            PayloadField("amount_paise", .integer, "What happened: captured, settled, the fee charged, refunded, collected, remitted."),
+            PayloadField("expected_paise", .integer, optional: true, "What should have happened."),
             PayloadField("refund_due_paise", .integer, "What is due back to the buyer."),
+        ])
+
+    public static let mismatchResolved = EventDefinition("reconciliation.mismatch_resolved", entity: "mismatch",
+        "A mismatch was resolved: by a person with a note, or by the reconciliation checks when the money it missed arrived.", payload: [
+            PayloadField("mismatch_id", .string, "The mismatch (mis_…)."),
+            PayloadField("kind", .string, "Its kind."),
+            PayloadField("subject_id", .string, "What it is about."),
+            PayloadField("note", .string, "Why it is resolved."),
         ])
 
     public static let importCompleted = EventDefinition("reconciliation.import_completed", entity: "import",
@@ -60,5 +69,5 @@ public enum PaymentEvents {
         ])
 
     /// Every definition of this domain, in catalogue order.
-    public static let all: [EventDefinition] = [pending, authorized, captured, failed, mismatchFound, importCompleted]
+    public static let all: [EventDefinition] = [pending, authorized, captured, failed, mismatchFound, mismatchResolved, importCompleted]
 }

@@ -86,7 +86,8 @@ enum PaymentRecords {
     // MARK: mismatches
 
     static let mismatchColumns = """
-        id, kind, order_id, payment_id, amount_paise, expected_paise, refund_due_paise, status, note, resolved_by, resolved_at, created_at
+        id, kind, subject_id, order_id, payment_id, amount_paise, expected_paise, refund_due_paise, status, note, resolved_by, resolved_at,
+        occurred_at, created_at
         """
 
     static func mismatch(_ row: Row) throws -> PaymentMismatch {
@@ -95,20 +96,21 @@ enum PaymentRecords {
             throw DomainError(.corruptRow, "payment_mismatches \(kind)/\(status) is not a known kind and status.")
         }
         return PaymentMismatch(
-            id: try row["id"], kind: k, orderID: try row["order_id"], paymentID: try row["payment_id"], amountPaise: try row["amount_paise"],
-            expectedPaise: try row["expected_paise"], refundDuePaise: try row["refund_due_paise"], status: s, note: try row["note"],
-            resolvedBy: try row["resolved_by"], resolvedAt: try row["resolved_at"], createdAt: try row["created_at"])
+            id: try row["id"], kind: k, subjectID: try row["subject_id"], orderID: try row["order_id"], paymentID: try row["payment_id"],
+            amountPaise: try row["amount_paise"], expectedPaise: try row["expected_paise"], refundDuePaise: try row["refund_due_paise"], status: s,
+            note: try row["note"], resolvedBy: try row["resolved_by"], resolvedAt: try row["resolved_at"], occurredAt: try row["occurred_at"],
+            createdAt: try row["created_at"])
     }
 
-    /// Records a mismatch unless this payment already has one of its kind; returns whether it did.
+    /// Records a mismatch unless its subject already has one of its kind; returns whether it did.
     static func insertMismatch(_ db: any Database, _ m: PaymentMismatch) throws -> Bool {
         try db.execute(
             """
-            INSERT INTO payment_mismatches (\(mismatchColumns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-            ON CONFLICT (kind, payment_id) DO NOTHING
+            INSERT INTO payment_mismatches (\(mismatchColumns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+            ON CONFLICT (kind, subject_id) DO NOTHING
             """,
-            binding: m.id, m.kind.rawValue, m.orderID, m.paymentID, m.amountPaise, m.expectedPaise, m.refundDuePaise, m.status.rawValue, m.note,
-            m.resolvedBy, m.resolvedAt, m.createdAt) == 1
+            binding: m.id, m.kind.rawValue, m.subjectID, m.orderID, m.paymentID, m.amountPaise, m.expectedPaise, m.refundDuePaise, m.status.rawValue,
+            m.note, m.resolvedBy, m.resolvedAt, m.occurredAt, m.createdAt) == 1
     }
 
     static func mismatches(_ db: any Database, orderID: String) throws -> [PaymentMismatch] {
@@ -123,6 +125,10 @@ enum PaymentRecords {
                                 binding: bound, limit, map: mismatch)
         }
         return try db.query("SELECT \(mismatchColumns) FROM payment_mismatches WHERE id < ?1 ORDER BY id DESC LIMIT ?2", binding: bound, limit, map: mismatch)
+    }
+
+    static func mismatch(_ db: any Database, kind: PaymentMismatch.Kind, subjectID: String) throws -> PaymentMismatch? {
+        try db.queryFirst("SELECT \(mismatchColumns) FROM payment_mismatches WHERE kind = ?1 AND subject_id = ?2", binding: kind.rawValue, subjectID, map: mismatch)
     }
 
     static func mismatch(_ db: any Database, id: String) throws -> PaymentMismatch? {

@@ -124,20 +124,26 @@ public enum Payments {
         _ db: any Database, kind: PaymentMismatch.Kind, payment: Payment, expectedPaise: Int64?, refundDuePaise: Int64, actor: String?, now: Int64
     ) throws -> PaymentMismatch? {
         let m = PaymentMismatch(
-            id: EntityID.make(.mismatch, milliseconds: UInt64(max(0, now))), kind: kind, orderID: payment.orderID, paymentID: payment.id,
-            amountPaise: payment.state.amountPaise, expectedPaise: expectedPaise, refundDuePaise: max(0, refundDuePaise), status: .open,
-            note: nil, resolvedBy: nil, resolvedAt: nil, createdAt: now)
-        guard try PaymentRecords.insertMismatch(db, m) else { return nil }
+            id: EntityID.make(.mismatch, milliseconds: UInt64(max(0, now))), kind: kind, subjectID: payment.id, orderID: payment.orderID,
+            paymentID: payment.id, amountPaise: payment.state.amountPaise, expectedPaise: expectedPaise, refundDuePaise: max(0, refundDuePaise),
+            status: .open, note: nil, resolvedBy: nil, resolvedAt: nil, occurredAt: payment.createdAt, createdAt: now)
+        return try recordMismatch(db, m, actor: actor, now: now) ? m : nil
+    }
+
+    /// Stores `m` (once per kind and subject) and announces it; false when its subject already had one of its kind.
+    static func recordMismatch(_ db: any Database, _ m: PaymentMismatch, actor: String?, now: Int64) throws -> Bool {
+        guard try PaymentRecords.insertMismatch(db, m) else { return false }
         var o = JSONObject()
         o["mismatch_id"] = .string(m.id)
-        o["kind"] = .string(kind.rawValue)
+        o["kind"] = .string(m.kind.rawValue)
+        o["subject_id"] = .string(m.subjectID)
         o["order_id"] = .optional(m.orderID)
-        o["payment_id"] = .string(m.paymentID)
+        o["payment_id"] = .optional(m.paymentID)
         o["amount_paise"] = .int(m.amountPaise)
         o["expected_paise"] = m.expectedPaise.map(JSONValue.int) ?? .null
         o["refund_due_paise"] = .int(m.refundDuePaise)
         try EventLog.append(db, NewEvent(PaymentEvents.mismatchFound, entityID: m.id, payload: o), actor: actor, at: now)
-        return m
+        return true
     }
 
     public static func mismatches(_ db: any Database, orderID: String) throws -> [PaymentMismatch] {
@@ -157,6 +163,25 @@ public enum Payments {
             throw db.concurrentChange(DomainError(.invalidTransition, "Mismatch \(id) is already resolved."))
         }
         guard let resolved = try PaymentRecords.mismatch(db, id: id) else { throw DomainError.notFound("mismatch", id) }
+        try announceResolved(db, resolved, actor: actor, now: now)
         return resolved
+    }
+
+    /// Resolves the open mismatch of `kind` about `subjectID` because the money it missed has
+    /// arrived (`note` says how); false when none was open.
+    static func clear(_ db: any Database, kind: PaymentMismatch.Kind, subjectID: String, note: String, now: Int64) throws -> Bool {
+        guard try ReconciliationRecords.resolve(db, kind: kind, subjectID: subjectID, note: note, actor: ReconciliationChecks.actor, at: now) else { return false }
+        guard let m = try PaymentRecords.mismatch(db, kind: kind, subjectID: subjectID) else { return true }
+        try announceResolved(db, m, actor: ReconciliationChecks.actor, now: now)
+        return true
+    }
+
+    private static func announceResolved(_ db: any Database, _ m: PaymentMismatch, actor: String?, now: Int64) throws {
+        var o = JSONObject()
+        o["mismatch_id"] = .string(m.id)
+        o["kind"] = .string(m.kind.rawValue)
+        o["subject_id"] = .string(m.subjectID)
+        o["note"] = .string(m.note ?? "")
+        try EventLog.append(db, NewEvent(PaymentEvents.mismatchResolved, entityID: m.id, payload: o), actor: actor, at: now)
     }
 }
