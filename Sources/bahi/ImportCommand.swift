@@ -14,8 +14,8 @@ enum ImportCommand {
     static let usage = """
     Usage: bahi import stock FILE [--mode set|delta] [--all-or-nothing] [--config FILE] [--db PATH|URL]
            bahi import skus FILE [--all-or-nothing] [--config FILE] [--db PATH|URL]
-           bahi import settlements FILE [--gateway razorpay] [--config FILE] [--db PATH|URL]
-           bahi import remittances FILE [--courier shiprocket] [--config FILE] [--db PATH|URL]
+           bahi import settlements FILE [--gateway razorpay|cashfree] [--columns MAP] [--config FILE] [--db PATH|URL]
+           bahi import remittances FILE [--courier shiprocket] [--columns MAP] [--config FILE] [--db PATH|URL]
 
     Imports a CSV file (FILE, or - for standard input), exactly as POST /v1/inventory/import
     and POST /v1/skus/import do.
@@ -26,12 +26,18 @@ enum ImportCommand {
     skus:  header sku plus any of name, mrp_paise, price_paise, weight_g, length_mm, width_mm,
            height_mm, hsn, gst_rate_bps, active, returnable, return_window_days,
            low_stock_threshold, reorder_point, reorder_qty. Kits are not imported by CSV.
-    settlements: Razorpay's settlement reconciliation columns, as POST
-           /v1/reconciliation/imports?kind=razorpay_settlements takes them.
+    settlements: a gateway's settlement reconciliation, as POST /v1/reconciliation/imports
+           takes it: --gateway razorpay (default; kind=razorpay_settlements) or cashfree
+           (kind=cashfree_settlements: the settlement recon API's fields or the dashboard
+           report's headers, amounts in rupees).
     remittances: a courier's COD remittance file (remittance_id, awb, cod_amount,
            net_remitted, …), as kind=cod_remittance; remitted orders move to cod_remitted.
+           The courier picks the header layout: delhivery's is built in, others come from
+           reconciliation.remittance_columns in the configuration.
 
       --all-or-nothing  apply nothing if any row is refused (one transaction)
+      --columns MAP     headers for single columns, column:header pairs separated by
+                        commas, e.g. --columns 'awb:Waybill,cod_amount:COD Amount'
     \(AdminCommands.commonOptions)
 
     Shows a progress bar on a terminal. Exit status: 0 if every row applied or was already
@@ -39,7 +45,7 @@ enum ImportCommand {
     """
 
     static func run(_ args: ArraySlice<String>) async throws(UsageError) -> Int32 {
-        let arguments = try Arguments(args, valueFlags: Runtime.configFlags.union(["mode", "gateway", "courier"]), switchFlags: ["all-or-nothing", "help"])
+        let arguments = try Arguments(args, valueFlags: Runtime.configFlags.union(["mode", "gateway", "courier", "columns"]), switchFlags: ["all-or-nothing", "help"])
         AdminCommands.helpRequested(arguments, usage)
         guard arguments.positional.count == 2, let what = arguments.positional.first, let path = arguments.positional.last else {
             throw UsageError(description: "import needs what to import (stock, skus, settlements or remittances) and a FILE")
@@ -48,6 +54,7 @@ enum ImportCommand {
         guard what == "stock" || what == "skus" else {
             throw UsageError(description: "import stock, skus, settlements or remittances FILE, not '\(what)'")
         }
+        if arguments["columns"] != nil { throw UsageError(description: "--columns is for settlements and remittances imports only") }
         var mode: StockImport.Mode?
         if let text = arguments["mode"] {
             guard what == "stock" else { throw UsageError(description: "--mode is for stock imports only") }
@@ -93,9 +100,26 @@ enum ImportCommand {
     static func reconciliation(_ what: String, path: String, _ arguments: Arguments) async throws(UsageError) -> Int32 {
         let gateway = (arguments["gateway"] ?? "razorpay").lowercased()
         let courier = (arguments["courier"] ?? "shiprocket").lowercased()
-        if what == "settlements", gateway != "razorpay" { throw UsageError(description: "--gateway razorpay is the settlement file Bahi reads so far, not '\(gateway)'") }
-        if what == "remittances", !MerchantCode.isValid(courier) { throw UsageError(description: "--courier is a code such as shiprocket or delhivery, not '\(courier)'") }
+        let kind: SettlementImport.Kind
+        if what == "settlements" {
+            guard arguments["courier"] == nil else { throw UsageError(description: "--courier is for remittances; settlements take --gateway") }
+            guard let gatewayKind = SettlementImport.Kind(gateway: gateway) else {
+                throw UsageError(description: "--gateway is razorpay or cashfree (the settlement files Bahi reads), not '\(gateway)'")
+            }
+            kind = gatewayKind
+        } else {
+            guard arguments["gateway"] == nil else { throw UsageError(description: "--gateway is for settlements; remittances take --courier") }
+            guard MerchantCode.isValid(courier) else { throw UsageError(description: "--courier is a code such as shiprocket or delhivery, not '\(courier)'") }
+            kind = .codRemittance
+        }
         let config = try Runtime.configuration(arguments)
+        let columns: SettlementImportColumns
+        do throws(SettlementImportColumns.Problem) {
+            columns = try SettlementImportColumns.layout(kind: kind, courier: courier, configured: config.reconciliation.remittanceColumns,
+                                                         columns: arguments["columns"])
+        } catch {
+            throw UsageError(description: "--columns: \(error.message)")
+        }
         let bytes: [UInt8]
         do {
             bytes = try readFile(path)
@@ -103,7 +127,7 @@ enum ImportCommand {
             Runtime.fail("cannot read \(path): \(error.message)")
         }
         let started = ContinuousClock.now
-        let parsed = SettlementImport.parse(bytes, kind: what == "settlements" ? .razorpaySettlements : .codRemittance)
+        let parsed = SettlementImport.parse(bytes, columns: columns)
         let store = await Runtime.openStore(config)
         _ = await Runtime.migrate(store)
         let progress = ProgressDisplay(total: parsed.goodRows, terminal: isatty(2) == 1)
@@ -111,7 +135,7 @@ enum ImportCommand {
         let exitCode: Int32
         do {
             let report = try await SettlementImport.run(
-                parsed, importID: EntityID.make(.importBatch), gateway: gateway, courier: courier, actor: "cli",
+                parsed, importID: EntityID.make(.importBatch), courier: courier, actor: "cli",
                 write: { body in try await store.write(body) }, progress: { done, total in progress.update(done: done, total: total) })
             progress.finish()
             let seconds = max(0.001, Self.seconds(ContinuousClock.now - started))

@@ -45,6 +45,15 @@ import BahiCore
             let again = try bahi(["import", "settlements", file, "--db", db])
             #expect(again.output.contains("0 applied, 1 unchanged, 1 errors"), "\(again.output)")
             #expect(try bahi(["import", "settlements", file, "--gateway", "payu", "--db", db]).status == 2)
+
+            // Cashfree's recon, in rupees; a column mapping naming a column the kind lacks is a usage error.
+            let cashfree = folder + "/cashfree.csv"
+            try "Event ID,Event Type,Sale Type,Event Amount,Event Settlement Amount,Service Charge,Service Tax,Payment ID,UTR\n1453002795,PAYMENT,CREDIT,100.00,97.94,1.75,0.31,1453002795,UTR9\n"
+                .write(toFile: cashfree, atomically: true, encoding: .utf8)
+            let imported = try bahi(["import", "settlements", cashfree, "--gateway", "cashfree", "--db", db])
+            #expect(imported.status == 0 && imported.output.contains("1 applied, 0 unchanged, 0 errors"), "\(imported.output)\(imported.errors)")
+            let unknown = try bahi(["import", "remittances", cashfree, "--courier", "delhivery", "--columns", "waybil:Waybill", "--db", db])
+            #expect(unknown.status == 2 && unknown.errors.contains("--columns: waybil is not a cod_remittance column"), "\(unknown.errors)")
         }
     }
 

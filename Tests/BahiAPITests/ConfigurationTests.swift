@@ -66,6 +66,24 @@ let repositoryRoot: String = {
         }
     }
 
+    @Test func remittanceColumnMappingsAreReadAndCheckedByName() throws {
+        let config = try ConfigurationLoader.load(file: file(#"{"reconciliation": {"remittance_columns": {"Ecom": {"AWB": "AWB Number"}}}}"#))
+        #expect(config.reconciliation.remittanceColumns == ["ecom": ["awb": "AWB Number"]])
+        let fromEnvironment = try ConfigurationLoader.load(environment: ["BAHI_RECONCILIATION_REMITTANCE_COLUMNS": #"{"xb": {"cod_amount": "COD"}}"#])
+        #expect(fromEnvironment.reconciliation.remittanceColumns == ["xb": ["cod_amount": "COD"]])
+        rejects(#"test.json: unknown column "reconciliation.remittance_columns.delhivery.waybil"; the columns are remittance_id, awb"#,
+                file: #"{"reconciliation": {"remittance_columns": {"delhivery": {"waybil": "Waybill"}}}}"#)
+        rejects(#""reconciliation.remittance_columns.delhivery.awb" is empty"#, file: #"{"reconciliation": {"remittance_columns": {"delhivery": {"awb": " "}}}}"#)
+        rejects(#""reconciliation.remittance_columns.delhivery.awb" must be the header's name, a string, not an integer"#,
+                file: #"{"reconciliation": {"remittance_columns": {"delhivery": {"awb": 1}}}}"#)
+        rejects(#""reconciliation.remittance_columns.delhivery" must be an object of column → header, not a string"#,
+                file: #"{"reconciliation": {"remittance_columns": {"delhivery": "Waybill"}}}"#)
+        rejects(#""reconciliation.remittance_columns" must be an object of name → {column: header}, not an array"#,
+                file: #"{"reconciliation": {"remittance_columns": []}}"#)
+        rejects("environment variable BAHI_RECONCILIATION_REMITTANCE_COLUMNS must be a JSON object",
+                environment: ["BAHI_RECONCILIATION_REMITTANCE_COLUMNS": "awb:Waybill"])
+    }
+
     @Test func everyValidationErrorNamesTheKey() {
         rejects(#"unknown key "server.prot" (did you mean server.port?)"#, file: #"{"server": {"prot": 1}}"#)
         rejects(#"unknown key "databse""#, file: #"{"databse": {}}"#)

@@ -199,6 +199,12 @@ public struct BahiConfiguration: Sendable, Equatable {
         public var prepaidFirst = true
     }
 
+    /// Reading gateways' and couriers' reconciliation files.
+    public struct Reconciliation: Sendable, Equatable {
+        /// Per courier, our remittance column → the header its file uses, for a courier whose
+        /// layout Bahi has not built in (or to correct one): `{"ecom": {"awb": "AWB Number"}}`.
+        public var remittanceColumns: [String: [String: String]] = [:]
+    }
     public var server = Server()
     public var database = Database()
     public var log = Log()
@@ -210,6 +216,7 @@ public struct BahiConfiguration: Sendable, Equatable {
     public var webhooks = Webhooks()
     public var orders = Orders()
     public var fulfilment = Fulfilment()
+    public var reconciliation = Reconciliation()
     /// Where `POST /v1/admin/backup` writes; empty = `backups/` beside the database.
     public var backupDirectory = ""
     /// Business days and reports are computed in this IANA zone.

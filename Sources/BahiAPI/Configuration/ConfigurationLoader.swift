@@ -35,6 +35,9 @@ public enum ConfigurationLoader {
         /// anything connects (and without the password); with `pathAllowed`, anything else
         /// is an SQLite path, and without it the value may only be empty.
         case database(pathAllowed: Bool)
+        /// Header mappings: a JSON object of name → {column: header}, each column one of
+        /// `columns`; JSON text in the environment and flags.
+        case headerMappings(columns: [String])
     }
 
     /// One configurable key.
@@ -90,6 +93,30 @@ public enum ConfigurationLoader {
                 if case .array(let items) = value { config[keyPath: keyPath] = items.compactMap { if case .number(let n) = $0 { n.int64.map(Int.init) } else { nil } } }
             },
             read: { .array($0[keyPath: keyPath].map { .number(JSONNumber(Int64($0))) }) })
+    }
+
+    private static func headerMappings(
+        _ path: String, columns: [String], _ keyPath: any WritableKeyPath<BahiConfiguration, [String: [String: String]]> & Sendable
+    ) -> Key {
+        Key(path: path, kind: .headerMappings(columns: columns),
+            apply: { config, value in
+                guard case .object(let outer) = value else { return }
+                var mappings: [String: [String: String]] = [:]
+                for (name, inner) in outer {
+                    guard case .object(let pairs) = inner else { continue }
+                    for (column, header) in pairs { if case .string(let text) = header { mappings[name.lowercased(), default: [:]][column.lowercased()] = text } }
+                }
+                config[keyPath: keyPath] = mappings
+            },
+            read: { config in
+                var outer = JSONObject()
+                for (name, pairs) in config[keyPath: keyPath].sorted(by: { $0.key < $1.key }) {
+                    var inner = JSONObject()
+                    for (column, header) in pairs.sorted(by: { $0.key < $1.key }) { inner[column] = .string(header) }
+                    outer[name] = .object(inner)
+                }
+                return .object(outer)
+            })
     }
 
     /// Every key, in the order `config.example.json` lists them.
@@ -184,6 +211,8 @@ public enum ConfigurationLoader {
         int("fulfilment.dispatch_sla_hours", 1...24 * 30, \.fulfilment.dispatchSLAHours),
         list("fulfilment.express_channels", \.fulfilment.expressChannels),
         bool("fulfilment.prepaid_first", \.fulfilment.prepaidFirst),
+        headerMappings("reconciliation.remittance_columns", columns: SettlementImportColumns.names(.codRemittance),
+                       \.reconciliation.remittanceColumns),
     ]
 
     /// `--db` and `BAHI_DB`: one value naming the database either way. A `postgres://` URL
@@ -308,6 +337,12 @@ public enum ConfigurationLoader {
                 numbers.append(.number(JSONNumber(text: item)))
             }
             value = .array(numbers)
+        case .headerMappings:
+            do {
+                value = try JSONParser.parse(Array(text.utf8))
+            } catch {
+                throw ConfigurationError("\(source) must be a JSON object such as {\"delhivery\": {\"awb\": \"Waybill\"}}, not valid JSON at \(error)")
+            }
         }
         try check(key, value: value, source: source)
         key.apply(&config, value)
@@ -349,12 +384,43 @@ public enum ConfigurationLoader {
             }
         case (.integers, _):
             throw ConfigurationError("\(source) must be a list of whole numbers, not \(value.kindName)")
+        case (.headerMappings(let columns), .object(let outer)):
+            try checkMappings(outer, columns: columns, path: key.path, source: source)
+        case (.headerMappings, _):
+            throw ConfigurationError("\(source) must be an object of name → {column: header}, not \(value.kindName)")
         case (.int, _):
             throw ConfigurationError("\(source) must be a whole number, not \(value.kindName)")
         case (.bool, _):
             throw ConfigurationError("\(source) must be true or false, not \(value.kindName)")
         default:
             throw ConfigurationError("\(source) must be a string, not \(value.kindName)")
+        }
+    }
+
+    /// Each name a courier code, each mapping an object of known column → non-empty header
+    /// text; a mistake names its full key (`reconciliation.remittance_columns.delhivery.waybil`).
+    private static func checkMappings(_ outer: JSONObject, columns: [String], path: String, source fullSource: String) throws(ConfigurationError) {
+        // The file's source names the key (`file: "path"`); the full key below says it again.
+        let suffix = ": \"\(path)\""
+        let source = fullSource.hasSuffix(suffix) ? String(fullSource.dropLast(suffix.count)) : fullSource
+        for (name, inner) in outer {
+            guard MerchantCode.isValid(name) else {
+                throw ConfigurationError("\(source): \"\(path).\(name)\" is not a courier code (letters, digits, . _ -, at most \(MerchantCode.maxLength))")
+            }
+            guard case .object(let pairs) = inner else {
+                throw ConfigurationError("\(source): \"\(path).\(name)\" must be an object of column → header, not \(inner.kindName)")
+            }
+            for (column, header) in pairs {
+                guard columns.contains(column.lowercased()) else {
+                    throw ConfigurationError("\(source): unknown column \"\(path).\(name).\(column)\"\(suggestion(column, among: columns)); the columns are \(columns.joined(separator: ", "))")
+                }
+                guard case .string(let text) = header else {
+                    throw ConfigurationError("\(source): \"\(path).\(name).\(column)\" must be the header's name, a string, not \(header.kindName)")
+                }
+                guard !text.allSatisfy(\.isWhitespace) else {
+                    throw ConfigurationError("\(source): \"\(path).\(name).\(column)\" is empty; name the header that carries \(column)")
+                }
+            }
         }
     }
 

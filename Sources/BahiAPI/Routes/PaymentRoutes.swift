@@ -124,15 +124,20 @@ enum PaymentRoutes {
 
     /// `POST /v1/reconciliation/imports`: a settlement or remittance file, checked whole, then
     /// written in batches (each its own transaction, so a large file never holds the writer).
+    /// Which header carries which column is `SettlementImportColumns`: the kind's built-in
+    /// layout, a courier's (built in or `reconciliation.remittance_columns`), then `columns=`.
     static func registerImports(on api: inout API) {
+        let kinds = SettlementImport.Kind.allCases.map(\.rawValue)
         api.route(.post, "/v1/reconciliation/imports", access: finance, bodyLimit: 64 << 20, RouteDoc(
             "Import what a gateway settled or a courier remitted (CSV)",
-            description: "kind=razorpay_settlements: Razorpay's settlement reconciliation columns (entity_id, type, amount, fee, tax, debit, credit, settled required; on_hold, settlement_id, settlement_utr, order_id, order_receipt, payment_id, method, created_at, settled_at used when present; amounts in paise, or rupees when written with a decimal point). kind=cod_remittance: remittance_id, awb, cod_amount, net_remitted required; utr, remittance_date, channel_order_id, freight_deducted, cod_charge, early_cod_fee, reversal_amount (rupees). Every row is checked and reported on its own; the same file twice changes nothing; a remitted COD order moves to cod_remitted.",
-            query: [QueryParameter("kind", .string(enum: SettlementImport.Kind.allCases.map(\.rawValue)), "What the file is."),
-                    QueryParameter("courier", .string(maxLength: 40), "cod_remittance: the courier or aggregator (default shiprocket).")],
+            description: "kind=razorpay_settlements: Razorpay's settlement reconciliation columns (entity_id, type, amount, fee, tax, debit, credit, settled required; on_hold, settlement_id, settlement_utr, order_id, order_receipt, payment_id, method, created_at, settled_at used when present; amounts in paise, or rupees when written with a decimal point). kind=cashfree_settlements: Cashfree's settlement reconciliation (the settlement recon API's fields or the dashboard report's headers: event_id, event_type, event_amount required; sale_type, event_settlement_amount, event_time, order_id, cf_payment_id, cf_refund_id, payment_service_charge, payment_service_tax, cf_settlement_id, settlement_date, settlement_utr, payment_group, adjustment_remarks used when present; amounts in rupees); PAYMENT rows are payments keyed by cf_payment_id (fee = service charge + service tax), REFUND rows refunds, other event types adjustments. kind=cod_remittance: remittance_id, awb, cod_amount, net_remitted required; utr, remittance_date, channel_order_id, freight_deducted, cod_charge, early_cod_fee, reversal_amount (rupees), under the courier's headers (delhivery built in; others from reconciliation.remittance_columns). Every row is checked and reported on its own; the same file twice changes nothing; a remitted COD order moves to cod_remitted.",
+            query: [QueryParameter("kind", .string(enum: kinds), "What the file is."),
+                    QueryParameter("courier", .string(maxLength: 40), "cod_remittance: the courier or aggregator (default shiprocket); picks its header layout."),
+                    QueryParameter("columns", .string(maxLength: 2000),
+                                   "Headers for single columns, as column:header pairs separated by commas (columns=awb:Waybill,cod_amount:COD Amount); a column the kind does not have is refused (400).")],
             request: .csv("The file as the gateway or courier exported it."),
             responses: [.ok(.object([
-                "import_id": .string(), "kind": .string(enum: SettlementImport.Kind.allCases.map(\.rawValue)), "rows": .integer(),
+                "import_id": .string(), "kind": .string(enum: kinds), "rows": .integer(),
                 "applied": .integer(), "unchanged": .integer(), "orders_remitted": .integer(),
                 "mismatches_found": Schema.integer().described("What the reconciliation checks, run after the import, named."),
                 "mismatches_resolved": Schema.integer().described("Mismatches the import's money cleared."),
@@ -143,19 +148,28 @@ enum PaymentRoutes {
             var errors: [FieldError] = []
             let kindText = ctx.request.queryItem("kind") ?? ""
             let kind = SettlementImport.Kind(rawValue: kindText)
-            if kind == nil { errors.append(FieldError(field: "kind", code: "invalid", message: "razorpay_settlements or cod_remittance.")) }
+            if kind == nil { errors.append(FieldError(field: "kind", code: "invalid", message: kinds.joined(separator: ", ") + ".")) }
             let courier = (ctx.request.queryItem("courier") ?? "shiprocket").lowercased()
             if !MerchantCode.isValid(courier) { errors.append(FieldError(field: "courier", code: "invalid", message: "A courier code such as shiprocket or delhivery.")) }
+            var columns: SettlementImportColumns?
+            if let kind {
+                do throws(SettlementImportColumns.Problem) {
+                    columns = try SettlementImportColumns.layout(kind: kind, courier: courier, configured: ctx.app.configuration.reconciliation.remittanceColumns,
+                                                                 columns: ctx.request.queryItem("columns"))
+                } catch {
+                    errors.append(FieldError(field: "columns", code: "invalid", message: error.message))
+                }
+            }
             try InventoryReads.check(errors)
-            guard let kind else { return HTTPResponse(status: .badRequest) }
-            let parsed = SettlementImport.parse(ctx.request.body, kind: kind)
+            guard let columns else { return HTTPResponse(status: .badRequest) }
+            let parsed = SettlementImport.parse(ctx.request.body, columns: columns)
             let importID = EntityID.make(.importBatch)
             let app = ctx.app
-            let report = try await SettlementImport.run(parsed, importID: importID, gateway: "razorpay", courier: courier, actor: ctx.actor,
+            let report = try await SettlementImport.run(parsed, importID: importID, courier: courier, actor: ctx.actor,
                                                         write: { body in try await app.write(body) })
             let checks = try await app.runReconciliationChecks()
             return .json(.object([
-                "import_id": .string(importID), "kind": .string(kind.rawValue), "rows": .int(Int64(report.rows)), "applied": .int(Int64(report.applied)),
+                "import_id": .string(importID), "kind": .string(columns.kind.rawValue), "rows": .int(Int64(report.rows)), "applied": .int(Int64(report.applied)),
                 "unchanged": .int(Int64(report.unchanged)), "orders_remitted": .int(Int64(report.ordersRemitted)),
                 "mismatches_found": .int(Int64(checks.foundTotal)), "mismatches_resolved": .int(Int64(checks.resolved)),
                 "errors": .array(report.errors.map { .object(["row": .int(Int64($0.row)), "code": .string($0.code), "message": .string($0.message)]) }),

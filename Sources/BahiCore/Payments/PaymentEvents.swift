@@ -60,7 +60,7 @@ public enum PaymentEvents {
     public static let importCompleted = EventDefinition("reconciliation.import_completed", entity: "import",
         "A settlement or remittance file was imported.", payload: [
             PayloadField("import_id", .string, "The import (imp_…)."),
-            PayloadField("kind", .string, "razorpay_settlements or cod_remittance."),
+            PayloadField("kind", .string, "razorpay_settlements, cashfree_settlements or cod_remittance."),
             PayloadField("rows", .integer, "Rows in the file."),
             PayloadField("applied", .integer, "Rows new or changed."),
             PayloadField("unchanged", .integer, "Rows already stored exactly so."),

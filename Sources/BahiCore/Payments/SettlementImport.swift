@@ -15,8 +15,26 @@ public enum SettlementImport {
     public enum Kind: String, Sendable, CaseIterable {
         /// Razorpay's settlement reconciliation rows (the recon API's or the dashboard's columns).
         case razorpaySettlements = "razorpay_settlements"
+        /// Cashfree's settlement reconciliation rows (`CashfreeSettlementRecon`).
+        case cashfreeSettlements = "cashfree_settlements"
         /// A courier's COD remittance file.
         case codRemittance = "cod_remittance"
+
+        /// The gateway whose settlements a file of this kind lists (`settlement_lines.gateway`);
+        /// nil for a courier's remittances.
+        public var gateway: String? {
+            switch self {
+            case .razorpaySettlements: "razorpay"
+            case .cashfreeSettlements: "cashfree"
+            case .codRemittance: nil
+            }
+        }
+
+        /// The kind of settlement file a gateway exports, or nil for a gateway Bahi cannot read.
+        public init?(gateway: String) {
+            guard let kind = Self.allCases.first(where: { $0.gateway == gateway.lowercased() }) else { return nil }
+            self = kind
+        }
     }
 
     /// Rows written per transaction.
@@ -70,7 +88,18 @@ public enum SettlementImport {
         var onHold: Bool, settled: Bool
         var settlementID: String?, settlementUTR: String?, gatewayOrderID: String?, orderReceipt: String?, gatewayPaymentID: String?, method: String?
         var createdAt: Int64?, settledAt: Int64?
-        var hash: String
+        /// Every stored field's digest: a row imported again unchanged is recognised by it.
+        var hash = ""
+
+        /// The line with its `hash` computed.
+        func hashed() -> SettlementLine {
+            var line = self
+            line.hash = SettlementImport.hash([
+                type, entityID, String(amount), String(fee), String(tax), String(debit), String(credit), String(onHold), String(settled), settlementID,
+                settlementUTR, gatewayOrderID, orderReceipt, gatewayPaymentID, method, createdAt.map(String.init), settledAt.map(String.init),
+            ])
+            return line
+        }
     }
 
     struct Remittance: Sendable {
@@ -81,9 +110,15 @@ public enum SettlementImport {
 
     // MARK: parsing (pure)
 
-    /// Reads and checks a whole file of `kind`; a file that is not CSV, or lacks a required
-    /// column, is one error at row 1.
+    /// Reads and checks a whole file of `kind` in its built-in layout.
     public static func parse(_ bytes: [UInt8], kind: Kind) -> Parsed {
+        parse(bytes, columns: SettlementImportColumns(kind: kind))
+    }
+
+    /// Reads and checks a whole file whose headers `columns` maps; a file that is not CSV, or
+    /// lacks a required column, is one error at row 1.
+    public static func parse(_ bytes: [UInt8], columns: SettlementImportColumns) -> Parsed {
+        let kind = columns.kind
         var parsed = Parsed(kind: kind)
         var reader = CSVReader(bytes)
         let header: CSVRecord
@@ -97,15 +132,9 @@ public enum SettlementImport {
             parsed.errors.append(RowError(row: error.row, code: "invalid_csv", message: "\(error)"))
             return parsed
         }
-        let names = header.fields.map { $0.replacingOccurrences(of: "\u{FEFF}", with: "").trimmingSpaces.lowercased() }
-        var index: [String: Int] = [:]
-        for (i, name) in names.enumerated() where index[name] == nil { index[name] = i }
-        let required = kind == .razorpaySettlements
-            ? ["entity_id", "type", "amount", "fee", "tax", "debit", "credit", "settled"]
-            : ["remittance_id", "awb", "cod_amount", "net_remitted"]
-        let missing = required.filter { index[$0] == nil }
-        guard missing.isEmpty else {
-            parsed.errors.append(RowError(row: 1, code: "missing_column", message: "The header lacks \(missing.joined(separator: ", ")); it needs \(required.joined(separator: ", "))."))
+        let (index, missing) = columns.locate(header.fields)
+        if let missing {
+            parsed.errors.append(missing)
             return parsed
         }
         while true {
@@ -126,6 +155,7 @@ public enum SettlementImport {
             do {
                 switch kind {
                 case .razorpaySettlements: parsed.settlements.append(try settlement(field))
+                case .cashfreeSettlements: parsed.settlements.append(try CashfreeSettlementRecon.line(field))
                 case .codRemittance: parsed.remittances.append(try remittance(field))
                 }
             } catch {
@@ -162,7 +192,8 @@ public enum SettlementImport {
         return value
     }
 
-    /// A time: Unix seconds (the recon API), RFC 3339, or a date YYYY-MM-DD (midnight IST).
+    /// A time: Unix seconds (Razorpay's recon API), RFC 3339 (Cashfree's), a dashboard's local
+    /// `YYYY-MM-DD HH:MM:SS` (IST), or a date YYYY-MM-DD (midnight IST).
     static func time(_ text: String?, _ name: String) throws(Problem) -> Int64? {
         guard let text else { return nil }
         if let seconds = Int64(text) {
@@ -172,7 +203,9 @@ public enum SettlementImport {
         }
         if let ms = Timestamps.milliseconds(rfc3339: text) { return ms }
         if let ms = Timestamps.milliseconds(rfc3339: text + "T00:00:00+05:30") { return ms }
-        throw Problem(code: "invalid_time", message: "\(name) \(text) is not Unix seconds, an RFC 3339 time or a date YYYY-MM-DD.")
+        // A dashboard export's local time, `YYYY-MM-DD HH:MM:SS` (Cashfree's reports): IST.
+        if text.utf8.count == 19, let ms = Timestamps.milliseconds(rfc3339: text.replacingOccurrences(of: " ", with: "T") + "+05:30") { return ms }
+        throw Problem(code: "invalid_time", message: "\(name) \(text) is not Unix seconds, an RFC 3339 time, YYYY-MM-DD HH:MM:SS (IST) or a date YYYY-MM-DD.")
     }
 
     static func flag(_ text: String?, _ name: String) throws(Problem) -> Bool {
@@ -192,18 +225,14 @@ public enum SettlementImport {
         guard let type = field("type")?.lowercased(), ["payment", "refund", "transfer", "adjustment"].contains(type) else {
             throw Problem(code: "invalid_type", message: "type \(field("type") ?? "") is not payment, refund, transfer or adjustment.")
         }
-        let line = SettlementLine(
+        return SettlementLine(
             type: type, entityID: entity, amount: try paise(field("amount"), "amount"), fee: try paise(field("fee"), "fee", required: false),
             tax: try paise(field("tax"), "tax", required: false), debit: try paise(field("debit"), "debit", required: false),
             credit: try paise(field("credit"), "credit", required: false), onHold: try flag(field("on_hold"), "on_hold"),
             settled: try flag(field("settled"), "settled"), settlementID: field("settlement_id"), settlementUTR: field("settlement_utr"),
             gatewayOrderID: field("order_id"), orderReceipt: field("order_receipt"), gatewayPaymentID: field("payment_id"), method: field("method"),
-            createdAt: try time(field("created_at"), "created_at"), settledAt: try time(field("settled_at"), "settled_at"), hash: "")
-        var hashed = line
-        hashed.hash = hash([line.type, line.entityID, String(line.amount), String(line.fee), String(line.tax), String(line.debit), String(line.credit),
-                            String(line.onHold), String(line.settled), line.settlementID, line.settlementUTR, line.gatewayOrderID, line.orderReceipt,
-                            line.gatewayPaymentID, line.method, line.createdAt.map(String.init), line.settledAt.map(String.init)])
-        return hashed
+            createdAt: try time(field("created_at"), "created_at"), settledAt: try time(field("settled_at"), "settled_at")
+        ).hashed()
     }
 
     static func remittance(_ field: (String) -> String?) throws(Problem) -> Remittance {
@@ -224,11 +253,12 @@ public enum SettlementImport {
     /// Writes good rows `range` of `parsed` (one batch, in the caller's transaction); returns
     /// (applied, unchanged, COD orders moved to `cod_remitted`).
     public static func write(
-        _ db: any Database, _ parsed: Parsed, range: Range<Int>, gateway: String, courier: String, importID: String, now: Int64
+        _ db: any Database, _ parsed: Parsed, range: Range<Int>, courier: String, importID: String, now: Int64
     ) throws -> (applied: Int, unchanged: Int, remitted: Int) {
         var applied = 0, unchanged = 0, remitted = 0
         switch parsed.kind {
-        case .razorpaySettlements:
+        case .razorpaySettlements, .cashfreeSettlements:
+            let gateway = parsed.kind.gateway ?? ""
             for line in parsed.settlements[range.clamped(to: parsed.settlements.indices)] {
                 if try PaymentRecords.upsertSettlementLine(db, gateway: gateway, line, importID: importID, now: now) { applied += 1 } else { unchanged += 1 }
             }
@@ -251,7 +281,7 @@ public enum SettlementImport {
     /// announces the import; returns the report. Shared by `POST /v1/reconciliation/imports`
     /// and `bahi import settlements|remittances`.
     public static func run(
-        _ parsed: Parsed, importID: String, gateway: String, courier: String, actor: String?,
+        _ parsed: Parsed, importID: String, courier: String, actor: String?,
         write: @escaping @Sendable (@escaping @Sendable (any Database) throws -> Void) async throws -> Void,
         progress: @Sendable (_ done: Int, _ total: Int) -> Void = { _, _ in }
     ) async throws -> Report {
@@ -263,7 +293,7 @@ public enum SettlementImport {
         while start < parsed.goodRows {
             let range = start..<min(parsed.goodRows, start + batch)
             try await write { db in
-                let done = try Self.write(db, parsed, range: range, gateway: gateway, courier: courier, importID: importID, now: Int64(WallClock.milliseconds()))
+                let done = try Self.write(db, parsed, range: range, courier: courier, importID: importID, now: Int64(WallClock.milliseconds()))
                 tally.counts.withLock { $0 = ($0.applied + done.applied, $0.unchanged + done.unchanged, $0.remitted + done.remitted) }
             }
             start = range.upperBound
