@@ -56,7 +56,7 @@ import BahiJSON
     static func imported(_ w: OrderWorld, _ csv: String, kind: SettlementImport.Kind) async throws -> SettlementImport.Report {
         let app = w.app
         return try await SettlementImport.run(SettlementImport.parse(Array(csv.utf8), kind: kind), importID: EntityID.make(.importBatch),
-                                              gateway: "razorpay", courier: "shiprocket", actor: "test", write: { body in try await app.write(body) })
+                                              courier: "shiprocket", actor: "test", write: { body in try await app.write(body) })
     }
 
     @Test func aHandBuiltMonth() async throws {

@@ -177,6 +177,9 @@ public struct BahiConfiguration: Sendable, Equatable {
         public var codRemittanceDays = 8
         /// How often the checks run (on one node at a time); 0: only after imports and when asked.
         public var checkIntervalSeconds = 300
+        /// Per courier, our remittance column → the header its file uses, for a courier whose
+        /// layout Bahi has not built in (or to correct one): `{"ecom": {"awb": "AWB Number"}}`.
+        public var remittanceColumns: [String: [String: String]] = [:]
 
         /// The policy the checks judge by.
         public var policy: ReconciliationPolicy {
@@ -199,12 +202,6 @@ public struct BahiConfiguration: Sendable, Equatable {
         public var prepaidFirst = true
     }
 
-    /// Reading gateways' and couriers' reconciliation files.
-    public struct Reconciliation: Sendable, Equatable {
-        /// Per courier, our remittance column → the header its file uses, for a courier whose
-        /// layout Bahi has not built in (or to correct one): `{"ecom": {"awb": "AWB Number"}}`.
-        public var remittanceColumns: [String: [String: String]] = [:]
-    }
     public var server = Server()
     public var database = Database()
     public var log = Log()
@@ -216,7 +213,6 @@ public struct BahiConfiguration: Sendable, Equatable {
     public var webhooks = Webhooks()
     public var orders = Orders()
     public var fulfilment = Fulfilment()
-    public var reconciliation = Reconciliation()
     /// Where `POST /v1/admin/backup` writes; empty = `backups/` beside the database.
     public var backupDirectory = ""
     /// Business days and reports are computed in this IANA zone.

@@ -202,6 +202,8 @@ public enum ConfigurationLoader {
         int("reconciliation.refund_stuck_days", 1...365, \.reconciliation.refundStuckDays),
         int("reconciliation.cod_remittance_days", 1...365, \.reconciliation.codRemittanceDays),
         int("reconciliation.check_interval_seconds", 0...86_400, \.reconciliation.checkIntervalSeconds),
+        headerMappings("reconciliation.remittance_columns", columns: SettlementImportColumns.names(.codRemittance),
+                       \.reconciliation.remittanceColumns),
         bool("webhooks.allow_http", \.webhooks.allowHTTP),
         bool("webhooks.allow_private_networks", \.webhooks.allowPrivateNetworks),
         integers("webhooks.retry_schedule_seconds", 0...7 * 86_400, \.webhooks.retryScheduleSeconds),
@@ -211,8 +213,6 @@ public enum ConfigurationLoader {
         int("fulfilment.dispatch_sla_hours", 1...24 * 30, \.fulfilment.dispatchSLAHours),
         list("fulfilment.express_channels", \.fulfilment.expressChannels),
         bool("fulfilment.prepaid_first", \.fulfilment.prepaidFirst),
-        headerMappings("reconciliation.remittance_columns", columns: SettlementImportColumns.names(.codRemittance),
-                       \.reconciliation.remittanceColumns),
     ]
 
     /// `--db` and `BAHI_DB`: one value naming the database either way. A `postgres://` URL
