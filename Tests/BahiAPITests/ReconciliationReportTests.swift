@@ -4,6 +4,7 @@ import BahiAPI
 import BahiCore
 import BahiHTTP
 import BahiJSON
+import BahiStore
 
 /// The reconciliation report on a hand-built month — the thirty days to the moment the test
 /// runs (the import route runs the checks at the wall clock's now, so the month must end now):
@@ -198,6 +199,26 @@ import BahiJSON
             #expect((await w.get("/v1/reconciliation/report?from=2026-11-31", key: w.finance)).status.code == 400)
             #expect((await w.get("/v1/reconciliation/report?from=2026-11-30&to=2026-11-01", key: w.finance)).status.code == 400)
             #expect((await w.get("/v1/reconciliation/report", key: w.warehouse)).status.code == 403)
+        }
+    }
+
+    @Test func theChecksRunOnATimerOnTheNodeHoldingTheirLease() async throws {
+        try await withOrders(configure: { $0.reconciliation.checkIntervalSeconds = 1 }) { w in
+            try await w.stock("TEE", 5)
+            let id = await w.placed(orderJSON("TIMER-1", payment: codPayment))
+            try await Self.collect(w, order: id, amount: 49_900, awb: "AWB-T1", at: Int64(WallClock.milliseconds()) - 10 * Self.day)
+            let maintenance = Maintenance(w.app, node: "node-r").start()
+            let deadline = ContinuousClock.now + .seconds(20)
+            var found: [PaymentMismatch] = []
+            while found.isEmpty, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+                found = try await w.app.store.read { db in try Payments.mismatches(db, orderID: id) }
+            }
+            maintenance.cancel()
+            await maintenance.value
+            #expect(found.map(\.kind) == [.codDeliveredNotRemitted] && found.first?.ageDays(at: Int64(WallClock.milliseconds())) == 10)
+            let holder = try await w.app.store.read { db in try Leases.holder(db, name: Maintenance.reconciliationLease, now: Int64(WallClock.milliseconds())) }
+            #expect(holder == nil, "given up when the node stopped")
         }
     }
 

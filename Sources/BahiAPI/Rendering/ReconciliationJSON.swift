@@ -44,15 +44,17 @@ extension ReconciliationReport {
     static let csvColumns = ["record", "name", "value", "count", "mismatch_id", "status", "subject_id", "order_id", "payment_id",
                              "expected_paise", "refund_due_paise", "age_days", "occurred_at", "note"]
 
-    /// One row per total (record `total`, the figure in `value`), per ageing bucket
+    /// The period (record `period`: from, to, as_of, the time in `value`), then one row per
+    /// total (record `total`, the figure in `value`), per ageing bucket
     /// (`cod_ageing`: the amount in `value`, the orders in `count`) and per mismatch
     /// (`mismatch`: its kind in `name`, its amount in `value`).
     var csv: [UInt8] {
         var csv = CSVWriter(capacity: 4096 + mismatches.count * 160)
         csv.row(Self.csvColumns)
         func blank(_ n: Int) { for _ in 0..<n { csv.append("") } }
-        csv.row(["period", Timestamps.rfc3339(milliseconds: from), Timestamps.rfc3339(milliseconds: to)] + Array(repeating: "", count: 9)
-                + [Timestamps.rfc3339(milliseconds: asOf), "as_of"])
+        for (name, time) in [("from", from), ("to", to), ("as_of", asOf)] {
+            csv.append("period"); csv.append(name); csv.append(Timestamps.rfc3339(milliseconds: time)); blank(11); csv.endRow()
+        }
         for (name, value) in totalFields {
             csv.append("total"); csv.append(name); csv.append(value); blank(11); csv.endRow()
         }
