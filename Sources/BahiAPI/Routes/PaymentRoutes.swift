@@ -133,7 +133,7 @@ enum PaymentRoutes {
             description: "kind=razorpay_settlements: Razorpay's settlement reconciliation columns (entity_id, type, amount, fee, tax, debit, credit, settled required; on_hold, settlement_id, settlement_utr, order_id, order_receipt, payment_id, method, created_at, settled_at used when present; amounts in paise, or rupees when written with a decimal point). kind=cashfree_settlements: Cashfree's settlement reconciliation (the settlement recon API's fields or the dashboard report's headers: event_id, event_type, event_amount required; sale_type, event_settlement_amount, event_time, order_id, cf_payment_id, cf_refund_id, payment_service_charge, payment_service_tax, cf_settlement_id, settlement_date, settlement_utr, payment_group, adjustment_remarks used when present; amounts in rupees); PAYMENT rows are payments keyed by cf_payment_id (fee = service charge + service tax), REFUND rows refunds, other event types adjustments. kind=cod_remittance: remittance_id, awb, cod_amount, net_remitted required; utr, remittance_date, channel_order_id, freight_deducted, cod_charge, early_cod_fee, reversal_amount (rupees), under the courier's headers (delhivery built in; others from reconciliation.remittance_columns). Every row is checked and reported on its own; the same file twice changes nothing; a remitted COD order moves to cod_remitted.",
             query: [QueryParameter("kind", .string(enum: kinds), "What the file is."),
                     QueryParameter("courier", .string(maxLength: 40), "cod_remittance: the courier or aggregator (default shiprocket); picks its header layout."),
-                    QueryParameter("columns", .string(maxLength: 2000),
+                    QueryParameter("columns", .string(maxLength: 500),
                                    "Headers for single columns, as column:header pairs separated by commas (columns=awb:Waybill,cod_amount:COD Amount); a column the kind does not have is refused (400).")],
             request: .csv("The file as the gateway or courier exported it."),
             responses: [.ok(.object([
@@ -152,7 +152,9 @@ enum PaymentRoutes {
             let courier = (ctx.request.queryItem("courier") ?? "shiprocket").lowercased()
             if !MerchantCode.isValid(courier) { errors.append(FieldError(field: "courier", code: "invalid", message: "A courier code such as shiprocket or delhivery.")) }
             var columns: SettlementImportColumns?
-            if let kind {
+            if let text = ctx.request.queryItem("columns"), text.count > 500 {
+                errors.append(FieldError(field: "columns", code: "too_long", message: "At most 500 characters of column:header pairs."))
+            } else if let kind {
                 do throws(SettlementImportColumns.Problem) {
                     columns = try SettlementImportColumns.layout(kind: kind, courier: courier, configured: ctx.app.configuration.reconciliation.remittanceColumns,
                                                                  columns: ctx.request.queryItem("columns"))
