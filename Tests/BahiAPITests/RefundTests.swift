@@ -139,6 +139,25 @@ import BahiJSON
         }
     }
 
+    @Test func refundedLinesMustBeTheOrdersAndNoMoreThanOrdered() async throws {
+        try await withOrders { w in
+            try await w.stock("TEE", 10)
+            let order = await w.placed(orderJSON("COD-LN", lines: [("TEE", 2, 49900, 0)], payment: codPayment))
+            #expect(await w.post("/v1/orders/\(order)/payments", #"{"amount_paise":99800}"#).status == .created)
+            let payee = #""beneficiary":{"name":"Asha Patel","account_number":"50100234567890","ifsc":"HDFC0001234"}"#
+            let unknown = await Self.refund(w, order, #"{"amount_paise":100,"reason":"returned","lines":[{"sku":"MUG","qty":1}],\#(payee)}"#)
+            #expect(unknown.status.code == 422 && unknown.fieldErrors["lines[0].sku"] == "unknown_line", "\(unknown.text)")
+            let tooMany = await Self.refund(w, order, #"{"amount_paise":100,"reason":"returned","lines":[{"sku":"TEE","qty":2},{"sku":"TEE","qty":1}],\#(payee)}"#)
+            #expect(tooMany.status.code == 422 && tooMany.fieldErrors["lines[1].qty"] == "exceeds_ordered", "\(tooMany.text)")
+            let shape = await Self.refund(w, order, #"{"amount_paise":100,"reason":"returned","lines":[{"sku":"TEE"},7],\#(payee)}"#)
+            #expect(shape.status.code == 400 && shape.fieldErrors["lines[0].qty"] == "required" && shape.fieldErrors["lines[1]"] == "invalid_type", "\(shape.text)")
+            let refunds = try await w.app.store.read { db in try Refunds.refunds(db, orderID: order) }
+            #expect(refunds.isEmpty, "a refused refund leaves no trace")
+            let ok = await Self.refund(w, order, #"{"amount_paise":49900,"reason":"returned","lines":[{"sku":"TEE","qty":1}],\#(payee)}"#)
+            #expect(ok.status == .created, "\(ok.text)")
+        }
+    }
+
     @Test func aCODRefundIsAPayoutWithTheAccountMaskedEverywhere() async throws {
         try await withOrders { w in
             try await w.stock("TEE", 10)

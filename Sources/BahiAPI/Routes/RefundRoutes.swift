@@ -126,7 +126,21 @@ enum RefundRoutes {
         v.allowOnly(body, fields)
         let amount = v.integer(body, "amount_paise", required: true, range: 1...10_000_000_000)
         let reason = v.string(body, "reason", required: true, maxLength: 500)
-        let lines = v.array(body, "lines")
+        var lines: [Refunds.Line]?
+        if let items = v.array(body, "lines") {
+            if items.count > 500 { v.add("lines", "too_many", "At most 500 lines.") }
+            lines = []
+            for (i, item) in items.prefix(500).enumerated() {
+                let at = "lines[\(i)]"
+                // Not an object: the declared schema has already named it (400 invalid_type).
+                guard case .object(let line) = item else { continue }
+                v.allowOnly(line, ["sku", "qty"], at: at)
+                if let sku = v.string(line, "sku", at: at, required: true, maxLength: 64),
+                   let qty = v.integer(line, "qty", at: at, required: true, range: 1...1_000_000) {
+                    lines?.append(Refunds.Line(sku: sku, qty: qty))
+                }
+            }
+        }
         var beneficiary: RefundBeneficiary?
         if let b = v.object(body, "beneficiary") {
             v.allowOnly(b, ["name", "account_number", "ifsc"], at: "beneficiary")
@@ -142,6 +156,6 @@ enum RefundRoutes {
         }
         try v.check()
         guard let amount, let reason else { throw HTTPError(.unprocessableContent, code: "validation_failed", detail: "Incomplete refund.") }
-        return Refunds.Request(amountPaise: amount, reason: reason, linesJSON: lines.map { JSONValue.array($0).encodedText }, beneficiary: beneficiary)
+        return Refunds.Request(amountPaise: amount, reason: reason, lines: lines, beneficiary: beneficiary)
     }
 }

@@ -12,19 +12,31 @@ public import BahiStore
 /// back exactly once (its move out of `pending` is conditional too).
 public enum Refunds {
     /// What a caller asks to give back.
+    /// A line a refund gives money back for: which SKU of the order, and how many.
+    public struct Line: Sendable, Equatable {
+        public var sku: String
+        public var qty: Int64
+        public init(sku: String, qty: Int64) { self.sku = sku; self.qty = qty }
+    }
+
     public struct Request: Sendable, Equatable {
         public var amountPaise: Int64
         public var reason: String
-        /// The lines refunded, as JSON text, when named.
-        public var linesJSON: String?
+        /// The lines refunded, when named (checked against the order by `RefundFlow`).
+        public var lines: [Line]?
         /// Where a payout goes (required when the refund is a payout, refused otherwise).
         public var beneficiary: RefundBeneficiary?
 
-        public init(amountPaise: Int64, reason: String, linesJSON: String? = nil, beneficiary: RefundBeneficiary? = nil) {
+        public init(amountPaise: Int64, reason: String, lines: [Line]? = nil, beneficiary: RefundBeneficiary? = nil) {
             self.amountPaise = amountPaise
             self.reason = reason
-            self.linesJSON = linesJSON
+            self.lines = lines
             self.beneficiary = beneficiary
+        }
+
+        /// The lines as stored: a JSON array of {sku, qty}.
+        var linesJSON: String? {
+            lines.map { JSONValue.array($0.map { .object(["sku": .string($0.sku), "qty": .int($0.qty)]) }).encodedText }
         }
     }
 
