@@ -187,16 +187,26 @@ public enum OrderRecords {
 
     /// When the earliest unpaid order's payment window closes, or nil. (`MIN` over no rows is
     /// one row holding NULL, so the column is read as optional.)
+    ///
+    /// On SQLite the partial index `orders_payment_expiry` is named: without statistics the
+    /// planner takes `orders_status` for the equality and reads the row of every order waiting
+    /// for payment — 70 ms for 130,000 of them, five times a second on a reader — where the
+    /// partial index holds exactly those orders in deadline order, so MIN is one seek.
+    /// PostgreSQL's planner picks the partial index by itself (and has no `INDEXED BY`).
     static func nextPaymentExpiry(_ db: any Database) throws -> Int64? {
-        try db.queryFirst("SELECT MIN(payment_expires_at) AS next_expiry FROM orders WHERE status = 'pending_payment'") { row in
-            try row["next_expiry"] as Int64?
-        } ?? nil
+        let sql = db.dialect == .sqlite
+            ? "SELECT MIN(payment_expires_at) AS next_expiry FROM orders INDEXED BY orders_payment_expiry WHERE status = 'pending_payment'"
+            : "SELECT MIN(payment_expires_at) AS next_expiry FROM orders WHERE status = 'pending_payment'"
+        return try db.queryFirst(sql) { row in try row["next_expiry"] as Int64? } ?? nil
     }
 
-    /// Orders still waiting for a payment whose window closed by `now`, earliest first.
+    /// Orders still waiting for a payment whose window closed by `now`, earliest first (on
+    /// SQLite through `orders_payment_expiry`, named for the reason `nextPaymentExpiry` gives).
     static func paymentsOverdue(_ db: any Database, now: Int64, limit: Int) throws -> [String] {
-        try db.query("SELECT id FROM orders WHERE status = 'pending_payment' AND payment_expires_at <= ?1 ORDER BY payment_expires_at LIMIT ?2",
-                     [now, limit]) { row in try row["id"] as String }
+        let sql = db.dialect == .sqlite
+            ? "SELECT id FROM orders INDEXED BY orders_payment_expiry WHERE status = 'pending_payment' AND payment_expires_at <= ?1 ORDER BY payment_expires_at LIMIT ?2"
+            : "SELECT id FROM orders WHERE status = 'pending_payment' AND payment_expires_at <= ?1 ORDER BY payment_expires_at LIMIT ?2"
+        return try db.query(sql, [now, limit]) { row in try row["id"] as String }
     }
 
     /// What the packing queue sorts an order's shipments by.
