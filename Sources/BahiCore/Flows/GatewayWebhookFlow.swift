@@ -22,20 +22,29 @@ public enum GatewayWebhookFlow {
     }
 
     /// Keeps `event` (its verified raw `body`) and applies it, in the caller's transaction.
+    ///
+    /// Why the event is kept last: it is stored with the payment it moved, in one INSERT; the
+    /// read before anything is written still answers a repeat with nothing changed.
     public static func receive(_ db: any Database, _ event: GatewayEvent, body: String, now: Int64) throws -> Outcome {
         let gateway = event.gateway.rawValue
-        guard try Payments.accept(db, gateway: gateway, eventID: event.eventID, type: event.eventType, body: body, now: now) else {
-            return .duplicate
+        guard try !Payments.isKept(db, gateway: gateway, eventID: event.eventID) else { return .duplicate }
+        let outcome: Outcome
+        let paymentID: String?
+        switch event.kind {
+        case .refund(let update):
+            let refund = try Refunds.applyReported(db, gateway: gateway, update, now: now)
+            outcome = refund.map(Outcome.refund) ?? .kept
+            paymentID = refund?.paymentID
+        case .payment(let update):
+            let applied = try PaymentFlow.apply(db, report(update, gateway: gateway), orderID: nil, actor: "gateway:\(gateway)", now: now)
+            outcome = .payment(applied.payment, mismatch: applied.mismatch)
+            paymentID = applied.payment.id
+        case .settlement, .ignored:
+            outcome = .kept
+            paymentID = nil
         }
-        if case .refund(let update) = event.kind {
-            guard let refund = try Refunds.applyReported(db, gateway: gateway, update, now: now) else { return .kept }
-            try Payments.link(db, gateway: gateway, eventID: event.eventID, paymentID: refund.paymentID)
-            return .refund(refund)
-        }
-        guard case .payment(let update) = event.kind else { return .kept }
-        let outcome = try PaymentFlow.apply(db, report(update, gateway: gateway), orderID: nil, actor: "gateway:\(gateway)", now: now)
-        try Payments.link(db, gateway: gateway, eventID: event.eventID, paymentID: outcome.payment.id)
-        return .payment(outcome.payment, mismatch: outcome.mismatch)
+        try Payments.keep(db, gateway: gateway, eventID: event.eventID, type: event.eventType, paymentID: paymentID, body: body, now: now)
+        return outcome
     }
 
     /// A gateway's payment update in the Payments domain's words. `refunded` is a payment

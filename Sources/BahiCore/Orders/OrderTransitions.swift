@@ -125,30 +125,32 @@ public enum OrderTransitions {
     /// payment flow calls this): `capturedPaise` newly taken is added by the UPDATE itself
     /// (never read, added and written back), so the order's payment status follows from its
     /// payments; a history row and `order.payment_recorded`; and money covering a prepaid order
-    /// waiting for payment confirms it. Money for a cancelled order or beyond the total flags
-    /// `refund_due`.
+    /// waiting for payment confirms it (in the same UPDATE, with its own history row and
+    /// `order.confirmed`). Money for a cancelled order or beyond the total flags `refund_due`.
     public static func applyPayment(
         _ db: any Database, orderID id: String, paymentID: String, status: String, amountPaise: Int64, capturedPaise captured: Int64,
         authorizedPaise authorized: Int64, gateway: String?, actor: String?, now: Int64
     ) throws -> PaymentApplied {
-        guard let after = try OrderRecords.applyPayment(db, id: id, capturedPaise: captured, authorizedPaise: authorized, now: now) else {
-            throw DomainError.notFound("order", id)
-        }
+        // The status read first, so the one UPDATE is conditional on it: on PostgreSQL a cancel
+        // committed in between makes this rerun and see it (a paid-after-cancel is never missed).
+        guard let before = try OrderRecords.status(db, id: id) else { throw DomainError.notFound("order", id) }
         // An authorization is money promised, not taken: it confirms the order only when it
         // covers what is still owed (a ₹1 card check must not release a ₹998 order).
-        let covered = after.paidPaise >= after.totalPaise || (authorized > 0 && after.paidPaise + authorized >= after.totalPaise)
+        guard let after = try OrderRecords.applyPayment(db, id: id, from: before, capturedPaise: captured, authorizedPaise: authorized,
+                                                        confirms: status == "captured" || status == "authorized", now: now) else {
+            throw db.concurrentChange(DomainError(.versionMismatch, "Order \(id) changed while its payment was recorded."))
+        }
         let detail: JSONObject = [
             "payment_id": .string(paymentID), "amount_paise": .int(amountPaise), "payment_status": .string(status),
             "gateway": .optional(gateway), "paid_paise": .int(after.paidPaise),
         ]
         try OrderHistory.record(db, orderID: id, action: status == "failed" ? .paymentFailed : .payment, event: OrderEvents.paymentRecorded,
-                                from: after.status, to: after.status, detail: detail, actor: actor, now: now)
-        if after.status == .pendingPayment, covered, status == "captured" || status == "authorized" {
-            try OrderHistory.move(db, orderID: id, to: .confirmed, action: "confirmed", change: .init(clearPaymentExpiry: true), now: now)
+                                from: before, to: before, detail: detail, actor: actor, now: now)
+        if before == .pendingPayment, after.status == .confirmed {
             try OrderHistory.record(db, orderID: id, action: .confirmed, event: OrderEvents.confirmed, from: .pendingPayment, to: .confirmed,
                                     detail: ["payment_id": .string(paymentID)], actor: actor, now: now)
         }
-        return PaymentApplied(paidPaise: after.paidPaise, totalPaise: after.totalPaise, statusWhenPaid: after.status)
+        return PaymentApplied(paidPaise: after.paidPaise, totalPaise: after.totalPaise, statusWhenPaid: before)
     }
 
     /// The order a channel's reference names (a courier's remittance file carries only that);

@@ -62,18 +62,20 @@ enum PaymentRecords {
 
     // MARK: gateway events
 
-    /// Keeps a verified gateway event unless its identity was seen; returns whether it is new.
-    static func insertEvent(_ db: any Database, gateway: String, eventID: String, type: String, body: String, at: Int64) throws -> Bool {
-        try db.execute(
-            """
-            INSERT INTO gateway_events (gateway, event_id, type, body, received_at) VALUES (?1, ?2, ?3, ?4, ?5)
-            ON CONFLICT (gateway, event_id) DO NOTHING
-            """, binding: gateway, eventID, type, body, at) == 1
+    /// Whether a gateway event with this identity is kept already (a point read on the UNIQUE
+    /// index: a delivery's first question, asked before anything is written).
+    static func eventKept(_ db: any Database, gateway: String, eventID: String) throws -> Bool {
+        try db.queryFirst("SELECT 1 AS kept FROM gateway_events WHERE gateway = ?1 AND event_id = ?2", binding: gateway, eventID) { _ in true } ?? false
     }
 
-    /// Links a kept event to the payment it moved.
-    static func linkEvent(_ db: any Database, gateway: String, eventID: String, paymentID: String) throws {
-        try db.perform("UPDATE gateway_events SET payment_id = ?1 WHERE gateway = ?2 AND event_id = ?3", binding: paymentID, gateway, eventID)
+    /// Keeps a verified gateway event with the payment it moved (nil: none) unless its identity
+    /// is stored; returns whether it did.
+    static func insertEvent(_ db: any Database, gateway: String, eventID: String, type: String, paymentID: String?, body: String, at: Int64) throws -> Bool {
+        try db.execute(
+            """
+            INSERT INTO gateway_events (gateway, event_id, type, payment_id, body, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            ON CONFLICT (gateway, event_id) DO NOTHING
+            """, binding: gateway, eventID, type, paymentID, body, at) == 1
     }
 
     /// The events that moved a payment, oldest first: (gateway's event id, type, received at).

@@ -99,15 +99,20 @@ public enum Payments {
 
     // MARK: gateway events
 
-    /// Keeps a verified gateway event (its raw body) unless its identity was seen before;
-    /// returns whether it is new. A repeat changes nothing.
-    public static func accept(_ db: any Database, gateway: String, eventID: String, type: String, body: String, now: Int64) throws -> Bool {
-        try PaymentRecords.insertEvent(db, gateway: gateway, eventID: eventID, type: type, body: body, at: now)
+    /// Whether a gateway event with this identity was kept before: a repeat changes nothing.
+    public static func isKept(_ db: any Database, gateway: String, eventID: String) throws -> Bool {
+        try PaymentRecords.eventKept(db, gateway: gateway, eventID: eventID)
     }
 
-    /// Notes which payment a kept event moved.
-    public static func link(_ db: any Database, gateway: String, eventID: String, paymentID: String) throws {
-        try PaymentRecords.linkEvent(db, gateway: gateway, eventID: eventID, paymentID: paymentID)
+    /// Keeps a verified gateway event (its raw body) with the payment it moved, once its
+    /// effect is known: one INSERT, where keeping it first and linking the payment afterwards
+    /// cost an INSERT and an UPDATE of the same row. The caller asked `isKept` first in this
+    /// transaction; if the identity is stored by now, a concurrent delivery of the same event
+    /// committed first (PostgreSQL), and the transaction runs again to find it kept.
+    public static func keep(_ db: any Database, gateway: String, eventID: String, type: String, paymentID: String?, body: String, now: Int64) throws {
+        guard try PaymentRecords.insertEvent(db, gateway: gateway, eventID: eventID, type: type, paymentID: paymentID, body: body, at: now) else {
+            throw db.concurrentChange(DomainError(.versionMismatch, "Gateway event \(eventID) was kept by another delivery meanwhile."))
+        }
     }
 
     /// The gateway events that moved a payment, oldest first.
