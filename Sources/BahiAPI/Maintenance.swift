@@ -48,6 +48,8 @@ public struct Maintenance: Sendable {
     /// The longest the webhook worker sleeps with nothing to do: how late a retry falls due
     /// at most (a commit wakes it at once).
     public static let webhookIdleWait: Duration = .milliseconds(50)
+    /// How long the webhook worker sleeps while no endpoint is enabled.
+    public static let webhookDormantWait: Duration = .milliseconds(500)
 
     let app: BahiContext
     /// This process among the nodes sharing the database: what its leases are held as.
@@ -133,7 +135,16 @@ public struct Maintenance: Sendable {
                 continue
             }
             let generation = app.notifier.generation
-            await run(.deliverWebhooks) { try await dispatcher.turn() }
+            var started = 0
+            await run(.deliverWebhooks) { started = try await dispatcher.turn() }
+            // No endpoint enabled: nothing can fall due, so the worker sleeps instead of waking
+            // on every commit (under a write-heavy load those wake-ups cost a tenth of a core).
+            // A new endpoint's deliveries start within `webhookDormantWait`; nothing is skipped,
+            // as fan-out follows each endpoint's cursor.
+            if started == 0, dispatcher.isIdle, (try? await app.store.read({ db in try WebhookEndpoints.anyEnabled(db) })) == false {
+                guard await pause(Maintenance.webhookDormantWait) else { break }
+                continue
+            }
             await app.notifier.wait(since: generation, timeout: Maintenance.webhookIdleWait)
         }
         await dispatcher.finish()

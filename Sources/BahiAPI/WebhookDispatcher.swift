@@ -27,6 +27,9 @@ public final class WebhookDispatcher: Sendable {
     /// Endpoints whose batch is in flight, and the tasks sending them.
     private let inFlight = Mutex<[String: Task<Void, Never>]>([:])
 
+    /// No endpoint's batch is being sent.
+    var isIdle: Bool { inFlight.withLock { $0.isEmpty } }
+
     /// The User-Agent of every delivery.
     public static let userAgent = "Bahi-Webhooks/1"
     /// Bytes of a receiver's answer read before the rest is dropped.

@@ -73,6 +73,11 @@ public enum WebhookEndpoints {
         return endpoint
     }
 
+    /// Whether any endpoint is enabled (the delivery worker sleeps while none is).
+    public static func anyEnabled(_ db: any Database) throws -> Bool {
+        try WebhookRecords.anyEnabled(db)
+    }
+
     public static func get(_ db: any Database, id: String) throws -> WebhookEndpoint? {
         try WebhookRecords.endpoint(db, id: id)
     }

@@ -46,6 +46,11 @@ enum WebhookRecords {
         try db.query("SELECT \(endpointColumns) FROM webhook_endpoints WHERE id > ?1 ORDER BY id LIMIT ?2", binding: after, limit, map: endpoint)
     }
 
+    /// Whether any endpoint is enabled: when none is, the worker has nothing to send.
+    static func anyEnabled(_ db: any Database) throws -> Bool {
+        try db.queryFirst("SELECT 1 AS one FROM webhook_endpoints WHERE enabled = ?1 LIMIT 1", binding: true) { _ in true } ?? false
+    }
+
     static func enabledEndpoints(_ db: any Database) throws -> [WebhookEndpoint] {
         try db.query("SELECT \(endpointColumns) FROM webhook_endpoints WHERE enabled = ?1 ORDER BY id", binding: true, map: endpoint)
     }
