@@ -21,6 +21,13 @@ import BahiCore
         #expect(html.hasSuffix("</html>\n"))
     }
 
+    @Test func pageTakesAnotherPapersStyle() {
+        let label = PrintableHTML.page(title: "Label", body: "<p>x</p>", style: "@page { size: 4in 6in; margin: 0; }")
+        #expect(label.contains("<style>\n@page { size: 4in 6in; margin: 0; }\n</style>"))
+        #expect(!label.contains("A4"))
+        #expect(PrintableHTML.page(title: "Invoice", body: "").contains("<style>\n" + PrintableHTML.a4Style + "\n</style>"))
+    }
+
     @Test func rupeesUseIndianGrouping() {
         #expect(PrintableHTML.rupees(0) == "₹0.00")
         #expect(PrintableHTML.rupees(5) == "₹0.05")

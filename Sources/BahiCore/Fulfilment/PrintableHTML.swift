@@ -23,11 +23,9 @@ public enum PrintableHTML {
     }
 
     /// A complete UTF-8 HTML5 document: `title` is escaped here, `body` is inserted as is (it is
-    /// markup the caller built, with its text passed through `escape`). The CSS sets an A4 page,
-    /// readable type, ruled tables, `.num` for right-aligned tabular figures, `.parties` side by side
-    /// (an invoice's supplier and recipient), `.sign` for a signature line, and hides
-    /// `.no-print` elements (a "Print" button) on paper.
-    public static func page(title: String, body: String) -> String {
+    /// markup the caller built, with its text passed through `escape`), and `style` is the CSS:
+    /// `a4Style` unless the paper is another (a 4×6 inch shipping label brings its own).
+    public static func page(title: String, body: String, style: String = a4Style) -> String {
         """
         <!doctype html>
         <html lang="en">
@@ -36,6 +34,22 @@ public enum PrintableHTML {
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(escape(title))</title>
         <style>
+        \(style)
+        </style>
+        </head>
+        <body>
+        \(body)
+        </body>
+        </html>
+
+        """
+    }
+
+    /// The CSS of office documents (invoices, pick lists): an A4 page, readable type, ruled tables,
+    /// `.num` for right-aligned tabular figures, `.parties` side by side (an invoice's supplier and
+    /// recipient), `.sign` for a signature line, and `.no-print` elements (a "Print" button)
+    /// hidden on paper.
+    public static let a4Style = """
         @page { size: A4; margin: 12mm; }
         body { font: 11pt/1.4 system-ui, -apple-system, "Segoe UI", "Noto Sans", sans-serif; color: #000; margin: 0 auto; max-width: 190mm; }
         h1 { font-size: 16pt; margin: 0 0 4mm; }
@@ -50,15 +64,7 @@ public enum PrintableHTML {
         .copy { text-align: right; font-size: 9pt; margin: 0; }
         .sign { text-align: right; margin-top: 8mm; }
         @media print { .no-print { display: none; } th { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
-        </style>
-        </head>
-        <body>
-        \(body)
-        </body>
-        </html>
-
         """
-    }
 
     /// An amount in paise as Indian readers write it: `₹1,23,456.78` (lakh and crore grouping:
     /// the last three digits, then pairs), always two decimals, negative with a leading U+2212
