@@ -33,7 +33,7 @@ import Testing
         return nil
     }
 
-    func payloadError(_ body: () throws -> GatewayEvent) -> GatewayPayloadError? {
+    func payloadError<T>(_ body: () throws -> T) -> GatewayPayloadError? {
         do {
             let event = try body()
             Issue.record("decoded, expected an error: \(event)")
