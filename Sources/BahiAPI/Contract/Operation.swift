@@ -48,6 +48,9 @@ public struct Operation: Sendable {
                       ProblemCase(422, "validation_failed"), ProblemCase(422, "unknown_field")]
         case .csv?:
             cases += [ProblemCase(413, "body_too_large"), ProblemCase(415, "unsupported_media_type"), .domain(.invalidCSV), .domain(.invalidHeader)]
+        case .csvOrJSON?:
+            cases += [ProblemCase(400, "invalid_json"), ProblemCase(400, "empty_body"), ProblemCase(413, "body_too_large"),
+                      ProblemCase(415, "unsupported_media_type"), .domain(.invalidCSV), .domain(.invalidHeader)]
         case .raw?:
             cases += [ProblemCase(413, "body_too_large")]
         case nil:
