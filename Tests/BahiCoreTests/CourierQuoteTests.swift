@@ -107,6 +107,21 @@ import BahiCore
         #expect(card.problems().map(\.field) == ["rate_card.zones.B", "rate_card.zones.C", "rate_card.zones.D", "rate_card.zones.E"])
     }
 
+    @Test func aPriceTooLargeForSixtyFourBitsIsNoPriceNotATrap() {
+        // The largest box (10 m a side) on a card of 1 g slabs at ₹1,00,000 each, divisor 1000:
+        // 10^12 mm³ ÷ 1000 = 10^9 g → 10^9 slabs → freight ≈ 10^16 paise; × 10000 bps of fuel
+        // would be 10^20, past Int64. Selection never prices it (no courier takes 10^9 g), and
+        // `price` answers nil rather than trapping the server.
+        var card = Self.card
+        card.slabG = 1
+        card.volumetricDivisor = 1000
+        card.fuelSurchargeBps = 10_000
+        card.zones[.d] = .init(firstPaise: RateCard.maxPaise, additionalPaise: RateCard.maxPaise)
+        let huge = Parcel(weightG: 1, lengthMM: 10_000, widthMM: 10_000, heightMM: 10_000, cod: false, valuePaise: 0)
+        #expect(CourierQuote.price(huge, zone: .d, card: card) == nil)
+        #expect(CourierQuote.volumetricG(huge, divisor: 1000) == 1_000_000_000)
+    }
+
     @Test func aCouriersOwnZoneEStatesRaiseItsZones() throws {
         // Surat → Kochi (Kerala) is D for the built-in list; Shiprocket adds Kerala and Himachal Pradesh.
         #expect(try Self.zone("395003", "682001") == .d)

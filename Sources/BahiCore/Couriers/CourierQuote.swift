@@ -62,23 +62,38 @@ public struct CourierQuote: Sendable, Equatable {
     }
 
     /// The price of `parcel` in `zone` on `card`; nil when the card has no price for the zone
-    /// (a stored card always has all five).
+    /// (a stored card always has all five) or the price would not fit in 64 bits (a parcel far
+    /// above any courier's `max_weight_g` on a card of 1 g slabs: selection never prices one).
     public static func price(_ parcel: Parcel, zone: CourierZone, card: RateCard) -> CourierQuote? {
-        guard let rate = card.zones[zone], card.slabG > 0, card.volumetricDivisor > 0 else { return nil }
-        let volume = parcel.lengthMM * parcel.widthMM * parcel.heightMM
-        let volumetric = (volume + card.volumetricDivisor - 1) / card.volumetricDivisor
+        guard let rate = card.zones[zone], card.slabG > 0, card.volumetricDivisor > 0,
+              let volumetric = volumetricG(parcel, divisor: card.volumetricDivisor) else { return nil }
         let applied = max(parcel.weightG, volumetric, card.minChargeableG, 1)
-        let slabs = (applied + card.slabG - 1) / card.slabG
-        let freight = rate.firstPaise + rate.additionalPaise * (slabs - 1)
-        let fuel = share(freight, card.fuelSurchargeBps)
-        let cod = parcel.cod ? max(card.codFixedPaise, share(parcel.valuePaise, card.codPercentBps)) : 0
-        let gst = share(freight + fuel + cod, card.gstBps)
+        let slabs = applied / card.slabG + (applied % card.slabG == 0 ? 0 : 1)
+        guard let further = checked(rate.additionalPaise.multipliedReportingOverflow(by: slabs - 1)),
+              let freight = checked(rate.firstPaise.addingReportingOverflow(further)),
+              let fuel = share(freight, card.fuelSurchargeBps),
+              let percent = share(parcel.valuePaise, card.codPercentBps) else { return nil }
+        let cod = parcel.cod ? max(card.codFixedPaise, percent) : 0
+        guard let taxable = checked(freight.addingReportingOverflow(fuel)).flatMap({ checked($0.addingReportingOverflow(cod)) }),
+              let gst = share(taxable, card.gstBps), let total = checked(taxable.addingReportingOverflow(gst)) else { return nil }
         return CourierQuote(zone: zone, volumetricG: volumetric, chargeableG: slabs * card.slabG, slabs: slabs, freightPaise: freight,
-                            fuelPaise: fuel, codFeePaise: cod, gstPaise: gst, totalPaise: freight + fuel + cod + gst)
+                            fuelPaise: fuel, codFeePaise: cod, gstPaise: gst, totalPaise: total)
     }
 
-    /// `paise × bps ÷ 10000`, rounded half-up to the paisa.
-    static func share(_ paise: Int64, _ bps: Int64) -> Int64 {
-        GST.divideRoundingHalfUp(paise * bps, by: 10_000)
+    /// ⌈length × width × height ÷ divisor⌉ in grams; nil if the volume overflows (it cannot
+    /// within `Parcel.dimensionRange`).
+    public static func volumetricG(_ parcel: Parcel, divisor: Int64) -> Int64? {
+        guard divisor > 0, let area = checked(parcel.lengthMM.multipliedReportingOverflow(by: parcel.widthMM)),
+              let volume = checked(area.multipliedReportingOverflow(by: parcel.heightMM)) else { return nil }
+        return volume / divisor + (volume % divisor == 0 ? 0 : 1)
+    }
+
+    private static func checked(_ result: (partialValue: Int64, overflow: Bool)) -> Int64? {
+        result.overflow ? nil : result.partialValue
+    }
+
+    /// `paise × bps ÷ 10000`, rounded half-up to the paisa; nil on overflow.
+    static func share(_ paise: Int64, _ bps: Int64) -> Int64? {
+        checked(paise.multipliedReportingOverflow(by: bps)).map { GST.divideRoundingHalfUp($0, by: 10_000) }
     }
 }

@@ -66,11 +66,14 @@ public enum CourierSelection {
             let f = courier.fields
             let zone = f.zone(from: origin, to: destination)
             let end = ends[courier.code] ?? Ends(origin: nil, destination: nil)
-            let quote = CourierQuote.price(parcel, zone: zone, card: f.rateCard)
-            if let reason = reason(courier, end: end, parcel: parcel, quote: quote, booked: bookedToday[courier.code] ?? 0) {
+            // Priced only once it may carry the parcel: within its weight limit the price
+            // cannot overflow. A card without the zone's price (never stored) serves nothing.
+            if let reason = reason(courier, end: end, parcel: parcel, booked: bookedToday[courier.code] ?? 0) {
                 exclusions.append(Exclusion(courier: courier.code, reason: reason))
-            } else if let quote {
+            } else if let quote = CourierQuote.price(parcel, zone: zone, card: f.rateCard) {
                 offers.append(Offer(courier: courier.code, quote: quote, expectedDays: f.mode.expectedDays(zone)))
+            } else {
+                exclusions.append(Exclusion(courier: courier.code, reason: .notServiceable))
             }
         }
         offers.sort {
@@ -81,15 +84,16 @@ public enum CourierSelection {
     }
 
     /// The first reason (in `Reason`'s order) the courier cannot carry the parcel, or nil.
-    static func reason(_ courier: Courier, end: Ends, parcel: Parcel, quote: CourierQuote?, booked: Int64) -> Reason? {
+    static func reason(_ courier: Courier, end: Ends, parcel: Parcel, booked: Int64) -> Reason? {
         let f = courier.fields
         guard f.active else { return .inactive }
-        guard let from = end.origin, from.pickup, let to = end.destination, to.prepaid || to.cod, parcel.cod || to.prepaid, let quote else {
+        guard let from = end.origin, from.pickup, let to = end.destination, to.prepaid || to.cod, parcel.cod || to.prepaid else {
             return .notServiceable
         }
         if from.embargo || to.embargo { return .embargo }
         if parcel.cod, !f.cod || !to.cod { return .codNotAvailable }
-        if max(parcel.weightG, quote.volumetricG) > f.maxWeightG { return .overweight }
+        guard let volumetric = CourierQuote.volumetricG(parcel, divisor: f.rateCard.volumetricDivisor),
+              max(parcel.weightG, volumetric) <= f.maxWeightG else { return .overweight }
         if let capacity = f.dailyPickupCapacity, booked >= capacity { return .pickupCapacityFull }
         return nil
     }
