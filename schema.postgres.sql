@@ -698,3 +698,57 @@ CREATE INDEX refunds_pending ON refunds (created_at) WHERE status = 'pending';
 CREATE INDEX settlement_lines_settled ON settlement_lines (settled_at) WHERE settled;
 CREATE INDEX cod_remittances_date ON cod_remittances (remittance_date);
 CREATE INDEX orders_placed ON orders (placed_at);
+
+-- ─── couriers (PostgreSQL migration 9; SQLite migration 14) ───
+
+-- Couriers, as data: one row each, its rate card's terms as columns (prices per zone in
+-- courier_rates), its serviceability one row per pincode it serves (courier_pincodes,
+-- replaced whole by an upload). A quote reads couriers and courier_rates whole, and both ends'
+-- rows of courier_pincodes through its primary key (pincode, courier).
+CREATE TABLE couriers (
+    code                      TEXT PRIMARY KEY,   -- the merchant's code (URL key): delhivery-surface
+    name                      TEXT NOT NULL,
+    provider                  TEXT NOT NULL CHECK (provider = 'manual' OR provider = 'waybill_pool' OR provider = 'shiprocket' OR provider = 'delhivery'),
+    mode                      TEXT NOT NULL CHECK (mode = 'surface' OR mode = 'air'),
+    max_weight_g              BIGINT NOT NULL CHECK (max_weight_g > 0),
+    cod                       BOOLEAN NOT NULL DEFAULT FALSE,
+    active                    BOOLEAN NOT NULL DEFAULT TRUE,
+    pickup_cutoff             TEXT NOT NULL,      -- HH:MM, India Standard Time
+    daily_pickup_capacity     BIGINT CHECK (daily_pickup_capacity > 0),  -- parcels a day; NULL: no limit
+    zone_e_states             TEXT NOT NULL,      -- GST state codes priced as zone E besides the built-in ones: "02,32"
+    slab_g                    BIGINT NOT NULL CHECK (slab_g > 0),
+    volumetric_divisor        BIGINT NOT NULL CHECK (volumetric_divisor > 0),  -- mm³ per gram
+    min_chargeable_g          BIGINT NOT NULL CHECK (min_chargeable_g >= 0),
+    cod_fixed_paise           BIGINT NOT NULL CHECK (cod_fixed_paise >= 0),
+    cod_percent_bps           BIGINT NOT NULL CHECK (cod_percent_bps >= 0),
+    rto_percent_bps           BIGINT NOT NULL CHECK (rto_percent_bps >= 0),    -- of the forward freight
+    fuel_surcharge_bps        BIGINT NOT NULL CHECK (fuel_surcharge_bps >= 0),
+    gst_bps                   BIGINT NOT NULL CHECK (gst_bps >= 0),
+    serviceable_pincodes      BIGINT NOT NULL,   -- rows in courier_pincodes, kept by the upload
+    serviceability_updated_at BIGINT,            -- when an upload last replaced them
+    version                   BIGINT NOT NULL,
+    created_at                BIGINT NOT NULL,
+    updated_at                BIGINT NOT NULL
+);
+
+-- A rate card's price per zone: the first slab and each further slab.
+CREATE TABLE courier_rates (
+    courier          TEXT NOT NULL REFERENCES couriers (code),
+    zone             TEXT NOT NULL CHECK (zone = 'A' OR zone = 'B' OR zone = 'C' OR zone = 'D' OR zone = 'E'),
+    first_paise      BIGINT NOT NULL CHECK (first_paise >= 0),
+    additional_paise BIGINT NOT NULL CHECK (additional_paise >= 0),
+    PRIMARY KEY (courier, zone)
+);
+
+-- What a courier does at each pincode it serves (Y/N flags); a pincode without a row is not served.
+CREATE TABLE courier_pincodes (
+    pincode TEXT NOT NULL,
+    courier TEXT NOT NULL REFERENCES couriers (code),
+    prepaid BOOLEAN NOT NULL DEFAULT FALSE,
+    cod     BOOLEAN NOT NULL DEFAULT FALSE,
+    pickup  BOOLEAN NOT NULL DEFAULT FALSE,
+    oda     BOOLEAN NOT NULL DEFAULT FALSE,      -- out of delivery area
+    embargo BOOLEAN NOT NULL DEFAULT FALSE,  -- not served for now
+    PRIMARY KEY (pincode, courier)
+);
+CREATE INDEX courier_pincodes_courier ON courier_pincodes (courier);

@@ -33,6 +33,8 @@ public enum BahiApplication {
         PaymentRoutes.register(on: &api)
         ReconciliationRoutes.register(on: &api)
         RefundRoutes.register(on: &api)
+        CourierRoutes.register(on: &api)
+        QuoteRoutes.register(on: &api)
         api.serveOpenAPI()
         return api
     }

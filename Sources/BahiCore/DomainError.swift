@@ -35,6 +35,7 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         case sellerProfileIncomplete = "seller_profile_incomplete"
         case sellerStateUnknown = "seller_state_unknown"
         case shipmentsNotPickable = "shipments_not_pickable"
+        case shipmentNotPacked = "shipment_not_packed"
         case skuHasStock = "sku_has_stock"
         case endpointDisabled = "endpoint_disabled"
         case refundExceedsCaptured = "refund_exceeds_captured"

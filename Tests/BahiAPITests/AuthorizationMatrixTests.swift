@@ -229,6 +229,20 @@ import BahiJSON
         "GET /v1/shipments/:id": { _, f, _ in Sample(path: "/v1/shipments/\(f.shipment)") },
         "POST /v1/shipments/:id/pack": { w, _, n in Sample(path: "/v1/shipments/\(await order(w, n).shipment)/pack", body: packJSON(["TEE"])) },
         "GET /v1/invoices/:id": { _, f, _ in Sample(path: "/v1/invoices/\(f.invoice)") },
+        "PUT /v1/couriers/:code": { _, _, n in Sample(path: "/v1/couriers/c-\(n)", body: CourierTests.courier()) },
+        "GET /v1/couriers/:code": { w, _, n in
+            _ = await CourierTests.put(w, "r-\(n)", CourierTests.courier())
+            return Sample(path: "/v1/couriers/r-\(n)")
+        },
+        "GET /v1/couriers": { _, _, _ in Sample(path: "/v1/couriers") },
+        "POST /v1/couriers/:code/serviceability": { w, _, n in
+            _ = await CourierTests.put(w, "s-\(n)", CourierTests.courier())
+            return Sample(path: "/v1/couriers/s-\(n)/serviceability", body: CourierTests.suratGuwahati, contentType: "text/csv")
+        },
+        "POST /v1/quotes": { _, _, _ in
+            Sample(path: "/v1/quotes", body: #"{"from_pincode":"395003","to_pincode":"781001","weight_g":700,"length_mm":300,"width_mm":250,"height_mm":40}"#)
+        },
+        "GET /v1/shipments/:id/quotes": { _, f, _ in Sample(path: "/v1/shipments/\(f.shipment)/quotes") },
     ]
 
     /// A packed order (with its invoice) and a pick list.

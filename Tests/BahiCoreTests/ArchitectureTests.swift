@@ -209,6 +209,7 @@ enum Ownership {
         ("Coordination", ["leases"]),
         ("Settings", ["seller_profile"]),
         ("Webhooks", ["webhook_endpoints", "webhook_deliveries", "webhook_attempts"]),
+        ("Couriers", ["couriers", "courier_rates", "courier_pincodes"]),
     ]
 
     /// Table → owning domain. `catalog_*` views are the Catalog's published read contract and

@@ -499,6 +499,113 @@ public enum Components {
         ], allRequired: true)
     }
 
+    // MARK: couriers
+
+    /// A zone's price on a rate card.
+    public static let zoneRate = Component("ZoneRate") {
+        .object([
+            "first_paise": Schema.integer(0...RateCard.maxPaise).required.described("The first slab."),
+            "additional_paise": Schema.integer(0...RateCard.maxPaise).required.described("Each further slab."),
+        ], allRequired: true)
+    }
+
+    /// A courier's rate card, as sent and as shown (defaults filled in when shown).
+    public static let rateCard = Component("RateCard") {
+        .object([
+            "zones": Schema.object(CourierZone.allCases.map { (key: $0.rawValue, value: Schema.ref(zoneRate).required) })
+                .required.described("A (same city), B (same state), C (metro to metro), D (rest of India), E (North-East, J&K, Ladakh, islands, and zone_e_states)."),
+            "slab_g": Schema.integer(RateCard.slabRange).described("Weight step prices are per (default 500)."),
+            "volumetric_divisor": Schema.integer(RateCard.divisorRange).described("Volumetric grams = L×W×H mm ÷ this (default 5000)."),
+            "min_chargeable_g": Schema.integer(RateCard.minChargeableRange).described("Least weight charged (default 0)."),
+            "cod_fee": Schema.object([
+                "fixed_paise": .integer(0...RateCard.maxPaise), "percent_bps": .integer(RateCard.bpsRange),
+            ]).described("COD fee: the larger of fixed_paise and percent_bps of the order value (default none)."),
+            "rto": Schema.object(["percent_bps_of_forward": .integer(RateCard.rtoRange)]).described("Return-to-origin cost as a share of forward freight (default 10000)."),
+            "fuel_surcharge_bps": Schema.integer(RateCard.bpsRange).described("On freight (default 0)."),
+            "gst_bps": Schema.integer(RateCard.bpsRange).described("On freight + fuel + COD fee (default 1800)."),
+        ])
+    }
+
+    /// A courier with its rate card.
+    public static let courier = Component("Courier") {
+        .object([
+            "code": text, "name": text, "provider": .oneOf(CourierFields.Provider.self), "mode": .oneOf(CourierFields.Mode.self),
+            "max_weight_g": int, "cod": .boolean, "active": .boolean, "pickup_cutoff": text.described("HH:MM, India Standard Time."),
+            "daily_pickup_capacity": Schema.integer().nullable.described("Parcels a day; null for no limit."),
+            "rate_card": .ref(rateCard),
+            "zone_e_states": Schema.array(of: text).described("States priced as zone E besides the built-in ones."),
+            "serviceability": .object(["pincodes": int, "updated_at": nullableTime], allRequired: true),
+            "version": int, "created_at": time, "updated_at": time,
+        ], allRequired: true)
+    }
+
+    /// `PUT /v1/couriers/{code}`'s body.
+    public static let courierInput = Component("CourierInput") {
+        .object([
+            "code": Schema.string().described("If sent, must equal the path's code."),
+            "version": .integer(atLeast: 1),
+            "name": Schema.string(maxLength: CatalogRules.maxNameLength).required,
+            "provider": Schema.oneOf(CourierFields.Provider.self).required,
+            "mode": Schema.oneOf(CourierFields.Mode.self).required,
+            "max_weight_g": Schema.integer(CourierFields.maxWeightRange).required,
+            "cod": Schema.boolean.described("Whether it collects cash on delivery (default false)."),
+            "active": Schema.boolean.described("Default true."),
+            "pickup_cutoff": Schema.string(maxLength: 5).described("HH:MM, India Standard Time (default 14:00)."),
+            "daily_pickup_capacity": Schema.integer(CourierFields.capacityRange).nullable.described("Parcels a day; null or absent for no limit."),
+            "rate_card": Schema.ref(rateCard).required,
+            "zone_e_states": Schema.array(of: .string(maxLength: 100), maxItems: 36).described("States (names or GST codes) priced as zone E besides the North-East, J&K, Ladakh and the islands: Shiprocket adds Kerala and Himachal Pradesh."),
+            "serviceability": Schema.freeObject.described("Read-only: refused (422 read_only)."),
+            "created_at": Schema.string().described("Read-only: refused (422 read_only)."),
+            "updated_at": Schema.string().described("Read-only: refused (422 read_only)."),
+        ])
+    }
+
+    /// Delhivery's pincode JSON, as the serviceability upload reads it.
+    public static let delhiveryPincodes = Component("DelhiveryPincodes") {
+        .object([
+            "delivery_codes": Schema.array(of: .object([
+                "postal_code": Schema.freeObject.required.described("pin (number or text), pre_paid, cod, pickup (Y/N), is_oda (Y/N, N when absent), remarks (\"Embargo\" or empty); other keys ignored."),
+            ])).required,
+        ])
+    }
+
+    /// What a serviceability upload did.
+    public static let serviceabilityReport = Component("ServiceabilityReport") {
+        .object([
+            "courier": text, "format": .oneOf(ServiceabilityFile.Format.self),
+            "rows": int.described("Entries in the file."), "pincodes": int.described("Pincodes now in the courier's table."),
+            "error_count": int, "errors": Schema.array(of: .object(["row": int, "code": text, "message": text], allRequired: true)).described("The first 1,000 refused rows."),
+        ], allRequired: true)
+    }
+
+    /// `POST /v1/quotes`'s body.
+    public static let quoteRequest = Component("QuoteRequest") {
+        .object([
+            "from_pincode": Schema.pincode.required.described("Where the courier picks up."),
+            "to_pincode": Schema.pincode.required.described("Where it delivers."),
+            "weight_g": Schema.integer(Parcel.weightRange).required.described("Dead weight, packed."),
+            "length_mm": Schema.integer(Parcel.dimensionRange).required, "width_mm": Schema.integer(Parcel.dimensionRange).required,
+            "height_mm": Schema.integer(Parcel.dimensionRange).required,
+            "cod": Schema.boolean.described("Cash on delivery (default false)."),
+            "value_paise": Schema.integer(0...CatalogRules.maxPaise).described("The order value; required for COD (the COD fee's percentage)."),
+        ])
+    }
+
+    /// Every courier's quote, and the couriers left out.
+    public static let quotes = Component("Quotes") {
+        .object([
+            "shipment_id": text.omittable.described("For a shipment's quotes."),
+            "from_pincode": text, "to_pincode": text,
+            "parcel": .object(["weight_g": int, "length_mm": int, "width_mm": int, "height_mm": int, "cod": .boolean, "value_paise": int], allRequired: true),
+            "quotes": Schema.array(of: .object([
+                "courier": text, "zone": .oneOf(CourierZone.self), "chargeable_g": int, "freight_paise": int, "fuel_paise": int,
+                "cod_fee_paise": int, "gst_paise": int, "total_paise": int, "expected_days": int,
+                "performance": Schema.freeObject.nullable.described("Learned delivery performance; null until it is measured."),
+            ], allRequired: true)).described("Cheapest first."),
+            "excluded": Schema.array(of: .object(["courier": text, "reason": .oneOf(CourierSelection.Reason.self)], allRequired: true)),
+        ], allRequired: true)
+    }
+
     public static func page(of item: Schema) -> Schema {
         .object(["data": .array(of: item), "next_cursor": Schema.string().nullable.described("Pass as `after` for the next page; null on the last.")], allRequired: true)
     }

@@ -107,6 +107,11 @@ public enum OpenAPIDocument {
         case .csv(let text)?:
             o["requestBody"] = .object(["required": .bool(true), "description": .string(text),
                                         "content": .object(["text/csv": .object(["schema": .object(["type": .string("string")])])])])
+        case .csvOrJSON(let text, let schema)?:
+            o["requestBody"] = .object(["required": .bool(true), "description": .string(text), "content": .object([
+                "text/csv": .object(["schema": .object(["type": .string("string")])]),
+                "application/json": .object(["schema": jsonSchema(schema, &components)]),
+            ])])
         case .raw(let contentType, let schema, let text)?:
             o["requestBody"] = .object(["required": .bool(true), "description": .string(text),
                                         "content": .object([contentType: .object(["schema": jsonSchema(schema, &components)])])])

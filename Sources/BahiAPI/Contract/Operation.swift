@@ -48,13 +48,18 @@ public struct Operation: Sendable {
                       ProblemCase(422, "validation_failed"), ProblemCase(422, "unknown_field")]
         case .csv?:
             cases += [ProblemCase(413, "body_too_large"), ProblemCase(415, "unsupported_media_type"), .domain(.invalidCSV), .domain(.invalidHeader)]
+        case .csvOrJSON?:
+            cases += [ProblemCase(400, "invalid_json"), ProblemCase(400, "empty_body"), ProblemCase(413, "body_too_large"),
+                      ProblemCase(415, "unsupported_media_type"), .domain(.invalidCSV), .domain(.invalidHeader)]
         case .raw?:
             cases += [ProblemCase(413, "body_too_large")]
         case nil:
             break
         }
         if !pathParameters.isEmpty { cases += [.notFound, ProblemCase(400, "invalid_path")] }
-        if !doc.query.isEmpty { cases.append(ProblemCase(400, "invalid_query")) }
+        // A query can be longer than the server reads in a request line (8 KiB, `maxTargetLength`):
+        // a declared maximum counts characters, and each may take twelve bytes percent-encoded.
+        if !doc.query.isEmpty { cases += [ProblemCase(400, "invalid_query"), ProblemCase(414, "request_target_too_long")] }
         // A list's cursor: malformed, or sent to a list that is always one page.
         if doc.query.contains(where: { $0.name == "after" }) || doc.onePage { cases.append(.invalidCursor) }
         if idempotent {

@@ -73,6 +73,10 @@ public enum RequestDoc: Sendable {
     case json(Schema, optional: Bool = false, example: JSONValue? = nil)
     /// A CSV file (`text/csv`, UTF-8); its rows are checked by the import, not here.
     case csv(String)
+    /// A file as CSV (`text/csv`) or as JSON of this shape (`application/json`), told apart by
+    /// its Content-Type: a courier's list in our columns or in the courier's own JSON. The
+    /// handler reads either from the raw body, so the JSON shape is documentation only.
+    case csvOrJSON(String, Schema)
     /// A body the handler reads as raw bytes (a gateway's signed payload: verified over its
     /// exact bytes before anything parses it), of this media type and shape.
     case raw(contentType: String, Schema, String)

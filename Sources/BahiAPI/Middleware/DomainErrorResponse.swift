@@ -27,7 +27,7 @@ public enum DomainErrorResponse {
              .codNotAvailable, .modeMismatch, .scanMismatch, .totalsMismatch, .unknownLocation, .unknownReservation:
             422
         case .insufficientStock, .invalidTransition, .invoiceSeriesExhausted, .nothingToPick, .paymentBelongsElsewhere,
-             .reservationNotActive, .sellerProfileIncomplete, .sellerStateUnknown, .shipmentsNotPickable, .skuHasStock, .endpointDisabled,
+             .reservationNotActive, .sellerProfileIncomplete, .sellerStateUnknown, .shipmentsNotPickable, .shipmentNotPacked, .skuHasStock, .endpointDisabled,
              .refundExceedsCaptured, .gatewayNotConfigured:
             409
         case .versionMismatch:

@@ -92,6 +92,14 @@ public struct CatalogPage<Item: Sendable>: Sendable {
         self.items = items
         self.lastCodeIfMore = lastCodeIfMore
     }
+
+    /// The page of `limit` items from `fetched`, rows read with `LIMIT limit + 1`: the one
+    /// extra row says whether another page follows, and is not shown.
+    public init(fetched: [Item], limit: Int, code: (Item) -> String) {
+        let more = fetched.count > limit
+        let items = more ? Array(fetched.prefix(limit)) : fetched
+        self.init(items: items, lastCodeIfMore: more ? items.last.map(code) : nil)
+    }
 }
 
 /// The catalog's validation rules, shared by the API, `bahi import` and anything else that

@@ -127,10 +127,7 @@ public enum ChannelCatalog {
 
     /// One page of channels in code order, optionally filtered by active and kind.
     public static func list(_ db: any Database, active: Bool?, kind: ChannelKind?, after: String?, limit: Int) throws -> CatalogPage<Channel> {
-        var rows = try CatalogRecords.channelPage(db, after: after ?? "", active: active, kind: kind, limit: limit + 1)
-        let more = rows.count > limit
-        if more { rows.removeLast() }
-        return CatalogPage(items: rows, lastCodeIfMore: more ? rows.last?.code : nil)
+        try CatalogPage(fetched: CatalogRecords.channelPage(db, after: after ?? "", active: active, kind: kind, limit: limit + 1), limit: limit, code: \.code)
     }
 
     /// Creates or replaces a channel (PUT semantics), including its global buffer. The write
@@ -169,10 +166,7 @@ public enum ChannelCatalog {
 
     /// One page of a channel's per-SKU buffers in SKU order.
     public static func skuBuffers(_ db: any Database, channel: String, after: String?, limit: Int) throws -> CatalogPage<SKUBuffer> {
-        var rows = try CatalogRecords.skuBufferPage(db, channel: channel, after: after ?? "", limit: limit + 1)
-        let more = rows.count > limit
-        if more { rows.removeLast() }
-        return CatalogPage(items: rows, lastCodeIfMore: more ? rows.last?.sku : nil)
+        try CatalogPage(fetched: CatalogRecords.skuBufferPage(db, channel: channel, after: after ?? "", limit: limit + 1), limit: limit, code: \.sku)
     }
 
     /// Sets the channel's buffer for one SKU (PUT semantics). Per-SKU buffers carry no

@@ -101,10 +101,7 @@ public enum LocationCatalog {
 
     /// One page of locations in code order, optionally only active or inactive ones.
     public static func list(_ db: any Database, active: Bool?, after: String?, limit: Int) throws -> CatalogPage<Location> {
-        var rows = try CatalogRecords.locationPage(db, after: after ?? "", active: active, limit: limit + 1)
-        let more = rows.count > limit
-        if more { rows.removeLast() }
-        return CatalogPage(items: rows, lastCodeIfMore: more ? rows.last?.code : nil)
+        try CatalogPage(fetched: CatalogRecords.locationPage(db, after: after ?? "", active: active, limit: limit + 1), limit: limit, code: \.code)
     }
 
     /// Creates or replaces a location (PUT semantics); state and district are derived from

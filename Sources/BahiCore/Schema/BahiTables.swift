@@ -45,5 +45,8 @@ extension BahiSchema {
         .init("webhook_endpoints"),
         .init("webhook_deliveries"),
         .init("webhook_attempts"),
+        .init("couriers"),
+        .init("courier_rates"),
+        .init("courier_pincodes"),
     ]
 }
