@@ -148,6 +148,18 @@ let repositoryRoot: String = {
         #expect(message(#"{"orders":{"invoice_prefix":"IN V"}}"#)?.contains("orders.invoice_prefix") == true)
         #expect(message(#"{"orders":{"allocation_strategy":"random"}}"#)?.contains("priority, nearest, single_location_first") == true)
         #expect(message(#"{"seller":{"state":"Atlantis"}}"#)?.contains("seller.state") == true)
+        #expect(message(#"{"couriers":{"rules":["cod => courier=xb","zone=Z => mode=air"]}}"#)?.contains("couriers.rules[1] \"zone=Z => mode=air\": zone=Z: zones are A, B, C, D or E") == true)
+        #expect(message(#"{"couriers":{"channel_policies":["amazon:quickest"]}}"#)?.contains("channel:policy") == true)
+        #expect(message(#"{"couriers":{"policy":"random"}}"#)?.contains("cheapest, fastest, best_performing, balanced") == true)
+    }
+
+    @Test func courierChoiceIsReadPerChannelWithItsRules() throws {
+        let config = try ConfigurationLoader.load(
+            file: file(#"{"couriers":{"policy":"balanced","channel_policies":["amazon:fastest"],"weights":{"cost":80},"rules":["value>500000 => mode=air"]}}"#),
+            environment: [:], flags: [:])
+        let web = config.couriers.policy(channel: "website")
+        #expect(web.kind == .balanced && web.weights == .init(cost: 80, days: 20, rtoRisk: 30) && web.rules.map(\.text) == ["value>500000 => mode=air"])
+        #expect(config.couriers.policy(channel: "amazon").kind == .fastest)
     }
 
     @Test func httpSettingsFollowTheConfiguration() throws {

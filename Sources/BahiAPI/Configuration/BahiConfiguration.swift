@@ -192,6 +192,32 @@ public struct BahiConfiguration: Sendable, Equatable {
         }
     }
 
+    /// How a courier is chosen among those that can carry a parcel (`CourierPolicy`).
+    public struct CourierChoice: Sendable, Equatable {
+        /// `cheapest`, `fastest`, `best_performing` or `balanced`.
+        public var policy = "cheapest"
+        /// Per-channel overrides, each `channel:policy`.
+        public var channelPolicies: [String] = []
+        /// `balanced`'s weights for cost, days and RTO risk.
+        public var weightCost = 50
+        public var weightDays = 20
+        public var weightRTORisk = 30
+        /// Ordered rules tried before the policy, e.g. `cod&zone=E => courier=xpressbees`.
+        public var rules: [String] = []
+
+        /// The policy for `channel` (its override, else the default), with the rules; entries
+        /// the loader has already checked, so an unreadable one cannot occur here and is skipped.
+        public func policy(channel: String?) -> CourierPolicy {
+            var kind = CourierPolicy.Kind(rawValue: policy) ?? .cheapest
+            for entry in channelPolicies {
+                let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
+                if parts.count == 2, parts[0] == channel, let k = CourierPolicy.Kind(rawValue: parts[1]) { kind = k }
+            }
+            let parsed = rules.compactMap { try? CourierPolicy.parseRule($0).get() }
+            return CourierPolicy(kind: kind, weights: .init(cost: weightCost, days: weightDays, rtoRisk: weightRTORisk), rules: parsed)
+        }
+    }
+
     /// The packing queue's priority rules.
     public struct Fulfilment: Sendable, Equatable {
         /// Hours from order to dispatch the seller promises; breached orders go first.
@@ -213,6 +239,7 @@ public struct BahiConfiguration: Sendable, Equatable {
     public var webhooks = Webhooks()
     public var orders = Orders()
     public var fulfilment = Fulfilment()
+    public var couriers = CourierChoice()
     /// Where `POST /v1/admin/backup` writes; empty = `backups/` beside the database.
     public var backupDirectory = ""
     /// Business days and reports are computed in this IANA zone.

@@ -213,6 +213,12 @@ public enum ConfigurationLoader {
         int("fulfilment.dispatch_sla_hours", 1...24 * 30, \.fulfilment.dispatchSLAHours),
         list("fulfilment.express_channels", \.fulfilment.expressChannels),
         bool("fulfilment.prepaid_first", \.fulfilment.prepaidFirst),
+        choice("couriers.policy", CourierPolicy.Kind.allCases.map(\.rawValue), \.couriers.policy),
+        list("couriers.channel_policies", \.couriers.channelPolicies),
+        int("couriers.weights.cost", 0...1_000, \.couriers.weightCost),
+        int("couriers.weights.days", 0...1_000, \.couriers.weightDays),
+        int("couriers.weights.rto_risk", 0...1_000, \.couriers.weightRTORisk),
+        list("couriers.rules", \.couriers.rules),
     ]
 
     /// `--db` and `BAHI_DB`: one value naming the database either way. A `postgres://` URL
@@ -464,6 +470,17 @@ public enum ConfigurationLoader {
             let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
             guard parts.count == 2, !parts[0].isEmpty, AllocationStrategy(rawValue: parts[1]) != nil else {
                 throw ConfigurationError("orders.channel_allocation_strategies entry \"\(entry)\" must be channel:strategy with strategy priority, nearest or single_location_first")
+            }
+        }
+        for entry in config.couriers.channelPolicies {
+            let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, CourierPolicy.Kind(rawValue: parts[1]) != nil else {
+                throw ConfigurationError("couriers.channel_policies entry \"\(entry)\" must be channel:policy with policy cheapest, fastest, best_performing or balanced")
+            }
+        }
+        for (i, rule) in config.couriers.rules.enumerated() {
+            if case .failure(let error) = CourierPolicy.parseRule(rule) {
+                throw ConfigurationError("couriers.rules[\(i)] \"\(rule)\": \(error.message)")
             }
         }
         do {

@@ -26,6 +26,10 @@ public enum CourierSelection {
         public var courier: String
         public var quote: CourierQuote
         public var expectedDays: Int64
+
+        public init(courier: String, quote: CourierQuote, expectedDays: Int64) {
+            (self.courier, self.quote, self.expectedDays) = (courier, quote, expectedDays)
+        }
     }
 
     /// A courier that cannot, and why.
