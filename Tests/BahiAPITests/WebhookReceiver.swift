@@ -67,7 +67,14 @@ final class WebhookReceiver: HTTPResponder {
 /// test advanced it by (so what a route queues "now", a ping or a retry by hand, is due).
 final class ManualClock: Sendable {
     private let offset = Mutex<Int64>(0)
-    var now: Int64 { Int64(WallClock.milliseconds()) + offset.withLock { $0 } }
+    /// Set by `freeze`: the wall clock no longer moves this one.
+    private let frozenAt = Mutex<Int64?>(nil)
+    var now: Int64 { (frozenAt.withLock { $0 } ?? Int64(WallClock.milliseconds())) + offset.withLock { $0 } }
+    /// Stops following the wall clock: only `advance` moves it from here. For a test that
+    /// counts seconds to a retry (on a loaded machine real seconds pass meanwhile, and a retry
+    /// due in 5 s would go after "3"); what a route queues at the wall clock's now is then due
+    /// only once the test advances past it.
+    func freeze() { frozenAt.withLock { $0 = Int64(WallClock.milliseconds()) } }
     func advance(seconds: Int64) { offset.withLock { $0 += seconds * 1000 } }
     var function: @Sendable () -> Int64 { { [self] in now } }
 }

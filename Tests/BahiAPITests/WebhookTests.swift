@@ -159,6 +159,7 @@ func withWebhooks(
 
     @Test func retriesFollowTheScheduleOnTheirOwnWithoutHoldingBackLaterEvents() async throws {
         try await withWebhooks { w in
+            w.clock.freeze()
             let (id, _) = try await w.subscribe(["inventory.changed"])
             await w.receive("A", 1)
             w.receiver.script([.init(status: .internalServerError, body: "boom"), .init(status: .internalServerError), .init(status: HTTPStatus(code: 502))])
