@@ -167,6 +167,45 @@ import BahiJSON
         }
     }
 
+    /// Quotes price from the node's cache of couriers (`CourierQuoteCache`), re-checked against
+    /// the database's version by every quote: a change made through this node, and one made
+    /// through another node's context on the same database (its own cache, none of its writes
+    /// passing through this one), is priced by the very next quote — new prices, a courier
+    /// switched off, a new courier.
+    @Test func quotesSeeACourierChangeMadeOnThisNodeOrAnother() async throws {
+        try await withOrders { w in
+            let other = BahiContext(configuration: w.app.configuration, store: w.app.store, keyCacheTTL: .zero)
+            let otherAPI = BahiApplication.makeAPI(other)
+            #expect(await Self.put(w, "delhivery", Self.courier()).status == .created)
+            #expect(await Self.upload(w, "delhivery", Self.suratGuwahati).status == .ok)
+            let body = #"{"from_pincode":"395003","to_pincode":"781001","weight_g":700,"length_mm":300,"width_mm":250,"height_mm":40,"cod":true,"value_paise":149900}"#
+            func quote(_ api: API) async -> HTTPResponse { await send(api, .post, "/v1/quotes", key: w.web, body: body) }
+            func offers(_ r: HTTPResponse) -> [String] {
+                r.list("quotes").map { "\($0["courier"]?.text ?? ""):\($0["freight_paise"]?.integer ?? -1)" }
+            }
+            // Both nodes have cached the card (zone E first slab ₹56.60: freight 11,210).
+            #expect(offers(await quote(w.api)) == ["delhivery:11210"])
+            #expect(offers(await quote(otherAPI)) == ["delhivery:11210"])
+
+            // The other node lowers zone E; this node's next quote has the new freight.
+            #expect(await send(otherAPI, .put, "/v1/couriers/delhivery", key: w.admin, body: Self.courier(e: 5000)).status == .ok)
+            #expect(offers(await quote(w.api)) == ["delhivery:10550"])
+
+            // This node switches it off; the other node's next quote leaves it out.
+            #expect(await Self.put(w, "delhivery", Self.courier(active: false, e: 5000)).status == .ok)
+            let off = await quote(otherAPI)
+            #expect(offers(off).isEmpty && off.list("excluded").map { $0["reason"]?.text } == ["inactive"])
+
+            // A courier created on the other node is quoted here at once.
+            #expect(await send(otherAPI, .put, "/v1/couriers/cheap", key: w.admin, body: Self.courier(name: "Cheap", e: 4000)).status == .created)
+            #expect(await send(otherAPI, .post, "/v1/couriers/cheap/serviceability", key: w.warehouse, headers: [("Content-Type", "text/csv")],
+                               body: Self.suratGuwahati).status == .ok)
+            let both = await quote(w.api)
+            #expect(offers(both) == ["cheap:9550"], "\(both.text)")
+            #expect(both.list("excluded").map { $0["courier"]?.text } == ["delhivery"])
+        }
+    }
+
     @Test func aPackedShipmentIsQuotedFromItsLocationToItsOrder() async throws {
         try await withOrders { w in
             try await w.stock("TEE", 10, at: "SURAT")

@@ -33,7 +33,8 @@ enum QuoteRoutes {
             let value = v.integer(body, "value_paise", required: cod, range: 0...CatalogRules.maxPaise)
             try v.check()
             let parcel = Parcel(weightG: weight ?? 1, lengthMM: length ?? 1, widthMM: width ?? 1, heightMM: height ?? 1, cod: cod, valuePaise: value ?? 0)
-            let result = try await ctx.app.store.read { db in try Couriers.quote(db, from: from, to: to, parcel: parcel) }
+            let cache = ctx.app.courierQuotes
+            let result = try await ctx.app.store.read { db in try Couriers.quote(db, from: from, to: to, parcel: parcel, cache: cache) }
             return .json(CourierQuoteJSON.encoded(from: from, to: to, parcel: parcel, result))
         }
 
@@ -45,7 +46,8 @@ enum QuoteRoutes {
         ).tagged(tag)) { ctx in
             let id = ctx.request.parameters["id"] ?? ""
             guard EntityID.isValid(id, kind: .shipment) else { throw DomainError.notFound("shipment", id) }
-            let quotes = try await ctx.app.store.read { db in try ShipmentQuoteFlow.quote(db, shipmentID: id) }
+            let cache = ctx.app.courierQuotes
+            let quotes = try await ctx.app.store.read { db in try ShipmentQuoteFlow.quote(db, shipmentID: id, cache: cache) }
             return .json(CourierQuoteJSON.encoded(from: quotes.fromPincode, to: quotes.toPincode, parcel: quotes.parcel, quotes.result, shipmentID: id))
         }
     }

@@ -108,7 +108,12 @@ public struct CourierFields: Sendable, Equatable {
     /// end lies in one of `zoneEStates`. Same-city A stays A, as it does in the built-in
     /// zone-E states (a parcel across Kochi is a local delivery for any courier).
     public func zone(from origin: PincodeInfo, to destination: PincodeInfo) -> CourierZone {
-        let zone = CourierZone.between(origin: origin, destination: destination)
+        zone(base: CourierZone.between(origin: origin, destination: destination), from: origin, to: destination)
+    }
+
+    /// `zone(from:to:)` given `base`, the places' `CourierZone.between`: a quote decides that
+    /// once for all its couriers.
+    func zone(base zone: CourierZone, from origin: PincodeInfo, to destination: PincodeInfo) -> CourierZone {
         guard zone != .a, zone != .e, !zoneEStates.isEmpty else { return zone }
         return zoneEStates.contains(origin.stateCode) || zoneEStates.contains(destination.stateCode) ? .e : zone
     }

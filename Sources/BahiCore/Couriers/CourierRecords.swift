@@ -66,6 +66,30 @@ enum CourierRecords {
         return withRates(couriers, rates)
     }
 
+    /// What a change to any courier's quoted terms changes: (number of couriers, sum of their
+    /// versions). Every insert adds a row at version 1 and every update that changes a field
+    /// (the rate card's zone prices included, written with it) bumps one row's version, and no
+    /// courier is ever deleted, so each commit that changes couriers makes both figures grow
+    /// or the sum grow: two snapshots with the same pair hold the same couriers and cards.
+    /// One pass over the couriers' rows (a few pages for hundreds of couriers).
+    struct PricingVersion: Sendable, Equatable {
+        var count: Int64
+        var versionSum: Int64
+
+        /// Whether a snapshot with `self` saw fewer courier changes than one with `other`.
+        func isOlder(than other: PricingVersion) -> Bool {
+            count < other.count || (count == other.count && versionSum < other.versionSum)
+        }
+    }
+
+    /// The couriers' `PricingVersion` in `db`'s snapshot.
+    static func pricingVersion(_ db: any Database) throws -> PricingVersion {
+        // CAST: PostgreSQL's SUM of a bigint is numeric; both engines give an integer this way.
+        try db.queryFirst("SELECT COUNT(*) AS n, CAST(COALESCE(SUM(version), 0) AS BIGINT) AS total FROM couriers") { row in
+            PricingVersion(count: try row["n"], versionSum: try row["total"])
+        } ?? PricingVersion(count: 0, versionSum: 0)
+    }
+
     /// Up to `limit` couriers after `after` in code order, optionally only active or inactive ones.
     static func page(_ db: any Database, after: String, active: Bool?, limit: Int) throws -> [Courier] {
         let couriers = if let active {

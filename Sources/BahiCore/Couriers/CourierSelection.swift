@@ -66,9 +66,13 @@ public enum CourierSelection {
     ) -> Result {
         var offers: [Offer] = []
         var exclusions: [Exclusion] = []
+        offers.reserveCapacity(couriers.count)
+        // The zone between the two places is the same for every courier (only its zone-E
+        // states raise it), and deciding it compares district names: once per quote.
+        let base = CourierZone.between(origin: origin, destination: destination)
         for courier in couriers {
             let f = courier.fields
-            let zone = f.zone(from: origin, to: destination)
+            let zone = f.zone(base: base, from: origin, to: destination)
             let end = ends[courier.code] ?? Ends(origin: nil, destination: nil)
             // Priced only once it may carry the parcel: within its weight limit the price
             // cannot overflow. A card without the zone's price (never stored) serves nothing.

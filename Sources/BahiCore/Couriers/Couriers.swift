@@ -66,20 +66,25 @@ public enum Couriers {
 
     /// Every courier's offer for `parcel` from `from` to `to`, cheapest first, and every
     /// courier left out with its reason (`CourierSelection`). Three statements whatever the
-    /// number of couriers: couriers, their zone prices, and both pincodes' serviceability rows.
+    /// number of couriers: couriers, their zone prices, and both pincodes' serviceability rows;
+    /// with a `cache` (the node's, `BahiContext.courierQuotes`), two while the couriers are
+    /// unchanged: their version and the serviceability rows (`CourierQuoteCache`).
     /// `invalid_pincode` naming `from_pincode` / `to_pincode` for a pincode the India Post
     /// directory does not know (no zone can be priced for it).
     ///
     /// Pickups booked today count as 0 until booking exists, so `pickup_capacity_full` is
     /// defined but not yet reached.
-    public static func quote(_ db: any Database, from: String, to: String, parcel: Parcel) throws -> CourierSelection.Result {
+    public static func quote(
+        _ db: any Database, from: String, to: String, parcel: Parcel, cache: CourierQuoteCache? = nil
+    ) throws -> CourierSelection.Result {
         var problems: [FieldProblem] = []
         let origin = PincodeDirectory.lookup(from), destination = PincodeDirectory.lookup(to)
         if origin == nil { problems.append(FieldProblem("from_pincode", "invalid_pincode", "\(from) is not in the India Post pincode directory.")) }
         if destination == nil { problems.append(FieldProblem("to_pincode", "invalid_pincode", "\(to) is not in the India Post pincode directory.")) }
         guard let origin, let destination else { throw DomainError.problems(problems, code: .invalidPincode) }
-        let couriers = try CourierRecords.all(db)
+        let couriers = try cache?.couriers(db) ?? CourierRecords.all(db)
         var ends: [String: CourierSelection.Ends] = [:]
+        ends.reserveCapacity(couriers.count)
         for (courier, service) in try CourierRecords.services(db, pincodes: (from, to)) {
             var end = ends[courier] ?? CourierSelection.Ends(origin: nil, destination: nil)
             if service.pincode == from { end.origin = service }
