@@ -2,7 +2,8 @@ public import BahiStore
 
 /// Every SQL statement on the Couriers domain's tables: `couriers` (one row per courier, its
 /// rate card's terms as columns), `courier_rates` (a card's price per zone) and
-/// `courier_pincodes` (its serviceability, one row per pincode served).
+/// `courier_pincodes` (its serviceability, one row per pincode served) and `courier_waybills`
+/// (every AWB it has given out: a pool's, available until issued, or a manual one).
 enum CourierRecords {
     // MARK: couriers
 
@@ -185,5 +186,63 @@ enum CourierRecords {
              service: PincodeService(pincode: try row["pincode"], prepaid: try row["prepaid"], cod: try row["cod"], pickup: try row["pickup"],
                                      oda: try row["oda"], embargo: try row["embargo"]))
         }
+    }
+
+    // MARK: courier_waybills
+
+    /// Adds `awbs` to the courier's pool as available, leaving any it already has (in whatever
+    /// status: an issued or cancelled AWB never becomes available again); the number added.
+    static func addWaybills(_ db: any Database, courier: String, _ awbs: [String], now: Int64) throws -> Int {
+        var added = 0, start = 0
+        while start < awbs.count {
+            let batch = awbs[start..<min(awbs.count, start + pincodeBatch)]
+            var values: [SQLValue] = [.text(courier), .integer(now)]
+            values.reserveCapacity(2 + batch.count)
+            let rows = batch.indices.map { "(?1, ?\($0 - start + 3), 'available', ?2)" }
+            values += batch.map { .text($0) }
+            added += try db.execute(
+                "INSERT INTO courier_waybills (courier, awb, status, created_at) VALUES \(rows.joined(separator: ", ")) ON CONFLICT (courier, awb) DO NOTHING",
+                values: values)
+            start += batch.count
+        }
+        return added
+    }
+
+    /// Issues the courier's first available AWB to `shipmentID`: one conditional UPDATE whose
+    /// `status = 'available'` decides, so two bookings can never take the same row (on
+    /// PostgreSQL the loser waits for the winner's commit, finds the row issued and changes
+    /// nothing). The AWB, or nil when none was taken.
+    static func claimWaybill(_ db: any Database, courier: String, shipmentID: String, now: Int64) throws -> String? {
+        try db.queryFirst(
+            """
+            UPDATE courier_waybills SET status = 'issued', shipment_id = ?1, issued_at = ?2
+             WHERE courier = ?3 AND status = 'available'
+               AND awb = (SELECT awb FROM courier_waybills WHERE courier = ?3 AND status = 'available' ORDER BY awb LIMIT 1)
+            RETURNING awb
+            """,
+            binding: shipmentID, now, courier, map: { row -> String in try row["awb"] })
+    }
+
+    /// Records a manual courier's AWB as issued to `shipmentID`; false when the courier has
+    /// that AWB already (one AWB, one parcel).
+    static func recordIssued(_ db: any Database, courier: String, awb: String, shipmentID: String, now: Int64) throws -> Bool {
+        try db.execute(
+            """
+            INSERT INTO courier_waybills (courier, awb, status, shipment_id, issued_at, created_at) VALUES (?1, ?2, 'issued', ?3, ?4, ?4)
+            ON CONFLICT (courier, awb) DO NOTHING
+            """,
+            binding: courier, awb, shipmentID, now) == 1
+    }
+
+    /// Marks the AWB issued to `shipmentID` cancelled; true when it was issued to it.
+    static func cancelWaybill(_ db: any Database, courier: String, awb: String, shipmentID: String) throws -> Bool {
+        try db.execute(
+            "UPDATE courier_waybills SET status = 'cancelled' WHERE courier = ?1 AND awb = ?2 AND shipment_id = ?3 AND status = 'issued'",
+            binding: courier, awb, shipmentID) == 1
+    }
+
+    /// AWBs of the courier still available.
+    static func availableWaybills(_ db: any Database, courier: String) throws -> Int64 {
+        try db.queryValue("SELECT COUNT(*) AS n FROM courier_waybills WHERE courier = ?1 AND status = 'available'", [courier], as: Int64.self) ?? 0
     }
 }
