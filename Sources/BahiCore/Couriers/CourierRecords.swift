@@ -208,19 +208,22 @@ enum CourierRecords {
         return added
     }
 
-    /// Issues the courier's first available AWB to `shipmentID`: one conditional UPDATE whose
-    /// `status = 'available'` decides, so two bookings can never take the same row (on
-    /// PostgreSQL the loser waits for the winner's commit, finds the row issued and changes
-    /// nothing). The AWB, or nil when none was taken.
-    static func claimWaybill(_ db: any Database, courier: String, shipmentID: String, now: Int64) throws -> String? {
-        try db.queryFirst(
-            """
-            UPDATE courier_waybills SET status = 'issued', shipment_id = ?1, issued_at = ?2
-             WHERE courier = ?3 AND status = 'available'
-               AND awb = (SELECT awb FROM courier_waybills WHERE courier = ?3 AND status = 'available' ORDER BY awb LIMIT 1)
-            RETURNING awb
-            """,
-            binding: shipmentID, now, courier, map: { row -> String in try row["awb"] })
+    /// The courier's first `limit` available AWBs, in AWB order (through the partial index
+    /// of available ones): the candidates a booking tries to claim.
+    static func firstAvailable(_ db: any Database, courier: String, limit: Int) throws -> [String] {
+        try db.query("SELECT awb FROM courier_waybills WHERE courier = ?1 AND status = 'available' ORDER BY awb LIMIT ?2", [courier, Int64(limit)]) { row in
+            try row["awb"] as String
+        }
+    }
+
+    /// Issues AWB `awb` to `shipmentID` if it is still available: one conditional UPDATE whose
+    /// `status = 'available'` decides, so two bookings can never both take it (on PostgreSQL
+    /// the second waits for the first's commit, finds it issued and changes nothing). True
+    /// when this call took it.
+    static func claimWaybill(_ db: any Database, courier: String, awb: String, shipmentID: String, now: Int64) throws -> Bool {
+        try db.execute(
+            "UPDATE courier_waybills SET status = 'issued', shipment_id = ?1, issued_at = ?2 WHERE courier = ?3 AND awb = ?4 AND status = 'available'",
+            binding: shipmentID, now, courier, awb) == 1
     }
 
     /// Records a manual courier's AWB as issued to `shipmentID`; false when the courier has

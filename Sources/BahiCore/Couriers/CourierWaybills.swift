@@ -47,11 +47,15 @@ public enum CourierWaybills {
         return Imported(added: added, known: awbs.count - added, available: try CourierRecords.availableWaybills(db, courier: code))
     }
 
+    /// AWBs a booking tries before giving way to concurrent ones: more than the bookings one
+    /// node's group commit can have racing another node's for the same courier's first AWBs.
+    static let claimCandidates = 16
+
     /// The AWB for shipment `shipmentID` booked with `courier`, by its provider: `requested`
     /// (required and shape-checked) for a manual courier, the pool's next for a waybill-pool
     /// one (`waybill_pool_empty` when none is left). `awb_in_use` when a manual AWB was used
     /// before; `provider_not_supported_yet` for API providers.
-    static func issue(_ db: any Database, courier: Courier, requested: String?, shipmentID: String, now: Int64) throws -> String {
+    public static func issue(_ db: any Database, courier: Courier, requested: String?, shipmentID: String, now: Int64) throws -> String {
         switch courier.fields.provider {
         case .manual:
             guard let awb = requested else {
@@ -66,11 +70,19 @@ public enum CourierWaybills {
             guard requested == nil else {
                 throw DomainError.invalid("awb", "not_allowed", "Courier \(courier.code) takes its AWBs from its pool; send no awb.")
             }
-            if let awb = try CourierRecords.claimWaybill(db, courier: courier.code, shipmentID: shipmentID, now: now) { return awb }
+            // The first of a few candidates this call can still claim. Concurrent bookings all
+            // see the same first AWB; each that loses it moves on to the next within its own
+            // transaction rather than starting again, so contention costs a wait, not a rerun.
+            let candidates = try CourierRecords.firstAvailable(db, courier: courier.code, limit: claimCandidates)
+            for awb in candidates where try CourierRecords.claimWaybill(db, courier: courier.code, awb: awb, shipmentID: shipmentID, now: now) {
+                return awb
+            }
             let empty = DomainError(.waybillPoolEmpty, "Courier \(courier.code) has no AWB left in its pool; import more.")
-            // None taken while some are available: a concurrent booking took the one chosen.
-            // The store runs the transaction again (SQLite's single writer never gets here).
-            guard try CourierRecords.availableWaybills(db, courier: courier.code) == 0 else { throw db.concurrentChange(empty) }
+            guard candidates.isEmpty else {
+                // Every candidate went to concurrent bookings: the store runs the transaction
+                // again, which sees what is left (SQLite's single writer never gets here).
+                throw db.concurrentChange(empty)
+            }
             throw empty
         case .shiprocket, .delhivery:
             throw DomainError(.providerNotSupportedYet,
