@@ -36,8 +36,9 @@ enum BookingRoutes {
             }
             try v.check()
             let list = awbs
+            let actor = ctx.actor
             return { db in
-                let imported = try CourierWaybills.importPool(db, code: code, awbs: list, now: Int64(WallClock.milliseconds()))
+                let imported = try CourierWaybills.importPool(db, code: code, awbs: list, actor: actor, now: Int64(WallClock.milliseconds()))
                 return .json(.object([
                     "courier": .string(code), "added": .int(Int64(imported.added)), "known": .int(Int64(imported.known)), "available": .int(imported.available),
                 ]))

@@ -24,16 +24,17 @@ public enum CourierWaybills {
     public struct Imported: Sendable, Equatable {
         /// AWBs new to the pool.
         public var added: Int
-        /// AWBs it had already (available, issued or cancelled), left as they were.
+        /// AWBs it had already (available, issued or cancelled) or repeated in the list, left as they were.
         public var known: Int
         /// AWBs of the courier available after the import.
         public var available: Int64
     }
 
-    /// Adds `awbs` to the pool of waybill-pool courier `code`, in the caller's transaction.
+    /// Adds `awbs` to the pool of waybill-pool courier `code`, in the caller's transaction, and
+    /// appends `courier.waybills_imported`.
     /// `not_found` for an unknown courier, `wrong_provider` for one that is not booked from a
     /// pool, 422 naming each AWB of the wrong shape (nothing is added then).
-    public static func importPool(_ db: any Database, code: String, awbs: [String], now: Int64) throws -> Imported {
+    public static func importPool(_ db: any Database, code: String, awbs: [String], actor: String?, now: Int64) throws -> Imported {
         guard MerchantCode.isValid(code), let courier = try CourierRecords.find(db, code: code) else { throw DomainError.notFound("courier", code) }
         guard courier.fields.provider == .waybillPool else {
             throw DomainError(.wrongProvider, "Courier \(code) is booked through \(courier.fields.provider.rawValue), not from a waybill pool.")
@@ -44,7 +45,11 @@ public enum CourierWaybills {
         guard problems.isEmpty else { throw DomainError.problems(problems) }
         let unique = Array(Set(awbs)).sorted()
         let added = try CourierRecords.addWaybills(db, courier: code, unique, now: now)
-        return Imported(added: added, known: awbs.count - added, available: try CourierRecords.availableWaybills(db, courier: code))
+        let imported = Imported(added: added, known: awbs.count - added, available: try CourierRecords.availableWaybills(db, courier: code))
+        try EventLog.append(db, NewEvent(CourierEvents.waybillsImported, entityID: code, payload: [
+            "courier": .string(code), "added": .int(Int64(imported.added)), "known": .int(Int64(imported.known)), "available": .int(imported.available),
+        ]), actor: actor, at: now)
+        return imported
     }
 
     /// AWBs a booking tries before giving way to concurrent ones: more than the bookings one

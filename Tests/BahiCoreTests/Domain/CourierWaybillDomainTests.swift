@@ -13,7 +13,7 @@ import BahiStore
             let zones = Dictionary(uniqueKeysWithValues: CourierZone.allCases.map { ($0, RateCard.ZoneRate(firstPaise: 4000, additionalPaise: 3000)) })
             let fields = CourierFields(name: "Pool", provider: .waybillPool, mode: .surface, maxWeightG: 30_000, rateCard: RateCard(zones: zones))
             let courier = try Couriers.put(db, code: "pool", fields: fields, actor: "t", now: 1).resource
-            #expect(try CourierWaybills.importPool(db, code: "pool", awbs: awbs, now: 1).added == awbs.count)
+            #expect(try CourierWaybills.importPool(db, code: "pool", awbs: awbs, actor: "t", now: 1).added == awbs.count)
             return courier
         }
     }
