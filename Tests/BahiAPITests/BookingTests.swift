@@ -135,6 +135,24 @@ import BahiStore
         }
     }
 
+    @Test func cancellingABookedOrderGivesUpItsAWB() async throws {
+        try await withOrders { w in
+            try await w.stock("TEE", 10)
+            await Self.setUp(w, "pool", Self.courier("waybill_pool"))
+            #expect(await w.post("/v1/couriers/pool/waybills", #"{"awbs":["POOL00000001","POOL00000002"]}"#).status == .ok)
+            let shipment = await Self.packed(w, 1)
+            let booked = await w.post("/v1/shipments/\(shipment)/book")
+            #expect(booked.str("awb") == "POOL00000001", "\(booked.text)")
+            let cancel = await w.post("/v1/orders/\(booked.str("order_id") ?? "")/cancel", #"{"reason":"customer"}"#)
+            #expect(cancel.status == .ok, "\(cancel.text)")
+            let after = await w.get("/v1/shipments/\(shipment)")
+            #expect(after.str("status") == "cancelled" && after.str("awb") == "POOL00000001")
+            #expect(try await Self.waybills(w, "cancelled") == ["POOL00000001"])
+            #expect(try await Self.waybills(w, "available") == ["POOL00000002"])
+            #expect(try await w.violations() == [])
+        }
+    }
+
     /// The issue's proof: 64 bookings at once on a pool of 50 AWBs. 50 are booked, 14 answer
     /// 409 waybill_pool_empty, and no AWB is issued twice.
     @Test func sixtyFourConcurrentBookingsShareFiftyAWBs() async throws {
