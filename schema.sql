@@ -744,6 +744,8 @@ CREATE INDEX courier_pincodes_courier ON courier_pincodes (courier);
 ALTER TABLE shipments ADD COLUMN courier TEXT;
 ALTER TABLE shipments ADD COLUMN awb TEXT;
 ALTER TABLE shipments ADD COLUMN booked_at INTEGER;
+-- A courier's parcels booked today count against its daily pickup capacity.
+CREATE INDEX shipments_booked ON shipments (booked_at) WHERE booked_at IS NOT NULL;
 
 -- Every AWB a courier has given out (the Couriers domain): imported in bulk for a
 -- waybill_pool courier (available until one booking claims it by a conditional UPDATE, so an

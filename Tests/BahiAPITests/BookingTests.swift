@@ -13,8 +13,8 @@ import BahiStore
 @Suite struct BookingTests {
     /// A courier of `provider` on the sample card, its zone E first slab `e` (the cheaper
     /// books first for Surat → Guwahati).
-    static func courier(_ provider: String, name: String = "Courier", e: Int = 5660, active: Bool = true) -> String {
-        #"{"name":"\#(name)","provider":"\#(provider)","mode":"surface","max_weight_g":30000,"cod":true,"active":\#(active),"rate_card":\#(CourierTests.card(e: e))}"#
+    static func courier(_ provider: String, name: String = "Courier", e: Int = 5660, active: Bool = true, extra: String = "") -> String {
+        #"{"name":"\#(name)","provider":"\#(provider)","mode":"surface","max_weight_g":30000,"cod":true,"active":\#(active),"rate_card":\#(CourierTests.card(e: e))\#(extra)}"#
     }
 
     /// Puts courier `code` serving Surat and Guwahati.
@@ -150,6 +150,27 @@ import BahiStore
             #expect(try await Self.waybills(w, "cancelled") == ["POOL00000001"])
             #expect(try await Self.waybills(w, "available") == ["POOL00000002"])
             #expect(try await w.violations() == [])
+        }
+    }
+
+    /// A courier's daily pickup capacity counts the parcels booked with it today: once full it
+    /// is left out (`pickup_capacity_full`) and the next cheapest is booked; a cancelled booking
+    /// frees its place.
+    @Test func aFullDailyPickupCapacityLeavesTheCourierOut() async throws {
+        try await withOrders { w in
+            try await w.stock("TEE", 10)
+            await Self.setUp(w, "small", Self.courier("manual", e: 5000, extra: #","daily_pickup_capacity":1"#))
+            await Self.setUp(w, "big", Self.courier("manual", e: 6000))
+            let first = await Self.packed(w, 1), second = await Self.packed(w, 2)
+            #expect(await w.post("/v1/shipments/\(first)/book", #"{"awb":"SMALL0000001"}"#).str("courier") == "small")
+            let quotes = await w.get("/v1/shipments/\(second)/quotes")
+            #expect(quotes.list("excluded").contains { $0["courier"]?.text == "small" && $0["reason"]?.text == "pickup_capacity_full" }, "\(quotes.text)")
+            let named = await w.post("/v1/shipments/\(second)/book", #"{"courier":"small","awb":"SMALL0000002"}"#)
+            #expect(named.code == "courier_cannot_carry" && named.fieldErrors["courier"] == "pickup_capacity_full")
+            #expect(await w.post("/v1/shipments/\(second)/book", #"{"awb":"BIG000000001"}"#).str("courier") == "big")
+            #expect(await w.post("/v1/shipments/\(first)/cancel-booking").status == .ok)
+            let third = await Self.packed(w, 3)
+            #expect(await w.post("/v1/shipments/\(third)/book", #"{"awb":"SMALL0000003"}"#).str("courier") == "small")
         }
     }
 

@@ -28,7 +28,7 @@ public enum BookShipmentFlow {
             throw DomainError(.shipmentNotPacked, "Shipment \(shipmentID) is \(shipment.status.rawValue); pack it before booking a courier.")
         }
         try Shipments.allowed(shipment, to: .ready)
-        let offer = try choose(try ShipmentQuoteFlow.quote(db, shipmentID: shipmentID).result, code: code, shipmentID: shipmentID)
+        let offer = try choose(try ShipmentQuoteFlow.quote(db, shipmentID: shipmentID, now: now).result, code: code, shipmentID: shipmentID)
         guard let courier = try Couriers.get(db, code: offer.courier) else { throw DomainError.notFound("courier", offer.courier) }
         let awb = try CourierWaybills.issue(db, courier: courier, requested: awb, shipmentID: shipmentID, now: now)
         try Shipments.book(db, shipment, courier: courier.code, awb: awb, now: now)

@@ -77,6 +77,14 @@ public enum FulfilmentRecords {
             binding: to.rawValue, booking?.courier, booking?.awb, booking?.at, now, id, from.rawValue) == 1
     }
 
+    /// Shipments booked since `since` and not cancelled, per courier (a cancelled booking
+    /// cleared its courier).
+    static func bookedPerCourier(_ db: any Database, since: Int64) throws -> [(courier: String, count: Int64)] {
+        try db.query(
+            "SELECT courier, COUNT(*) AS n FROM shipments WHERE booked_at >= ?1 AND courier IS NOT NULL AND status <> 'cancelled' GROUP BY courier", [since]
+        ) { row in (courier: try row["courier"] as String, count: try row["n"] as Int64) }
+    }
+
     /// Records the invoice issued with a shipment.
     static func setInvoice(_ db: any Database, shipmentID: String, invoiceID: String) throws {
         try db.execute("UPDATE shipments SET invoice_id = ?1 WHERE id = ?2", binding: invoiceID, shipmentID)

@@ -95,6 +95,11 @@ public enum Shipments {
         }
     }
 
+    /// Parcels booked per courier since `since` (a day's start), cancelled ones left out.
+    static func bookedPerCourier(_ db: any Database, since: Int64) throws -> [String: Int64] {
+        Dictionary(try FulfilmentRecords.bookedPerCourier(db, since: since).map { ($0.courier, $0.count) }, uniquingKeysWith: +)
+    }
+
     /// Groups a reservation's allocations by location into new `pending` shipments and
     /// stores them. The stock stays reserved (the reservation's movements reference the order).
     public static func create(_ db: any Database, orderID: String, allocations: [Holds.Allocation], now: Int64) throws -> [Shipment] {
