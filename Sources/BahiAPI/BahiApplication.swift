@@ -35,6 +35,7 @@ public enum BahiApplication {
         RefundRoutes.register(on: &api)
         CourierRoutes.register(on: &api)
         QuoteRoutes.register(on: &api)
+        BookingRoutes.register(on: &api)
         api.serveOpenAPI()
         return api
     }

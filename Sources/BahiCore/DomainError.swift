@@ -25,6 +25,7 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         case totalsMismatch = "totals_mismatch"
         case unknownLocation = "unknown_location"
         case unknownReservation = "unknown_reservation"
+        case courierCannotCarry = "courier_cannot_carry"
         // The request is sound but the current state refuses it.
         case insufficientStock = "insufficient_stock"
         case invalidTransition = "invalid_transition"
@@ -40,6 +41,12 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         case endpointDisabled = "endpoint_disabled"
         case refundExceedsCaptured = "refund_exceeds_captured"
         case gatewayNotConfigured = "gateway_not_configured"
+        case shipmentNotBooked = "shipment_not_booked"
+        case waybillPoolEmpty = "waybill_pool_empty"
+        case awbInUse = "awb_in_use"
+        case wrongProvider = "wrong_provider"
+        // Defined but not built yet: the request is right and will work in a later version.
+        case providerNotSupportedYet = "provider_not_supported_yet"
         // The caller's idea of the resource's version is stale.
         case versionMismatch = "version_mismatch"
         // Bahi's own data broke an invariant: never the caller's fault.

@@ -243,7 +243,34 @@ import BahiJSON
             Sample(path: "/v1/quotes", body: #"{"from_pincode":"395003","to_pincode":"781001","weight_g":700,"length_mm":300,"width_mm":250,"height_mm":40}"#)
         },
         "GET /v1/shipments/:id/quotes": { _, f, _ in Sample(path: "/v1/shipments/\(f.shipment)/quotes") },
+        "POST /v1/couriers/:code/waybills": { w, _, n in
+            _ = await CourierTests.put(w, "w-\(n)", BookingTests.courier("waybill_pool"))
+            return Sample(path: "/v1/couriers/w-\(n)/waybills", body: #"{"awbs":["MATRIX\#(String(format: "%06d", n))"]}"#)
+        },
+        "POST /v1/shipments/:id/book": { w, _, n in
+            Sample(path: "/v1/shipments/\(await packed(w, n))/book", body: #"{"courier":"matrix","awb":"MATRIX\#(String(format: "%06d", n))"}"#)
+        },
+        "POST /v1/shipments/:id/cancel-booking": { w, _, n in Sample(path: "/v1/shipments/\(await booked(w, n))/cancel-booking", body: "{}") },
+        "GET /v1/shipments/:id/label": { w, _, n in Sample(path: "/v1/shipments/\(await booked(w, n))/label") },
     ]
+
+    /// A packed shipment of a new order, and the manual courier `matrix` serving Surat (made once).
+    static func packed(_ w: OrderWorld, _ n: Int) async -> String {
+        if await CourierTests.put(w, "matrix", BookingTests.courier("manual")).status == .created {
+            _ = await CourierTests.upload(w, "matrix", "pincode,prepaid,cod,pickup,oda,embargo\n395003,Y,Y,Y,N,N\n")
+        }
+        let shipment = await order(w, n).shipment
+        _ = await w.post("/v1/shipments/\(shipment)/pack", packJSON(["TEE"]))
+        return shipment
+    }
+
+    /// A shipment booked with `matrix` by hand.
+    static func booked(_ w: OrderWorld, _ n: Int) async -> String {
+        let shipment = await packed(w, n)
+        let r = await w.post("/v1/shipments/\(shipment)/book", #"{"courier":"matrix","awb":"BOOKED\#(String(format: "%06d", n))"}"#)
+        #expect(r.status == .ok, "\(r.text)")
+        return shipment
+    }
 
     /// A packed order (with its invoice) and a pick list.
     static func fixtures(_ w: OrderWorld) async -> Fixtures {

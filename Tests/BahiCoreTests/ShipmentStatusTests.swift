@@ -9,6 +9,8 @@ import BahiCore
         // The warehouse, then the courier's forward journey.
         "pending→picking", "pending→packed", "picking→packed", "packed→ready", "ready→picked_up",
         "picked_up→in_transit", "in_transit→out_for_delivery", "out_for_delivery→delivered",
+        // A booking cancelled before pickup: the parcel is packed again, without a courier.
+        "ready→packed",
         // A failed attempt: re-attempt or return to origin.
         "out_for_delivery→undelivered", "undelivered→out_for_delivery", "undelivered→rto_initiated",
         "rto_initiated→rto_in_transit", "rto_in_transit→rto_delivered",
@@ -28,6 +30,14 @@ import BahiCore
             }
         }
         #expect(checked == 14 * 14)
+    }
+
+    /// Booking is packed → ready; cancelling it before pickup is the one move back, and only
+    /// from ready (a parcel the courier has cannot be unbooked).
+    @Test func aBookingIsCancelledOnlyBeforePickup() {
+        #expect(ShipmentStatus.packed.canMove(to: .ready) && ShipmentStatus.ready.canMove(to: .packed))
+        #expect(ShipmentStatus.sources(of: .packed) == [.pending, .picking, .ready])
+        #expect(!ShipmentStatus.pickedUp.canMove(to: .packed) && !ShipmentStatus.pickedUp.canMove(to: .ready))
     }
 
     @Test func finalStatesGoNowhere() {

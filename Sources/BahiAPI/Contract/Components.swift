@@ -347,7 +347,10 @@ public enum Components {
         .object([
             "id": text.described("shp_…"), "order_id": text, "location": text, "status": .oneOf(ShipmentStatus.self), "picklist_id": nullableText,
             "package": Schema.object(["weight_g": int, "length_mm": int, "width_mm": int, "height_mm": int], allRequired: true).nullable,
-            "invoice_id": nullableText, "packed_at": nullableTime, "created_at": time,
+            "invoice_id": nullableText, "packed_at": nullableTime,
+            "courier": nullableText.described("The courier booked (its code); null until booked."),
+            "awb": nullableText.described("The air waybill number booking gave; null until booked."), "booked_at": nullableTime,
+            "created_at": time,
             "lines": .array(of: .object(["line": int, "sku": text, "stock_sku": text, "qty": int], allRequired: true)),
         ], allRequired: true)
     }
@@ -589,6 +592,32 @@ public enum Components {
             "cod": Schema.boolean.described("Cash on delivery (default false)."),
             "value_paise": Schema.integer(0...CatalogRules.maxPaise).described("The order value; required for COD (the COD fee's percentage)."),
         ])
+    }
+
+    /// An address as a shipping label prints it.
+    private static let labelAddress = Schema.object([
+        "name": text, "lines": .array(of: text), "city": text, "state": text, "pincode": text, "phone": nullableText,
+    ], allRequired: true)
+
+    /// A booked shipment's shipping label, as printed (`?format=html` prints it).
+    public static let shippingLabel = Component("ShippingLabel") {
+        .object([
+            "shipment_id": text, "awb": text, "courier": text.described("The courier's name."), "courier_code": text,
+            "payment": .object(["method": .oneOf(PaymentMethod.self), "collect_paise": int.described("0 for a prepaid parcel."), "line": text], allRequired: true),
+            "ship_to": labelAddress, "return_to": labelAddress,
+            "package": .object(["weight_g": int, "length_mm": int, "width_mm": int, "height_mm": int], allRequired: true),
+            "weight": text.described("As printed: kilograms, rounded up to 10 g."), "dimensions": text.described("As printed: centimetres."),
+            "invoice_number": text.described("Empty when the parcel's lines were invoiced with an earlier one."), "order_reference": text,
+        ], allRequired: true)
+    }
+
+    /// What a waybill import did.
+    public static let waybillImport = Component("WaybillImport") {
+        .object([
+            "courier": text, "added": int.described("AWBs new to the pool."),
+            "known": int.described("AWBs the courier had already, or repeated in the list: left as they were."),
+            "available": int.described("AWBs of the courier available now."),
+        ], allRequired: true)
     }
 
     /// Every courier's quote, and the couriers left out.

@@ -24,12 +24,14 @@ public enum DomainErrorResponse {
         case .notFound:
             404
         case .validationFailed, .invalidPincode, .invalidKit, .invalidHeader, .invalidCSV, .invalidGSTIN, .codBlockedPincode, .codLimitExceeded,
-             .codNotAvailable, .modeMismatch, .scanMismatch, .totalsMismatch, .unknownLocation, .unknownReservation:
+             .codNotAvailable, .modeMismatch, .scanMismatch, .totalsMismatch, .unknownLocation, .unknownReservation, .courierCannotCarry:
             422
         case .insufficientStock, .invalidTransition, .invoiceSeriesExhausted, .nothingToPick, .paymentBelongsElsewhere,
              .reservationNotActive, .sellerProfileIncomplete, .sellerStateUnknown, .shipmentsNotPickable, .shipmentNotPacked, .skuHasStock, .endpointDisabled,
-             .refundExceedsCaptured, .gatewayNotConfigured:
+             .refundExceedsCaptured, .gatewayNotConfigured, .shipmentNotBooked, .waybillPoolEmpty, .awbInUse, .wrongProvider:
             409
+        case .providerNotSupportedYet:
+            501
         case .versionMismatch:
             412
         case .corruptOrder, .corruptRow, .invoiceSeriesFailed, .ledgerInconsistent:

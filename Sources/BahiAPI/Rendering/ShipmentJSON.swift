@@ -23,6 +23,9 @@ extension Shipment {
         } ?? .null
         o["invoice_id"] = .optional(invoiceID)
         o["packed_at"] = packedAt.map { .string(Timestamps.rfc3339(milliseconds: $0)) } ?? .null
+        o["courier"] = .optional(courier)
+        o["awb"] = .optional(awb)
+        o["booked_at"] = bookedAt.map { .string(Timestamps.rfc3339(milliseconds: $0)) } ?? .null
         o["created_at"] = .string(Timestamps.rfc3339(milliseconds: createdAt))
         o["lines"] = .array(lines.map(\.json))
         return .object(o)

@@ -41,6 +41,15 @@ public enum CourierEvents {
             PayloadField("errors", .integer, "Entries refused (their pincodes are no longer served)."),
         ])
 
+    /// AWBs were imported into a waybill-pool courier's pool.
+    public static let waybillsImported = EventDefinition(
+        "courier.waybills_imported", entity: "courier", "AWBs were imported into a waybill-pool courier's pool.", payload: [
+            PayloadField("courier", .string, "The courier's code."),
+            PayloadField("added", .integer, "AWBs new to the pool."),
+            PayloadField("known", .integer, "AWBs it had already, or repeated in the list: left as they were."),
+            PayloadField("available", .integer, "AWBs available after the import."),
+        ])
+
     /// Every definition of this domain, in catalogue order.
-    public static let all: [EventDefinition] = [courierCreated, courierUpdated, serviceabilityReplaced]
+    public static let all: [EventDefinition] = [courierCreated, courierUpdated, serviceabilityReplaced, waybillsImported]
 }

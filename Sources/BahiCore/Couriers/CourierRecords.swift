@@ -2,7 +2,8 @@ public import BahiStore
 
 /// Every SQL statement on the Couriers domain's tables: `couriers` (one row per courier, its
 /// rate card's terms as columns), `courier_rates` (a card's price per zone) and
-/// `courier_pincodes` (its serviceability, one row per pincode served).
+/// `courier_pincodes` (its serviceability, one row per pincode served) and `courier_waybills`
+/// (every AWB it has given out: a pool's, available until issued, or a manual one).
 enum CourierRecords {
     // MARK: couriers
 
@@ -209,5 +210,66 @@ enum CourierRecords {
              service: PincodeService(pincode: try row["pincode"], prepaid: try row["prepaid"], cod: try row["cod"], pickup: try row["pickup"],
                                      oda: try row["oda"], embargo: try row["embargo"]))
         }
+    }
+
+    // MARK: courier_waybills
+
+    /// Adds `awbs` to the courier's pool as available, leaving any it already has (in whatever
+    /// status: an issued or cancelled AWB never becomes available again); the number added.
+    static func addWaybills(_ db: any Database, courier: String, _ awbs: [String], now: Int64) throws -> Int {
+        var added = 0, start = 0
+        while start < awbs.count {
+            let batch = awbs[start..<min(awbs.count, start + pincodeBatch)]
+            var values: [SQLValue] = [.text(courier), .integer(now)]
+            values.reserveCapacity(2 + batch.count)
+            let rows = batch.indices.map { "(?1, ?\($0 - start + 3), 'available', ?2)" }
+            values += batch.map { .text($0) }
+            added += try db.execute(
+                "INSERT INTO courier_waybills (courier, awb, status, created_at) VALUES \(rows.joined(separator: ", ")) ON CONFLICT (courier, awb) DO NOTHING",
+                values: values)
+            start += batch.count
+        }
+        return added
+    }
+
+    /// The courier's first `limit` available AWBs, in AWB order (through the partial index
+    /// of available ones): the candidates a booking tries to claim.
+    static func firstAvailable(_ db: any Database, courier: String, limit: Int) throws -> [String] {
+        try db.query("SELECT awb FROM courier_waybills WHERE courier = ?1 AND status = 'available' ORDER BY awb LIMIT ?2", [courier, Int64(limit)]) { row in
+            try row["awb"] as String
+        }
+    }
+
+    /// Issues AWB `awb` to `shipmentID` if it is still available: one conditional UPDATE whose
+    /// `status = 'available'` decides, so two bookings can never both take it (on PostgreSQL
+    /// the second waits for the first's commit, finds it issued and changes nothing). True
+    /// when this call took it.
+    static func claimWaybill(_ db: any Database, courier: String, awb: String, shipmentID: String, now: Int64) throws -> Bool {
+        try db.execute(
+            "UPDATE courier_waybills SET status = 'issued', shipment_id = ?1, issued_at = ?2 WHERE courier = ?3 AND awb = ?4 AND status = 'available'",
+            binding: shipmentID, now, courier, awb) == 1
+    }
+
+    /// Records a manual courier's AWB as issued to `shipmentID`; false when the courier has
+    /// that AWB already (one AWB, one parcel).
+    static func recordIssued(_ db: any Database, courier: String, awb: String, shipmentID: String, now: Int64) throws -> Bool {
+        try db.execute(
+            """
+            INSERT INTO courier_waybills (courier, awb, status, shipment_id, issued_at, created_at) VALUES (?1, ?2, 'issued', ?3, ?4, ?4)
+            ON CONFLICT (courier, awb) DO NOTHING
+            """,
+            binding: courier, awb, shipmentID, now) == 1
+    }
+
+    /// Marks the AWB issued to `shipmentID` cancelled; true when it was issued to it.
+    static func cancelWaybill(_ db: any Database, courier: String, awb: String, shipmentID: String) throws -> Bool {
+        try db.execute(
+            "UPDATE courier_waybills SET status = 'cancelled' WHERE courier = ?1 AND awb = ?2 AND shipment_id = ?3 AND status = 'issued'",
+            binding: courier, awb, shipmentID) == 1
+    }
+
+    /// AWBs of the courier still available.
+    static func availableWaybills(_ db: any Database, courier: String) throws -> Int64 {
+        try db.queryValue("SELECT COUNT(*) AS n FROM courier_waybills WHERE courier = ?1 AND status = 'available'", [courier], as: Int64.self) ?? 0
     }
 }

@@ -11,6 +11,12 @@ enum CourierTime {
     /// IST is UTC+05:30 all year (India keeps no daylight saving).
     static let istOffset: Int64 = 19_800_000
 
+    /// The start of the IST day holding `milliseconds`: a courier's "today" (pickups are
+    /// counted per Indian day).
+    static func istDayStart(_ milliseconds: Int64) -> Int64 {
+        Timestamps.floorDivide(milliseconds + istOffset, 86_400_000) * 86_400_000 - istOffset
+    }
+
     /// Shiprocket's `current_timestamp`: `"23 05 2023 11:43:52"`.
     static func dayMonthYear(_ text: String) -> Int64? { parse(text, layout: "DD MM YYYY hh:mm:ss", fraction: false) }
 

@@ -72,10 +72,12 @@ public enum Couriers {
     /// `invalid_pincode` naming `from_pincode` / `to_pincode` for a pincode the India Post
     /// directory does not know (no zone can be priced for it).
     ///
-    /// Pickups booked today count as 0 until booking exists, so `pickup_capacity_full` is
-    /// defined but not yet reached.
+    /// `bookedToday`: parcels each courier has booked for today's pickup (`pickup_capacity_full`
+    /// once a courier's `daily_pickup_capacity` is reached). Bookings are Fulfilment's, so the
+    /// caller counts them (`ShipmentQuoteFlow`); a quote for any parcel passes none. `cache`:
+    /// this node's couriers and rate cards, re-read only when their version moved.
     public static func quote(
-        _ db: any Database, from: String, to: String, parcel: Parcel, cache: CourierQuoteCache? = nil
+        _ db: any Database, from: String, to: String, parcel: Parcel, bookedToday: [String: Int64] = [:], cache: CourierQuoteCache? = nil
     ) throws -> CourierSelection.Result {
         var problems: [FieldProblem] = []
         let origin = PincodeDirectory.lookup(from), destination = PincodeDirectory.lookup(to)
@@ -91,6 +93,6 @@ public enum Couriers {
             if service.pincode == to { end.destination = service }
             ends[courier] = end
         }
-        return CourierSelection.select(couriers: couriers, origin: origin, destination: destination, parcel: parcel, ends: ends)
+        return CourierSelection.select(couriers: couriers, origin: origin, destination: destination, parcel: parcel, ends: ends, bookedToday: bookedToday)
     }
 }

@@ -54,6 +54,9 @@ public enum TrackingProgress {
         if incoming == current { return .keep(.unchanged) }
         if current.isFinal { return .keep(.final) }
         if current.isInWarehouse && current != .ready { return .keep(.inWarehouse) }
+        // Back into the warehouse is a cancelled booking (ready → packed), the seller's move:
+        // no courier report makes it.
+        if incoming.isInWarehouse && incoming != .ready { return .keep(.behind) }
         guard let steps = current.steps(to: incoming) else { return .keep(.behind) }
         if incoming.canAdvance(to: current), let currentSince, let incomingAt, incomingAt <= currentSince { return .keep(.late) }
         return .move(to: incoming, implied: Array(steps.dropLast()))

@@ -3,8 +3,8 @@ public import BahiStore
 /// Cancelling an order: fulfilment cancels its parcels still in the warehouse and inventory
 /// releases their stock, then the order is marked cancelled — one transaction.
 public enum CancelOrderFlow {
-    /// Cancels an order that no courier has yet: releases its stock, cancels its shipments,
-    /// and flags `refund_due` if money was taken.
+    /// Cancels an order that no courier has yet: releases its stock, cancels its shipments
+    /// (a booked one's AWB cancelled too), and flags `refund_due` if money was taken.
     public static func cancel(_ db: any Database, id: String, reason: CancelReason, note: String?, actor: String?, now: Int64) throws -> Order {
         let order = try OrderTransitions.load(db, id)
         guard order.status.canMove(to: .cancelled) else {
@@ -16,6 +16,11 @@ public enum CancelOrderFlow {
                               "Shipment \(gone.id) of order \(id) is \(gone.status.rawValue): a courier has it, so the order can no longer be cancelled.")
         }
         let released = try Shipments.release(db, shipments, orderID: id, reason: "cancelled", actor: actor, now: now)
+        // A booked parcel's AWB is given up with it (cancelled, never issued again); the
+        // cancelled shipment keeps its courier and AWB as the record.
+        for shipment in released where shipment.status == .ready {
+            if let courier = shipment.courier, let awb = shipment.awb { try CourierWaybills.cancel(db, courier: courier, awb: awb, shipmentID: shipment.id) }
+        }
         try OrderTransitions.markCancelled(
             db, order: order, reason: reason, note: note, releasedUnits: released.reduce(0) { $0 + $1.lines.reduce(0) { $0 + $1.qty } },
             invoiced: shipments.contains { $0.invoiceID != nil }, actor: actor, now: now)

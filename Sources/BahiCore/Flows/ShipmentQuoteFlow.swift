@@ -18,7 +18,12 @@ public enum ShipmentQuoteFlow {
     /// COD and the value are the order's: a COD order's parcel collects and is insured for the
     /// order's total (an order split over several parcels is priced at its whole value, the
     /// safe side, until booking splits it).
-    public static func quote(_ db: any Database, shipmentID id: String, cache: CourierQuoteCache? = nil) throws -> Quotes {
+    ///
+    /// Each courier's parcels booked today (IST, at `now`) count against its daily pickup
+    /// capacity.
+    public static func quote(
+        _ db: any Database, shipmentID id: String, now: Int64 = Int64(WallClock.milliseconds()), cache: CourierQuoteCache? = nil
+    ) throws -> Quotes {
         guard let shipment = try Shipments.find(db, id: id) else { throw DomainError.notFound("shipment", id) }
         guard let weight = shipment.weightG, let length = shipment.lengthMM, let width = shipment.widthMM, let height = shipment.heightMM else {
             throw DomainError(.shipmentNotPacked, "Shipment \(id) is \(shipment.status.rawValue) and has no packed weight and dimensions yet; pack it first.")
@@ -32,6 +37,8 @@ public enum ShipmentQuoteFlow {
         let parcel = Parcel(weightG: weight, lengthMM: length, widthMM: width, heightMM: height,
                             cod: order.paymentMethod == .cod, valuePaise: order.totals.totalPaise)
         let from = location.fields.pincode, to = order.shipping.pincode
-        return Quotes(fromPincode: from, toPincode: to, parcel: parcel, result: try Couriers.quote(db, from: from, to: to, parcel: parcel, cache: cache))
+        let booked = try Shipments.bookedPerCourier(db, since: CourierTime.istDayStart(now))
+        return Quotes(fromPincode: from, toPincode: to, parcel: parcel,
+                      result: try Couriers.quote(db, from: from, to: to, parcel: parcel, bookedToday: booked, cache: cache))
     }
 }

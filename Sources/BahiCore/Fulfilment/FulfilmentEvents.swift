@@ -16,6 +16,24 @@ public enum FulfilmentEvents {
         PayloadField("invoice_id", .string, optional: true, "The invoice issued with it (none when its lines were billed already)."),
     ])
 
+    /// A packed shipment was booked with a courier (packed → ready).
+    public static let shipmentBooked = EventDefinition("shipment.booked", entity: "shipment", "A packed shipment was booked with a courier and has its AWB.", payload: [
+        PayloadField("shipment_id", .string, "The shipment."),
+        PayloadField("order_id", .string, "Its order."),
+        PayloadField("courier", .string, "The courier's code."),
+        PayloadField("awb", .string, "The air waybill number the courier gave."),
+        PayloadField("total_paise", .integer, "What the courier's quote said the parcel costs to carry, GST included."),
+    ])
+
+    /// A booking was cancelled before pickup (ready → packed).
+    public static let shipmentBookingCancelled = EventDefinition(
+        "shipment.booking_cancelled", entity: "shipment", "A shipment's booking was cancelled before pickup; it is packed again, its AWB given up.", payload: [
+            PayloadField("shipment_id", .string, "The shipment."),
+            PayloadField("order_id", .string, "Its order."),
+            PayloadField("courier", .string, "The courier it was booked with."),
+            PayloadField("awb", .string, "The AWB given up (never issued again)."),
+        ])
+
     /// A GST invoice was issued (when a shipment was packed).
     public static let invoiceIssued = EventDefinition("invoice.issued", entity: "invoice", "A GST invoice was issued.", payload: [
         PayloadField("invoice_id", .string, "The invoice."),
@@ -26,7 +44,7 @@ public enum FulfilmentEvents {
     ])
 
     /// Every definition of this domain, in catalogue order.
-    public static let all: [EventDefinition] = [shipmentPicking, shipmentPacked, invoiceIssued]
+    public static let all: [EventDefinition] = [shipmentPicking, shipmentPacked, shipmentBooked, shipmentBookingCancelled, invoiceIssued]
 
     /// The event a shipment's move into `status` appends, or nil when the move has none
     /// (a cancelled shipment is announced by its order's `order.cancelled` or `order.edited`).

@@ -8,7 +8,7 @@ public enum FulfilmentRecords {
     // MARK: - shipments
 
     /// Every column a `Shipment` is decoded from.
-    static let shipmentColumns = "id, order_id, location, status, picklist_id, weight_g, length_mm, width_mm, height_mm, invoice_id, packed_at, created_at"
+    static let shipmentColumns = "id, order_id, location, status, picklist_id, weight_g, length_mm, width_mm, height_mm, invoice_id, packed_at, courier, awb, booked_at, created_at"
 
     /// The shipment of one row of `shipmentColumns` (without its lines).
     static func shipment(_ row: Row) throws -> Shipment {
@@ -16,7 +16,8 @@ public enum FulfilmentRecords {
         guard let status = ShipmentStatus(rawValue: text) else { throw DomainError(.corruptRow, "Shipment \(id) has an unknown status \(text).") }
         return Shipment(id: id, orderID: try row["order_id"], location: try row["location"], status: status, picklistID: try row["picklist_id"],
                         weightG: try row["weight_g"], lengthMM: try row["length_mm"], widthMM: try row["width_mm"], heightMM: try row["height_mm"],
-                        invoiceID: try row["invoice_id"], packedAt: try row["packed_at"], createdAt: try row["created_at"])
+                        invoiceID: try row["invoice_id"], packedAt: try row["packed_at"], courier: try row["courier"], awb: try row["awb"],
+                        bookedAt: try row["booked_at"], createdAt: try row["created_at"])
     }
 
     /// One shipment without its lines, or nil.
@@ -65,6 +66,23 @@ public enum FulfilmentRecords {
             """,
             binding: to.rawValue, now, change.picklistID, change.package?.weightG, change.package?.lengthMM, change.package?.widthMM,
             change.package?.heightMM, change.packedAt, id, from.rawValue) == 1
+    }
+
+    /// Moves a shipment from `from` to `to` setting its booking (courier, AWB, time), or clearing
+    /// it when `booking` is nil, if it is still `from`; true when it moved.
+    static func setBooking(_ db: any Database, id: String, from: ShipmentStatus, to: ShipmentStatus,
+                           booking: (courier: String, awb: String, at: Int64)?, now: Int64) throws -> Bool {
+        try db.execute(
+            "UPDATE shipments SET status = ?1, courier = ?2, awb = ?3, booked_at = ?4, updated_at = ?5 WHERE id = ?6 AND status = ?7",
+            binding: to.rawValue, booking?.courier, booking?.awb, booking?.at, now, id, from.rawValue) == 1
+    }
+
+    /// Shipments booked since `since` and not cancelled, per courier (a cancelled booking
+    /// cleared its courier).
+    static func bookedPerCourier(_ db: any Database, since: Int64) throws -> [(courier: String, count: Int64)] {
+        try db.query(
+            "SELECT courier, COUNT(*) AS n FROM shipments WHERE booked_at >= ?1 AND courier IS NOT NULL AND status <> 'cancelled' GROUP BY courier", [since]
+        ) { row in (courier: try row["courier"] as String, count: try row["n"] as Int64) }
     }
 
     /// Records the invoice issued with a shipment.

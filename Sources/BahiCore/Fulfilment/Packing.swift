@@ -20,10 +20,11 @@ public enum Packing {
     }
 
     /// The shipment if it exists and may be packed (`pending` or `picking`): not-found or
-    /// `invalid_transition` otherwise.
+    /// `invalid_transition` otherwise. Not `canMove(to: .packed)` alone: ready → packed is a
+    /// cancelled booking, never a second packing of a parcel already packed.
     static func packable(_ db: any Database, shipmentID: String) throws -> Shipment {
         guard let shipment = try Shipments.find(db, id: shipmentID) else { throw DomainError.notFound("shipment", shipmentID) }
-        guard shipment.status.canMove(to: .packed) else {
+        guard shipment.status.canMove(to: .packed), shipment.status != .ready else {
             throw DomainError(.invalidTransition, "Shipment \(shipmentID) is \(shipment.status.rawValue); only pending or picking shipments can be packed.")
         }
         return shipment

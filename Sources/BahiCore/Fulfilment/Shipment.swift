@@ -25,6 +25,11 @@ public struct Shipment: Sendable, Equatable {
     public var heightMM: Int64?
     public var invoiceID: String?
     public var packedAt: Int64?
+    /// The courier booked (its code), the AWB it gave and when: set by booking (packed →
+    /// ready), cleared when the booking is cancelled before pickup.
+    public var courier: String?
+    public var awb: String?
+    public var bookedAt: Int64?
     public var createdAt: Int64
     public var lines: [Line] = []
 
@@ -56,13 +61,43 @@ public enum Shipments {
     /// Moves `shipment` to `to` if the lifecycle allows it and nobody moved it meanwhile;
     /// `invalid_transition` otherwise, naming `what` was attempted.
     static func move(_ db: any Database, _ shipment: Shipment, to: ShipmentStatus, change: FulfilmentRecords.ShipmentChange = .init(), now: Int64) throws {
+        try allowed(shipment, to: to)
+        guard try FulfilmentRecords.move(db, id: shipment.id, from: shipment.status, to: to, change, now: now) else {
+            throw db.concurrentChange(DomainError(.invalidTransition, "Shipment \(shipment.id) changed while it was becoming \(to.rawValue)."))
+        }
+    }
+
+    /// Books `shipment` (packed → ready) with `courier` and `awb`: `invalid_transition` unless
+    /// the lifecycle allows it, and a rerun when a concurrent move got there first.
+    static func book(_ db: any Database, _ shipment: Shipment, courier: String, awb: String, now: Int64) throws {
+        try setBooking(db, shipment, to: .ready, booking: (courier, awb, now), now: now)
+    }
+
+    /// Cancels `shipment`'s booking before pickup (ready → packed), clearing its courier and AWB.
+    static func unbook(_ db: any Database, _ shipment: Shipment, now: Int64) throws {
+        try setBooking(db, shipment, to: .packed, booking: nil, now: now)
+    }
+
+    /// One rule for both booking moves: the table first, then one conditional UPDATE.
+    private static func setBooking(_ db: any Database, _ shipment: Shipment, to: ShipmentStatus,
+                                   booking: (courier: String, awb: String, at: Int64)?, now: Int64) throws {
+        try allowed(shipment, to: to)
+        guard try FulfilmentRecords.setBooking(db, id: shipment.id, from: shipment.status, to: to, booking: booking, now: now) else {
+            throw db.concurrentChange(DomainError(.invalidTransition, "Shipment \(shipment.id) changed while it was becoming \(to.rawValue)."))
+        }
+    }
+
+    /// `invalid_transition` naming where `to` may be reached from, unless the table allows it.
+    static func allowed(_ shipment: Shipment, to: ShipmentStatus) throws {
         guard shipment.status.canMove(to: to) else {
             throw DomainError(.invalidTransition,
                               "Shipment \(shipment.id) is \(shipment.status.rawValue); it cannot become \(to.rawValue) (allowed from: \(ShipmentStatus.sources(of: to).map(\.rawValue).joined(separator: ", "))).")
         }
-        guard try FulfilmentRecords.move(db, id: shipment.id, from: shipment.status, to: to, change, now: now) else {
-            throw db.concurrentChange(DomainError(.invalidTransition, "Shipment \(shipment.id) changed while it was becoming \(to.rawValue)."))
-        }
+    }
+
+    /// Parcels booked per courier since `since` (a day's start), cancelled ones left out.
+    static func bookedPerCourier(_ db: any Database, since: Int64) throws -> [String: Int64] {
+        Dictionary(try FulfilmentRecords.bookedPerCourier(db, since: since).map { ($0.courier, $0.count) }, uniquingKeysWith: +)
     }
 
     /// Groups a reservation's allocations by location into new `pending` shipments and

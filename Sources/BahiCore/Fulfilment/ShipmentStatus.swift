@@ -17,6 +17,8 @@ public enum ShipmentStatus: String, Sendable, CaseIterable {
     ///
     /// - pending → picking → packed → ready → picked_up → in_transit → out_for_delivery → delivered;
     /// - pending → packed (packed without a pick list);
+    /// - ready → packed: a booking cancelled before pickup (the AWB is given up and the parcel
+    ///   waits, packed, for another booking);
     /// - out_for_delivery → undelivered → out_for_delivery (re-attempt) or rto_initiated;
     /// - rto_initiated → rto_in_transit → rto_delivered;
     /// - lost from any state a courier has the parcel in;
@@ -26,6 +28,10 @@ public enum ShipmentStatus: String, Sendable, CaseIterable {
         switch (self, next) {
         case (.pending, .picking), (.pending, .packed), (.picking, .packed), (.packed, .ready), (.ready, .pickedUp),
              (.pickedUp, .inTransit), (.inTransit, .outForDelivery), (.outForDelivery, .delivered):
+            true
+        // Cancelling a booking before the courier picks the parcel up: back to packed, the
+        // one move backwards in the table (tracking never reports it: see TrackingProgress).
+        case (.ready, .packed):
             true
         case (.outForDelivery, .undelivered), (.undelivered, .outForDelivery), (.undelivered, .rtoInitiated):
             true

@@ -48,5 +48,6 @@ extension BahiSchema {
         .init("couriers"),
         .init("courier_rates"),
         .init("courier_pincodes"),
+        .init("courier_waybills"),
     ]
 }

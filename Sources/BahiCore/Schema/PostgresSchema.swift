@@ -754,6 +754,32 @@ CREATE TABLE courier_pincodes (
 );
 CREATE INDEX courier_pincodes_courier ON courier_pincodes (courier);
 """#),
+        Migration(version: 10, name: "booking", sql: #"""
+-- A booked shipment's courier and air waybill (Fulfilment's columns, set by booking: packed →
+-- ready, and cleared by cancelling the booking before pickup).
+ALTER TABLE shipments ADD COLUMN courier TEXT;
+ALTER TABLE shipments ADD COLUMN awb TEXT;
+ALTER TABLE shipments ADD COLUMN booked_at BIGINT;
+-- A courier's parcels booked today count against its daily pickup capacity.
+CREATE INDEX shipments_booked ON shipments (booked_at) WHERE booked_at IS NOT NULL;
+
+-- Every AWB a courier has given out (the Couriers domain): imported in bulk for a
+-- waybill_pool courier (available until one booking claims it by a conditional UPDATE, so an
+-- AWB is issued once), or typed in for a manual one (issued at once). A cancelled booking's
+-- AWB is never issued again. UNIQUE (courier, awb): one AWB, one parcel.
+CREATE TABLE courier_waybills (
+    courier     TEXT NOT NULL REFERENCES couriers (code),
+    awb         TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status = 'available' OR status = 'issued' OR status = 'cancelled'),
+    shipment_id TEXT,                             -- the shipment it was issued to
+    issued_at   BIGINT,
+    created_at  BIGINT NOT NULL,
+    PRIMARY KEY (courier, awb)
+);
+-- A booking takes the first available AWB of its courier: this index holds only those.
+CREATE INDEX courier_waybills_available ON courier_waybills (courier, awb) WHERE status = 'available';
+CREATE INDEX courier_waybills_shipment ON courier_waybills (shipment_id) WHERE shipment_id IS NOT NULL;
+"""#),
     ]
 
     /// The migrator for the PostgreSQL store.
