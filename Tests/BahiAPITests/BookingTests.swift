@@ -88,6 +88,22 @@ import BahiStore
         }
     }
 
+    @Test func theSellersRulesChooseWhenNoCourierIsNamed() async throws {
+        try await withOrders(configure: { $0.couriers.rules = ["prepaid&zone=E => courier=pricey", "cod => courier=nobody"] }) { w in
+            try await w.stock("TEE", 10)
+            await Self.setUp(w, "cheap", Self.courier("waybill_pool", name: "Cheap", e: 5000))
+            await Self.setUp(w, "pricey", Self.courier("waybill_pool", name: "Pricey", e: 9000))
+            for code in ["cheap", "pricey"] {
+                #expect(await w.post("/v1/couriers/\(code)/waybills", #"{"awbs":["\#(code.uppercased())00000001"]}"#, key: w.warehouse).status == .ok)
+            }
+            let booked = await w.post("/v1/shipments/\(await Self.packed(w, 1))/book", "{}", key: w.warehouse)
+            #expect(booked.status == .ok && booked.str("courier") == "pricey", "rule 1, not the cheapest: \(booked.text)")
+            // Named, the courier is booked whatever the rules say.
+            let named = await w.post("/v1/shipments/\(await Self.packed(w, 2))/book", #"{"courier":"cheap"}"#, key: w.warehouse)
+            #expect(named.status == .ok && named.str("courier") == "cheap", "\(named.text)")
+        }
+    }
+
     @Test func aManualCourierTakesTheAWBFromTheRequestOnce() async throws {
         try await withOrders { w in
             try await w.stock("TEE", 10)

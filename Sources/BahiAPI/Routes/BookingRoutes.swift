@@ -47,7 +47,7 @@ enum BookingRoutes {
 
         api.mutation(.post, "/v1/shipments/:id/book", access: FulfilmentRoutes.warehouse, RouteDoc(
             "Book a packed shipment with a courier",
-            description: "packed → ready. `courier` names the courier; without it the cheapest courier that can carry the parcel is booked (the quote's first offer; a policy engine comes later). The AWB comes from the courier's provider: `manual` takes `awb` from the request (required, 8 to 30 letters or digits, never used twice); `waybill_pool` issues the pool's next AWB (409 waybill_pool_empty when none is left; send no awb); `shiprocket` and `delhivery` answer 501 provider_not_supported_yet for now.",
+            description: "packed → ready. `courier` names the courier; without it the courier the configuration's rules and policy for the order's channel choose among those that can carry the parcel (couriers.*; the default, cheapest, books the quote's first offer). The AWB comes from the courier's provider: `manual` takes `awb` from the request (required, 8 to 30 letters or digits, never used twice); `waybill_pool` issues the pool's next AWB (409 waybill_pool_empty when none is left; send no awb); `shiprocket` and `delhivery` answer 501 provider_not_supported_yet for now.",
             request: .json(.object([
                 "courier": Schema.string(maxLength: 64).described("A courier code; omitted: the cheapest that can carry it."),
                 "awb": Schema.string(minLength: 8, maxLength: 30).described("The AWB a manual courier gave."),
@@ -65,8 +65,10 @@ enum BookingRoutes {
             let awb = v.string(body, "awb", maxLength: 30)
             try v.check()
             let actor = ctx.actor
+            let choice = ctx.app.configuration.couriers
             return { db in
-                let booking = try BookShipmentFlow.book(db, shipmentID: id, courier: courier, awb: awb, actor: actor, now: Int64(WallClock.milliseconds()))
+                let booking = try BookShipmentFlow.book(db, shipmentID: id, courier: courier, awb: awb, policy: { choice.policy(channel: $0) },
+                                                        actor: actor, now: Int64(WallClock.milliseconds()))
                 return .json(booking.shipment.json)
             }
         }

@@ -13,22 +13,39 @@ public enum BookShipmentFlow {
         public var offer: CourierSelection.Offer
     }
 
-    /// Books packed shipment `shipmentID` with courier `code`, or when none is named the
-    /// cheapest courier that can carry it (the quote's first offer; a policy engine choosing by
-    /// speed, performance or COD remittance comes later). The AWB comes from the courier's
+    /// Books packed shipment `shipmentID` with courier `code`, or when none is named the courier
+    /// `policy` (the configuration's rules and policy for the order's channel) chooses among
+    /// those that can carry it — learned performance joins the choice with tracking's storage;
+    /// until then each courier counts as the assumption. The AWB comes from the courier's
     /// provider (`CourierWaybills.issue`).
     ///
     /// Refusals: `not_found`; `shipment_not_packed` for a pending or picking shipment;
     /// `invalid_transition` for one already booked or past it (`ShipmentStatus.canMove`);
     /// `courier_cannot_carry` naming the quote's reason (or every courier's when none can);
     /// 422 `unknown_courier` for a code that is no courier; the provider's refusals.
-    public static func book(_ db: any Database, shipmentID: String, courier code: String?, awb: String?, actor: String?, now: Int64) throws -> Booking {
+    public static func book(
+        _ db: any Database, shipmentID: String, courier code: String?, awb: String?, policy: @Sendable (_ channel: String) -> CourierPolicy = { _ in CourierPolicy() },
+        actor: String?, now: Int64
+    ) throws -> Booking {
         guard let shipment = try Shipments.find(db, id: shipmentID) else { throw DomainError.notFound("shipment", shipmentID) }
         if shipment.status == .pending || shipment.status == .picking {
             throw DomainError(.shipmentNotPacked, "Shipment \(shipmentID) is \(shipment.status.rawValue); pack it before booking a courier.")
         }
         try Shipments.allowed(shipment, to: .ready)
-        let offer = try choose(try ShipmentQuoteFlow.quote(db, shipmentID: shipmentID, now: now).result, code: code, shipmentID: shipmentID)
+        let quotes = try ShipmentQuoteFlow.quote(db, shipmentID: shipmentID, now: now)
+        var offer = try choose(quotes.result, code: code, shipmentID: shipmentID)
+        if code == nil, let order = try OrderQueries.find(db, id: shipment.orderID, history: false) {
+            // No courier named: the seller's rules and policy for the order's channel decide
+            // (`couriers.*`); the cheapest stays the answer when they name none it can use.
+            var modes: [String: CourierFields.Mode] = [:]
+            for o in quotes.result.offers { modes[o.courier] = try Couriers.get(db, code: o.courier)?.fields.mode }
+            let parcel = CourierPolicy.Parcel(cod: quotes.parcel.cod, valuePaise: quotes.parcel.valuePaise, destinationPincode: quotes.toPincode,
+                                              zone: offer.quote.zone, channel: order.channel)
+            if let chosen = policy(order.channel).choose(quotes.result.offers, parcel: parcel, modes: modes, performance: [:]),
+               let picked = quotes.result.offers.first(where: { $0.courier == chosen.courier }) {
+                offer = picked
+            }
+        }
         guard let courier = try Couriers.get(db, code: offer.courier) else { throw DomainError.notFound("courier", offer.courier) }
         let awb = try CourierWaybills.issue(db, courier: courier, requested: awb, shipmentID: shipmentID, now: now)
         try Shipments.book(db, shipment, courier: courier.code, awb: awb, now: now)
