@@ -194,6 +194,9 @@ import BahiStore
             // the zone: (1 + 20 × 0.9048) / 21 = 0.9093.
             #expect(performance.str("estimates.0.courier") == "byhand" && performance.text.contains("\"delivered_share\":0.9093"), "\(performance.text)")
             #expect(await w.get("/v1/couriers/performance?to_pincode=000000").code == "invalid_query")
+            let quotes = await w.post("/v1/quotes", #"{"from_pincode":"395003","to_pincode":"781001","weight_g":700,"length_mm":300,"width_mm":250,"height_mm":40}"#)
+            #expect(quotes.str("quotes.0.courier") == "byhand" && quotes.num("quotes.0.performance.samples") == 1, "\(quotes.text)")
+            #expect(quotes.text.contains("\"delivered_share\":0.9093"))
 
             // Reports after the end move nothing.
             let late = await Self.report(w, shipment, "in_transit", at: "2026-12-04T20:00:00+05:30")

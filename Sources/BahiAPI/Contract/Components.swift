@@ -660,7 +660,11 @@ public enum Components {
             "quotes": Schema.array(of: .object([
                 "courier": text, "zone": .oneOf(CourierZone.self), "chargeable_g": int, "freight_paise": int, "fuel_paise": int,
                 "cod_fee_paise": int, "gst_paise": int, "total_paise": int, "expected_days": int,
-                "performance": Schema.freeObject.nullable.described("Learned delivery performance; null until it is measured."),
+                "performance": Schema.object([
+                    "delivered_share": Schema.number, "rto_share": Schema.number, "mean_transit_days": Schema.number,
+                    "samples": Schema.integer().described("Finished shipments behind the narrowest figure used (0: the assumption alone)."),
+                ], allRequired: true).nullable
+                    .described("What this seller's finished shipments say of the courier to this destination, smoothed (GET /v1/couriers/performance); null when a pincode is not in the directory."),
             ], allRequired: true)).described("Cheapest first."),
             "excluded": Schema.array(of: .object(["courier": text, "reason": .oneOf(CourierSelection.Reason.self)], allRequired: true)),
         ], allRequired: true)
