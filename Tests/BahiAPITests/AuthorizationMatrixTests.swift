@@ -256,6 +256,10 @@ import BahiJSON
             Sample(path: "/v1/webhooks/shiprocket", body: TrackingSamples.shiprocket.replacingOccurrences(of: "19041424751540", with: "MATRIXSR\(n)"),
                    headers: [("x-api-key", "sr_test_token")])
         },
+        "POST /v1/webhooks/courier-push": { _, _, n in
+            Sample(path: "/v1/webhooks/courier-push", body: TrackingSamples.shiprocket.replacingOccurrences(of: "19041424751540", with: "MATRIXCP\(n)"),
+                   headers: [("x-api-key", "sr_test_token")])
+        },
         "POST /v1/webhooks/delhivery": { _, _, n in
             Sample(path: "/v1/webhooks/delhivery",
                    body: #"{"Shipment":{"Status":{"Status":"In Transit","StatusDateTime":"2026-12-01T10:00:00","StatusType":"UD","StatusLocation":"Surat"},"NSLCode":"X-PIOM","AWB":"MATRIXDL\#(n)"}}"#,

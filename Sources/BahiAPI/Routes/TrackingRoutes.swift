@@ -290,17 +290,21 @@ enum TrackingRoutes {
 
     /// The couriers' pushes.
     static func registerWebhooks(on api: inout API) {
-        api.route(.post, "/v1/webhooks/shiprocket", access: .open, RouteDoc(
-            "Shiprocket's tracking webhook",
-            description: "x-api-key must be the security token set on the webhook in Shiprocket (secrets.shiprocket_webhook_token; two, comma-separated, during a rotation), compared in constant time before the body is read. The payload's awb finds the shipment; shipment_status_id (Shiprocket's shipment table) decides the status, current_status_id (its order table) when that is absent; current_timestamp is \"DD MM YYYY HH:MM:SS\" IST; every scans[] entry is kept. An unknown AWB is parked and answered 200. Shiprocket wants 200 for everything it should not retry.",
-            request: .raw(contentType: "application/json", .freeObject, "The push exactly as Shiprocket sent it."),
-            responses: [.ok(.ref(Components.trackingReceived))], errors: webhookErrors
-        ).tagged(tag)) { ctx in
-            let tokens = try configured(ctx.app.configuration.secrets.shiprocketWebhookToken, courier: "shiprocket", key: "secrets.shiprocket_webhook_token")
-            try verify(ctx, courier: "shiprocket", given: ctx.request.head.headers["x-api-key"], tokens: tokens)
-            let body = ctx.request.body
-            let update = try decoded { () throws(TrackingPayloadError) in try ShiprocketTracking.decode(body: body) }
-            return try await receive(ctx, update)
+        // Shiprocket's panel refuses webhook URLs containing "shiprocket", "kartrocket", "sr" or
+        // "kr": the same handler answers at a path without them.
+        for path in ["/v1/webhooks/shiprocket", "/v1/webhooks/courier-push"] {
+            api.route(.post, path, access: .open, RouteDoc(
+                path == "/v1/webhooks/shiprocket" ? "Shiprocket's tracking webhook" : "Shiprocket's tracking webhook, at a URL its panel accepts",
+                description: "x-api-key must be the security token set on the webhook in Shiprocket (secrets.shiprocket_webhook_token; two, comma-separated, during a rotation), compared in constant time before the body is read. The payload's awb finds the shipment; shipment_status_id (Shiprocket's shipment table) decides the status, current_status_id (its order table) when that is absent; current_timestamp is \"DD MM YYYY HH:MM:SS\" IST; every scans[] entry is kept. An unknown AWB is parked and answered 200. Shiprocket wants 200 for everything it should not retry. /v1/webhooks/courier-push is the same route at a path without the words Shiprocket's panel refuses in a webhook URL (shiprocket, kartrocket, sr, kr).",
+                request: .raw(contentType: "application/json", .freeObject, "The push exactly as Shiprocket sent it."),
+                responses: [.ok(.ref(Components.trackingReceived))], errors: webhookErrors
+            ).tagged(tag)) { ctx in
+                let tokens = try configured(ctx.app.configuration.secrets.shiprocketWebhookToken, courier: "shiprocket", key: "secrets.shiprocket_webhook_token")
+                try verify(ctx, courier: "shiprocket", given: ctx.request.head.headers["x-api-key"], tokens: tokens)
+                let body = ctx.request.body
+                let update = try decoded { () throws(TrackingPayloadError) in try ShiprocketTracking.decode(body: body) }
+                return try await receive(ctx, update)
+            }
         }
 
         api.route(.post, "/v1/webhooks/delhivery", access: .open, RouteDoc(
