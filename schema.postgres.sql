@@ -779,3 +779,77 @@ CREATE TABLE courier_waybills (
 -- A booking takes the first available AWB of its courier: this index holds only those.
 CREATE INDEX courier_waybills_available ON courier_waybills (courier, awb) WHERE status = 'available';
 CREATE INDEX courier_waybills_shipment ON courier_waybills (shipment_id) WHERE shipment_id IS NOT NULL;
+
+-- ─── tracking (PostgreSQL migration 11; SQLite migration 16) ───
+
+-- A courier's report finds its shipment by AWB; the status's time orders a delivery loop's
+-- reports (TrackingProgress: a second out-for-delivery is a new attempt); pickup and delivery
+-- times give the transit days courier performance learns from (Fulfilment's columns).
+CREATE INDEX shipments_awb ON shipments (awb) WHERE awb IS NOT NULL;
+ALTER TABLE shipments ADD COLUMN status_at BIGINT;
+ALTER TABLE shipments ADD COLUMN picked_up_at BIGINT;
+ALTER TABLE shipments ADD COLUMN delivered_at BIGINT;
+
+-- Every scan a courier reported for a shipment (the Couriers domain), kept once: providers
+-- resend whole histories, so (shipment, time, code) is the identity. A scan that moved
+-- nothing (late, informational) is kept all the same: it is the parcel's history.
+CREATE TABLE tracking_scans (
+    shipment_id TEXT NOT NULL,
+    at          BIGINT NOT NULL,                 -- when the courier scanned it (ms)
+    code        TEXT NOT NULL,                    -- the courier's code (NSL, status id)
+    provider    TEXT NOT NULL CHECK (provider = 'shiprocket' OR provider = 'delhivery' OR provider = 'manual'),
+    status      TEXT,                             -- the shipment status it maps to, if any
+    label       TEXT,
+    location    TEXT,
+    received_at BIGINT NOT NULL,
+    PRIMARY KEY (shipment_id, at, code)
+);
+
+-- Reports for AWBs no shipment has (booked elsewhere, or before Bahi knew): accepted, kept for
+-- operators to see, never a 500. A redelivered push parks once (its identity).
+CREATE TABLE tracking_parked (
+    identity    TEXT PRIMARY KEY,                 -- provider:awb:time:code
+    provider    TEXT NOT NULL,
+    awb         TEXT NOT NULL,
+    status      TEXT,
+    occurred_at BIGINT NOT NULL,
+    body        TEXT NOT NULL,
+    received_at BIGINT NOT NULL
+);
+CREATE INDEX tracking_parked_received ON tracking_parked (received_at);
+
+-- Failed delivery attempts (NDR): one row per attempt, open until the seller acts, the
+-- parcel is delivered or it goes back. The action is recorded with what the courier answered.
+CREATE TABLE shipment_ndrs (
+    id            TEXT PRIMARY KEY,               -- ndr_…
+    shipment_id   TEXT NOT NULL,
+    attempt       BIGINT NOT NULL CHECK (attempt >= 1),
+    reason        TEXT NOT NULL CHECK (reason = 'customer_unavailable' OR reason = 'refused' OR reason = 'address_issue' OR reason = 'cod_not_ready' OR reason = 'reschedule_requested' OR reason = 'out_of_delivery_area' OR reason = 'other'),
+    code          TEXT,                           -- the courier's code and words for it
+    text          TEXT,
+    raised_at     BIGINT NOT NULL,               -- when the attempt failed
+    status        TEXT NOT NULL CHECK (status = 'open' OR status = 'actioned' OR status = 'closed'),
+    action        TEXT CHECK (action = 'reattempt' OR action = 'return' OR action = 'update_address' OR action = 'update_phone'),
+    action_detail TEXT,                           -- JSON: deferred_date, address, phone, note
+    action_by     TEXT,
+    actioned_at   BIGINT,
+    courier_reply TEXT,                           -- what the courier's API said, or why nothing was sent
+    closed_by     TEXT,                           -- delivered, rto, policy
+    UNIQUE (shipment_id, attempt)
+);
+CREATE INDEX shipment_ndrs_open ON shipment_ndrs (raised_at) WHERE status = 'open';
+CREATE INDEX shipment_ndrs_shipment ON shipment_ndrs (shipment_id);
+
+-- What each courier has done for this seller, per destination (zone, state, 3-digit pincode
+-- prefix): finished shipments, delivered, returned, and delivered transit days. Updated as
+-- tracking finishes shipments; CourierPerformance smooths them.
+CREATE TABLE courier_performance (
+    courier      TEXT NOT NULL,
+    level        TEXT NOT NULL CHECK (level = 'zone' OR level = 'state' OR level = 'prefix'),
+    key          TEXT NOT NULL,
+    finished     BIGINT NOT NULL DEFAULT 0,
+    delivered    BIGINT NOT NULL DEFAULT 0,
+    rto          BIGINT NOT NULL DEFAULT 0,
+    transit_days BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (courier, level, key)
+);

@@ -252,6 +252,32 @@ import BahiJSON
         },
         "POST /v1/shipments/:id/cancel-booking": { w, _, n in Sample(path: "/v1/shipments/\(await booked(w, n))/cancel-booking", body: "{}") },
         "GET /v1/shipments/:id/label": { w, _, n in Sample(path: "/v1/shipments/\(await booked(w, n))/label") },
+        "POST /v1/webhooks/shiprocket": { _, _, n in
+            Sample(path: "/v1/webhooks/shiprocket", body: TrackingSamples.shiprocket.replacingOccurrences(of: "19041424751540", with: "MATRIXSR\(n)"),
+                   headers: [("x-api-key", "sr_test_token")])
+        },
+        "POST /v1/webhooks/courier-push": { _, _, n in
+            Sample(path: "/v1/webhooks/courier-push", body: TrackingSamples.shiprocket.replacingOccurrences(of: "19041424751540", with: "MATRIXCP\(n)"),
+                   headers: [("x-api-key", "sr_test_token")])
+        },
+        "POST /v1/webhooks/delhivery": { _, _, n in
+            Sample(path: "/v1/webhooks/delhivery",
+                   body: #"{"Shipment":{"Status":{"Status":"In Transit","StatusDateTime":"2026-12-01T10:00:00","StatusType":"UD","StatusLocation":"Surat"},"NSLCode":"X-PIOM","AWB":"MATRIXDL\#(n)"}}"#,
+                   headers: [("x-api-key", "dl_test_token")])
+        },
+        "POST /v1/shipments/:id/tracking": { w, _, n in
+            Sample(path: "/v1/shipments/\(await booked(w, n))/tracking", body: #"{"status":"in_transit","at":"2026-12-01T10:00:00+05:30"}"#)
+        },
+        "GET /v1/shipments/:id/tracking": { w, _, n in Sample(path: "/v1/shipments/\(await booked(w, n))/tracking") },
+        "GET /v1/tracking/parked": { _, _, _ in Sample(path: "/v1/tracking/parked") },
+        "GET /v1/couriers/performance": { _, _, _ in Sample(path: "/v1/couriers/performance?to_pincode=781001") },
+        "GET /v1/ndr": { _, _, _ in Sample(path: "/v1/ndr?status=all") },
+        "POST /v1/shipments/:id/ndr-action": { w, _, n in
+            let shipment = await booked(w, n)
+            let r = await w.post("/v1/shipments/\(shipment)/tracking", #"{"status":"undelivered","at":"2026-12-01T10:00:00+05:30"}"#)
+            #expect(r.status == .ok, "\(r.text)")
+            return Sample(path: "/v1/shipments/\(shipment)/ndr-action", body: #"{"action":"reattempt","note":"Call first"}"#)
+        },
     ]
 
     /// A packed shipment of a new order, and the manual courier `matrix` serving Surat (made once).

@@ -151,7 +151,9 @@ import BahiJSON
             #expect(r.num("quotes.1.total_paise") == 19_304)
             #expect(r.num("quotes.1.freight_paise") == 11_210 && r.num("quotes.1.fuel_paise") == 1401 && r.num("quotes.1.cod_fee_paise") == 3748)
             #expect(r.num("quotes.1.gst_paise") == 2945 && r.num("quotes.1.chargeable_g") == 1000 && r.str("quotes.1.zone") == "E")
-            #expect(r.num("quotes.1.expected_days") == 7 && r.document.at("quotes.1.performance") == JSONValue.null)
+            #expect(r.num("quotes.1.expected_days") == 7 && r.num("quotes.1.performance.samples") == 0)
+            // No history yet: the assumption (90 % delivered, 10 % back, the quote's days).
+            #expect(r.document.at("quotes.1.performance.delivered_share")?.encodedText == "0.9000" && r.document.at("quotes.1.performance.mean_transit_days")?.encodedText == "7.0000")
             #expect(r.list("excluded").map { "\($0["courier"]?.text ?? ""):\($0["reason"]?.text ?? "")" }
                     == ["no-cod:cod_not_available", "nowhere:not_serviceable", "off:inactive"])
 

@@ -165,6 +165,9 @@ extension OrderWorld {
         config.secrets.cashfreeClientSecret = "cf_test_secret"
         config.secrets.payuSalt = "secret"
         config.secrets.payuMerchantKey = "merchant_id"
+        // The couriers' tracking tokens.
+        config.secrets.shiprocketWebhookToken = "sr_test_token"
+        config.secrets.delhiveryWebhookToken = "dl_test_token"
     }
 
     /// `app` with the order catalog seeded and a key per role made (see `withOrders`).

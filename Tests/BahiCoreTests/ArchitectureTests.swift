@@ -209,7 +209,7 @@ enum Ownership {
         ("Coordination", ["leases"]),
         ("Settings", ["seller_profile"]),
         ("Webhooks", ["webhook_endpoints", "webhook_deliveries", "webhook_attempts"]),
-        ("Couriers", ["couriers", "courier_rates", "courier_pincodes", "courier_waybills"]),
+        ("Couriers", ["couriers", "courier_rates", "courier_pincodes", "courier_waybills", "tracking_scans", "tracking_parked", "shipment_ndrs", "courier_performance"]),
     ]
 
     /// Table → owning domain. `catalog_*` views are the Catalog's published read contract and

@@ -115,6 +115,10 @@ public struct BahiConfiguration: Sendable, Equatable {
         public var payuMerchantKey = ""
         public var shiprocketToken = ""
         public var delhiveryToken = ""
+        /// The security token the seller set on Shiprocket's tracking webhook (sent as
+        /// `x-api-key`), and the one Delhivery's scan push sends: reports without it are refused.
+        public var shiprocketWebhookToken = ""
+        public var delhiveryWebhookToken = ""
     }
 
     /// Where the gateways' APIs are (refunds). Tests point them at local stubs.
@@ -204,6 +208,11 @@ public struct BahiConfiguration: Sendable, Equatable {
         public var weightRTORisk = 30
         /// Ordered rules tried before the policy, e.g. `cod&zone=E => courier=xpressbees`.
         public var rules: [String] = []
+        /// Failed delivery attempts after which the parcel goes back (RTO); a refusal goes at once.
+        public var ndrMaxAttempts = NDRPolicy.defaultMaxAttempts
+        /// Hours the seller has to act on an NDR before it shows overdue (Shiprocket re-attempts
+        /// on its own after 24).
+        public var ndrActionHours = 24
 
         /// The policy for `channel` (its override, else the default), with the rules; entries
         /// the loader has already checked, so an unreadable one cannot occur here and is skipped.

@@ -181,6 +181,8 @@ public enum ConfigurationLoader {
         string("secrets.payu_merchant_key", \.secrets.payuMerchantKey),
         string("secrets.shiprocket_token", \.secrets.shiprocketToken),
         string("secrets.delhivery_token", \.secrets.delhiveryToken),
+        string("secrets.shiprocket_webhook_token", \.secrets.shiprocketWebhookToken),
+        string("secrets.delhivery_webhook_token", \.secrets.delhiveryWebhookToken),
         int("orders.cod_max_paise", 0...10_000_000_000, \.orders.codMaxPaise),
         list("orders.cod_disabled_channels", \.orders.codDisabledChannels),
         list("orders.cod_blocked_pincodes", \.orders.codBlockedPincodes),
@@ -219,6 +221,8 @@ public enum ConfigurationLoader {
         int("couriers.weights.days", 0...1_000, \.couriers.weightDays),
         int("couriers.weights.rto_risk", 0...1_000, \.couriers.weightRTORisk),
         list("couriers.rules", \.couriers.rules),
+        int("couriers.ndr_max_attempts", 1...10, \.couriers.ndrMaxAttempts),
+        int("couriers.ndr_action_hours", 1...24 * 7, \.couriers.ndrActionHours),
     ]
 
     /// `--db` and `BAHI_DB`: one value naming the database either way. A `postgres://` URL

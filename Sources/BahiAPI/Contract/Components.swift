@@ -351,6 +351,8 @@ public enum Components {
             "courier": nullableText.described("The courier booked (its code); null until booked."),
             "awb": nullableText.described("The air waybill number booking gave; null until booked."), "booked_at": nullableTime,
             "created_at": time,
+            "status_at": nullableTime.described("When the courier last reported the current status."),
+            "picked_up_at": nullableTime.described("When the courier took the parcel."), "delivered_at": nullableTime,
             "lines": .array(of: .object(["line": int, "sku": text, "stock_sku": text, "qty": int], allRequired: true)),
         ], allRequired: true)
     }
@@ -620,6 +622,35 @@ public enum Components {
         ], allRequired: true)
     }
 
+    /// What a courier's tracking report did.
+    public static let trackingReceived = Component("TrackingReceived") {
+        .object([
+            "status": Schema.string(enum: ["applied", "kept", "parked", "duplicate"])
+                .described("applied: the shipment moved or a failed attempt was recorded; kept: new scans kept, the shipment stayed (see kept); parked: no shipment has the AWB, kept for operators; duplicate: seen before, nothing changed."),
+            "shipment_id": nullableText, "shipment_status": Schema.oneOf(ShipmentStatus.self).nullable,
+            "moved": .array(of: .oneOf(ShipmentStatus.self)).described("Statuses entered, in order (skipped ones included)."),
+            "new_scans": int,
+            "kept": Schema.string(enum: ["informational", "unchanged", "final", "in_warehouse", "behind", "late"]).nullable
+                .described("Why the shipment stayed: no status, the same status, a final status, still in the warehouse, a status behind it, a late step of the delivery loop."),
+            "ndr": Schema.ref(ndr).nullable,
+        ], allRequired: true)
+    }
+
+    /// A failed delivery attempt.
+    public static let ndr = Component("NDR") {
+        .object([
+            "id": text.described("ndr_…"), "shipment_id": text, "attempt": int, "reason": .oneOf(NDRReason.self),
+            "code": nullableText.described("The courier's code for it."), "text": nullableText.described("The courier's words for it."),
+            "raised_at": time.described("When the attempt failed."), "status": .oneOf(ShipmentNDR.Status.self),
+            "action_due_at": time.described("The end of the window to act (couriers.ndr_action_hours after raised_at)."),
+            "overdue": Schema.boolean.described("Open past its window."),
+            "action": Schema.oneOf(ShipmentNDR.Action.self).nullable, "action_detail": Schema.freeObject,
+            "action_by": nullableText, "actioned_at": nullableTime,
+            "courier_reply": nullableText.described("What the courier's API answered, or why nothing was sent."),
+            "closed_by": nullableText.described("delivered, rto, policy (a refusal or the last attempt) or reattempted."),
+        ], allRequired: true)
+    }
+
     /// Every courier's quote, and the couriers left out.
     public static let quotes = Component("Quotes") {
         .object([
@@ -629,7 +660,11 @@ public enum Components {
             "quotes": Schema.array(of: .object([
                 "courier": text, "zone": .oneOf(CourierZone.self), "chargeable_g": int, "freight_paise": int, "fuel_paise": int,
                 "cod_fee_paise": int, "gst_paise": int, "total_paise": int, "expected_days": int,
-                "performance": Schema.freeObject.nullable.described("Learned delivery performance; null until it is measured."),
+                "performance": Schema.object([
+                    "delivered_share": Schema.number, "rto_share": Schema.number, "mean_transit_days": Schema.number,
+                    "samples": Schema.integer().described("Finished shipments behind the narrowest figure used (0: the assumption alone)."),
+                ], allRequired: true).nullable
+                    .described("What this seller's finished shipments say of the courier to this destination, smoothed (GET /v1/couriers/performance); null when a pincode is not in the directory."),
             ], allRequired: true)).described("Cheapest first."),
             "excluded": Schema.array(of: .object(["courier": text, "reason": .oneOf(CourierSelection.Reason.self)], allRequired: true)),
         ], allRequired: true)

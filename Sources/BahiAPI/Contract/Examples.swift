@@ -60,7 +60,7 @@ public enum Examples {
          "risk": {"score": 0, "reasons": []}, "reservation_id": "res_01JD6ZK3Q8T4W2M9X5V7B1N0C4", "tags": [], "notes": null,
          "shipments": [{"id": "shp_01JD6ZQ0C3D5E7F9G1H3J5K7M9", "order_id": "ord_01JD6ZQ0B2C4D6E8F0G2H4J6K8", "location": "SURAT", "status": "pending",
                         "picklist_id": null, "package": null, "invoice_id": null, "packed_at": null, "courier": null, "awb": null,
-                        "booked_at": null, "created_at": "2026-11-22T10:16:00.000Z",
+                        "booked_at": null, "created_at": "2026-11-22T10:16:00.000Z", "status_at": null, "picked_up_at": null, "delivered_at": null,
                         "lines": [{"line": 0, "sku": "TSHIRT-M", "stock_sku": "TSHIRT-M", "qty": 2}]}],
          "history": [{"action": "created", "from_status": null, "to_status": "confirmed", "detail": {}, "actor": "key_01JD6ZH5P1S3V7X2Z6C9M4Q8D0",
                       "at": "2026-11-22T10:16:00.000Z"}],

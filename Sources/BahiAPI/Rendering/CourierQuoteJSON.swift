@@ -6,7 +6,8 @@ import BahiJSON
 /// `JSONValue` tree.
 enum CourierQuoteJSON {
     /// `{shipment_id?, from_pincode, to_pincode, parcel, quotes, excluded}`.
-    static func encoded(from: String, to: String, parcel: Parcel, _ result: CourierSelection.Result, shipmentID: String? = nil) -> [UInt8] {
+    static func encoded(from: String, to: String, parcel: Parcel, _ result: CourierSelection.Result, shipmentID: String? = nil,
+                        performance: [String: CourierPerformance] = [:]) -> [UInt8] {
         var json = JSONWriter(capacity: 256 + result.offers.count * 240 + result.exclusions.count * 64)
         json.beginObject()
         if let shipmentID { json.key("shipment_id"); json.string(shipmentID) }
@@ -35,7 +36,17 @@ enum CourierQuoteJSON {
             json.key("gst_paise"); json.int64(q.gstPaise)
             json.key("total_paise"); json.int64(q.totalPaise)
             json.key("expected_days"); json.int64(offer.expectedDays)
-            json.key("performance"); json.null()
+            json.key("performance")
+            if let p = performance[offer.courier] {
+                json.beginObject()
+                json.key("delivered_share"); json.raw(JSONValue.decimal(p.deliveredShare).encodedText)
+                json.key("rto_share"); json.raw(JSONValue.decimal(p.rtoShare).encodedText)
+                json.key("mean_transit_days"); json.raw(JSONValue.decimal(p.meanDays).encodedText)
+                json.key("samples"); json.int64(p.samples)
+                json.endObject()
+            } else {
+                json.null()
+            }
             json.endObject()
         }
         json.endArray()

@@ -27,6 +27,9 @@ extension Shipment {
         o["awb"] = .optional(awb)
         o["booked_at"] = bookedAt.map { .string(Timestamps.rfc3339(milliseconds: $0)) } ?? .null
         o["created_at"] = .string(Timestamps.rfc3339(milliseconds: createdAt))
+        o["status_at"] = statusAt.map { .string(Timestamps.rfc3339(milliseconds: $0)) } ?? .null
+        o["picked_up_at"] = pickedUpAt.map { .string(Timestamps.rfc3339(milliseconds: $0)) } ?? .null
+        o["delivered_at"] = deliveredAt.map { .string(Timestamps.rfc3339(milliseconds: $0)) } ?? .null
         o["lines"] = .array(lines.map(\.json))
         return .object(o)
     }

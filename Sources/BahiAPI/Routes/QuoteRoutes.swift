@@ -34,8 +34,11 @@ enum QuoteRoutes {
             try v.check()
             let parcel = Parcel(weightG: weight ?? 1, lengthMM: length ?? 1, widthMM: width ?? 1, heightMM: height ?? 1, cod: cod, valuePaise: value ?? 0)
             let cache = ctx.app.courierQuotes
-            let result = try await ctx.app.store.read { db in try Couriers.quote(db, from: from, to: to, parcel: parcel, cache: cache) }
-            return .json(CourierQuoteJSON.encoded(from: from, to: to, parcel: parcel, result))
+            let (result, learned) = try await ctx.app.store.read { db in
+                let result = try Couriers.quote(db, from: from, to: to, parcel: parcel, cache: cache)
+                return (result, try Self.performance(db, from: from, to: to, result))
+            }
+            return .json(CourierQuoteJSON.encoded(from: from, to: to, parcel: parcel, result, performance: learned))
         }
 
         api.route(.get, "/v1/shipments/:id/quotes", access: CourierRoutes.readers, RouteDoc(
@@ -47,8 +50,20 @@ enum QuoteRoutes {
             let id = ctx.request.parameters["id"] ?? ""
             guard EntityID.isValid(id, kind: .shipment) else { throw DomainError.notFound("shipment", id) }
             let cache = ctx.app.courierQuotes
-            let quotes = try await ctx.app.store.read { db in try ShipmentQuoteFlow.quote(db, shipmentID: id, cache: cache) }
-            return .json(CourierQuoteJSON.encoded(from: quotes.fromPincode, to: quotes.toPincode, parcel: quotes.parcel, quotes.result, shipmentID: id))
+            let (quotes, learned) = try await ctx.app.store.read { db in
+                let quotes = try ShipmentQuoteFlow.quote(db, shipmentID: id, cache: cache)
+                return (quotes, try Self.performance(db, from: quotes.fromPincode, to: quotes.toPincode, quotes.result))
+            }
+            return .json(CourierQuoteJSON.encoded(from: quotes.fromPincode, to: quotes.toPincode, parcel: quotes.parcel, quotes.result, shipmentID: id,
+                                                  performance: learned))
         }
+    }
+
+    /// Each offered courier's learned performance to this destination (`Tracking.estimates`),
+    /// none when the directory lacks a pincode.
+    static func performance(_ db: any Database, from: String, to: String, _ result: CourierSelection.Result) throws -> [String: CourierPerformance] {
+        guard !result.offers.isEmpty, let destination = Tracking.Destination(from: from, to: to) else { return [:] }
+        return try Tracking.estimates(db, destination: destination,
+                                      expectedDays: Dictionary(result.offers.map { ($0.courier, $0.expectedDays) }, uniquingKeysWith: { a, _ in a }))
     }
 }

@@ -73,7 +73,7 @@ public protocol DomainEvent {
 public enum EventCatalogue {
     /// All definitions, in the order `docs/EVENTS.md` lists them.
     public static let all: [EventDefinition] =
-        SystemEvents.all + CatalogEvents.all + StockEvents.all + OrderEvents.all + FulfilmentEvents.all + SettingsEvents.all + WebhookEvents.all + PaymentEvents.all + RefundEvents.all + CourierEvents.all
+        SystemEvents.all + CatalogEvents.all + StockEvents.all + OrderEvents.all + FulfilmentEvents.all + SettingsEvents.all + WebhookEvents.all + PaymentEvents.all + RefundEvents.all + CourierEvents.all + TrackingEvents.all
 
     /// The definition of `type`, or nil.
     public static func definition(of type: String) -> EventDefinition? {

@@ -15,8 +15,8 @@ public enum BookShipmentFlow {
 
     /// Books packed shipment `shipmentID` with courier `code`, or when none is named the courier
     /// `policy` (the configuration's rules and policy for the order's channel) chooses among
-    /// those that can carry it — learned performance joins the choice with tracking's storage;
-    /// until then each courier counts as the assumption. The AWB comes from the courier's
+    /// those that can carry it, with each courier's performance learned from the seller's
+    /// finished shipments to this destination (`Tracking.estimates`). The AWB comes from the courier's
     /// provider (`CourierWaybills.issue`).
     ///
     /// Refusals: `not_found`; `shipment_not_packed` for a pending or picking shipment;
@@ -41,7 +41,11 @@ public enum BookShipmentFlow {
             for o in quotes.result.offers { modes[o.courier] = try Couriers.get(db, code: o.courier)?.fields.mode }
             let parcel = CourierPolicy.Parcel(cod: quotes.parcel.cod, valuePaise: quotes.parcel.valuePaise, destinationPincode: quotes.toPincode,
                                               zone: offer.quote.zone, channel: order.channel)
-            if let chosen = policy(order.channel).choose(quotes.result.offers, parcel: parcel, modes: modes, performance: [:]),
+            let learned = try Tracking.Destination(from: quotes.fromPincode, to: quotes.toPincode).map { destination in
+                try Tracking.estimates(db, destination: destination,
+                                       expectedDays: Dictionary(quotes.result.offers.map { ($0.courier, $0.expectedDays) }, uniquingKeysWith: { a, _ in a }))
+            } ?? [:]
+            if let chosen = policy(order.channel).choose(quotes.result.offers, parcel: parcel, modes: modes, performance: learned),
                let picked = quotes.result.offers.first(where: { $0.courier == chosen.courier }) {
                 offer = picked
             }

@@ -8,7 +8,7 @@ public enum FulfilmentRecords {
     // MARK: - shipments
 
     /// Every column a `Shipment` is decoded from.
-    static let shipmentColumns = "id, order_id, location, status, picklist_id, weight_g, length_mm, width_mm, height_mm, invoice_id, packed_at, courier, awb, booked_at, created_at"
+    static let shipmentColumns = "id, order_id, location, status, picklist_id, weight_g, length_mm, width_mm, height_mm, invoice_id, packed_at, courier, awb, booked_at, created_at, status_at, picked_up_at, delivered_at"
 
     /// The shipment of one row of `shipmentColumns` (without its lines).
     static func shipment(_ row: Row) throws -> Shipment {
@@ -17,7 +17,8 @@ public enum FulfilmentRecords {
         return Shipment(id: id, orderID: try row["order_id"], location: try row["location"], status: status, picklistID: try row["picklist_id"],
                         weightG: try row["weight_g"], lengthMM: try row["length_mm"], widthMM: try row["width_mm"], heightMM: try row["height_mm"],
                         invoiceID: try row["invoice_id"], packedAt: try row["packed_at"], courier: try row["courier"], awb: try row["awb"],
-                        bookedAt: try row["booked_at"], createdAt: try row["created_at"])
+                        bookedAt: try row["booked_at"], createdAt: try row["created_at"], statusAt: try row["status_at"],
+                        pickedUpAt: try row["picked_up_at"], deliveredAt: try row["delivered_at"])
     }
 
     /// One shipment without its lines, or nil.
@@ -75,6 +76,30 @@ public enum FulfilmentRecords {
         try db.execute(
             "UPDATE shipments SET status = ?1, courier = ?2, awb = ?3, booked_at = ?4, updated_at = ?5 WHERE id = ?6 AND status = ?7",
             binding: to.rawValue, booking?.courier, booking?.awb, booking?.at, now, id, from.rawValue) == 1
+    }
+
+    /// The id of the newest shipment booked under `awb`, or nil (`shipments_awb`).
+    static func shipmentID(_ db: any Database, awb: String) throws -> String? {
+        try db.queryFirst("SELECT id FROM shipments WHERE awb = ?1 ORDER BY booked_at DESC LIMIT 1", [awb]) { row -> String in try row["id"] }
+    }
+
+    /// A courier-reported move from `from` to `to` at `at`, if the shipment is still `from`;
+    /// the pickup time is set once, the delivery time when given.
+    static func track(_ db: any Database, id: String, from: ShipmentStatus, to: ShipmentStatus, at: Int64, pickedUpAt: Int64?, deliveredAt: Int64?,
+                      now: Int64) throws -> Bool {
+        try db.execute(
+            """
+            UPDATE shipments SET status = ?1, status_at = ?2, picked_up_at = COALESCE(picked_up_at, ?3), delivered_at = COALESCE(?4, delivered_at),
+                   updated_at = ?5
+             WHERE id = ?6 AND status = ?7
+            """,
+            binding: to.rawValue, at, pickedUpAt, deliveredAt, now, id, from.rawValue) == 1
+    }
+
+    /// Moves the current status's time forward to `at` (never back).
+    static func restamp(_ db: any Database, id: String, status: ShipmentStatus, at: Int64) throws {
+        try db.perform("UPDATE shipments SET status_at = ?1 WHERE id = ?2 AND status = ?3 AND (status_at IS NULL OR status_at < ?1)",
+                       binding: at, id, status.rawValue)
     }
 
     /// Shipments booked since `since` and not cancelled, per courier (a cancelled booking

@@ -31,6 +31,11 @@ public struct Shipment: Sendable, Equatable {
     public var awb: String?
     public var bookedAt: Int64?
     public var createdAt: Int64
+    /// When the courier last reported the current status (tracking's `TrackingProgress` orders
+    /// a delivery loop's reports by it), when the parcel was picked up and when delivered.
+    public var statusAt: Int64? = nil
+    public var pickedUpAt: Int64? = nil
+    public var deliveredAt: Int64? = nil
     public var lines: [Line] = []
 
     /// Units of each stocked SKU the parcel must contain (what a packing scan is checked against).
@@ -147,6 +152,28 @@ public enum Shipments {
         }
         if !held.isEmpty { try LineReservation.release(db, held, reference: orderID, reason: reason, actor: actor, now: now) }
         return live
+    }
+
+    /// The live shipment booked under `awb` (a courier's report finds its parcel by it), with
+    /// its lines; nil when none has it. Should two couriers' AWBs collide, the newest booking wins.
+    public static func find(_ db: any Database, awb: String) throws -> Shipment? {
+        guard let id = try FulfilmentRecords.shipmentID(db, awb: awb) else { return nil }
+        return try find(db, id: id)
+    }
+
+    /// Moves `shipment` to `to` as a courier reported it at `at` (TrackingProgress decided the
+    /// move): one conditional UPDATE that also stamps the status's time, the pickup time when
+    /// the parcel left (`pickedUp`, even when the courier never reported pickup itself) and the
+    /// delivery time. False when a concurrent report moved it first (the caller reruns).
+    public static func track(_ db: any Database, _ shipment: Shipment, to: ShipmentStatus, at: Int64, pickedUp: Bool, now: Int64) throws -> Bool {
+        try FulfilmentRecords.track(db, id: shipment.id, from: shipment.status, to: to, at: at, pickedUpAt: pickedUp ? at : nil,
+                                    deliveredAt: to == .delivered ? at : nil, now: now)
+    }
+
+    /// Records that the current status was reported again at `at` (a newer out-for-delivery is
+    /// a new attempt).
+    public static func restamp(_ db: any Database, _ shipment: Shipment, at: Int64) throws {
+        try FulfilmentRecords.restamp(db, id: shipment.id, status: shipment.status, at: at)
     }
 
     /// Pending shipments (at one location, or all), oldest first, with their orders.

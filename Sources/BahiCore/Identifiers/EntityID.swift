@@ -25,6 +25,7 @@ public enum EntityID {
         case importBatch = "imp"
         case picklist = "pck"
         case mismatch = "mis"
+        case ndr = "ndr"
     }
 
     static let alphabet: [UInt8] = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)

@@ -75,7 +75,23 @@ public enum OrderEvents {
     ])
 
     /// Every definition of this domain, in catalogue order.
-    public static let all: [EventDefinition] = [created, pendingPayment, onHold, confirmed, inFulfilment, cancelled, edited, paymentRecorded]
+    /// Every shipment of the order reached its end (delivered, returned to origin or lost).
+    public static let completed = EventDefinition("order.completed", entity: "order", "Every shipment of an order reached its end: the order is completed.", payload: [
+        orderID, status, fromStatus,
+        PayloadField("fulfilment_status", .string, "How it ended: delivered, partially_delivered or rto."),
+        PayloadField("shipment_id", .string, "The shipment whose end completed it."),
+    ])
+
+    /// The order's fulfilment status followed its shipments.
+    public static let fulfilmentChanged = EventDefinition(
+        "order.fulfilment_changed", entity: "order", "An order's fulfilment status followed its shipments (shipped, delivered, RTO).", payload: [
+            orderID, status, fromStatus,
+            PayloadField("fulfilment_status", .string, "The new fulfilment status."),
+            PayloadField("from_fulfilment_status", .string, "The one before."),
+            PayloadField("shipment_id", .string, "The shipment whose move changed it."),
+        ])
+
+    public static let all: [EventDefinition] = [created, pendingPayment, onHold, confirmed, inFulfilment, cancelled, edited, paymentRecorded, fulfilmentChanged, completed]
 
     /// The event announcing the status an order was taken in (intake starts an order
     /// pending_payment, on_hold or confirmed).

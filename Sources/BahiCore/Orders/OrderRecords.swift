@@ -354,6 +354,18 @@ public enum OrderRecords {
             binding: pincode)
     }
 
+    /// Counts a parcel that came back (RTO) for its phone and pincode.
+    static func countRTO(_ db: any Database, phone: String, pincode: String) throws {
+        try db.perform("INSERT INTO customer_stats (phone, rtos) VALUES (?1, 1) ON CONFLICT (phone) DO UPDATE SET rtos = customer_stats.rtos + 1", binding: phone)
+        try db.perform("INSERT INTO pincode_stats (pincode, rtos) VALUES (?1, 1) ON CONFLICT (pincode) DO UPDATE SET rtos = pincode_stats.rtos + 1", binding: pincode)
+    }
+
+    /// Sets the order's fulfilment status unless it is that already; true when it changed.
+    static func setFulfilmentStatus(_ db: any Database, id: String, to status: FulfilmentStatus, now: Int64) throws -> Bool {
+        try db.execute("UPDATE orders SET fulfilment_status = ?1, version = version + 1, updated_at = ?2 WHERE id = ?3 AND fulfilment_status <> ?1",
+                       binding: status.rawValue, now, id) == 1
+    }
+
     // MARK: - payments
 
     /// The orders a channel reference names, in any channel (`orders_channel_ref`), at most two.

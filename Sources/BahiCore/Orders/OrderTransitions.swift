@@ -83,6 +83,32 @@ public enum OrderTransitions {
                                 detail: cause, actor: actor, now: now)
     }
 
+    /// The order's fulfilment status follows its shipments (`to`, derived by the caller from
+    /// every shipment's status): a history row and `order.fulfilment_changed` when it changed.
+    /// With `complete`, an order in fulfilment whose shipments have all ended moves to
+    /// `completed` (history and `order.completed`); an order held or cancelled meanwhile is left.
+    public static func followShipments(
+        _ db: any Database, orderID: String, fulfilment to: FulfilmentStatus, complete: Bool, shipmentID: String, actor: String?, now: Int64
+    ) throws {
+        guard let order = try OrderRecords.find(db, id: orderID) else { throw DomainError.notFound("order", orderID) }
+        if order.fulfilmentStatus != to, try OrderRecords.setFulfilmentStatus(db, id: orderID, to: to, now: now) {
+            try OrderHistory.record(db, orderID: orderID, action: .fulfilment, event: OrderEvents.fulfilmentChanged, from: order.status, to: order.status,
+                                    detail: ["fulfilment_status": .string(to.rawValue), "from_fulfilment_status": .string(order.fulfilmentStatus.rawValue),
+                                             "shipment_id": .string(shipmentID)], actor: actor, now: now)
+        }
+        guard complete, order.status == .inFulfilment else { return }
+        try OrderHistory.move(db, orderID: orderID, to: .completed, action: "completed", now: now)
+        try OrderHistory.record(db, orderID: orderID, action: .completed, event: OrderEvents.completed, from: .inFulfilment, to: .completed,
+                                detail: ["fulfilment_status": .string(to.rawValue), "shipment_id": .string(shipmentID)], actor: actor, now: now)
+    }
+
+    /// Counts a parcel returned to origin against the order's phone and pincode: what the next
+    /// order's RTO risk learns from.
+    public static func countRTO(_ db: any Database, orderID: String) throws {
+        guard let order = try OrderRecords.find(db, id: orderID) else { throw DomainError.notFound("order", orderID) }
+        try OrderRecords.countRTO(db, phone: order.customerPhone, pincode: order.shipping.pincode)
+    }
+
     /// Marks the order's lines billed by an invoice (those no earlier invoice billed).
     static func markInvoiced(_ db: any Database, orderID: String, lines: [Int], invoiceID: String) throws {
         for line in lines { _ = try OrderRecords.markInvoiced(db, orderID: orderID, line: line, invoiceID: invoiceID) }

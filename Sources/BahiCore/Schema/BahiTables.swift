@@ -49,5 +49,9 @@ extension BahiSchema {
         .init("courier_rates"),
         .init("courier_pincodes"),
         .init("courier_waybills"),
+        .init("tracking_scans"),
+        .init("tracking_parked"),
+        .init("shipment_ndrs"),
+        .init("courier_performance"),
     ]
 }
