@@ -36,6 +36,7 @@ public enum BahiApplication {
         CourierRoutes.register(on: &api)
         QuoteRoutes.register(on: &api)
         BookingRoutes.register(on: &api)
+        ManifestRoutes.register(on: &api)
         api.serveOpenAPI()
         return api
     }

@@ -6,7 +6,7 @@ public import BahiJSON
 public enum OrderHistory {
     /// What a history row records (stored as its raw value).
     public enum Action: String, Sendable, CaseIterable {
-        case created, confirmed, cancelled, edited, payment, packed
+        case created, confirmed, cancelled, edited, payment, packed, shipped
         case onHold = "on_hold"
         case paymentFailed = "payment_failed"
         case inFulfilment = "in_fulfilment"

@@ -49,5 +49,8 @@ extension BahiSchema {
         .init("courier_rates"),
         .init("courier_pincodes"),
         .init("courier_waybills"),
+        .init("manifests"),
+        .init("rto_receipts"),
+        .init("rto_receipt_lines"),
     ]
 }
