@@ -32,16 +32,7 @@ enum ManifestRoutes {
             v.allowOnly(body, ["courier", "location", "shipment_ids"])
             let courier = v.string(body, "courier", required: true, maxLength: 64)
             let location = v.string(body, "location", required: true, maxLength: 64)
-            var ids: [String]?
-            if let items = v.array(body, "shipment_ids") {
-                if items.isEmpty || items.count > 500 { v.add("shipment_ids", "out_of_range", "1 to 500 shipment ids.") }
-                ids = []
-                for (i, item) in items.prefix(500).enumerated() {
-                    if case .string(let s) = item, EntityID.isValid(s, kind: .shipment) { ids?.append(s) } else {
-                        v.add("shipment_ids[\(i)]", "invalid", "A shipment id such as shp_01J….")
-                    }
-                }
-            }
+            let ids = FulfilmentRoutes.shipmentIDs(body, v)
             try v.check()
             guard let courier, let location else { throw HTTPError(.unprocessableContent, code: "validation_failed", detail: "courier and location are required.") }
             let actor = ctx.actor

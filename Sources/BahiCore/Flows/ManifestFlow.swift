@@ -125,20 +125,30 @@ public enum ManifestFlow {
             guard let head = byAWB[awb] else { continue }
             guard head.status == .ready else { already.append(awb); continue }
             guard let shipment = try Shipments.find(db, id: head.id) else { throw DomainError.notFound("shipment", head.id) }
-            try Shipments.move(db, shipment, to: .pickedUp, now: now)
-            try StockLedger.ship(db, shipment.lines.map { StockLedger.Units(sku: $0.stockSKU, location: shipment.location, qty: $0.qty) },
-                                 reference: shipment.id, actor: actor, now: now)
-            let siblings = try Shipments.forOrder(db, orderID: shipment.orderID)
-            let allShipped = !siblings.contains { $0.status.isInWarehouse }
-            try OrderTransitions.markShipped(db, orderID: shipment.orderID, shipmentID: shipment.id, allShipped: allShipped, actor: actor, now: now)
-            try EventLog.append(db, NewEvent(FulfilmentEvents.shipmentPickedUp, entityID: shipment.id, payload: [
-                "shipment_id": .string(shipment.id), "order_id": .string(shipment.orderID), "courier": .string(manifest.courier),
-                "awb": .string(awb), "manifest_id": .string(id),
-            ]), actor: actor, at: now)
+            try pickUp(db, shipment, actor: actor, now: now)
             picked.append(awb)
         }
         let missing = manifest.shipments.filter { $0.status == .ready && !seen.contains($0.awb ?? "") }.compactMap(\.awb)
         return Handover(details: try details(db, id: id), pickedUp: picked, alreadyPickedUp: already, missing: missing)
+    }
+
+    /// Ready shipment `shipment` (read with its lines) left with its courier: ready →
+    /// picked_up, its reservations become `ship` movements referencing it, its order's
+    /// fulfilment status follows and `shipment.picked_up` is appended. The one way a parcel is
+    /// picked up, so stock ships exactly once whoever reports the pickup first: tracking's
+    /// pickup scan for a parcel never scanned at a handover should call it too.
+    public static func pickUp(_ db: any Database, _ shipment: Shipment, actor: String?, now: Int64) throws {
+        try Shipments.move(db, shipment, to: .pickedUp, now: now)
+        try StockLedger.ship(db, shipment.lines.map { StockLedger.Units(sku: $0.stockSKU, location: shipment.location, qty: $0.qty) },
+                             reference: shipment.id, actor: actor, now: now)
+        let siblings = try Shipments.forOrder(db, orderID: shipment.orderID)
+        let allShipped = !siblings.contains { $0.status.isInWarehouse }
+        try OrderTransitions.markShipped(db, orderID: shipment.orderID, shipmentID: shipment.id, allShipped: allShipped, actor: actor, now: now)
+        // A ready shipment is booked: its courier and AWB are set.
+        try EventLog.append(db, NewEvent(FulfilmentEvents.shipmentPickedUp, entityID: shipment.id, payload: [
+            "shipment_id": .string(shipment.id), "order_id": .string(shipment.orderID), "courier": .string(shipment.courier ?? ""),
+            "awb": .string(shipment.awb ?? ""), "manifest_id": .optional(shipment.manifestID),
+        ]), actor: actor, at: now)
     }
 }
 

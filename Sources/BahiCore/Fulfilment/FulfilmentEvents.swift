@@ -48,8 +48,8 @@ public enum FulfilmentEvents {
         PayloadField("shipment_id", .string, "The shipment."),
         PayloadField("order_id", .string, "Its order."),
         PayloadField("courier", .string, "The courier's code."),
-        PayloadField("awb", .string, "The AWB scanned."),
-        PayloadField("manifest_id", .string, "The manifest it was handed over on."),
+        PayloadField("awb", .string, "The parcel's AWB."),
+        PayloadField("manifest_id", .string, optional: true, "The manifest it was handed over on; null when the courier reported the pickup without a handover scan."),
     ])
 
     /// A returned (RTO) parcel was opened and its units recorded as good, damaged or missing.

@@ -25,6 +25,13 @@ public struct RTOReceipt: Sendable, Equatable {
     public var actor: String?
     public var lines: [Line]
 
+    public init(shipmentID: String, receivedAt: Int64, actor: String?, lines: [Line]) {
+        self.shipmentID = shipmentID
+        self.receivedAt = receivedAt
+        self.actor = actor
+        self.lines = lines
+    }
+
     /// Units per SKU in `condition`, over every line.
     public func units(_ condition: Condition) -> [String: Int64] {
         lines.filter { $0.condition == condition }.reduce(into: [:]) { $0[$1.sku, default: 0] += $1.qty }
