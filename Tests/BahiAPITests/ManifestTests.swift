@@ -119,6 +119,52 @@ import BahiStore
         }
     }
 
+    /// Ten manifests of one parcel each at once against a capacity of five: five are made and
+    /// five refused, on SQLite's writer and, on PostgreSQL, as truly concurrent transactions
+    /// (no group commit, as several nodes would run them).
+    @Test func concurrentManifestsNeverExceedTheCapacity() async throws {
+        try await withOrders { w in
+            try await w.stock("TEE", 20)
+            await Self.setUp(w, "hx", capacity: 5)
+            let now = Int64(WallClock.milliseconds())
+            let today = ReconciliationPeriod.dayEnd(containing: now) - 86_400_000
+            var shipments: [String] = []
+            // Booking counts the same capacity per day: half booked yesterday.
+            for n in 1...10 { shipments.append(try await Self.ready(w, n, "hx", at: n <= 5 ? today - Int64(n) : nil)) }
+            var store: any DataStore = w.app.store
+            var own: PostgresStore?
+            let url = w.app.configuration.database.url
+            if !url.isEmpty {
+                own = try await PostgresStore(configuration: .init(conninfo: try PostgresURL(url).conninfo, poolSize: 8, groupCommit: false))
+                store = own ?? store
+            }
+            let chosen = store
+            let outcomes = await withTaskGroup(of: DomainError.Code?.self) { group in
+                for shipment in shipments {
+                    group.addTask {
+                        do {
+                            _ = try await chosen.write { db in
+                                try ManifestFlow.create(db, courier: "hx", location: "SURAT", shipmentIDs: [shipment], actor: "test", now: Int64(WallClock.milliseconds()))
+                            }
+                            return nil
+                        } catch let error as DomainError {
+                            return error.code
+                        } catch {
+                            return .corruptRow
+                        }
+                    }
+                }
+                return await group.reduce(into: [DomainError.Code?]()) { $0.append($1) }
+            }
+            await own?.close()
+            #expect(outcomes.filter { $0 == nil }.count == 5 && outcomes.filter { $0 == .pickupCapacityFull }.count == 5, "\(outcomes)")
+            let manifested = try await w.app.store.read { db in
+                try db.queryValue("SELECT COUNT(*) FROM shipments WHERE manifest_id IS NOT NULL", as: Int64.self)
+            }
+            #expect(manifested == 5)
+        }
+    }
+
     @Test func listedShipmentsAreRefusedByIndexAndNothingEligibleIsNamed() async throws {
         try await withOrders { w in
             try await w.stock("TEE", 20)

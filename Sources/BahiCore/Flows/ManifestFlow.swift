@@ -42,9 +42,14 @@ public enum ManifestFlow {
     /// on a manifest or listed twice; 422 `nothing_to_manifest` when nothing is eligible; 409
     /// `pickup_capacity_full` when the parcels exceed the courier's daily pickup capacity less
     /// what its manifests at this location already hold today (IST), naming how many fit.
+    /// Manifests of one courier and location are made one at a time, on every store.
     public static func create(_ db: any Database, courier code: String, location: String, shipmentIDs: [String]?, actor: String?, now: Int64) throws -> Details {
         guard let courier = try Couriers.get(db, code: code) else { throw DomainError.invalid("courier", "unknown_courier", "No courier \(code).") }
         guard try LocationCatalog.get(db, code: location) != nil else { throw DomainError.invalid("location", "unknown_location", "No location \(location).") }
+        // Manifests of one courier at one location are made one at a time (PostgreSQL: a row
+        // lock to commit), so two nodes cannot each count the other's parcels out and together
+        // pass the day's capacity. SQLite's single writer does this already.
+        try Leases.serialize(db, name: "manifest:\(code):\(location)")
         let chosen: [String]
         if let shipmentIDs {
             var problems: [FieldProblem] = []
