@@ -837,3 +837,41 @@ CREATE TABLE courier_performance (
     transit_days INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (courier, level, key)
 ) STRICT, WITHOUT ROWID;
+-- ───────────────────────────── manifests and RTO receipts (migration 17; PostgreSQL migration 12) ──────────────────
+
+-- A courier's pickup list (the Fulfilment domain, beside pick lists): the ready parcels of one
+-- courier at one location, printed for the pickup person, whose scans hand them over. Its
+-- status is worked out from its parcels (open, partially handed over, handed over), never
+-- stored, so a parcel leaving it cannot leave it stale.
+CREATE TABLE manifests (
+    id          TEXT PRIMARY KEY,                 -- man_…
+    courier     TEXT NOT NULL REFERENCES couriers (code),
+    location    TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    actor       TEXT
+) STRICT;
+CREATE INDEX manifests_courier ON manifests (courier, location, created_at);
+
+-- A shipment's manifest (set when manifested, cleared when its booking is cancelled before
+-- pickup), and what booking priced: the forward cost (the quote's total) and the RTO charge
+-- (the card's RTO share of the forward freight), so a return's cost is known when it happens.
+ALTER TABLE shipments ADD COLUMN manifest_id TEXT;
+ALTER TABLE shipments ADD COLUMN shipping_cost_paise INTEGER;
+ALTER TABLE shipments ADD COLUMN rto_charge_paise INTEGER;
+CREATE INDEX shipments_manifest ON shipments (manifest_id) WHERE manifest_id IS NOT NULL;
+
+-- A returned (rto_delivered) parcel opened at its location, once: who received it, when, and
+-- what each SKU's units were found to be (good: restocked; damaged: kept apart; missing).
+CREATE TABLE rto_receipts (
+    shipment_id TEXT PRIMARY KEY REFERENCES shipments (id),
+    received_at INTEGER NOT NULL,
+    actor       TEXT
+) STRICT;
+CREATE TABLE rto_receipt_lines (
+    shipment_id TEXT NOT NULL REFERENCES rto_receipts (shipment_id),
+    line        INTEGER NOT NULL,                 -- the request's order, from 0
+    sku         TEXT NOT NULL,
+    qty         INTEGER NOT NULL CHECK (qty > 0),
+    condition   TEXT NOT NULL CHECK (condition = 'good' OR condition = 'damaged' OR condition = 'missing'),
+    PRIMARY KEY (shipment_id, line)
+) STRICT;

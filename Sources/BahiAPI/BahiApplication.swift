@@ -37,6 +37,7 @@ public enum BahiApplication {
         QuoteRoutes.register(on: &api)
         BookingRoutes.register(on: &api)
         TrackingRoutes.register(on: &api)
+        ManifestRoutes.register(on: &api)
         api.serveOpenAPI()
         return api
     }

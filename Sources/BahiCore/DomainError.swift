@@ -44,6 +44,9 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         case shipmentNotBooked = "shipment_not_booked"
         case waybillPoolEmpty = "waybill_pool_empty"
         case awbInUse = "awb_in_use"
+        case nothingToManifest = "nothing_to_manifest"
+        case pickupCapacityFull = "pickup_capacity_full"
+        case rtoAlreadyReceived = "rto_already_received"
         case wrongProvider = "wrong_provider"
         // Defined but not built yet: the request is right and will work in a later version.
         case providerNotSupportedYet = "provider_not_supported_yet"

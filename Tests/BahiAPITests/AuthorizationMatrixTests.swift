@@ -278,7 +278,30 @@ import BahiJSON
             #expect(r.status == .ok, "\(r.text)")
             return Sample(path: "/v1/shipments/\(shipment)/ndr-action", body: #"{"action":"reattempt","note":"Call first"}"#)
         },
+        "POST /v1/manifests": { w, _, n in
+            Sample(path: "/v1/manifests", body: #"{"courier":"matrix","location":"SURAT","shipment_ids":["\#(await booked(w, n))"]}"#)
+        },
+        "GET /v1/manifests": { _, _, _ in Sample(path: "/v1/manifests?courier=matrix") },
+        "GET /v1/manifests/:id": { w, _, n in Sample(path: "/v1/manifests/\(await manifested(w, n).manifest)") },
+        "POST /v1/manifests/:id/handover": { w, _, n in
+            let made = await manifested(w, n)
+            return Sample(path: "/v1/manifests/\(made.manifest)/handover", body: #"{"scanned_awbs":["\#(made.awb)"]}"#)
+        },
+        "POST /v1/shipments/:id/rto-receive": { w, _, n in
+            let made = await manifested(w, n)
+            _ = await w.post("/v1/manifests/\(made.manifest)/handover", #"{"scanned_awbs":["\#(made.awb)"]}"#)
+            try? await ManifestTests.returned(w, made.shipment)
+            return Sample(path: "/v1/shipments/\(made.shipment)/rto-receive", body: #"{"lines":[{"sku":"TEE","qty":1,"condition":"good"}]}"#)
+        },
     ]
+
+    /// A booked shipment on a manifest of its own: the manifest, the shipment and its AWB.
+    static func manifested(_ w: OrderWorld, _ n: Int) async -> (manifest: String, shipment: String, awb: String) {
+        let shipment = await booked(w, n)
+        let made = await w.post("/v1/manifests", #"{"courier":"matrix","location":"SURAT","shipment_ids":["\#(shipment)"]}"#)
+        #expect(made.status == .created, "\(made.text)")
+        return (made.str("id") ?? "", shipment, "BOOKED\(String(format: "%06d", n))")
+    }
 
     /// A packed shipment of a new order, and the manual courier `matrix` serving Surat (made once).
     static func packed(_ w: OrderWorld, _ n: Int) async -> String {

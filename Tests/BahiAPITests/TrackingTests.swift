@@ -170,8 +170,13 @@ import BahiStore
         try await withOrders(configure: Self.configure) { w in
             try await Self.setUp(w)
             let (shipment, order) = await Self.booked(w, 4, awb: "BYHAND000004")
+            #expect(try await w.reserved("TEE") == 1)
             let intransit = await Self.report(w, shipment, "in_transit", at: "2026-12-01T10:00:00+05:30", extra: #","location":"Surat Hub""#)
             #expect(intransit.status == .ok && intransit.list("moved").compactMap(\.text) == ["picked_up", "in_transit"], "\(intransit.text)")
+            // No handover scanned it: the courier's first report shipped its stock, once.
+            #expect(try await w.reserved("TEE") == 0)
+            #expect(try await ManifestTests.level(w, "TEE")[0] == 99)
+            try await ManifestTests.auditClean(w)
             #expect(await Self.report(w, shipment, "out_for_delivery", at: "2026-12-04T09:00:00+05:30").str("shipment_status") == "out_for_delivery")
             let delivered = await Self.report(w, shipment, "delivered", at: "2026-12-04T15:00:00+05:30")
             #expect(delivered.str("status") == "applied" && delivered.str("shipment_status") == "delivered", "\(delivered.text)")
@@ -247,6 +252,14 @@ import BahiStore
             _ = await Self.report(w, shipment, "rto_in_transit", at: "2026-12-04T09:00:00+05:30")
             #expect(await Self.report(w, shipment, "rto_delivered", at: "2026-12-04T18:00:00+05:30").str("shipment_status") == "rto_delivered")
             #expect(await w.order(order).str("status") == "completed")
+            // Back at the seller: received, the good unit restocked, the ledger still adds up.
+            #expect(try await ManifestTests.level(w, "TEE")[0] == 99)
+            let received = await w.post("/v1/shipments/\(shipment)/rto-receive", #"{"lines":[{"sku":"TEE","qty":1,"condition":"good"}]}"#, key: w.warehouse)
+            #expect(received.status == .ok, "\(received.text)")
+            #expect(try await ManifestTests.level(w, "TEE")[0] == 100 && (try await w.reserved("TEE")) == 0)
+            try await ManifestTests.auditClean(w)
+            let rtoCost = await w.get("/v1/shipments/\(shipment)")
+            #expect((rtoCost.num("rto_cost_paise") ?? 0) > (rtoCost.num("shipping_cost_paise") ?? 0), "\(rtoCost.text)")
         }
     }
 

@@ -202,7 +202,7 @@ enum Ownership {
         ("Inventory", ["stock_levels", "stock_movements", "reservations", "reservation_allocations"]),
         ("Orders", ["orders", "order_lines", "order_history", "customer_stats", "pincode_stats"]),
         ("Payments", ["payments", "gateway_events", "payment_mismatches", "refunds", "settlement_lines", "cod_remittances"]),
-        ("Fulfilment", ["shipments", "shipment_lines", "picklists", "invoice_series", "invoices"]),
+        ("Fulfilment", ["shipments", "shipment_lines", "picklists", "invoice_series", "invoices", "manifests", "rto_receipts", "rto_receipt_lines"]),
         ("Access", ["api_keys"]),
         ("Idempotency", ["idempotency_keys"]),
         ("Events", ["events"]),

@@ -350,10 +350,56 @@ public enum Components {
             "invoice_id": nullableText, "packed_at": nullableTime,
             "courier": nullableText.described("The courier booked (its code); null until booked."),
             "awb": nullableText.described("The air waybill number booking gave; null until booked."), "booked_at": nullableTime,
+            "manifest_id": nullableText.described("The courier manifest it is on (man_…); null until manifested, and again if its booking is cancelled."),
+            "shipping_cost_paise": Schema.integer().nullable.described("The forward cost booking priced (the quote's total, GST included); null until booked."),
+            "rto_charge_paise": Schema.integer().nullable.described("What the courier charges should it return: the rate card's RTO share of the forward freight, rounded half-up; null until booked."),
+            "rto_cost_paise": Schema.integer().nullable.described("Once the parcel is on its way back or back (rto_*): shipping_cost_paise + rto_charge_paise; else null."),
+            "rto_receipt": Schema.ref(rtoReceipt).nullable.described("What was found when the returned parcel was received back; null until then."),
             "created_at": time,
             "status_at": nullableTime.described("When the courier last reported the current status."),
             "picked_up_at": nullableTime.described("When the courier took the parcel."), "delivered_at": nullableTime,
             "lines": .array(of: .object(["line": int, "sku": text, "stock_sku": text, "qty": int], allRequired: true)),
+        ], allRequired: true)
+    }
+
+    /// A returned parcel's receipt.
+    public static let rtoReceipt = Component("RTOReceipt") {
+        .object([
+            "received_at": time, "received_by": nullableText.described("The API key that recorded it."),
+            "lines": .array(of: .object(["sku": text, "qty": int, "condition": .oneOf(RTOReceipt.Condition.self)], allRequired: true)),
+            "good": int, "damaged": int,
+            "missing": .array(of: .object(["sku": text, "qty": int], allRequired: true)).described("Units not in the parcel, per SKU."),
+        ], allRequired: true)
+    }
+
+    /// `POST /v1/shipments/{id}/rto-receive`'s body.
+    public static let rtoReceiveRequest = Component("RTOReceiveRequest") {
+        .object([
+            "lines": .array(of: .object([
+                "sku": Schema.merchantCode.required, "qty": .integer(1...100_000).required,
+                "condition": Schema.oneOf(RTOReceipt.Condition.self).required,
+            ]), minItems: 1, maxItems: 200).required.described("Per SKU the parcel carried, units by condition; each SKU's lines add up to what it carried."),
+        ])
+    }
+
+    /// A courier manifest with its parcels.
+    public static let manifest = Component("Manifest") {
+        .object([
+            "id": text.described("man_…"), "courier": text, "courier_name": text, "location": text,
+            "date": text.described("The IST day it is for (YYYY-MM-DD)."), "status": .oneOf(ManifestStatus.self),
+            "created_at": time, "created_by": nullableText,
+            "parcels": .array(of: .object([
+                "shipment_id": text, "awb": text, "order_id": text, "order_reference": text, "weight_g": Schema.integer().nullable,
+                "cod_paise": Schema.integer().nullable.described("What the courier collects; null for a prepaid parcel."), "status": .oneOf(ShipmentStatus.self),
+            ], allRequired: true)),
+            "counts": .object(["parcels": int, "ready": int, "handed_over": int], allRequired: true),
+        ], allRequired: true)
+    }
+
+    /// A manifest in a list (no parcels).
+    public static let manifestSummary = Component("ManifestSummary") {
+        .object([
+            "id": text, "courier": text, "location": text, "date": text, "status": .oneOf(ManifestStatus.self), "created_at": time, "created_by": nullableText,
         ], allRequired: true)
     }
 

@@ -24,11 +24,13 @@ public enum DomainErrorResponse {
         case .notFound:
             404
         case .validationFailed, .invalidPincode, .invalidKit, .invalidHeader, .invalidCSV, .invalidGSTIN, .codBlockedPincode, .codLimitExceeded,
-             .codNotAvailable, .modeMismatch, .scanMismatch, .totalsMismatch, .unknownLocation, .unknownReservation, .courierCannotCarry:
+             .codNotAvailable, .modeMismatch, .scanMismatch, .totalsMismatch, .unknownLocation, .unknownReservation, .courierCannotCarry,
+             .nothingToManifest:
             422
         case .insufficientStock, .invalidTransition, .invoiceSeriesExhausted, .nothingToPick, .paymentBelongsElsewhere,
              .reservationNotActive, .sellerProfileIncomplete, .sellerStateUnknown, .shipmentsNotPickable, .shipmentNotPacked, .skuHasStock, .endpointDisabled,
-             .refundExceedsCaptured, .gatewayNotConfigured, .shipmentNotBooked, .waybillPoolEmpty, .awbInUse, .wrongProvider:
+             .refundExceedsCaptured, .gatewayNotConfigured, .shipmentNotBooked, .waybillPoolEmpty, .awbInUse, .wrongProvider,
+             .pickupCapacityFull, .rtoAlreadyReceived:
             409
         case .providerNotSupportedYet:
             501

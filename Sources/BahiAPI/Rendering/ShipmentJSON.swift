@@ -26,11 +26,29 @@ extension Shipment {
         o["courier"] = .optional(courier)
         o["awb"] = .optional(awb)
         o["booked_at"] = bookedAt.map { .string(Timestamps.rfc3339(milliseconds: $0)) } ?? .null
+        o["manifest_id"] = .optional(manifestID)
+        o["shipping_cost_paise"] = shippingCostPaise.map(JSONValue.int) ?? .null
+        o["rto_charge_paise"] = rtoChargePaise.map(JSONValue.int) ?? .null
+        o["rto_cost_paise"] = rtoCostPaise.map(JSONValue.int) ?? .null
+        o["rto_receipt"] = rtoReceipt?.json ?? .null
         o["created_at"] = .string(Timestamps.rfc3339(milliseconds: createdAt))
         o["status_at"] = statusAt.map { .string(Timestamps.rfc3339(milliseconds: $0)) } ?? .null
         o["picked_up_at"] = pickedUpAt.map { .string(Timestamps.rfc3339(milliseconds: $0)) } ?? .null
         o["delivered_at"] = deliveredAt.map { .string(Timestamps.rfc3339(milliseconds: $0)) } ?? .null
         o["lines"] = .array(lines.map(\.json))
         return .object(o)
+    }
+}
+
+extension RTOReceipt {
+    /// `Components.rtoReceipt`.
+    var json: JSONValue {
+        let missing = units(.missing).sorted { $0.key < $1.key }
+        return .object([
+            "received_at": .string(Timestamps.rfc3339(milliseconds: receivedAt)), "received_by": .optional(actor),
+            "lines": .array(lines.map { .object(["sku": .string($0.sku), "qty": .int($0.qty), "condition": .string($0.condition.rawValue)]) }),
+            "good": .int(units(.good).values.reduce(0, +)), "damaged": .int(units(.damaged).values.reduce(0, +)),
+            "missing": .array(missing.map { .object(["sku": .string($0.key), "qty": .int($0.value)]) }),
+        ])
     }
 }

@@ -49,16 +49,7 @@ enum FulfilmentRoutes {
             let v = ctx.validator()
             v.allowOnly(body, ["location", "shipment_ids", "limit"])
             let location = v.string(body, "location", required: true, maxLength: 64)
-            var ids: [String]?
-            if let items = v.array(body, "shipment_ids") {
-                if items.isEmpty || items.count > 500 { v.add("shipment_ids", "out_of_range", "1 to 500 shipment ids.") }
-                ids = []
-                for (i, item) in items.prefix(500).enumerated() {
-                    if case .string(let s) = item, EntityID.isValid(s, kind: .shipment) { ids?.append(s) } else {
-                        v.add("shipment_ids[\(i)]", "invalid", "A shipment id such as shp_01J….")
-                    }
-                }
-            }
+            let ids = shipmentIDs(body, v)
             let limit = v.integer(body, "limit", range: 1...500)
             if ids != nil, limit != nil { v.add("limit", "not_allowed", "Send shipment_ids or limit, not both.") }
             try v.check()
@@ -157,6 +148,20 @@ enum FulfilmentRoutes {
             }
             return wantsHTML(ctx.request) ? html(invoice.html) : .json(invoice.document)
         }
+    }
+
+    /// The body's optional `shipment_ids` (1 to 500 ids, each a `shp_…`), problems added to `v`
+    /// by index; nil when absent. Pick lists and manifests take the same list.
+    static func shipmentIDs(_ body: JSONObject, _ v: Validator) -> [String]? {
+        guard let items = v.array(body, "shipment_ids") else { return nil }
+        if items.isEmpty || items.count > 500 { v.add("shipment_ids", "out_of_range", "1 to 500 shipment ids.") }
+        var ids: [String] = []
+        for (i, item) in items.prefix(500).enumerated() {
+            if case .string(let s) = item, EntityID.isValid(s, kind: .shipment) { ids.append(s) } else {
+                v.add("shipment_ids[\(i)]", "invalid", "A shipment id such as shp_01J….")
+            }
+        }
+        return ids
     }
 
     /// `?format=html`, or an Accept header that prefers HTML (a browser printing it).

@@ -80,6 +80,14 @@ public struct CourierQuote: Sendable, Equatable {
                             fuelPaise: fuel, codFeePaise: cod, gstPaise: gst, totalPaise: total)
     }
 
+    /// What `card` charges to bring this parcel back (RTO): `rto.percent_bps_of_forward` of
+    /// the forward freight, rounded half-up to the paisa once as every share of the quote is
+    /// (freight ₹135.00 at 50 % is ₹67.50). Fuel, COD fee and GST are the forward leg's; cards
+    /// state the RTO leg as a share of freight only. Nil on overflow (never within the card's ranges).
+    public func rtoChargePaise(card: RateCard) -> Int64? {
+        Self.share(freightPaise, card.rtoPercentBpsOfForward)
+    }
+
     /// ⌈length × width × height ÷ divisor⌉ in grams; nil if the volume overflows (it cannot
     /// within `Parcel.dimensionRange`).
     public static func volumetricG(_ parcel: Parcel, divisor: Int64) -> Int64? {

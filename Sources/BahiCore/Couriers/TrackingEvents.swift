@@ -20,7 +20,9 @@ public enum TrackingEvents {
         EventDefinition("shipment.\(status.rawValue)", entity: "shipment", summary, payload: common + extra)
     }
 
-    public static let pickedUp = define(.pickedUp, "The courier picked the parcel up; its stock has left.")
+    public static let pickedUp = define(.pickedUp, "The courier picked the parcel up; its stock shipped.", extra: [
+        PayloadField("manifest_id", .string, optional: true, "The manifest it was handed over on; null when the courier reported the pickup without a handover scan."),
+    ])
     public static let inTransit = define(.inTransit, "The parcel is on its way.")
     public static let outForDelivery = define(.outForDelivery, "The parcel is out for delivery.")
     public static let delivered = define(.delivered, "The parcel was delivered.", extra: [

@@ -53,6 +53,9 @@ public enum BookShipmentFlow {
         guard let courier = try Couriers.get(db, code: offer.courier) else { throw DomainError.notFound("courier", offer.courier) }
         let awb = try CourierWaybills.issue(db, courier: courier, requested: awb, shipmentID: shipmentID, now: now)
         try Shipments.book(db, shipment, courier: courier.code, awb: awb, now: now)
+        // What the parcel costs forward, and back should it return (RTO cost = both).
+        try Shipments.recordCosts(db, id: shipmentID, shippingPaise: offer.quote.totalPaise,
+                                  rtoChargePaise: offer.quote.rtoChargePaise(card: courier.fields.rateCard) ?? 0)
         try EventLog.append(db, NewEvent(FulfilmentEvents.shipmentBooked, entityID: shipmentID, payload: [
             "shipment_id": .string(shipmentID), "order_id": .string(shipment.orderID), "courier": .string(courier.code), "awb": .string(awb),
             "total_paise": .int(offer.quote.totalPaise),
@@ -79,7 +82,7 @@ public enum BookShipmentFlow {
     }
 
     /// Cancels the booking of shipment `shipmentID` before pickup: the shipment is packed again
-    /// with no courier or AWB, and the AWB is cancelled (a pool's is never issued again: the
+    /// with no courier, AWB, costs or manifest (a manifested parcel leaves its manifest), and the AWB is cancelled (a pool's is never issued again: the
     /// courier may have it on a manifest). `invalid_transition` unless the shipment is `ready`.
     public static func cancel(_ db: any Database, shipmentID: String, actor: String?, now: Int64) throws -> Shipment {
         guard let shipment = try Shipments.find(db, id: shipmentID) else { throw DomainError.notFound("shipment", shipmentID) }
@@ -88,6 +91,7 @@ public enum BookShipmentFlow {
             throw DomainError(.invalidTransition, "Shipment \(shipmentID) is \(shipment.status.rawValue); only a booked (ready) shipment's booking can be cancelled.")
         }
         try Shipments.unbook(db, shipment, now: now)
+        // Off its manifest too (the UPDATE cleared it): the courier will not be handed it.
         try CourierWaybills.cancel(db, courier: courier, awb: awb, shipmentID: shipmentID)
         try EventLog.append(db, NewEvent(FulfilmentEvents.shipmentBookingCancelled, entityID: shipmentID, payload: [
             "shipment_id": .string(shipmentID), "order_id": .string(shipment.orderID), "courier": .string(courier), "awb": .string(awb),

@@ -166,11 +166,15 @@ public enum TrackingFlow {
         shipment.statusAt = update.occurredAt
         if leaving && shipment.pickedUpAt == nil { shipment.pickedUpAt = update.occurredAt }
         if to == .delivered { shipment.deliveredAt = update.occurredAt }
+        // A parcel no handover scanned leaves with the courier's first report: its stock ships
+        // here, once (ManifestFlow.shipStock, as a handover would).
+        if leaving { try ManifestFlow.shipStock(db, shipment, actor: actor, now: now) }
         let walk = implied + [to]
         for status in walk where status != .undelivered {
             guard let definition = TrackingEvents.event(for: status) else { continue }
             var payload = journey(shipment, at: update.occurredAt, location: update.location, implied: status != to)
             if status == .rtoInitiated { payload["cause"] = .string(cause) }
+            if status == .pickedUp { payload["manifest_id"] = .optional(shipment.manifestID) }
             if status == .delivered { payload["cod_collected_paise"] = try collectCOD(db, shipment, actor: actor, now: now).map { .int($0) } ?? .null }
             try EventLog.append(db, NewEvent(definition, entityID: shipment.id, payload: payload), actor: actor, at: now)
         }
@@ -267,9 +271,4 @@ public enum TrackingFlow {
             "implied": .bool(implied),
         ]
     }
-}
-
-extension ShipmentStatus {
-    /// On its way back to the seller, or back.
-    public var isRTO: Bool { self == .rtoInitiated || self == .rtoInTransit || self == .rtoDelivered }
 }

@@ -34,6 +34,25 @@ public enum FulfilmentEvents {
             PayloadField("awb", .string, "The AWB given up (never issued again)."),
         ])
 
+    /// A courier's pickup list was made.
+    public static let manifestCreated = EventDefinition("manifest.created", entity: "manifest", "A manifest of ready parcels was made for a courier's pickup.", payload: [
+        PayloadField("manifest_id", .string, "The manifest."),
+        PayloadField("courier", .string, "The courier's code."),
+        PayloadField("location", .string, "Where the parcels are picked up."),
+        PayloadField("shipment_ids", .array, "The shipments on it."),
+    ])
+
+    /// A returned (RTO) parcel was opened and its units recorded as good, damaged or missing.
+    public static let shipmentRTOReceived = EventDefinition(
+        "shipment.rto_received", entity: "shipment", "A returned parcel was received back: good units restocked, damaged kept apart, missing named.", payload: [
+            PayloadField("shipment_id", .string, "The shipment."),
+            PayloadField("order_id", .string, "Its order."),
+            PayloadField("location", .string, "Where it was received (and good units restocked)."),
+            PayloadField("good", .integer, "Units restocked."),
+            PayloadField("damaged", .integer, "Units recorded as damaged."),
+            PayloadField("missing", .integer, "Units not in the parcel."),
+        ])
+
     /// A GST invoice was issued (when a shipment was packed).
     public static let invoiceIssued = EventDefinition("invoice.issued", entity: "invoice", "A GST invoice was issued.", payload: [
         PayloadField("invoice_id", .string, "The invoice."),
@@ -44,7 +63,9 @@ public enum FulfilmentEvents {
     ])
 
     /// Every definition of this domain, in catalogue order.
-    public static let all: [EventDefinition] = [shipmentPicking, shipmentPacked, shipmentBooked, shipmentBookingCancelled, invoiceIssued]
+    public static let all: [EventDefinition] = [
+        shipmentPicking, shipmentPacked, shipmentBooked, shipmentBookingCancelled, manifestCreated, shipmentRTOReceived, invoiceIssued,
+    ]
 
     /// The event a shipment's move into `status` appends, or nil when the move has none
     /// (a cancelled shipment is announced by its order's `order.cancelled` or `order.edited`).
@@ -52,6 +73,7 @@ public enum FulfilmentEvents {
         switch status {
         case .picking: shipmentPicking
         case .packed: shipmentPacked
+        case .pickedUp: TrackingEvents.pickedUp
         default: nil
         }
     }

@@ -8,7 +8,10 @@ public enum FulfilmentRecords {
     // MARK: - shipments
 
     /// Every column a `Shipment` is decoded from.
-    static let shipmentColumns = "id, order_id, location, status, picklist_id, weight_g, length_mm, width_mm, height_mm, invoice_id, packed_at, courier, awb, booked_at, created_at, status_at, picked_up_at, delivered_at"
+    static let shipmentColumns = """
+        id, order_id, location, status, picklist_id, weight_g, length_mm, width_mm, height_mm, invoice_id, packed_at, courier, awb, booked_at, \
+        manifest_id, shipping_cost_paise, rto_charge_paise, created_at, status_at, picked_up_at, delivered_at
+        """
 
     /// The shipment of one row of `shipmentColumns` (without its lines).
     static func shipment(_ row: Row) throws -> Shipment {
@@ -17,7 +20,8 @@ public enum FulfilmentRecords {
         return Shipment(id: id, orderID: try row["order_id"], location: try row["location"], status: status, picklistID: try row["picklist_id"],
                         weightG: try row["weight_g"], lengthMM: try row["length_mm"], widthMM: try row["width_mm"], heightMM: try row["height_mm"],
                         invoiceID: try row["invoice_id"], packedAt: try row["packed_at"], courier: try row["courier"], awb: try row["awb"],
-                        bookedAt: try row["booked_at"], createdAt: try row["created_at"], statusAt: try row["status_at"],
+                        bookedAt: try row["booked_at"], manifestID: try row["manifest_id"], shippingCostPaise: try row["shipping_cost_paise"],
+                        rtoChargePaise: try row["rto_charge_paise"], createdAt: try row["created_at"], statusAt: try row["status_at"],
                         pickedUpAt: try row["picked_up_at"], deliveredAt: try row["delivered_at"])
     }
 
@@ -62,7 +66,7 @@ public enum FulfilmentRecords {
             """
             UPDATE shipments SET status = ?1, updated_at = ?2, picklist_id = COALESCE(?3, picklist_id), weight_g = COALESCE(?4, weight_g),
                    length_mm = COALESCE(?5, length_mm), width_mm = COALESCE(?6, width_mm), height_mm = COALESCE(?7, height_mm),
-                   packed_at = COALESCE(?8, packed_at)
+                   packed_at = COALESCE(?8, packed_at), manifest_id = CASE WHEN ?1 = 'cancelled' THEN NULL ELSE manifest_id END
              WHERE id = ?9 AND status = ?10
             """,
             binding: to.rawValue, now, change.picklistID, change.package?.weightG, change.package?.lengthMM, change.package?.widthMM,
@@ -74,7 +78,11 @@ public enum FulfilmentRecords {
     static func setBooking(_ db: any Database, id: String, from: ShipmentStatus, to: ShipmentStatus,
                            booking: (courier: String, awb: String, at: Int64)?, now: Int64) throws -> Bool {
         try db.execute(
-            "UPDATE shipments SET status = ?1, courier = ?2, awb = ?3, booked_at = ?4, updated_at = ?5 WHERE id = ?6 AND status = ?7",
+            """
+            UPDATE shipments SET status = ?1, courier = ?2, awb = ?3, booked_at = ?4, updated_at = ?5,
+                   manifest_id = NULL, shipping_cost_paise = NULL, rto_charge_paise = NULL
+             WHERE id = ?6 AND status = ?7
+            """,
             binding: to.rawValue, booking?.courier, booking?.awb, booking?.at, now, id, from.rawValue) == 1
     }
 
@@ -102,6 +110,11 @@ public enum FulfilmentRecords {
                        binding: at, id, status.rawValue)
     }
 
+    /// Records what booking priced: the forward cost and the RTO charge.
+    static func setCosts(_ db: any Database, id: String, shippingPaise: Int64, rtoChargePaise: Int64) throws {
+        try db.perform("UPDATE shipments SET shipping_cost_paise = ?1, rto_charge_paise = ?2 WHERE id = ?3", binding: shippingPaise, rtoChargePaise, id)
+    }
+
     /// Shipments booked since `since` and not cancelled, per courier (a cancelled booking
     /// cleared its courier).
     static func bookedPerCourier(_ db: any Database, since: Int64) throws -> [(courier: String, count: Int64)] {
@@ -121,6 +134,102 @@ public enum FulfilmentRecords {
         try db.query(
             "SELECT id, order_id, location FROM shipments WHERE status = 'pending' AND (CAST(?1 AS TEXT) IS NULL OR location = ?1) ORDER BY id", [location]
         ) { row in (id: try row["id"] as String, orderID: try row["order_id"] as String, location: try row["location"] as String) }
+    }
+
+    // MARK: - manifests
+
+    /// Stores a new manifest's head.
+    static func insertManifest(_ db: any Database, _ m: Manifest) throws {
+        try db.perform("INSERT INTO manifests (id, courier, location, created_at, actor) VALUES (?1, ?2, ?3, ?4, ?5)",
+                       binding: m.id, m.courier, m.location, m.createdAt, m.actor)
+    }
+
+    /// Puts shipment `id` on manifest `manifestID` if it is still ready with `courier` at
+    /// `location` and on no manifest (so two manifests cannot both take it); true when it did.
+    static func manifest(_ db: any Database, id: String, manifestID: String, courier: String, location: String, now: Int64) throws -> Bool {
+        try db.execute(
+            """
+            UPDATE shipments SET manifest_id = ?1, updated_at = ?2
+             WHERE id = ?3 AND status = 'ready' AND manifest_id IS NULL AND courier = ?4 AND location = ?5
+            """, binding: manifestID, now, id, courier, location) == 1
+    }
+
+    /// Ready shipments booked with `courier` at `location` and on no manifest, oldest booking first.
+    static func unmanifested(_ db: any Database, courier: String, location: String) throws -> [String] {
+        try db.query(
+            "SELECT id FROM shipments WHERE status = 'ready' AND manifest_id IS NULL AND courier = ?1 AND location = ?2 ORDER BY booked_at, id",
+            binding: courier, location) { row in try row["id"] as String }
+    }
+
+    /// Parcels on manifests of `courier` at `location` made since `since` (a day's start).
+    static func manifestedSince(_ db: any Database, courier: String, location: String, since: Int64) throws -> Int64 {
+        try db.queryValue(
+            """
+            SELECT COUNT(*) AS n FROM shipments s JOIN manifests m ON m.id = s.manifest_id
+             WHERE m.courier = ?1 AND m.location = ?2 AND m.created_at >= ?3
+            """, [courier, location, since], as: Int64.self) ?? 0
+    }
+
+    /// The columns a manifest head is read from, with its status worked out from its parcels.
+    private static let manifestColumns = """
+        m.id, m.courier, m.location, m.created_at, m.actor,
+        (SELECT COUNT(*) FROM shipments s WHERE s.manifest_id = m.id AND s.status = 'ready') AS waiting,
+        (SELECT COUNT(*) FROM shipments s WHERE s.manifest_id = m.id AND s.status <> 'ready') AS handed
+        """
+
+    /// A manifest head from `manifestColumns`.
+    static func manifest(_ row: Row) throws -> Manifest {
+        let waiting: Int64 = try row["waiting"], handed: Int64 = try row["handed"]
+        return Manifest(id: try row["id"], courier: try row["courier"], location: try row["location"],
+                        status: ManifestStatus(waiting: waiting, handedOver: handed), createdAt: try row["created_at"], actor: try row["actor"])
+    }
+
+    /// One manifest's head, or nil.
+    static func findManifest(_ db: any Database, id: String) throws -> Manifest? {
+        try db.queryFirst("SELECT \(manifestColumns) FROM manifests m WHERE m.id = ?1", [id], manifest)
+    }
+
+    /// Manifests newest first, before `before`, of `courier` (or all); the caller filters by status.
+    static func manifests(_ db: any Database, courier: String?, status: ManifestStatus?, before: String?, limit: Int) throws -> [Manifest] {
+        try db.query(
+            """
+            SELECT * FROM (SELECT \(manifestColumns) FROM manifests m
+             WHERE (CAST(?1 AS TEXT) IS NULL OR m.courier = ?1) AND (CAST(?2 AS TEXT) IS NULL OR m.id < ?2)) AS h
+             WHERE CAST(?3 AS TEXT) IS NULL
+                OR ?3 = CASE WHEN h.handed = 0 THEN 'open' WHEN h.waiting = 0 THEN 'handed_over' ELSE 'partially_handed_over' END
+             ORDER BY h.id DESC LIMIT ?4
+            """, [courier, before, status?.rawValue, limit], manifest)
+    }
+
+    /// The shipments on a manifest (without their lines), by AWB.
+    static func manifestShipments(_ db: any Database, manifestID: String) throws -> [Shipment] {
+        try db.query("SELECT \(shipmentColumns) FROM shipments WHERE manifest_id = ?1 ORDER BY awb, id", [manifestID], shipment)
+    }
+
+    // MARK: - RTO receipts
+
+    /// Stores the receipt of a returned shipment unless one exists; true when this call stored it.
+    static func insertRTOReceipt(_ db: any Database, _ r: RTOReceipt) throws -> Bool {
+        guard try db.execute("INSERT INTO rto_receipts (shipment_id, received_at, actor) VALUES (?1, ?2, ?3) ON CONFLICT (shipment_id) DO NOTHING",
+                             binding: r.shipmentID, r.receivedAt, r.actor) == 1 else { return false }
+        for (i, line) in r.lines.enumerated() {
+            try db.perform("INSERT INTO rto_receipt_lines (shipment_id, line, sku, qty, condition) VALUES (?1, ?2, ?3, ?4, ?5)",
+                           binding: r.shipmentID, Int64(i), line.sku, line.qty, line.condition.rawValue)
+        }
+        return true
+    }
+
+    /// A shipment's RTO receipt, or nil.
+    static func rtoReceipt(_ db: any Database, shipmentID: String) throws -> RTOReceipt? {
+        guard let head = try db.queryFirst("SELECT received_at, actor FROM rto_receipts WHERE shipment_id = ?1", [shipmentID], { row in
+            (at: try row["received_at"] as Int64, actor: try row["actor"] as String?)
+        }) else { return nil }
+        let lines = try db.query("SELECT sku, qty, condition FROM rto_receipt_lines WHERE shipment_id = ?1 ORDER BY line", [shipmentID]) { row in
+            let text: String = try row["condition"]
+            guard let condition = RTOReceipt.Condition(rawValue: text) else { throw DomainError(.corruptRow, "RTO receipt of \(shipmentID) has a line in condition \(text).") }
+            return RTOReceipt.Line(sku: try row["sku"], qty: try row["qty"], condition: condition)
+        }
+        return RTOReceipt(shipmentID: shipmentID, receivedAt: head.at, actor: head.actor, lines: lines)
     }
 
     // MARK: - picklists

@@ -30,6 +30,14 @@ public struct Shipment: Sendable, Equatable {
     public var courier: String?
     public var awb: String?
     public var bookedAt: Int64?
+    /// The courier's pickup list it is on (`man_…`): set when manifested, cleared when its
+    /// booking is cancelled before pickup; kept after the handover, for the record.
+    public var manifestID: String?
+    /// What booking priced the forward leg at (the quote's total, GST included).
+    public var shippingCostPaise: Int64?
+    /// What the courier charges should the parcel come back: the card's RTO share of the
+    /// forward freight (`CourierQuote.rtoCharge`).
+    public var rtoChargePaise: Int64?
     public var createdAt: Int64
     /// When the courier last reported the current status (tracking's `TrackingProgress` orders
     /// a delivery loop's reports by it), when the parcel was picked up and when delivered.
@@ -37,6 +45,15 @@ public struct Shipment: Sendable, Equatable {
     public var pickedUpAt: Int64? = nil
     public var deliveredAt: Int64? = nil
     public var lines: [Line] = []
+    /// What was found in the parcel when it came back (`rto-receive`); nil until then.
+    public var rtoReceipt: RTOReceipt?
+
+    /// Forward cost plus the RTO charge, once the parcel is on its way back or back (nil
+    /// before, or for a shipment booked before costs were kept).
+    public var rtoCostPaise: Int64? {
+        guard status.isRTO, let forward = shippingCostPaise, let back = rtoChargePaise else { return nil }
+        return forward + back
+    }
 
     /// Units of each stocked SKU the parcel must contain (what a packing scan is checked against).
     public var expectedScan: [String: Int64] {
@@ -53,13 +70,17 @@ public enum Shipments {
     public static func find(_ db: any Database, id: String) throws -> Shipment? {
         guard var shipment = try FulfilmentRecords.findShipment(db, id: id) else { return nil }
         shipment.lines = try FulfilmentRecords.shipmentLines(db, shipmentID: id)
+        if shipment.status == .rtoDelivered { shipment.rtoReceipt = try FulfilmentRecords.rtoReceipt(db, shipmentID: id) }
         return shipment
     }
 
     /// An order's shipments (cancelled ones included, for the record), oldest first.
     public static func forOrder(_ db: any Database, orderID: String) throws -> [Shipment] {
         var shipments = try FulfilmentRecords.shipments(db, orderID: orderID)
-        for i in shipments.indices { shipments[i].lines = try FulfilmentRecords.shipmentLines(db, shipmentID: shipments[i].id) }
+        for i in shipments.indices {
+            shipments[i].lines = try FulfilmentRecords.shipmentLines(db, shipmentID: shipments[i].id)
+            if shipments[i].status == .rtoDelivered { shipments[i].rtoReceipt = try FulfilmentRecords.rtoReceipt(db, shipmentID: shipments[i].id) }
+        }
         return shipments
     }
 
@@ -76,6 +97,16 @@ public enum Shipments {
     /// the lifecycle allows it, and a rerun when a concurrent move got there first.
     static func book(_ db: any Database, _ shipment: Shipment, courier: String, awb: String, now: Int64) throws {
         try setBooking(db, shipment, to: .ready, booking: (courier, awb, now), now: now)
+    }
+
+    /// Records what booking priced (`BookShipmentFlow`): the forward cost and the RTO charge.
+    static func recordCosts(_ db: any Database, id: String, shippingPaise: Int64, rtoChargePaise: Int64) throws {
+        try FulfilmentRecords.setCosts(db, id: id, shippingPaise: shippingPaise, rtoChargePaise: rtoChargePaise)
+    }
+
+    /// Stores a returned parcel's receipt unless it has one; true when this call stored it.
+    static func recordRTOReceipt(_ db: any Database, _ receipt: RTOReceipt) throws -> Bool {
+        try FulfilmentRecords.insertRTOReceipt(db, receipt)
     }
 
     /// Cancels `shipment`'s booking before pickup (ready → packed), clearing its courier and AWB.

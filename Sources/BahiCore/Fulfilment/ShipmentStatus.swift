@@ -54,6 +54,9 @@ public enum ShipmentStatus: String, Sendable, CaseIterable {
     /// Still in the warehouse: its stock is reserved, and cancelling the order releases it.
     public var isInWarehouse: Bool { self == .pending || self == .picking || self == .packed || self == .ready }
 
+    /// On its way back to the seller, or back: what the RTO cost applies to.
+    public var isRTO: Bool { self == .rtoInitiated || self == .rtoInTransit || self == .rtoDelivered }
+
     /// Packed or later: the order can no longer be edited.
     public var isPackedOrLater: Bool { self != .pending && self != .picking && self != .cancelled }
 }

@@ -9,7 +9,7 @@ import Synchronization
 /// cursors and humans scanning a log want; the random part makes them unguessable.
 public enum EntityID {
     /// The prefixes DESIGN §2 assigns, plus `res_` for stock holds, `whd_` for webhook deliveries, `imp_` for CSV import
-    /// batches (the reference on every movement an import made) and `pck_` for pick lists.
+    /// batches (the reference on every movement an import made), `pck_` for pick lists and `man_` for courier manifests.
     public enum Kind: String, Sendable, CaseIterable {
         case order = "ord"
         case shipment = "shp"
@@ -26,6 +26,7 @@ public enum EntityID {
         case picklist = "pck"
         case mismatch = "mis"
         case ndr = "ndr"
+        case manifest = "man"
     }
 
     static let alphabet: [UInt8] = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)

@@ -107,6 +107,58 @@ public enum StockLedger {
         try apply(db, StockChange(sku: sku, location: location, kind: .release, reserved: -qty, reference: reference, reason: reason), actor: actor, now: now)
     }
 
+    /// Units a parcel takes out of one location's reservation (a shipment line).
+    public struct Units: Sendable, Equatable {
+        public var sku: String
+        public var location: String
+        public var qty: Int64
+
+        public init(sku: String, location: String, qty: Int64) {
+            self.sku = sku
+            self.location = location
+            self.qty = qty
+        }
+    }
+
+    /// A parcel left with its courier: each reservation becomes a `ship` movement (reserved
+    /// −qty and on_hand −qty, DESIGN §4) referencing `reference` (the shipment). Availability
+    /// does not move; the change feed hears of it anyway. Throws `ledger_inconsistent` when a
+    /// level holds less reserved than the parcel (it never should: `bahi check` would say).
+    public static func ship(_ db: any Database, _ units: [Units], reference: String, actor: String?, now: Int64) throws {
+        var changes = InventoryChanges()
+        for u in units {
+            try changes.touch(db, sku: u.sku)
+            // A count may have left the level short of what is reserved; the parcel has left
+            // all the same, so no availability is required.
+            let change = StockChange(sku: u.sku, location: u.location, kind: .ship, onHand: -u.qty, reserved: -u.qty, requiredAvailable: Int64.min / 2,
+                                     reference: reference)
+            guard try apply(db, change, actor: actor, now: now) else {
+                throw DomainError(.ledgerInconsistent, "\(reference) ships \(u.qty) of \(u.sku) from \(u.location), which has fewer reserved or on hand.")
+            }
+        }
+        try changes.emit(db, actor: actor, reference: reference, now: now)
+    }
+
+    /// A returned (RTO) parcel opened at its location: `good` units go back on hand as
+    /// `restock_rto` (sellable again); `damaged` units are recorded as a `damage` movement of
+    /// damaged +qty with on_hand unchanged — they left on_hand when the parcel shipped and never
+    /// re-enter it, so levels still equal the sum of movements. Missing units move nothing.
+    public static func receiveRTO(_ db: any Database, good: [Units], damaged: [Units], reference: String, actor: String?, now: Int64) throws {
+        var changes = InventoryChanges()
+        for u in good + damaged { try changes.touch(db, sku: u.sku) }
+        for u in good where u.qty > 0 {
+            let change = StockChange(sku: u.sku, location: u.location, kind: .restockRTO, onHand: u.qty, requiredAvailable: Int64.min / 2,
+                                     reference: reference, reason: "returned to origin, good")
+            guard try apply(db, change, actor: actor, now: now) else { throw DomainError(.ledgerInconsistent, "Cannot restock \(u.sku) at \(u.location).") }
+        }
+        for u in damaged where u.qty > 0 {
+            let change = StockChange(sku: u.sku, location: u.location, kind: .damage, damaged: u.qty, requiredAvailable: Int64.min / 2,
+                                     reference: reference, reason: "returned to origin, damaged")
+            guard try apply(db, change, actor: actor, now: now) else { throw DomainError(.ledgerInconsistent, "Cannot record damaged \(u.sku) at \(u.location).") }
+        }
+        try changes.emit(db, actor: actor, reference: reference, now: now)
+    }
+
     /// One stock level.
     public struct Level: Sendable, Equatable {
         public var sku: String

@@ -6,8 +6,8 @@ public import BahiJSON
 public enum OrderHistory {
     /// What a history row records (stored as its raw value).
     public enum Action: String, Sendable, CaseIterable {
-        case created, confirmed, cancelled, edited, payment, packed, completed
-        /// The fulfilment status followed the shipments (shipped, delivered, RTO).
+        case created, confirmed, cancelled, edited, payment, packed, shipped, completed
+        /// The fulfilment status followed the shipments (delivered, RTO).
         case fulfilment
         case onHold = "on_hold"
         case paymentFailed = "payment_failed"

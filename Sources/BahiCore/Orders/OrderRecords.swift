@@ -373,6 +373,14 @@ public enum OrderRecords {
         try db.query("SELECT id FROM orders WHERE channel_order_ref = ?1 ORDER BY id LIMIT 2", binding: channelOrderRef) { row -> String in try row["id"] }
     }
 
+    /// Sets the order's fulfilment status to `to` if it is `from` or `orFrom` (never
+    /// backwards); true when it changed.
+    static func setFulfilmentStatus(_ db: any Database, id: String, from: FulfilmentStatus, orFrom: FulfilmentStatus, to: FulfilmentStatus, now: Int64) throws -> Bool {
+        try db.execute(
+            "UPDATE orders SET fulfilment_status = ?1, version = version + 1, updated_at = ?2 WHERE id = ?3 AND fulfilment_status IN (?4, ?5)",
+            binding: to.rawValue, now, id, from.rawValue, orFrom.rawValue) == 1
+    }
+
     /// Moves a COD order whose cash was collected to `cod_remitted`; returns whether it did.
     static func markCODRemitted(_ db: any Database, id: String, now: Int64) throws -> Bool {
         try db.execute(

@@ -109,6 +109,19 @@ public enum OrderTransitions {
         try OrderRecords.countRTO(db, phone: order.customerPhone, pincode: order.shipping.pincode)
     }
 
+    /// A parcel of the order left with its courier: the fulfilment status becomes `shipped`
+    /// when `allShipped` (none of its live parcels is still in the warehouse), else
+    /// `partially_shipped`, with a history row naming the shipment; never backwards (an order
+    /// already partly delivered or returned keeps its status). The event is the parcel's own
+    /// `shipment.picked_up`.
+    public static func markShipped(_ db: any Database, orderID: String, shipmentID: String, allShipped: Bool, actor: String?, now: Int64) throws {
+        let to: FulfilmentStatus = allShipped ? .shipped : .partiallyShipped
+        guard try OrderRecords.setFulfilmentStatus(db, id: orderID, from: .unfulfilled, orFrom: allShipped ? .partiallyShipped : .unfulfilled, to: to, now: now),
+              let status = try OrderRecords.status(db, id: orderID) else { return }
+        try OrderHistory.record(db, orderID: orderID, action: .shipped, event: nil, from: status, to: status,
+                                detail: ["shipment_id": .string(shipmentID), "fulfilment_status": .string(to.rawValue)], actor: actor, now: now)
+    }
+
     /// Marks the order's lines billed by an invoice (those no earlier invoice billed).
     static func markInvoiced(_ db: any Database, orderID: String, lines: [Int], invoiceID: String) throws {
         for line in lines { _ = try OrderRecords.markInvoiced(db, orderID: orderID, line: line, invoiceID: invoiceID) }

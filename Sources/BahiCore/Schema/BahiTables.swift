@@ -53,5 +53,8 @@ extension BahiSchema {
         .init("tracking_parked"),
         .init("shipment_ndrs"),
         .init("courier_performance"),
+        .init("manifests"),
+        .init("rto_receipts"),
+        .init("rto_receipt_lines"),
     ]
 }
