@@ -763,3 +763,15 @@ CREATE TABLE courier_waybills (
 -- A booking takes the first available AWB of its courier: this index holds only those.
 CREATE INDEX courier_waybills_available ON courier_waybills (courier, awb) WHERE status = 'available';
 CREATE INDEX courier_waybills_shipment ON courier_waybills (shipment_id) WHERE shipment_id IS NOT NULL;
+
+-- ───────────────────────────── courier providers (migration 18; PostgreSQL migration 13) ──────────────────
+
+-- Booking through a provider's API (Shiprocket, Delhivery): per courier, Shiprocket's courier
+-- company id and the pickup location's name as registered with the provider (Couriers' columns,
+-- set by PUT /v1/couriers/{code}; required to book through the provider).
+ALTER TABLE couriers ADD COLUMN provider_courier_id TEXT;
+ALTER TABLE couriers ADD COLUMN pickup_location TEXT;
+-- The provider's own references of an AWB its API issued (Shiprocket's order and shipment ids:
+-- pickup, cancellation and NDR actions name them).
+ALTER TABLE courier_waybills ADD COLUMN provider_order_id TEXT;
+ALTER TABLE courier_waybills ADD COLUMN provider_shipment_id TEXT;

@@ -97,7 +97,10 @@ later = []
 for i, m in enumerate(marks):
     end = marks[i + 1].start() if i + 1 < len(marks) else len(body)
     later.append((int(m.group(3)), m.group(1), int(m.group(2)), convert(body[m.end():end].strip("\n") + "\n")))
-assert [v for v, _, _, _ in later] == list(range(2, len(later) + 2)), "PostgreSQL migrations in schema.sql must be numbered 2, 3, … in order"
+# Branches are given migration numbers ahead of time, so a number may be skipped (the migrator
+# allows gaps); each must still be higher than the one before.
+numbers = [v for v, _, _, _ in later]
+assert all(a < b for a, b in zip([1] + numbers, numbers)), "PostgreSQL migrations in schema.sql must be numbered upwards from 2"
 initial = header + convert(first) + functions
 result = initial + "".join(f"\n-- ─── {name} (PostgreSQL migration {v}; SQLite migration {sv}) ───\n\n{sql}" for v, name, sv, sql in later)
 sqlite_at_first = (later[0][2] - 1) if later else len(re.findall(r"Migration\(version:", (root / "Sources/BahiCore/Schema/BahiSchema.swift").read_text()))

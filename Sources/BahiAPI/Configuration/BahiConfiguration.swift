@@ -115,6 +115,12 @@ public struct BahiConfiguration: Sendable, Equatable {
         public var payuMerchantKey = ""
         public var shiprocketToken = ""
         public var delhiveryToken = ""
+        /// Shiprocket's API user (booking, cancelling, NDR actions log in with these for a
+        /// token that lasts 10 days).
+        public var shiprocketEmail = ""
+        public var shiprocketPassword = ""
+        /// Delhivery's static API token (`Authorization: Token …`) for booking, cancelling and NDR actions.
+        public var delhiveryAPIToken = ""
     }
 
     /// Where the gateways' APIs are (refunds). Tests point them at local stubs.
@@ -204,6 +210,12 @@ public struct BahiConfiguration: Sendable, Equatable {
         public var weightRTORisk = 30
         /// Ordered rules tried before the policy, e.g. `cod&zone=E => courier=xpressbees`.
         public var rules: [String] = []
+        /// Where the providers' APIs are (booking, cancelling, NDR actions). Tests point them at local stubs.
+        public var shiprocketAPIURL = ShiprocketAPI.defaultBaseURL
+        public var delhiveryAPIURL = DelhiveryAPI.defaultBaseURL
+        /// Longest wait for a provider's answer to one call, connect included: a booking that
+        /// runs out changes nothing in Bahi and answers 503 courier_unavailable.
+        public var providerTimeoutMs = 20_000
 
         /// The policy for `channel` (its override, else the default), with the rules; entries
         /// the loader has already checked, so an unreadable one cannot occur here and is skipped.

@@ -181,6 +181,9 @@ public enum ConfigurationLoader {
         string("secrets.payu_merchant_key", \.secrets.payuMerchantKey),
         string("secrets.shiprocket_token", \.secrets.shiprocketToken),
         string("secrets.delhivery_token", \.secrets.delhiveryToken),
+        string("secrets.shiprocket_email", \.secrets.shiprocketEmail),
+        string("secrets.shiprocket_password", \.secrets.shiprocketPassword),
+        string("secrets.delhivery_api_token", \.secrets.delhiveryAPIToken),
         int("orders.cod_max_paise", 0...10_000_000_000, \.orders.codMaxPaise),
         list("orders.cod_disabled_channels", \.orders.codDisabledChannels),
         list("orders.cod_blocked_pincodes", \.orders.codBlockedPincodes),
@@ -219,6 +222,9 @@ public enum ConfigurationLoader {
         int("couriers.weights.days", 0...1_000, \.couriers.weightDays),
         int("couriers.weights.rto_risk", 0...1_000, \.couriers.weightRTORisk),
         list("couriers.rules", \.couriers.rules),
+        string("couriers.shiprocket_api_url", \.couriers.shiprocketAPIURL),
+        string("couriers.delhivery_api_url", \.couriers.delhiveryAPIURL),
+        int("couriers.provider_timeout_ms", 100...120_000, \.couriers.providerTimeoutMs),
     ]
 
     /// `--db` and `BAHI_DB`: one value naming the database either way. A `postgres://` URL

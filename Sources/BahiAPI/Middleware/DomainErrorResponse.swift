@@ -28,8 +28,13 @@ public enum DomainErrorResponse {
             422
         case .insufficientStock, .invalidTransition, .invoiceSeriesExhausted, .nothingToPick, .paymentBelongsElsewhere,
              .reservationNotActive, .sellerProfileIncomplete, .sellerStateUnknown, .shipmentsNotPickable, .shipmentNotPacked, .skuHasStock, .endpointDisabled,
-             .refundExceedsCaptured, .gatewayNotConfigured, .shipmentNotBooked, .waybillPoolEmpty, .awbInUse, .wrongProvider:
+             .refundExceedsCaptured, .gatewayNotConfigured, .shipmentNotBooked, .waybillPoolEmpty, .awbInUse, .wrongProvider,
+             .courierNotConfigured:
             409
+        case .courierRefused:
+            502
+        case .courierUnavailable:
+            503
         case .providerNotSupportedYet:
             501
         case .versionMismatch:

@@ -1,0 +1,98 @@
+import Foundation
+import Synchronization
+import BahiCore
+import BahiHTTP
+import BahiJSON
+
+/// A courier provider on 127.0.0.1, port 0, for the provider tests: it keeps every request and
+/// answers each path from its own script (then from the path's standing answer, else 404),
+/// optionally after a delay (a provider that times out).
+final class CourierProviderStub: HTTPResponder {
+    struct Received: Sendable {
+        var method: String
+        var path: String
+        var headers: HTTPHeaders
+        var body: [UInt8]
+        var json: JSONObject? { if case .object(let o)? = try? JSONParser.parse(body) { o } else { nil } }
+        var text: String { String(decoding: body, as: UTF8.self) }
+    }
+
+    struct Answer: Sendable {
+        var status: HTTPStatus
+        var body = ""
+        var delayMs = 0
+    }
+
+    private struct State {
+        var received: [Received] = []
+        var scripts: [String: [Answer]] = [:]
+        var standing: [String: Answer] = [:]
+    }
+
+    private let state = Mutex(State())
+    private let server = Mutex<HTTPServer?>(nil)
+
+    var received: [Received] { state.withLock { $0.received } }
+
+    /// Requests to paths ending in `suffix`.
+    func received(_ suffix: String) -> [Received] { received.filter { $0.path.hasSuffix(suffix) } }
+
+    /// Forgets what was received and every answer.
+    func reset() { state.withLock { $0 = State() } }
+
+    /// Answers the next requests to paths ending in `suffix` with these, in order.
+    func script(_ suffix: String, _ answers: Answer...) { state.withLock { $0.scripts[suffix, default: []] += answers } }
+
+    /// Answers every request to paths ending in `suffix` with this once its script is used up.
+    func always(_ suffix: String, _ answer: Answer) { state.withLock { $0.standing[suffix] = answer } }
+
+    static func json(_ status: HTTPStatus, _ body: String) -> Answer { Answer(status: status, body: body) }
+
+    func respond(to request: HTTPRequest) async -> HTTPResponse {
+        let path = String(request.head.path)
+        let answer = state.withLock { s -> Answer in
+            s.received.append(Received(method: request.head.method.rawValue, path: path, headers: request.head.headers, body: request.body))
+            if let key = s.scripts.keys.filter({ path.hasSuffix($0) && !(s.scripts[$0] ?? []).isEmpty }).max(by: { $0.count < $1.count }) {
+                return s.scripts[key]?.removeFirst() ?? Answer(status: .notFound)
+            }
+            if let key = s.standing.keys.filter({ path.hasSuffix($0) }).max(by: { $0.count < $1.count }), let standing = s.standing[key] { return standing }
+            return Answer(status: .notFound, body: #"{"message":"no such stub path"}"#)
+        }
+        if answer.delayMs > 0 { try? await Task.sleep(for: .milliseconds(answer.delayMs)) }
+        guard !answer.body.isEmpty, answer.status.allowsBody else { return HTTPResponse(status: answer.status) }
+        return HTTPResponse(status: answer.status, contentType: "application/json", body: Array(answer.body.utf8))
+    }
+
+    func bodyLimit(for head: HTTPRequestHead) -> Int { 1 << 20 }
+
+    /// Starts listening; returns the port.
+    func start() throws -> Int {
+        var configuration = HTTPServerConfiguration()
+        configuration.host = "127.0.0.1"
+        configuration.port = 0
+        configuration.ioQueueCount = 1
+        configuration.accessLog = .disabled
+        let server = HTTPServer(configuration: configuration, responder: self)
+        let port = try server.start()
+        self.server.withLock { $0 = server }
+        return port
+    }
+
+    func stop() async {
+        if let server = self.server.withLock({ $0 }) { _ = await server.shutdown() }
+    }
+
+    /// A started stub for `body`, stopped after it whatever happens.
+    static func with<T>(_ body: (CourierProviderStub, Int) async throws -> T) async throws -> T {
+        let stub = CourierProviderStub()
+        let port = try stub.start()
+        do {
+            let result = try await body(stub, port)
+            await stub.stop()
+            return result
+        } catch {
+            await stub.stop()
+            throw error
+        }
+    }
+}
