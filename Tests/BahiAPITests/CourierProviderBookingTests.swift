@@ -314,6 +314,24 @@ import BahiStore
         }
     }
 
+    /// Shiprocket answers a cancellation with HTTP 204 *and* a JSON body (with its length):
+    /// Bahi's client reads the 204, leaves the stray body alone, and counts it a cancellation.
+    @Test func shiprocketsCancellationAnswer204WithABodyIsASuccess() async throws {
+        let body = #"{"message":"Bulk Shipment cancellation is in progress. Please wait for 24 hours."}"#
+        let raw = try RawHTTPStub(response: "HTTP/1.1 204 No Content\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+        try await withOrders(configure: Self.configure(raw.port)) { w in
+            guard w.app.store.dialect == .sqlite else { return }  // one server, one answer
+            w.app.shiprocketToken.withLock { $0 = ("tok-kept", Int64(WallClock.milliseconds())) }
+            let sr = Courier(code: "sr", fields: CourierFields(name: "SR", provider: .shiprocket, mode: .surface, maxWeightG: 1000, rateCard: RateCard(zones: [:])),
+                             version: 1, createdAt: 0, updatedAt: 0)
+            let answer = await CourierGateways(w.app).cancel(courier: sr, reference: CourierBookingReference(awb: "321055706540"))
+            #expect(answer.isOK, "\(answer)")
+            let sent = String(decoding: raw.request.withLock { $0 } ?? [], as: UTF8.self)
+            #expect(sent.hasPrefix("POST /v1/external/orders/cancel/shipment/awbs HTTP/1.1\r\n") && sent.contains("Bearer tok-kept"))
+            #expect(sent.hasSuffix(#"{"awbs":["321055706540"]}"#))
+        }
+    }
+
     @Test func ndrInstructionsAreSentToEitherProvider() async throws {
         try await CourierProviderStub.with { stub, port in
             try await withOrders(configure: Self.configure(port)) { w in

@@ -96,3 +96,61 @@ final class CourierProviderStub: HTTPResponder {
         }
     }
 }
+
+/// A one-shot server on 127.0.0.1 that answers its first request with `response`, byte for
+/// byte, then closes: for answers Bahi's own server would never send (Shiprocket's HTTP 204
+/// *with* a JSON body and a Content-Length).
+final class RawHTTPStub: Sendable {
+    let port: Int
+    private let listener: Int32
+    /// The request's bytes once it has been answered.
+    let request = Mutex<[UInt8]?>(nil)
+
+    init(response: String) throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw CourierProviderStub.SocketFailed() }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && listen(fd, 1) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else {
+            close(fd)
+            throw CourierProviderStub.SocketFailed()
+        }
+        listener = fd
+        port = Int(UInt16(bigEndian: address.sin_port))
+        let bytes = Array(response.utf8)
+        let thread = Thread { [self] in
+            let connection = accept(fd, nil, nil)
+            guard connection >= 0 else { return }
+            var received: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            // Read the head and the body its Content-Length announces.
+            while true {
+                let n = read(connection, &buffer, buffer.count)
+                if n <= 0 { break }
+                received += buffer[0..<n]
+                let text = String(decoding: received, as: UTF8.self)
+                guard let end = text.range(of: "\r\n\r\n") else { continue }
+                let head = text[..<end.lowerBound].lowercased()
+                let declared = head.components(separatedBy: "\r\n").first { $0.hasPrefix("content-length:") }
+                    .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+                if received.count >= text.utf8.distance(from: text.utf8.startIndex, to: end.upperBound) + declared { break }
+            }
+            self.request.withLock { $0 = received }
+            _ = bytes.withUnsafeBytes { write(connection, $0.baseAddress, bytes.count) }
+            close(connection)
+        }
+        thread.start()
+    }
+
+    deinit { close(listener) }
+}
+
+extension CourierProviderStub {
+    struct SocketFailed: Error {}
+}
