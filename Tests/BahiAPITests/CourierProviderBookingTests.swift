@@ -40,6 +40,22 @@ import BahiStore
         stub.always("orders/cancel/shipment/awbs", .init(status: .noContent))
     }
 
+    /// A Shiprocket stub that books (AWB 321055706540 unless a test scripts others) and a live
+    /// API configured for it, with stock, courier `sr` and one packed shipment; the stub
+    /// forgets each store's run.
+    static func withShiprocket(_ body: (CourierProviderStub, OrderWorld, String) async throws -> Void) async throws {
+        try await CourierProviderStub.with { stub, port in
+            try await withOrders(configure: configure(port)) { w in
+                stub.reset()
+                shiprocketBooks(stub)
+                stub.always("courier/assign/awb", assigned("321055706540"))
+                try await w.stock("TEE", 10)
+                await BookingTests.setUp(w, "sr", shiprocketCourier)
+                try await body(stub, w, await packed(w, 1))
+            }
+        }
+    }
+
     /// A packed order of one TEE (₹499) to Guwahati, paid by `payment`: its shipment's id.
     static func packed(_ w: OrderWorld, _ n: Int, payment: String? = nil) async -> String {
         guard let payment else { return await BookingTests.packed(w, n) }
@@ -69,133 +85,110 @@ import BahiStore
     }
 
     @Test func shiprocketBooksThroughItsAPIKeepsItsTokenAndCancelsThere() async throws {
-        try await CourierProviderStub.with { stub, port in
-            try await withOrders(configure: Self.configure(port)) { w in
-                stub.reset()
-                Self.shiprocketBooks(stub)
-                stub.script("courier/assign/awb", Self.assigned("321055706540"), Self.assigned("321055706541"), Self.assigned("321055706542"))
-                try await w.stock("TEE", 10)
-                await BookingTests.setUp(w, "sr", Self.shiprocketCourier)
-                let courier = await w.get("/v1/couriers/sr")
-                #expect(courier.str("provider_courier_id") == "43" && courier.str("pickup_location") == "Surat WH", "\(courier.text)")
-                let shipment = await Self.packed(w, 1)
+        try await Self.withShiprocket { stub, w, shipment in
+            stub.script("courier/assign/awb", Self.assigned("321055706540"), Self.assigned("321055706541"), Self.assigned("321055706542"))
+            let courier = await w.get("/v1/couriers/sr")
+            #expect(courier.str("provider_courier_id") == "43" && courier.str("pickup_location") == "Surat WH", "\(courier.text)")
 
-                let booked = await w.post("/v1/shipments/\(shipment)/book", #"{"courier":"sr"}"#, key: w.warehouse)
-                #expect(booked.status == .ok, "\(booked.text)")
-                #expect(booked.str("status") == "ready" && booked.str("courier") == "sr" && booked.str("awb") == "321055706540")
-                let login = stub.received("auth/login")
-                #expect(login.count == 1 && login.first?.json == ["email": .string("api@kapas.example"), "password": .string("sr-secret")])
-                let create = try #require(stub.received("orders/create/adhoc").first)
-                #expect(create.method == "POST" && create.path == "/v1/external/orders/create/adhoc")
-                #expect(create.headers["authorization"] == "Bearer tok-1" && create.headers["content-type"] == "application/json")
-                let o = try #require(create.json)
-                #expect(o["order_id"] == .string(shipment) && o["pickup_location"] == .string("Surat WH") && o["payment_method"] == .string("Prepaid"))
-                #expect(o["weight"]?.encodedText == "0.45" && o["length"] == .int(25) && o["breadth"] == .int(20) && o["height"] == .int(6))
-                #expect(o["sub_total"]?.encodedText == "499" && o["billing_pincode"] == .string("781001") && o["billing_state"] == .string("Assam"))
-                #expect(o["billing_customer_name"] == .string("Bina") && o["billing_country"] == .string("India"))
-                guard case .array(let items)? = o["order_items"], case .object(let item)? = items.first else { Issue.record("no items"); return }
-                #expect(item["sku"] == .string("TEE") && item["units"] == .int(1) && item["selling_price"]?.encodedText == "499")
-                let assign = try #require(stub.received("courier/assign/awb").first)
-                #expect(assign.json == ["shipment_id": .int(16_090_281), "courier_id": .int(43)] && assign.headers["authorization"] == "Bearer tok-1")
-                #expect(stub.received("courier/generate/pickup").first?.json == ["shipment_id": .array([.int(16_090_281)])])
-                #expect(try await Self.waybills(w) == [["321055706540", "issued", "281248157", "16090281"]])
+            let booked = await w.post("/v1/shipments/\(shipment)/book", #"{"courier":"sr"}"#, key: w.warehouse)
+            #expect(booked.status == .ok, "\(booked.text)")
+            #expect(booked.str("status") == "ready" && booked.str("courier") == "sr" && booked.str("awb") == "321055706540")
+            let login = stub.received("auth/login")
+            #expect(login.count == 1 && login.first?.json == ["email": .string("api@kapas.example"), "password": .string("sr-secret")])
+            let create = try #require(stub.received("orders/create/adhoc").first)
+            #expect(create.method == "POST" && create.path == "/v1/external/orders/create/adhoc")
+            #expect(create.headers["authorization"] == "Bearer tok-1" && create.headers["content-type"] == "application/json")
+            let o = try #require(create.json)
+            #expect(o["order_id"] == .string(shipment) && o["pickup_location"] == .string("Surat WH") && o["payment_method"] == .string("Prepaid"))
+            #expect(o["weight"]?.encodedText == "0.45" && o["length"] == .int(25) && o["breadth"] == .int(20) && o["height"] == .int(6))
+            #expect(o["sub_total"]?.encodedText == "499" && o["billing_pincode"] == .string("781001") && o["billing_state"] == .string("Assam"))
+            #expect(o["billing_customer_name"] == .string("Bina") && o["billing_country"] == .string("India"))
+            guard case .array(let items)? = o["order_items"], case .object(let item)? = items.first else { Issue.record("no items"); return }
+            #expect(item["sku"] == .string("TEE") && item["units"] == .int(1) && item["selling_price"]?.encodedText == "499")
+            let assign = try #require(stub.received("courier/assign/awb").first)
+            #expect(assign.json == ["shipment_id": .int(16_090_281), "courier_id": .int(43)] && assign.headers["authorization"] == "Bearer tok-1")
+            #expect(stub.received("courier/generate/pickup").first?.json == ["shipment_id": .array([.int(16_090_281)])])
+            #expect(try await Self.waybills(w) == [["321055706540", "issued", "281248157", "16090281"]])
 
-                // The token is kept: the next booking logs in no more.
-                let second = await Self.packed(w, 2)
-                #expect(await w.post("/v1/shipments/\(second)/book", #"{"courier":"sr"}"#).str("awb") == "321055706541")
-                #expect(stub.received("auth/login").count == 1)
-                // An expired token (401) logs in again once, and the call is made again.
-                stub.script("auth/login", CourierProviderStub.json(.ok, #"{"token":"tok-2"}"#))
-                stub.script("orders/create/adhoc", CourierProviderStub.json(.unauthorized, #"{"message":"Token has expired","status_code":401}"#))
-                let third = await Self.packed(w, 3)
-                let renewed = await w.post("/v1/shipments/\(third)/book", #"{"courier":"sr"}"#)
-                #expect(renewed.status == .ok && renewed.str("awb") == "321055706542", "\(renewed.text)")
-                #expect(stub.received("auth/login").count == 2)
-                #expect(stub.received("orders/create/adhoc").suffix(2).map { $0.headers["authorization"] } == ["Bearer tok-1", "Bearer tok-2"])
+            // The token is kept: the next booking logs in no more.
+            let second = await Self.packed(w, 2)
+            #expect(await w.post("/v1/shipments/\(second)/book", #"{"courier":"sr"}"#).str("awb") == "321055706541")
+            #expect(stub.received("auth/login").count == 1)
+            // An expired token (401) logs in again once, and the call is made again.
+            stub.script("auth/login", CourierProviderStub.json(.ok, #"{"token":"tok-2"}"#))
+            stub.script("orders/create/adhoc", CourierProviderStub.json(.unauthorized, #"{"message":"Token has expired","status_code":401}"#))
+            let third = await Self.packed(w, 3)
+            let renewed = await w.post("/v1/shipments/\(third)/book", #"{"courier":"sr"}"#)
+            #expect(renewed.status == .ok && renewed.str("awb") == "321055706542", "\(renewed.text)")
+            #expect(stub.received("auth/login").count == 2)
+            #expect(stub.received("orders/create/adhoc").suffix(2).map { $0.headers["authorization"] } == ["Bearer tok-1", "Bearer tok-2"])
 
-                // Cancelled before pickup through Shiprocket (its 204 is a success).
-                let cancelled = await w.post("/v1/shipments/\(shipment)/cancel-booking", key: w.warehouse)
-                #expect(cancelled.status == .ok && cancelled.str("status") == "packed", "\(cancelled.text)")
-                let cancel = try #require(stub.received("orders/cancel/shipment/awbs").first)
-                #expect(cancel.json == ["awbs": .array([.string("321055706540")])] && cancel.headers["authorization"] == "Bearer tok-2")
-                #expect(try await Self.waybills(w).first == ["321055706540", "cancelled", "281248157", "16090281"])
-                // Shiprocket refusing the cancellation (already picked up) changes nothing.
-                stub.script("orders/cancel/shipment/awbs", CourierProviderStub.json(.badRequest, #"{"message":"Cancellation is not allowed after pickup","status_code":400}"#))
-                let refused = await w.post("/v1/shipments/\(second)/cancel-booking")
-                #expect(refused.status.code == 502 && refused.code == "courier_refused" && refused.text.contains("not allowed after pickup"), "\(refused.text)")
-                #expect(await w.get("/v1/shipments/\(second)").str("status") == "ready")
-                #expect(try await w.violations() == [])
-            }
+            // Cancelled before pickup through Shiprocket (its 204 is a success).
+            let cancelled = await w.post("/v1/shipments/\(shipment)/cancel-booking", key: w.warehouse)
+            #expect(cancelled.status == .ok && cancelled.str("status") == "packed", "\(cancelled.text)")
+            let cancel = try #require(stub.received("orders/cancel/shipment/awbs").first)
+            #expect(cancel.json == ["awbs": .array([.string("321055706540")])] && cancel.headers["authorization"] == "Bearer tok-2")
+            #expect(try await Self.waybills(w).first == ["321055706540", "cancelled", "281248157", "16090281"])
+            // Shiprocket refusing the cancellation (already picked up) changes nothing.
+            stub.script("orders/cancel/shipment/awbs", CourierProviderStub.json(.badRequest, #"{"message":"Cancellation is not allowed after pickup","status_code":400}"#))
+            let refused = await w.post("/v1/shipments/\(second)/cancel-booking")
+            #expect(refused.status.code == 502 && refused.code == "courier_refused" && refused.text.contains("not allowed after pickup"), "\(refused.text)")
+            #expect(await w.get("/v1/shipments/\(second)").str("status") == "ready")
+            #expect(try await w.violations() == [])
         }
     }
 
     @Test func shiprocketRefusalsChangeNothingAndSayWhy() async throws {
-        try await CourierProviderStub.with { stub, port in
-            try await withOrders(configure: Self.configure(port)) { w in
-                stub.reset()
-                Self.shiprocketBooks(stub)
-                stub.always("courier/assign/awb", Self.assigned("321055706540"))
-                try await w.stock("TEE", 10)
-                await BookingTests.setUp(w, "sr", Self.shiprocketCourier)
-                let shipment = await Self.packed(w, 1)
-                func book() async -> HTTPResponse { await w.post("/v1/shipments/\(shipment)/book", #"{"courier":"sr"}"#) }
+        try await Self.withShiprocket { stub, w, shipment in
+            func book() async -> HTTPResponse { await w.post("/v1/shipments/\(shipment)/book", #"{"courier":"sr"}"#) }
 
-                // A failure inside HTTP 200.
-                stub.script("orders/create/adhoc", CourierProviderStub.json(.ok, #"{"status":404,"message":"Order does not exist!"}"#))
-                let hidden = await book()
-                #expect(hidden.status.code == 502 && hidden.code == "courier_refused" && hidden.text.contains("Order does not exist!"), "\(hidden.text)")
-                // 422 naming the field.
-                stub.script("orders/create/adhoc", CourierProviderStub.json(.unprocessableContent, #"{"message":"Oops! Invalid Data.","errors":{"billing_phone":["The billing phone must be 10 digits."]},"status_code":422}"#))
-                let invalid = await book()
-                #expect(invalid.status.code == 502 && invalid.fieldErrors["billing_phone"] == "refused_by_courier" && invalid.text.contains("10 digits"), "\(invalid.text)")
-                // No AWB assigned.
-                stub.script("courier/assign/awb", CourierProviderStub.json(.ok, #"{"awb_assign_status":0,"response":{"data":{"awb_assign_error":"Selected courier is not serviceable for this pincode"}}}"#))
-                let none = await book()
-                #expect(none.code == "courier_refused" && none.text.contains("not serviceable"), "\(none.text)")
-                stub.script("courier/assign/awb", CourierProviderStub.json(.badRequest, #"{"message":"Oops! Cannot reassign courier for this shipment.","status_code":400}"#))
-                let reassign = await book()
-                #expect(reassign.code == "courier_refused" && reassign.text.contains("Cannot reassign courier"), "\(reassign.text)")
-                try await Self.untouched(w, shipment)
-                // A pickup refused after the AWB was assigned: the AWB is cancelled at Shiprocket.
-                stub.script("courier/generate/pickup", CourierProviderStub.json(.ok, #"{"pickup_status":0,"message":"Pickup location not verified"}"#))
-                let noPickup = await book()
-                #expect(noPickup.code == "courier_refused" && noPickup.text.contains("Pickup location not verified"), "\(noPickup.text)")
-                #expect(stub.received("orders/cancel/shipment/awbs").last?.json == ["awbs": .array([.string("321055706540")])])
-                try await Self.untouched(w, shipment)
-                // A wrong login is a refusal naming the secrets, not retried.
-                let logins = stub.received("auth/login").count
-                stub.script("auth/login", CourierProviderStub.json(.badRequest, #"{"message":"Invalid email and password combination","status_code":400}"#))
-                w.app.shiprocketToken.withLock { $0 = nil }
-                let badLogin = await book()
-                #expect(badLogin.code == "courier_refused" && badLogin.fieldErrors["secrets.shiprocket_email"] != nil, "\(badLogin.text)")
-                #expect(stub.received("auth/login").count == logins + 1)
-                try await Self.untouched(w, shipment)
-                #expect(await book().status == .ok)
-            }
+            // A failure inside HTTP 200.
+            stub.script("orders/create/adhoc", CourierProviderStub.json(.ok, #"{"status":404,"message":"Order does not exist!"}"#))
+            let hidden = await book()
+            #expect(hidden.status.code == 502 && hidden.code == "courier_refused" && hidden.text.contains("Order does not exist!"), "\(hidden.text)")
+            // 422 naming the field.
+            stub.script("orders/create/adhoc", CourierProviderStub.json(.unprocessableContent, #"{"message":"Oops! Invalid Data.","errors":{"billing_phone":["The billing phone must be 10 digits."]},"status_code":422}"#))
+            let invalid = await book()
+            #expect(invalid.status.code == 502 && invalid.fieldErrors["billing_phone"] == "refused_by_courier" && invalid.text.contains("10 digits"), "\(invalid.text)")
+            // No AWB assigned.
+            stub.script("courier/assign/awb", CourierProviderStub.json(.ok, #"{"awb_assign_status":0,"response":{"data":{"awb_assign_error":"Selected courier is not serviceable for this pincode"}}}"#))
+            let none = await book()
+            #expect(none.code == "courier_refused" && none.text.contains("not serviceable"), "\(none.text)")
+            stub.script("courier/assign/awb", CourierProviderStub.json(.badRequest, #"{"message":"Oops! Cannot reassign courier for this shipment.","status_code":400}"#))
+            let reassign = await book()
+            #expect(reassign.code == "courier_refused" && reassign.text.contains("Cannot reassign courier"), "\(reassign.text)")
+            try await Self.untouched(w, shipment)
+            // A pickup refused after the AWB was assigned: the AWB is cancelled at Shiprocket.
+            stub.script("courier/generate/pickup", CourierProviderStub.json(.ok, #"{"pickup_status":0,"message":"Pickup location not verified"}"#))
+            let noPickup = await book()
+            #expect(noPickup.code == "courier_refused" && noPickup.text.contains("Pickup location not verified"), "\(noPickup.text)")
+            #expect(stub.received("orders/cancel/shipment/awbs").last?.json == ["awbs": .array([.string("321055706540")])])
+            try await Self.untouched(w, shipment)
+            // A wrong login is a refusal naming the secrets, not retried.
+            let logins = stub.received("auth/login").count
+            stub.script("auth/login", CourierProviderStub.json(.badRequest, #"{"message":"Invalid email and password combination","status_code":400}"#))
+            w.app.shiprocketToken.withLock { $0 = nil }
+            let badLogin = await book()
+            #expect(badLogin.code == "courier_refused" && badLogin.fieldErrors["secrets.shiprocket_email"] != nil, "\(badLogin.text)")
+            #expect(stub.received("auth/login").count == logins + 1)
+            try await Self.untouched(w, shipment)
+            #expect(await book().status == .ok)
         }
     }
 
     /// The shipment leaves `packed` while the provider books (here the order is cancelled
     /// meanwhile): the write refuses, and the AWB the provider issued is cancelled there.
     @Test func aBookingOvertakenWhileTheProviderAnswersIsCancelledThere() async throws {
-        try await CourierProviderStub.with { stub, port in
-            try await withOrders(configure: Self.configure(port)) { w in
-                stub.reset()
-                Self.shiprocketBooks(stub)
-                stub.always("courier/assign/awb", Self.assigned("321055706540"))
-                stub.script("orders/create/adhoc", CourierProviderStub.Answer(status: .ok, body: Self.order.body, delayMs: 600))
-                try await w.stock("TEE", 10)
-                await BookingTests.setUp(w, "sr", Self.shiprocketCourier)
-                let shipment = await Self.packed(w, 1)
-                let orderID = await w.get("/v1/shipments/\(shipment)").str("order_id") ?? ""
-                async let booking = w.post("/v1/shipments/\(shipment)/book", #"{"courier":"sr"}"#)
-                try await waitUntil { !stub.received("orders/create/adhoc").isEmpty }
-                #expect(await w.post("/v1/orders/\(orderID)/cancel", #"{"reason":"customer"}"#).status == .ok)
-                let overtaken = await booking
-                #expect(overtaken.code == "invalid_transition" && overtaken.text.contains("was cancelled there"), "\(overtaken.text)")
-                #expect(stub.received("orders/cancel/shipment/awbs").first?.json == ["awbs": .array([.string("321055706540")])])
-                #expect(try await Self.waybills(w).isEmpty)
-            }
+        try await Self.withShiprocket { stub, w, shipment in
+            stub.script("orders/create/adhoc", CourierProviderStub.Answer(status: .ok, body: Self.order.body, delayMs: 600))
+            let orderID = await w.get("/v1/shipments/\(shipment)").str("order_id") ?? ""
+            async let booking = w.post("/v1/shipments/\(shipment)/book", #"{"courier":"sr"}"#)
+            try await waitUntil { !stub.received("orders/create/adhoc").isEmpty }
+            #expect(await w.post("/v1/orders/\(orderID)/cancel", #"{"reason":"customer"}"#).status == .ok)
+            let overtaken = await booking
+            #expect(overtaken.code == "invalid_transition" && overtaken.text.contains("was cancelled there"), "\(overtaken.text)")
+            #expect(stub.received("orders/cancel/shipment/awbs").first?.json == ["awbs": .array([.string("321055706540")])])
+            #expect(try await Self.waybills(w).isEmpty)
         }
     }
 

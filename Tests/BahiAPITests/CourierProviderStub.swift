@@ -7,7 +7,7 @@ import BahiJSON
 /// A courier provider on 127.0.0.1, port 0, for the provider tests: it keeps every request and
 /// answers each path from its own script (then from the path's standing answer, else 404),
 /// optionally after a delay (a provider that times out).
-final class CourierProviderStub: HTTPResponder {
+final class CourierProviderStub: LocalStubServer {
     struct Received: Sendable {
         var method: String
         var path: String
@@ -30,7 +30,7 @@ final class CourierProviderStub: HTTPResponder {
     }
 
     private let state = Mutex(State())
-    private let server = Mutex<HTTPServer?>(nil)
+    let server = Mutex<HTTPServer?>(nil)
 
     var received: [Received] { state.withLock { $0.received } }
 
@@ -65,35 +65,9 @@ final class CourierProviderStub: HTTPResponder {
 
     func bodyLimit(for head: HTTPRequestHead) -> Int { 1 << 20 }
 
-    /// Starts listening; returns the port.
-    func start() throws -> Int {
-        var configuration = HTTPServerConfiguration()
-        configuration.host = "127.0.0.1"
-        configuration.port = 0
-        configuration.ioQueueCount = 1
-        configuration.accessLog = .disabled
-        let server = HTTPServer(configuration: configuration, responder: self)
-        let port = try server.start()
-        self.server.withLock { $0 = server }
-        return port
-    }
-
-    func stop() async {
-        if let server = self.server.withLock({ $0 }) { _ = await server.shutdown() }
-    }
-
     /// A started stub for `body`, stopped after it whatever happens.
     static func with<T>(_ body: (CourierProviderStub, Int) async throws -> T) async throws -> T {
-        let stub = CourierProviderStub()
-        let port = try stub.start()
-        do {
-            let result = try await body(stub, port)
-            await stub.stop()
-            return result
-        } catch {
-            await stub.stop()
-            throw error
-        }
+        try await withStub(CourierProviderStub(), body)
     }
 }
 
