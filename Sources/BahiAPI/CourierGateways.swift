@@ -124,11 +124,8 @@ struct CourierGateways: Sendable {
         case .shiprocket:
             var session = ShiprocketSession()
             let base = urls.shiprocketAPIURL
-            if case .unsupported(let why) = instruction.shiprocket(baseURL: base, token: "") { return .unsupported(why) }
-            answer = await shiprocket(&session) { token in
-                if case .request(let r) = instruction.shiprocket(baseURL: base, token: token) { return r }
-                return CourierProviderRequest(url: base, headers: [], body: [])  // unreachable: checked above
-            } read: { CourierNDRInstruction.shiprocketAnswer(status: $0, body: $1) }
+            answer = await shiprocket(&session) { token in instruction.shiprocket(baseURL: base, token: token) }
+                read: { CourierNDRInstruction.shiprocketAnswer(status: $0, body: $1) }
         case .delhivery:
             switch instruction.delhivery(baseURL: urls.delhiveryAPIURL, token: secrets.delhiveryAPIToken) {
             case .unsupported(let why): return .unsupported(why)

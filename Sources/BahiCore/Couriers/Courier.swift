@@ -6,8 +6,8 @@ public import BahiJSON
 /// change with every renegotiation and differ per seller; an adapter (how to book with
 /// `provider`) is code, but which couriers exist and what they cost is data.
 public struct CourierFields: Sendable, Equatable {
-    /// How Bahi books with the courier (adapters arrive with booking): by hand, from a pool of
-    /// pre-issued waybills, or through Shiprocket's or Delhivery's API.
+    /// How Bahi books with the courier: by hand, from a pool of pre-issued waybills, or through
+    /// Shiprocket's or Delhivery's API (`ShiprocketAPI`, `DelhiveryAPI`).
     public enum Provider: String, Sendable, CaseIterable {
         case manual
         case waybillPool = "waybill_pool"

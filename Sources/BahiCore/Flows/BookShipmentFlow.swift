@@ -5,6 +5,12 @@ public import BahiStore
 /// order through Orders' public queries, Couriers' cards), the AWB is the Couriers domain's
 /// (`courier_waybills`) and the shipment's move is Fulfilment's — all in one transaction, so a
 /// claimed AWB and the booked shipment commit together or not at all.
+///
+/// A courier booked through a provider's API (Shiprocket, Delhivery) cannot be booked in one
+/// transaction: the provider is called over the network, which never happens while a write
+/// transaction is open. `plan` chooses and checks in a read, BahiAPI asks the provider, and
+/// `recordProviderBooking` writes what it gave in one transaction that checks the shipment
+/// again.
 public enum BookShipmentFlow {
     /// What a booking chose.
     public struct Booking: Sendable {

@@ -75,8 +75,8 @@ public struct CourierNDRInstruction: Sendable, Equatable {
         case unsupported(String)
     }
 
-    /// Shiprocket's `POST ndr/{awb}/action`.
-    public func shiprocket(baseURL: String, token: String) -> Built {
+    /// Shiprocket's `POST ndr/{awb}/action` (it takes every action).
+    public func shiprocket(baseURL: String, token: String) -> CourierProviderRequest {
         var o = JSONObject()
         o["action"] = .string(action == .return ? "return" : "re-attempt")
         o["comments"] = .string(note)
@@ -84,8 +84,7 @@ public struct CourierNDRInstruction: Sendable, Equatable {
         if let phone { o["phone"] = .string(phone) }
         if let address1 { o["address1"] = .string(address1) }
         if let address2 { o["address2"] = .string(address2) }
-        return .request(.json(CourierProviderRequest.join(baseURL, "ndr/\(CourierProviderRequest.segment(awb))/action"), o,
-                              headers: ShiprocketAPI.auth(token)))
+        return .json(CourierProviderRequest.join(baseURL, "ndr/\(CourierProviderRequest.segment(awb))/action"), o, headers: ShiprocketAPI.auth(token))
     }
 
     /// Delhivery's `POST /api/p/update` (re-attempt, deferred delivery) or `/api/p/edit` (a
