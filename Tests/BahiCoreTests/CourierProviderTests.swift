@@ -66,7 +66,7 @@ import BahiJSON
         #expect(why.contains("not serviceable"))
         let reassign = ShiprocketAPI.assignAnswer(status: 400, body: Array(#"{"message":"Oops! Cannot reassign courier for this shipment.","status_code":400}"#.utf8))
         guard case .refused(let again, _) = reassign else { Issue.record("\(reassign)"); return }
-        #expect(again.contains("Cannot reassign courier"))
+        #expect(again.contains("Cannot reassign courier") && again.contains("already has an AWB"))
         guard case .unauthorized = ShiprocketAPI.assignAnswer(status: 401, body: Array(#"{"message":"Token has expired","status_code":401}"#.utf8)) else {
             Issue.record("401 is an expired token"); return
         }

@@ -95,7 +95,15 @@ public enum ShiprocketAPI {
     /// {"awb_code":…}}}`); `awb_assign_status` 0 is a refusal with the reason Shiprocket gives.
     public static func assignAnswer(status: Int, body: [UInt8]) -> CourierProviderAnswer<String> {
         let root = ProviderJSON.object(body)
-        if let failed = failure(status: status, root: root) { return failed }
+        if let failed = failure(status: status, root: root) {
+            // 400 "Cannot reassign courier": this Shiprocket shipment has an AWB already (an
+            // earlier attempt whose answer never came back); Shiprocket allows one reassignment a day.
+            if case .refused(let message, let field) = failed, message.lowercased().contains("reassign") {
+                return .refused(message: message + " Shiprocket's shipment already has an AWB (an earlier attempt?): cancel it in Shiprocket's panel, then book again.",
+                                field: field)
+            }
+            return failed
+        }
         let data = ProviderJSON.object(ProviderJSON.object(root?["response"])?["data"])
         guard ProviderJSON.int(root?["awb_assign_status"]) == 1, let awb = ProviderJSON.text(data?["awb_code"]) else {
             let said = ProviderJSON.text(data?["awb_assign_error"]) ?? ProviderJSON.text(root?["message"])
