@@ -147,8 +147,9 @@ import BahiTestSupport
                 _ = try await StoreCopy(from: .sqlite(path: old), to: .sqlite(path: folder + "/other.db")).run()
                 Issue.record("copied an old schema")
             } catch {
-                let latest = BahiSchema.migrator.latestVersion
-                #expect("\(error)" == "the source \(old) is at schema version \(latest - 1), this bahi's is \(latest): run `bahi migrate --db \(old)` on it first")
+                // Versions may skip numbers (each branch is given its own ahead of time).
+                let latest = BahiSchema.migrator.latestVersion, previous = BahiSchema.migrations[BahiSchema.migrations.count - 2].version
+                #expect("\(error)" == "the source \(old) is at schema version \(previous), this bahi's is \(latest): run `bahi migrate --db \(old)` on it first")
             }
         }
     }
