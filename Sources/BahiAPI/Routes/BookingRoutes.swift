@@ -128,7 +128,8 @@ enum BookingRoutes {
     /// with no transaction open, then one write records the AWB and books the shipment if it is
     /// still packed. When that write refuses (another booking won, the AWB is known already),
     /// the AWB the provider just issued is cancelled there — unless the shipment carries that
-    /// very AWB (a concurrent retry of the same booking) — and the problem says which.
+    /// very AWB (a concurrent retry of the same booking) or Bahi holds it for another parcel
+    /// (`awb_in_use`) — and the problem says which.
     static func bookThroughProvider(_ app: BahiContext, _ plan: BookShipmentFlow.ProviderPlan, actor: String?) async throws -> JSONValue {
         let gateways = CourierGateways(app)
         try gateways.checkConfigured(plan.courier)
@@ -143,6 +144,11 @@ enum BookingRoutes {
             let shipmentID = plan.shipment.id
             let carried = try? await app.store.read { db in try Shipments.find(db, id: shipmentID)?.awb }
             guard carried != .some(reference.awb) else { throw error }
+            if var known = error as? DomainError, known.code == .awbInUse {
+                // Bahi holds that AWB for another parcel: cancelling it might cancel that one.
+                known.message += " It was not cancelled at \(plan.courier.fields.provider.rawValue): check it in its panel."
+                throw known
+            }
             let cancelled = await gateways.cancel(courier: plan.courier, reference: reference)
             let provider = plan.courier.fields.provider.rawValue
             let note = cancelled.isOK
