@@ -173,6 +173,13 @@ import BahiStore
             #expect(stub.received("auth/login").count == logins + 1)
             try await Self.untouched(w, shipment)
             #expect(await book().status == .ok)
+            // An AWB Bahi holds for another parcel is refused and never cancelled at Shiprocket.
+            let cancels = stub.received("orders/cancel/shipment/awbs").count
+            let other = await Self.packed(w, 2)
+            let reused = await w.post("/v1/shipments/\(other)/book", #"{"courier":"sr"}"#)
+            #expect(reused.code == "awb_in_use" && reused.text.contains("not cancelled"), "\(reused.text)")
+            #expect(stub.received("orders/cancel/shipment/awbs").count == cancels)
+            #expect(await w.get("/v1/shipments/\(other)").str("status") == "packed")
         }
     }
 
