@@ -892,3 +892,15 @@ CREATE TABLE rto_receipt_lines (
     condition   TEXT NOT NULL CHECK (condition = 'good' OR condition = 'damaged' OR condition = 'missing'),
     PRIMARY KEY (shipment_id, line)
 );
+
+-- ─── courier providers (PostgreSQL migration 13; SQLite migration 18) ───
+
+-- Booking through a provider's API (Shiprocket, Delhivery): per courier, Shiprocket's courier
+-- company id and the pickup location's name as registered with the provider (Couriers' columns,
+-- set by PUT /v1/couriers/{code}; required to book through the provider).
+ALTER TABLE couriers ADD COLUMN provider_courier_id TEXT;
+ALTER TABLE couriers ADD COLUMN pickup_location TEXT;
+-- The provider's own references of an AWB its API issued (Shiprocket's order and shipment ids:
+-- pickup, cancellation and NDR actions name them).
+ALTER TABLE courier_waybills ADD COLUMN provider_order_id TEXT;
+ALTER TABLE courier_waybills ADD COLUMN provider_shipment_id TEXT;

@@ -24,9 +24,13 @@ public final class BahiContext: Sendable {
     /// Gateway webhooks refused for their signature, by gateway, since start: the counter a
     /// refusal leaves behind (it stores nothing else).
     public let gatewayRejections = Mutex<[String: Int]>([:])
-    /// The client refunds call the gateways with, made on first use (its worker threads are
-    /// not worth starting in a process that never refunds).
+    /// The client refunds call the gateways with, and bookings the courier providers
+    /// (`CourierGateways`), made on first use (its worker threads are not worth starting in a
+    /// process that never calls out).
     private let gatewayClientStore = Mutex<HTTPClient?>(nil)
+    /// Shiprocket's API token and when it was issued (ms), kept between bookings: a login gives
+    /// one that lasts 10 days (`CourierGateways`). Never logged.
+    let shiprocketToken = Mutex<(token: String, at: Int64)?>(nil)
     /// The couriers and rate cards quotes price with, re-checked against the database's
     /// version by every quote (so another node's change is seen at once): `CourierQuoteCache`.
     public let courierQuotes = CourierQuoteCache()

@@ -48,6 +48,15 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         case pickupCapacityFull = "pickup_capacity_full"
         case rtoAlreadyReceived = "rto_already_received"
         case wrongProvider = "wrong_provider"
+        // A courier that books through a provider's API lacks what the call needs: its
+        // credentials (a secret) or its settings there (`provider_courier_id`, `pickup_location`).
+        case courierNotConfigured = "courier_not_configured"
+        // The courier's provider was asked and refused (its words and field in the message):
+        // nothing was booked or changed.
+        case courierRefused = "courier_refused"
+        // The courier's provider could not be reached, timed out or answered nothing certain:
+        // nothing changed in Bahi; safe to ask again.
+        case courierUnavailable = "courier_unavailable"
         // Defined but not built yet: the request is right and will work in a later version.
         case providerNotSupportedYet = "provider_not_supported_yet"
         // The caller's idea of the resource's version is stale.

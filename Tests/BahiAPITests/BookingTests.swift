@@ -138,7 +138,7 @@ import BahiStore
             let empty = await w.post("/v1/shipments/\(shipment)/book")
             #expect(empty.status == .conflict && empty.code == "waybill_pool_empty", "\(empty.text)")
             let api = await w.post("/v1/shipments/\(shipment)/book", #"{"courier":"api"}"#)
-            #expect(api.status.code == 501 && api.code == "provider_not_supported_yet")
+            #expect(api.status == .conflict && api.code == "courier_not_configured" && api.fieldErrors["pickup_location"] == "required", "\(api.text)")
             let awbForPool = await w.post("/v1/shipments/\(shipment)/book", #"{"courier":"pool","awb":"POOL12345678"}"#)
             #expect(awbForPool.fieldErrors["awb"] == "not_allowed")
             #expect(await w.get("/v1/shipments/\(shipment)").str("status") == "packed")

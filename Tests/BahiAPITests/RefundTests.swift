@@ -10,16 +10,7 @@ import BahiJSON
 @Suite struct RefundTests {
     /// A stub gateway on 127.0.0.1 (the webhook tests' receiver: it records and answers a script).
     static func withGateway<T>(_ body: (WebhookReceiver, Int) async throws -> T) async throws -> T {
-        let stub = WebhookReceiver()
-        let port = try stub.start()
-        do {
-            let result = try await body(stub, port)
-            await stub.stop()
-            return result
-        } catch {
-            await stub.stop()
-            throw error
-        }
+        try await withStub(WebhookReceiver(), body)
     }
 
     static func configure(_ port: Int) -> (inout BahiConfiguration) -> Void {

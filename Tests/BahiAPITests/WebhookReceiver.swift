@@ -6,7 +6,7 @@ import BahiJSON
 
 /// A webhook receiver on 127.0.0.1, port 0, for the webhook tests: it keeps every request it
 /// gets and answers from a script (then 204), as a seller's system would.
-final class WebhookReceiver: HTTPResponder {
+final class WebhookReceiver: LocalStubServer {
     struct Received: Sendable {
         var path: String
         var headers: HTTPHeaders
@@ -24,7 +24,7 @@ final class WebhookReceiver: HTTPResponder {
     }
 
     private let state = Mutex<(received: [Received], script: [Answer])>(([], []))
-    private let server = Mutex<HTTPServer?>(nil)
+    let server = Mutex<HTTPServer?>(nil)
 
     var received: [Received] { state.withLock { $0.received } }
 
@@ -44,23 +44,6 @@ final class WebhookReceiver: HTTPResponder {
     }
 
     func bodyLimit(for head: HTTPRequestHead) -> Int { 1 << 20 }
-
-    /// Starts listening; returns the port.
-    func start() throws -> Int {
-        var configuration = HTTPServerConfiguration()
-        configuration.host = "127.0.0.1"
-        configuration.port = 0
-        configuration.ioQueueCount = 1
-        configuration.accessLog = .disabled
-        let server = HTTPServer(configuration: configuration, responder: self)
-        let port = try server.start()
-        self.server.withLock { $0 = server }
-        return port
-    }
-
-    func stop() async {
-        if let server = self.server.withLock({ $0 }) { _ = await server.shutdown() }
-    }
 }
 
 /// A clock the tests move by hand: the dispatcher's idea of now, the wall clock plus what the

@@ -119,6 +119,12 @@ public struct BahiConfiguration: Sendable, Equatable {
         /// `x-api-key`), and the one Delhivery's scan push sends: reports without it are refused.
         public var shiprocketWebhookToken = ""
         public var delhiveryWebhookToken = ""
+        /// Shiprocket's API user (booking, cancelling, NDR actions log in with these for a
+        /// token that lasts 10 days).
+        public var shiprocketEmail = ""
+        public var shiprocketPassword = ""
+        /// Delhivery's static API token (`Authorization: Token …`) for booking, cancelling and NDR actions.
+        public var delhiveryAPIToken = ""
     }
 
     /// Where the gateways' APIs are (refunds). Tests point them at local stubs.
@@ -213,6 +219,12 @@ public struct BahiConfiguration: Sendable, Equatable {
         /// Hours the seller has to act on an NDR before it shows overdue (Shiprocket re-attempts
         /// on its own after 24).
         public var ndrActionHours = 24
+        /// Where the providers' APIs are (booking, cancelling, NDR actions). Tests point them at local stubs.
+        public var shiprocketAPIURL = ShiprocketAPI.defaultBaseURL
+        public var delhiveryAPIURL = DelhiveryAPI.defaultBaseURL
+        /// Longest wait for a provider's answer to one call, connect included: a booking that
+        /// runs out changes nothing in Bahi and answers 503 courier_unavailable.
+        public var providerTimeoutMs = 20_000
 
         /// The policy for `channel` (its override, else the default), with the rules; entries
         /// the loader has already checked, so an unreadable one cannot occur here and is skipped.

@@ -183,6 +183,9 @@ public enum ConfigurationLoader {
         string("secrets.delhivery_token", \.secrets.delhiveryToken),
         string("secrets.shiprocket_webhook_token", \.secrets.shiprocketWebhookToken),
         string("secrets.delhivery_webhook_token", \.secrets.delhiveryWebhookToken),
+        string("secrets.shiprocket_email", \.secrets.shiprocketEmail),
+        string("secrets.shiprocket_password", \.secrets.shiprocketPassword),
+        string("secrets.delhivery_api_token", \.secrets.delhiveryAPIToken),
         int("orders.cod_max_paise", 0...10_000_000_000, \.orders.codMaxPaise),
         list("orders.cod_disabled_channels", \.orders.codDisabledChannels),
         list("orders.cod_blocked_pincodes", \.orders.codBlockedPincodes),
@@ -223,6 +226,9 @@ public enum ConfigurationLoader {
         list("couriers.rules", \.couriers.rules),
         int("couriers.ndr_max_attempts", 1...10, \.couriers.ndrMaxAttempts),
         int("couriers.ndr_action_hours", 1...24 * 7, \.couriers.ndrActionHours),
+        string("couriers.shiprocket_api_url", \.couriers.shiprocketAPIURL),
+        string("couriers.delhivery_api_url", \.couriers.delhiveryAPIURL),
+        int("couriers.provider_timeout_ms", 100...120_000, \.couriers.providerTimeoutMs),
     ]
 
     /// `--db` and `BAHI_DB`: one value naming the database either way. A `postgres://` URL

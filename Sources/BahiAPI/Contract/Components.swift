@@ -585,6 +585,8 @@ public enum Components {
             "daily_pickup_capacity": Schema.integer().nullable.described("Parcels a day; null for no limit."),
             "rate_card": .ref(rateCard),
             "zone_e_states": Schema.array(of: text).described("States priced as zone E besides the built-in ones."),
+            "provider_courier_id": nullableText.described("Shiprocket's courier company id (shiprocket couriers); null when not set."),
+            "pickup_location": nullableText.described("The pickup location's name at the provider (shiprocket, delhivery); null when not set."),
             "serviceability": .object(["pincodes": int, "updated_at": nullableTime], allRequired: true),
             "version": int, "created_at": time, "updated_at": time,
         ], allRequired: true)
@@ -605,6 +607,8 @@ public enum Components {
             "daily_pickup_capacity": Schema.integer(CourierFields.capacityRange).nullable.described("Parcels a day; null or absent for no limit."),
             "rate_card": Schema.ref(rateCard).required,
             "zone_e_states": Schema.array(of: .string(maxLength: 100), maxItems: 36).described("States (names or GST codes) priced as zone E besides the North-East, J&K, Ladakh and the islands: Shiprocket adds Kerala and Himachal Pradesh."),
+            "provider_courier_id": Schema.string(maxLength: 12).nullable.described("shiprocket couriers only: Shiprocket's courier company id, digits (43 Delhivery Surface, 1 Blue Dart); required to book through Shiprocket."),
+            "pickup_location": Schema.string(maxLength: 100).nullable.described("shiprocket and delhivery couriers only: the pickup location's name exactly as registered with the provider; required to book through it."),
             "serviceability": Schema.freeObject.described("Read-only: refused (422 read_only)."),
             "created_at": Schema.string().described("Read-only: refused (422 read_only)."),
             "updated_at": Schema.string().described("Read-only: refused (422 read_only)."),

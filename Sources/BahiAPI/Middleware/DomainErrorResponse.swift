@@ -30,8 +30,13 @@ public enum DomainErrorResponse {
         case .insufficientStock, .invalidTransition, .invoiceSeriesExhausted, .nothingToPick, .paymentBelongsElsewhere,
              .reservationNotActive, .sellerProfileIncomplete, .sellerStateUnknown, .shipmentsNotPickable, .shipmentNotPacked, .skuHasStock, .endpointDisabled,
              .refundExceedsCaptured, .gatewayNotConfigured, .shipmentNotBooked, .waybillPoolEmpty, .awbInUse, .wrongProvider,
-             .pickupCapacityFull, .rtoAlreadyReceived:
+             .pickupCapacityFull, .rtoAlreadyReceived,
+             .courierNotConfigured:
             409
+        case .courierRefused:
+            502
+        case .courierUnavailable:
+            503
         case .providerNotSupportedYet:
             501
         case .versionMismatch:

@@ -21,7 +21,7 @@ enum CourierRoutes {
     static func register(on api: inout API) {
         api.mutation(.put, "/v1/couriers/:code", access: writers, RouteDoc(
             "Create or replace a courier and its rate card",
-            description: "Every writable field is replaced; an omitted optional field takes its default (cod false, active true, pickup_cutoff 14:00, no pickup limit, no extra zone-E states; in the card slab_g 500, volumetric_divisor 5000, min_chargeable_g 0, no COD fee, RTO 10000 bps of forward, no fuel surcharge, gst_bps 1800).",
+            description: "Every writable field is replaced; an omitted optional field takes its default (cod false, active true, pickup_cutoff 14:00, no pickup limit, no extra zone-E states, no provider_courier_id or pickup_location; in the card slab_g 500, volumetric_divisor 5000, min_chargeable_g 0, no COD fee, RTO 10000 bps of forward, no fuel surcharge, gst_bps 1800).",
             request: .json(.ref(Components.courierInput)),
             responses: CatalogHTTP.putResponses(.ref(Components.courier), links: [ResponseLink("ReadCourier", .get, "/v1/couriers/:code", from: "/code")]),
             errors: [.domain(.validationFailed)], ifMatch: true
@@ -85,6 +85,7 @@ enum CourierRoutes {
 enum CourierInput {
     static let writable: Set<String> = [
         "name", "provider", "mode", "max_weight_g", "cod", "active", "pickup_cutoff", "daily_pickup_capacity", "rate_card", "zone_e_states",
+        "provider_courier_id", "pickup_location",
     ]
     static let cardWritable: Set<String> = [
         "zones", "slab_g", "volumetric_divisor", "min_chargeable_g", "cod_fee", "rto", "fuel_surcharge_bps", "gst_bps",
@@ -102,6 +103,8 @@ enum CourierInput {
         fields.active = v.bool(body, "active") ?? true
         fields.pickupCutoff = v.string(body, "pickup_cutoff", maxLength: 5) ?? "14:00"
         fields.dailyPickupCapacity = v.integer(body, "daily_pickup_capacity")
+        fields.providerCourierID = v.string(body, "provider_courier_id", maxLength: 12)
+        fields.pickupLocation = v.string(body, "pickup_location", maxLength: 100)
         for (i, item) in (v.array(body, "zone_e_states") ?? []).enumerated() {
             let text = if case .string(let s) = item { s.trimmingCharacters(in: " \t") } else { "" }
             guard let state = IndianState(name: text) ?? IndianState(gstCode: text) else {

@@ -68,10 +68,12 @@ enum TrackingRoutes {
             let policy = TrackingFlow.Policy(maxAttempts: ctx.app.configuration.couriers.ndrMaxAttempts)
             let actor = ctx.actor
             let hours = ctx.app.configuration.couriers.ndrActionHours
-            return { db in
-                let outcome = try TrackingFlow.receive(db, update, shipmentID: id, policy: policy, actor: actor, now: now)
-                return .json(received(outcome, actionHours: hours, now: now))
+            let outcome = try await ctx.app.write(rerunnable: true) { db in
+                try TrackingFlow.receive(db, update, shipmentID: id, policy: policy, actor: actor, now: now)
             }
+            sendInstruction(ctx.app, outcome)
+            let json = received(outcome, actionHours: hours, now: now)
+            return { _ in .json(json) }
         }
 
         api.route(.get, "/v1/shipments/:id/tracking", access: readers, RouteDoc(
@@ -274,7 +276,9 @@ enum TrackingRoutes {
             let actor = ctx.actor
             let hours = ctx.app.configuration.couriers.ndrActionHours
             let chosen = detail
-            return { db in
+            // Recorded first; then the courier's API is told with no transaction open, and its
+            // answer recorded on the NDR.
+            let answered = try await ctx.app.write(rerunnable: true) { db in
                 let answered = try TrackingFlow.answerNDR(db, shipmentID: id, action: action, detail: chosen, actor: actor, now: now)
                 var ndr = answered.ndr
                 let provider = try answered.shipment.courier.flatMap { try Couriers.get(db, code: $0) }?.fields.provider
@@ -283,8 +287,15 @@ enum TrackingRoutes {
                     try Tracking.recordReply(db, ndrID: ndr.id, reply: reply)
                     ndr.courierReply = reply
                 }
-                return .json(ndr.json(actionHours: hours, now: now))
+                return (ndr: ndr, courier: answered.shipment.courier, awb: answered.shipment.awb)
             }
+            var ndr = answered.ndr
+            if ndr.courierReply == nil, let courier = answered.courier, let awb = answered.awb,
+               let reply = await instruct(ctx.app, ndr: ndr, courier: courier, awb: awb) {
+                ndr.courierReply = reply
+            }
+            let json = ndr.json(actionHours: hours, now: now)
+            return { _ in .json(json) }
         }
     }
 
@@ -366,7 +377,47 @@ enum TrackingRoutes {
         let outcome = try await ctx.app.write(rerunnable: true) { db in
             try TrackingFlow.receive(db, update, body: text, policy: policy, actor: actor, now: now)
         }
+        sendInstruction(ctx.app, outcome)
         return .json(received(outcome, actionHours: ctx.app.configuration.couriers.ndrActionHours, now: now))
+    }
+
+    /// The NDR policy sent a parcel back: the courier's API is told after the answer, best
+    /// effort (the courier returns it after its own last attempt anyway); the NDR's
+    /// `courier_reply` records what it said.
+    static func sendInstruction(_ app: BahiContext, _ outcome: TrackingFlow.Outcome) {
+        guard let instruction = outcome.instruction, let ndr = outcome.ndr else { return }
+        Task { _ = await instruct(app, ndr: ndr, courier: instruction.courier, awb: instruction.awb) }
+    }
+
+    /// Sends NDR `ndr`'s action for the parcel `awb` to courier `code`'s API (Shiprocket or
+    /// Delhivery) with no transaction open, and records the answer on the NDR; nil for a
+    /// courier with no API.
+    static func instruct(_ app: BahiContext, ndr: ShipmentNDR, courier code: String, awb: String) async -> String? {
+        guard let taken = ndr.action, let action = CourierNDRInstruction.Action(rawValue: taken.rawValue),
+              let courier = try? await app.store.read({ db in try Couriers.get(db, code: code) }),
+              courier.fields.provider == .shiprocket || courier.fields.provider == .delhivery else { return nil }
+        func text(_ value: JSONValue?) -> String? { if case .string(let s)? = value, !s.isEmpty { s } else { nil } }
+        var address1: String?, address2: String?
+        if case .object(let a)? = ndr.actionDetail["address"] {
+            address1 = text(a["line1"])
+            let rest = [text(a["line2"]), text(a["landmark"]), text(a["city"])].compactMap { $0 }
+            address2 = rest.isEmpty ? nil : rest.joined(separator: ", ")
+        }
+        let phone = text(ndr.actionDetail["phone"]).map { String($0.suffix(10)) }
+        let note = text(ndr.actionDetail["note"]) ?? "Return to origin (\(ndr.reason.rawValue), attempt \(ndr.attempt))."
+        let instruction = CourierNDRInstruction(awb: awb, action: action, deferredDate: text(ndr.actionDetail["deferred_date"]), address1: address1,
+                                                address2: address2, phone: phone, note: note)
+        let reply: String
+        switch await CourierGateways(app).sendNDR(courier: courier, instruction: instruction) {
+        case .accepted(let said): reply = "sent: \(said)"
+        case .refused(let message, let field): reply = "refused: \(message)\(field.map { " (\($0))" } ?? "")"
+        case .unsupported(let why): reply = "not sent: \(why)"
+        case .invalid(let problems): reply = "not sent: " + problems.map { "\($0.field): \($0.message)" }.joined(separator: "; ")
+        case .unavailable(let why): reply = "not sent, no answer (send the action again): \(why)"
+        }
+        let id = ndr.id
+        _ = try? await app.write { db in try Tracking.recordReply(db, ndrID: id, reply: reply) }
+        return reply
     }
 
     static func received(_ outcome: TrackingFlow.Outcome, actionHours: Int, now: Int64) -> JSONValue {

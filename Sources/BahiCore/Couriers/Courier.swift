@@ -6,8 +6,8 @@ public import BahiJSON
 /// change with every renegotiation and differ per seller; an adapter (how to book with
 /// `provider`) is code, but which couriers exist and what they cost is data.
 public struct CourierFields: Sendable, Equatable {
-    /// How Bahi books with the courier (adapters arrive with booking): by hand, from a pool of
-    /// pre-issued waybills, or through Shiprocket's or Delhivery's API.
+    /// How Bahi books with the courier: by hand, from a pool of pre-issued waybills, or through
+    /// Shiprocket's or Delhivery's API (`ShiprocketAPI`, `DelhiveryAPI`).
     public enum Provider: String, Sendable, CaseIterable {
         case manual
         case waybillPool = "waybill_pool"
@@ -55,6 +55,12 @@ public struct CourierFields: Sendable, Equatable {
     /// States priced as zone E besides the built-in ones (`IndianState.isNorthEastOrSpecial`):
     /// Shiprocket adds Kerala and Himachal Pradesh. Sorted by GST code, no repeats.
     public var zoneEStates: [IndianState] = []
+    /// Shiprocket only: the courier company's id at Shiprocket (`courier_id` of `courier/assign/awb`:
+    /// 43 Delhivery Surface, 1 Blue Dart, …). Required to book through Shiprocket.
+    public var providerCourierID: String?
+    /// Shiprocket and Delhivery: the pickup location (warehouse) name exactly as registered with
+    /// the provider. Required to book through either.
+    public var pickupLocation: String?
 
     public init(name: String, provider: Provider, mode: Mode, maxWeightG: Int64, rateCard: RateCard) {
         self.name = name
@@ -85,6 +91,20 @@ public struct CourierFields: Sendable, Equatable {
             out.append(FieldProblem("pickup_cutoff", "invalid", "A time of day as HH:MM, 24-hour (\"14:00\"), India Standard Time."))
         }
         if let capacity = dailyPickupCapacity, let p = CatalogRules.rangeProblem(capacity, Self.capacityRange, field: "daily_pickup_capacity") { out.append(p) }
+        if let id = providerCourierID {
+            if provider != .shiprocket {
+                out.append(FieldProblem("provider_courier_id", "not_allowed", "Only a shiprocket courier has a provider courier id."))
+            } else if !(1...12).contains(id.utf8.count) || !id.utf8.allSatisfy({ (0x30...0x39).contains($0) }) {
+                out.append(FieldProblem("provider_courier_id", "invalid", "Shiprocket's courier company id: 1 to 12 digits (43 is Delhivery Surface)."))
+            }
+        }
+        if let location = pickupLocation {
+            if provider != .shiprocket && provider != .delhivery {
+                out.append(FieldProblem("pickup_location", "not_allowed", "Only a shiprocket or delhivery courier has a pickup location at the provider."))
+            } else if !(1...100).contains(location.count) || location.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+                out.append(FieldProblem("pickup_location", "invalid", "The pickup location's name as registered with the provider: 1 to 100 characters, no control characters."))
+            }
+        }
         return out + rateCard.problems()
     }
 
@@ -101,6 +121,8 @@ public struct CourierFields: Sendable, Equatable {
         if dailyPickupCapacity != other.dailyPickupCapacity { names.append("daily_pickup_capacity") }
         if rateCard != other.rateCard { names.append("rate_card") }
         if zoneEStates != other.zoneEStates { names.append("zone_e_states") }
+        if providerCourierID != other.providerCourierID { names.append("provider_courier_id") }
+        if pickupLocation != other.pickupLocation { names.append("pickup_location") }
         return names
     }
 
@@ -148,6 +170,7 @@ public struct Courier: Sendable, Equatable {
             "daily_pickup_capacity": f.dailyPickupCapacity.map(JSONValue.int) ?? .null,
             "rate_card": f.rateCard.json,
             "zone_e_states": .array(f.zoneEStates.map { .string($0.name) }),
+            "provider_courier_id": .optional(f.providerCourierID), "pickup_location": .optional(f.pickupLocation),
             "serviceability": .object([
                 "pincodes": .int(serviceablePincodes),
                 "updated_at": serviceabilityUpdatedAt.map { .string(Timestamps.rfc3339(milliseconds: $0)) } ?? .null,

@@ -16,6 +16,8 @@ public enum CourierEvents {
         PayloadField("daily_pickup_capacity", .integer, optional: true, "Parcels it picks up a day; null for no limit."),
         PayloadField("rate_card", .object, "Zone prices (first and additional slab), slab, volumetric divisor, minimum, COD fee, RTO share, fuel surcharge, GST."),
         PayloadField("zone_e_states", .array, "States priced as zone E besides the North-East, J&K, Ladakh and the islands."),
+        PayloadField("provider_courier_id", .string, optional: true, "Shiprocket's courier company id (shiprocket couriers); null when not set."),
+        PayloadField("pickup_location", .string, optional: true, "The pickup location's name at the provider (shiprocket, delhivery); null when not set."),
         PayloadField("serviceability", .object, "`pincodes` in its serviceability table and when it was last replaced (`updated_at`)."),
         PayloadField("version", .integer, "The courier's version after the change."),
         PayloadField("created_at", .timestamp, "When the courier was created."),

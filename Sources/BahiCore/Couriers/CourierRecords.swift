@@ -11,7 +11,7 @@ enum CourierRecords {
     static let columns = """
         code, name, provider, mode, max_weight_g, cod, active, pickup_cutoff, daily_pickup_capacity, zone_e_states, slab_g, volumetric_divisor, \
         min_chargeable_g, cod_fixed_paise, cod_percent_bps, rto_percent_bps, fuel_surcharge_bps, gst_bps, serviceable_pincodes, \
-        serviceability_updated_at, version, created_at, updated_at
+        serviceability_updated_at, version, created_at, updated_at, provider_courier_id, pickup_location
         """
 
     /// A courier from a row of `columns`, with an empty zone table (`withRates` fills it);
@@ -36,6 +36,8 @@ enum CourierRecords {
         fields.active = try row["active"]
         fields.pickupCutoff = try row["pickup_cutoff"]
         fields.dailyPickupCapacity = try row["daily_pickup_capacity"]
+        fields.providerCourierID = try row["provider_courier_id"]
+        fields.pickupLocation = try row["pickup_location"]
         let states: String = try row["zone_e_states"]
         fields.zoneEStates = try states.split(separator: ",").map { code in
             guard let state = IndianState(gstCode: String(code)) else { throw DomainError(.corruptRow, "couriers \(code) lists zone E state \(code).") }
@@ -128,12 +130,13 @@ enum CourierRecords {
         let inserted = try db.execute(
             """
             INSERT INTO couriers (\(columns))
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, 0, NULL, ?19, ?20, ?21)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, 0, NULL, ?19, ?20, ?21, ?22, ?23)
             ON CONFLICT (code) DO NOTHING
             """,
             [c.code, f.name, f.provider.rawValue, f.mode.rawValue, f.maxWeightG, f.cod, f.active, f.pickupCutoff, f.dailyPickupCapacity,
              stateCodes(f.zoneEStates), card.slabG, card.volumetricDivisor, card.minChargeableG, card.codFixedPaise, card.codPercentBps,
-             card.rtoPercentBpsOfForward, card.fuelSurchargeBps, card.gstBps, c.version, c.createdAt, c.updatedAt]) == 1
+             card.rtoPercentBpsOfForward, card.fuelSurchargeBps, card.gstBps, c.version, c.createdAt, c.updatedAt, f.providerCourierID,
+             f.pickupLocation]) == 1
         if inserted { try putRates(db, c) }
         return inserted
     }
@@ -147,12 +150,13 @@ enum CourierRecords {
             UPDATE couriers SET name = ?1, provider = ?2, mode = ?3, max_weight_g = ?4, cod = ?5, active = ?6, pickup_cutoff = ?7,
                    daily_pickup_capacity = ?8, zone_e_states = ?9, slab_g = ?10, volumetric_divisor = ?11, min_chargeable_g = ?12,
                    cod_fixed_paise = ?13, cod_percent_bps = ?14, rto_percent_bps = ?15, fuel_surcharge_bps = ?16, gst_bps = ?17,
-                   version = version + 1, updated_at = ?18
+                   version = version + 1, updated_at = ?18, provider_courier_id = ?21, pickup_location = ?22
              WHERE code = ?19 AND version = ?20
             """,
             [f.name, f.provider.rawValue, f.mode.rawValue, f.maxWeightG, f.cod, f.active, f.pickupCutoff, f.dailyPickupCapacity,
              stateCodes(f.zoneEStates), card.slabG, card.volumetricDivisor, card.minChargeableG, card.codFixedPaise, card.codPercentBps,
-             card.rtoPercentBpsOfForward, card.fuelSurchargeBps, card.gstBps, c.updatedAt, c.code, version]) == 1
+             card.rtoPercentBpsOfForward, card.fuelSurchargeBps, card.gstBps, c.updatedAt, c.code, version, f.providerCourierID,
+             f.pickupLocation]) == 1
         if updated { try putRates(db, c) }
         return updated
     }
@@ -250,15 +254,29 @@ enum CourierRecords {
             binding: shipmentID, now, courier, awb) == 1
     }
 
-    /// Records a manual courier's AWB as issued to `shipmentID`; false when the courier has
-    /// that AWB already (one AWB, one parcel).
-    static func recordIssued(_ db: any Database, courier: String, awb: String, shipmentID: String, now: Int64) throws -> Bool {
+    /// Records a manual courier's AWB (or one a provider's API issued, with the provider's
+    /// own order and shipment ids) as issued to `shipmentID`; false when the courier has that
+    /// AWB already (one AWB, one parcel).
+    static func recordIssued(_ db: any Database, courier: String, awb: String, shipmentID: String, now: Int64,
+                             providerOrderID: String? = nil, providerShipmentID: String? = nil) throws -> Bool {
         try db.execute(
             """
-            INSERT INTO courier_waybills (courier, awb, status, shipment_id, issued_at, created_at) VALUES (?1, ?2, 'issued', ?3, ?4, ?4)
+            INSERT INTO courier_waybills (courier, awb, status, shipment_id, issued_at, created_at, provider_order_id, provider_shipment_id)
+            VALUES (?1, ?2, 'issued', ?3, ?4, ?4, ?5, ?6)
             ON CONFLICT (courier, awb) DO NOTHING
             """,
-            binding: courier, awb, shipmentID, now) == 1
+            [courier, awb, shipmentID, now, providerOrderID, providerShipmentID]) == 1
+    }
+
+    /// The provider's references of the AWB issued to `shipmentID` (what pickup, cancellation
+    /// and NDR actions at the provider need), or nil when there is no such AWB.
+    static func issuedReference(_ db: any Database, courier: String, awb: String, shipmentID: String) throws -> CourierBookingReference? {
+        try db.queryFirst(
+            "SELECT awb, provider_order_id, provider_shipment_id FROM courier_waybills WHERE courier = ?1 AND awb = ?2 AND shipment_id = ?3 AND status = 'issued'",
+            [courier, awb, shipmentID]
+        ) { row in
+            CourierBookingReference(awb: try row["awb"], providerOrderID: try row["provider_order_id"], providerShipmentID: try row["provider_shipment_id"])
+        }
     }
 
     /// Marks the AWB issued to `shipmentID` cancelled; true when it was issued to it.

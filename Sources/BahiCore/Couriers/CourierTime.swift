@@ -17,6 +17,15 @@ enum CourierTime {
         Timestamps.floorDivide(milliseconds + istOffset, 86_400_000) * 86_400_000 - istOffset
     }
 
+    /// `milliseconds` as IST `"YYYY-MM-DD HH:MM"`: how Shiprocket's orders take their date.
+    static func istDateTime(_ milliseconds: Int64) -> String {
+        let local = milliseconds + istOffset
+        let days = Timestamps.floorDivide(local, 86_400_000), inDay = local - days * 86_400_000
+        let (y, m, d) = Timestamps.civil(days: days)
+        func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : String(n) }
+        return "\(y)-\(two(m))-\(two(d)) \(two(inDay / 3_600_000)):\(two(inDay / 60_000 % 60))"
+    }
+
     /// Shiprocket's `current_timestamp`: `"23 05 2023 11:43:52"`.
     static func dayMonthYear(_ text: String) -> Int64? { parse(text, layout: "DD MM YYYY hh:mm:ss", fraction: false) }
 

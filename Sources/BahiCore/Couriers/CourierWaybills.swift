@@ -6,8 +6,9 @@ public import BahiStore
 ///   in the AWB it gave; it is recorded as issued, so the same AWB is never used twice.
 /// - `waybill_pool`: the courier issued a block of AWBs in advance (Delhivery, Blue Dart and
 ///   Ecom Express all do, as files); they are imported and each booking takes one.
-/// - `shiprocket`, `delhivery`: booking through their APIs is not built yet
-///   (`provider_not_supported_yet`); their couriers are quoted and tracked already.
+/// - `shiprocket`, `delhivery`: the provider's API issues the AWB (`ShiprocketAPI`,
+///   `DelhiveryAPI`); the booking asks it outside any transaction and records the AWB
+///   with `CourierRecords.recordIssued` (`BookShipmentFlow.recordProviderBooking`).
 public enum CourierWaybills {
     /// The largest import accepted at once (a courier's block is typically 1,000–10,000).
     public static let maxImport = 10_000
@@ -59,7 +60,7 @@ public enum CourierWaybills {
     /// The AWB for shipment `shipmentID` booked with `courier`, by its provider: `requested`
     /// (required and shape-checked) for a manual courier, the pool's next for a waybill-pool
     /// one (`waybill_pool_empty` when none is left). `awb_in_use` when a manual AWB was used
-    /// before; `provider_not_supported_yet` for API providers.
+    /// before; `courier_unavailable` for API providers (booked by `BookShipmentFlow.plan`).
     public static func issue(_ db: any Database, courier: Courier, requested: String?, shipmentID: String, now: Int64) throws -> String {
         switch courier.fields.provider {
         case .manual:
@@ -90,8 +91,10 @@ public enum CourierWaybills {
             }
             throw empty
         case .shiprocket, .delhivery:
-            throw DomainError(.providerNotSupportedYet,
-                              "Booking through \(courier.fields.provider.rawValue)'s API is not built yet; book by hand (a manual courier) or from a waybill pool.")
+            // Such a booking asks the provider first (`BookShipmentFlow.plan`); reaching here
+            // means the courier's provider changed in between.
+            throw DomainError(.courierUnavailable,
+                              "Courier \(courier.code) now books through \(courier.fields.provider.rawValue)'s API; book again.")
         }
     }
 

@@ -5,6 +5,12 @@ public import BahiStore
 /// order through Orders' public queries, Couriers' cards), the AWB is the Couriers domain's
 /// (`courier_waybills`) and the shipment's move is Fulfilment's — all in one transaction, so a
 /// claimed AWB and the booked shipment commit together or not at all.
+///
+/// A courier booked through a provider's API (Shiprocket, Delhivery) cannot be booked in one
+/// transaction: the provider is called over the network, which never happens while a write
+/// transaction is open. `plan` chooses and checks in a read, BahiAPI asks the provider, and
+/// `recordProviderBooking` writes what it gave in one transaction that checks the shipment
+/// again.
 public enum BookShipmentFlow {
     /// What a booking chose.
     public struct Booking: Sendable {
@@ -27,11 +33,17 @@ public enum BookShipmentFlow {
         _ db: any Database, shipmentID: String, courier code: String?, awb: String?, policy: @Sendable (_ channel: String) -> CourierPolicy = { _ in CourierPolicy() },
         actor: String?, now: Int64
     ) throws -> Booking {
+        let (shipment, offer, courier) = try chosen(db, shipmentID: shipmentID, courier: code, policy: policy, now: now)
+        let awb = try CourierWaybills.issue(db, courier: courier, requested: awb, shipmentID: shipmentID, now: now)
+        return try booked(db, shipment, courier: courier, awb: awb, offer: offer, actor: actor, now: now)
+    }
+
+    /// The shipment, the offer and the courier a booking would take, refused as `book` says.
+    static func chosen(
+        _ db: any Database, shipmentID: String, courier code: String?, policy: @Sendable (_ channel: String) -> CourierPolicy, now: Int64
+    ) throws -> (Shipment, CourierSelection.Offer, Courier) {
         guard let shipment = try Shipments.find(db, id: shipmentID) else { throw DomainError.notFound("shipment", shipmentID) }
-        if shipment.status == .pending || shipment.status == .picking {
-            throw DomainError(.shipmentNotPacked, "Shipment \(shipmentID) is \(shipment.status.rawValue); pack it before booking a courier.")
-        }
-        try Shipments.allowed(shipment, to: .ready)
+        try bookable(shipment)
         let quotes = try ShipmentQuoteFlow.quote(db, shipmentID: shipmentID, now: now)
         var offer = try choose(quotes.result, code: code, shipmentID: shipmentID)
         if code == nil, let order = try OrderQueries.find(db, id: shipment.orderID, history: false) {
@@ -51,7 +63,23 @@ public enum BookShipmentFlow {
             }
         }
         guard let courier = try Couriers.get(db, code: offer.courier) else { throw DomainError.notFound("courier", offer.courier) }
-        let awb = try CourierWaybills.issue(db, courier: courier, requested: awb, shipmentID: shipmentID, now: now)
+        return (shipment, offer, courier)
+    }
+
+    /// `shipment_not_packed` for a pending or picking shipment, `invalid_transition` for one
+    /// already booked or past it.
+    static func bookable(_ shipment: Shipment) throws {
+        if shipment.status == .pending || shipment.status == .picking {
+            throw DomainError(.shipmentNotPacked, "Shipment \(shipment.id) is \(shipment.status.rawValue); pack it before booking a courier.")
+        }
+        try Shipments.allowed(shipment, to: .ready)
+    }
+
+    /// Books `shipment` with `courier` and `awb` (already recorded as issued) and appends
+    /// `shipment.booked`; the booked shipment.
+    static func booked(_ db: any Database, _ shipment: Shipment, courier: Courier, awb: String, offer: CourierSelection.Offer, actor: String?,
+                       now: Int64) throws -> Booking {
+        let shipmentID = shipment.id
         try Shipments.book(db, shipment, courier: courier.code, awb: awb, now: now)
         // What the parcel costs forward, and back should it return (RTO cost = both).
         try Shipments.recordCosts(db, id: shipmentID, shippingPaise: offer.quote.totalPaise,
@@ -62,6 +90,103 @@ public enum BookShipmentFlow {
         ]), actor: actor, at: now)
         guard let booked = try Shipments.find(db, id: shipmentID) else { throw DomainError.notFound("shipment", shipmentID) }
         return Booking(shipment: booked, offer: offer)
+    }
+
+    // MARK: booking through a provider's API
+
+    /// A booking through a provider's API (Shiprocket, Delhivery), chosen and checked before
+    /// the provider is asked: the provider is called with no transaction open, then
+    /// `recordProviderBooking` writes what it gave.
+    public struct ProviderPlan: Sendable {
+        public var shipment: Shipment
+        public var offer: CourierSelection.Offer
+        public var courier: Courier
+        /// What the provider is sent.
+        public var parcel: CourierParcel
+        /// The pickup location's name at the provider (`CourierFields.pickupLocation`).
+        public var pickupLocation: String
+    }
+
+    /// How a booking goes: wholly in one write transaction (`book`: manual and waybill-pool
+    /// couriers), or through a provider's API (`ProviderPlan`).
+    public enum Plan: Sendable {
+        case local
+        case provider(ProviderPlan)
+    }
+
+    /// Chooses the courier as `book` does, in a read; for a courier booked through a
+    /// provider's API also checks its settings there and builds the parcel. Refused as `book`
+    /// says, and: 422 `awb` not_allowed (the provider issues the AWB); 409
+    /// `courier_not_configured` naming `pickup_location` or `provider_courier_id` when the
+    /// courier lacks it.
+    public static func plan(
+        _ db: any Database, shipmentID: String, courier code: String?, awb: String?, policy: @Sendable (_ channel: String) -> CourierPolicy = { _ in CourierPolicy() },
+        now: Int64
+    ) throws -> Plan {
+        let (shipment, offer, courier) = try chosen(db, shipmentID: shipmentID, courier: code, policy: policy, now: now)
+        let f = courier.fields
+        guard f.provider == .shiprocket || f.provider == .delhivery else { return .local }
+        guard awb == nil else {
+            throw DomainError.invalid("awb", "not_allowed", "Courier \(courier.code) is booked through \(f.provider.rawValue), which issues the AWB; send no awb.")
+        }
+        var missing: [FieldProblem] = []
+        if f.provider == .shiprocket && f.providerCourierID == nil {
+            missing.append(FieldProblem("provider_courier_id", "required", "Set courier \(courier.code)'s provider_courier_id: Shiprocket's id of the courier company (43 is Delhivery Surface)."))
+        }
+        if f.pickupLocation == nil {
+            missing.append(FieldProblem("pickup_location", "required", "Set courier \(courier.code)'s pickup_location: the pickup location's name as registered with \(f.provider.rawValue)."))
+        }
+        guard missing.isEmpty, let pickupLocation = f.pickupLocation else {
+            throw DomainError(.courierNotConfigured, "Courier \(courier.code) cannot book through \(f.provider.rawValue) yet: \(missing.map(\.message).joined(separator: " "))",
+                              problems: missing)
+        }
+        guard let order = try OrderQueries.find(db, id: shipment.orderID, history: false) else {
+            throw DomainError(.corruptRow, "Shipment \(shipmentID) belongs to order \(shipment.orderID), which does not exist.")
+        }
+        var to = ShippingLabel.Address(order.shipping)
+        to.phone = to.phone ?? order.customerPhone
+        let parcel = CourierParcel(
+            shipmentID: shipmentID, orderReference: order.channelOrderRef, orderedAt: order.placedAt, name: to.name, addressLines: to.lines,
+            city: to.city, state: to.state, pincode: to.pincode, phone: to.phone ?? order.customerPhone, email: order.customerEmail,
+            items: order.lines.map { CourierParcel.Item(sku: $0.sku, name: $0.name, units: $0.qty, unitPricePaise: $0.unitPricePaise, hsn: $0.hsn) },
+            codPaise: order.paymentMethod == .cod ? order.totals.totalPaise : nil, valuePaise: order.totals.totalPaise,
+            subtotalPaise: order.totals.subtotalPaise - order.totals.discountPaise, weightG: shipment.weightG ?? 0,
+            lengthMM: shipment.lengthMM ?? 0, widthMM: shipment.widthMM ?? 0, heightMM: shipment.heightMM ?? 0)
+        return .provider(ProviderPlan(shipment: shipment, offer: offer, courier: courier, parcel: parcel, pickupLocation: pickupLocation))
+    }
+
+    /// Records what the provider gave for `plan`, in the caller's transaction: the shipment is
+    /// checked again (still packed — another booking may have won meanwhile), the AWB recorded
+    /// as issued with the provider's references, the shipment booked and `shipment.booked`
+    /// appended. Refused as `book` says (`shipment_not_packed`, `invalid_transition`,
+    /// `awb_in_use`), and `courier_refused` for an AWB of a shape no label can carry; the
+    /// caller then cancels at the provider.
+    public static func recordProviderBooking(_ db: any Database, _ plan: ProviderPlan, reference: CourierBookingReference, actor: String?,
+                                             now: Int64) throws -> Booking {
+        let shipmentID = plan.shipment.id
+        guard let shipment = try Shipments.find(db, id: shipmentID) else { throw DomainError.notFound("shipment", shipmentID) }
+        try bookable(shipment)
+        guard let courier = try Couriers.get(db, code: plan.courier.code) else { throw DomainError.notFound("courier", plan.courier.code) }
+        guard CourierWaybills.isAWB(reference.awb) else {
+            throw DomainError(.courierRefused, "\(courier.fields.provider.rawValue) gave AWB \"\(reference.awb)\", which is not 8 to 30 letters or digits.")
+        }
+        guard try CourierRecords.recordIssued(db, courier: courier.code, awb: reference.awb, shipmentID: shipmentID, now: now,
+                                              providerOrderID: reference.providerOrderID, providerShipmentID: reference.providerShipmentID) else {
+            throw DomainError(.awbInUse, "Courier \(courier.code)'s AWB \(reference.awb) was used before; an AWB carries one parcel.")
+        }
+        return try booked(db, shipment, courier: courier, awb: reference.awb, offer: plan.offer, actor: actor, now: now)
+    }
+
+    /// A booked shipment's courier (when it books through a provider's API) and the
+    /// provider's references of its AWB: what cancelling at the provider needs, read before
+    /// the provider is asked. Nil for a manual or waybill-pool courier, or a shipment that is
+    /// not booked (`cancel` refuses it).
+    public static func providerBooking(_ db: any Database, shipmentID: String) throws -> (courier: Courier, reference: CourierBookingReference)? {
+        guard let shipment = try Shipments.find(db, id: shipmentID) else { throw DomainError.notFound("shipment", shipmentID) }
+        guard shipment.status == .ready, let code = shipment.courier, let awb = shipment.awb, let courier = try Couriers.get(db, code: code),
+              courier.fields.provider == .shiprocket || courier.fields.provider == .delhivery else { return nil }
+        let reference = try CourierRecords.issuedReference(db, courier: code, awb: awb, shipmentID: shipmentID) ?? CourierBookingReference(awb: awb)
+        return (courier, reference)
     }
 
     /// The offer of courier `code`, or the cheapest when nil; refused as `book` says.

@@ -891,6 +891,17 @@ CREATE TABLE rto_receipt_lines (
     PRIMARY KEY (shipment_id, line)
 );
 """#),
+        Migration(version: 13, name: "courier providers", sql: #"""
+-- Booking through a provider's API (Shiprocket, Delhivery): per courier, Shiprocket's courier
+-- company id and the pickup location's name as registered with the provider (Couriers' columns,
+-- set by PUT /v1/couriers/{code}; required to book through the provider).
+ALTER TABLE couriers ADD COLUMN provider_courier_id TEXT;
+ALTER TABLE couriers ADD COLUMN pickup_location TEXT;
+-- The provider's own references of an AWB its API issued (Shiprocket's order and shipment ids:
+-- pickup, cancellation and NDR actions name them).
+ALTER TABLE courier_waybills ADD COLUMN provider_order_id TEXT;
+ALTER TABLE courier_waybills ADD COLUMN provider_shipment_id TEXT;
+"""#),
     ]
 
     /// The migrator for the PostgreSQL store.
