@@ -306,4 +306,24 @@ import BahiStore
             #expect(await w.get("/v1/shipments/\(shipment)/tracking").list("scans").isEmpty)
         }
     }
+
+    /// A handover is the pickup: it stamps the time transit days count from, and a courier's
+    /// later in-transit report moves the parcel on without shipping its stock twice.
+    @Test func aHandedOverParcelIsTrackedFromItsHandover() async throws {
+        try await withOrders(configure: Self.configure) { w in
+            try await Self.setUp(w)
+            let (shipment, _) = await Self.booked(w, 8, awb: "BYHAND000008", cod: false)
+            let manifest = await w.post("/v1/manifests", #"{"courier":"byhand","location":"SURAT"}"#, key: w.warehouse)
+            #expect(manifest.status == .created || manifest.status == .ok, "\(manifest.text)")
+            let handed = await w.post("/v1/manifests/\(manifest.str("id") ?? "")/handover", #"{"scanned_awbs":["BYHAND000008"]}"#, key: w.warehouse)
+            #expect(handed.status == .ok, "\(handed.text)")
+            let picked = await w.get("/v1/shipments/\(shipment)")
+            #expect(picked.str("status") == "picked_up" && picked.str("picked_up_at") != nil, "\(picked.text)")
+            #expect(try await ManifestTests.level(w, "TEE")[0] == 99)
+            let moving = await Self.shiprocket(w, Self.shiprocketSample(awb: "BYHAND000008"))
+            #expect(moving.str("shipment_status") == "in_transit" && moving.list("moved").compactMap(\.text) == ["in_transit"], "\(moving.text)")
+            #expect(try await ManifestTests.level(w, "TEE")[0] == 99)
+            try await ManifestTests.auditClean(w)
+        }
+    }
 }

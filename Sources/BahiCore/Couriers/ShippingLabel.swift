@@ -33,7 +33,7 @@ public struct ShippingLabel: Sendable {
         /// landmark is printed as "near …", as invoices do.
         public init(_ address: OrderAddress) {
             let state = PincodeDirectory.lookup(address.pincode)?.stateCode.name ?? address.state ?? ""
-            self.init(name: address.name, lines: [address.line1, address.line2, address.landmark.map { "near \($0)" }].compactMap { $0 },
+            self.init(name: address.name, lines: [address.line1, address.line2, address.landmarkLine].compactMap { $0 },
                       city: address.city, state: state, pincode: address.pincode, phone: address.phone)
         }
 

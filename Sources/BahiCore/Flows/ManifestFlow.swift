@@ -143,7 +143,11 @@ public enum ManifestFlow {
     /// picked up by a handover; a courier's first report ships the stock of a parcel no handover
     /// scanned through `shipStock`, so stock ships exactly once whoever reports the pickup first.
     public static func pickUp(_ db: any Database, _ shipment: Shipment, actor: String?, now: Int64) throws {
-        try Shipments.move(db, shipment, to: .pickedUp, now: now)
+        try Shipments.allowed(shipment, to: .pickedUp)
+        // The handover is the pickup: its time starts the transit days performance learns.
+        guard try Shipments.track(db, shipment, to: .pickedUp, at: now, pickedUp: true, now: now) else {
+            throw db.concurrentChange(DomainError(.invalidTransition, "Shipment \(shipment.id) changed while it was being handed over."))
+        }
         try shipStock(db, shipment, actor: actor, now: now)
         var payload = TrackingFlow.journey(shipment, at: now, location: nil, implied: false)
         payload["manifest_id"] = .optional(shipment.manifestID)

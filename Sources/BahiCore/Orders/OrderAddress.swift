@@ -59,6 +59,15 @@ public struct OrderAddress: Sendable, Equatable {
 
     /// One line for invoices and pick lists.
     public var singleLine: String {
-        [line1, line2, landmark.map { "near \($0)" }, city, state, pincode].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")
+        [line1, line2, landmarkLine, city, state, pincode].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")
+    }
+
+    /// The landmark as printed: "near Zoo Tiniali", unless the buyer already wrote where it is
+    /// ("Near Zoo Tiniali", "Opp. Gate 2", "behind the temple"), which is printed as typed.
+    public var landmarkLine: String? {
+        guard let landmark, !landmark.isEmpty else { return nil }
+        let lower = landmark.lowercased()
+        let placed = ["near ", "nr ", "nr. ", "opp ", "opp. ", "opposite ", "behind ", "beside ", "next to ", "above ", "below ", "in front of "]
+        return placed.contains { lower.hasPrefix($0) } ? landmark : "near \(landmark)"
     }
 }
