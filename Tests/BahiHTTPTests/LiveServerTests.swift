@@ -14,12 +14,21 @@ final class LogSink: Sendable {
 /// (the README's test command runs the live suite once on each).
 let testIOBackend: IOBackend = ProcessInfo.processInfo.environment["BAHI_TEST_IO"].flatMap(IOBackend.init(rawValue:)) ?? .platformDefault
 
+/// Opened by `gracefulDrainFinishesInFlightAndClosesIdle` once its drain has begun.
+let drainGate = Atomic<Bool>(false)
+
 /// A live server on 127.0.0.1, port 0, with routes made for testing the transport.
 func startTestServer(_ configure: (inout HTTPServerConfiguration) -> Void = { _ in }) throws -> (HTTPServer, LogSink) {
     var router = Router()
     router.get("/hello") { _ in HTTPResponse(contentType: "text/plain", body: Array("hi".utf8)) }
     router.get("/slow") { _ in
         try await Task.sleep(for: .milliseconds(300))
+        return HTTPResponse(contentType: "text/plain", body: Array("slow".utf8))
+    }
+    // Answers once `drainGate` opens (at most 10 s): a request certainly in flight when a
+    // drain begins, however slowly a loaded machine starts the drain.
+    router.get("/gated") { _ in
+        for _ in 0..<2_000 where !drainGate.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(5)) }
         return HTTPResponse(contentType: "text/plain", body: Array("slow".utf8))
     }
     router.post("/echo") { req in HTTPResponse(contentType: "application/octet-stream", body: req.body) }
@@ -293,12 +302,18 @@ func startTestServer(_ configure: (inout HTTPServerConfiguration) -> Void = { _ 
             let idle = try TestClient(port: port)
             try idle.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
             _ = try idle.readResponse()
-            try busy.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+            try busy.send("GET /gated HTTP/1.1\r\nHost: x\r\n\r\n")
             Thread.sleep(forTimeInterval: 0.05)
             return SendableBox((busy, idle))
         }
         async let drained = server.shutdown()
         let (response, busyEOF, idleEOF) = try await offPool {
+            // The drain has begun once the listener refuses; then the in-flight request may end.
+            for _ in 0..<2_000 {
+                do { _ = try TestClient(port: port); Thread.sleep(forTimeInterval: 0.005) } catch { break }
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+            drainGate.store(true, ordering: .releasing)
             let (busy, idle) = clients.value
             let r = try busy.readResponse()
             return (r, try busy.readEOF(), try idle.readEOF())
