@@ -62,7 +62,7 @@ let package = Package(
         .target(name: "BahiTestSupport", path: "Tests/BahiTestSupport", swiftSettings: strict),
         .testTarget(name: "BahiHTTPTests", dependencies: ["BahiHTTP", "BahiJSON", "BahiTestSupport", "CTLS"], swiftSettings: strict),
         .testTarget(name: "BahiStoreTests", dependencies: ["BahiStore", "BahiCore"], swiftSettings: strict),
-        .testTarget(name: "BahiCoreTests", dependencies: ["BahiCore", "BahiJSON", "BahiStore"], swiftSettings: strict),
+        .testTarget(name: "BahiCoreTests", dependencies: ["BahiCore", "BahiJSON", "BahiStore", "BahiTestSupport"], swiftSettings: strict),
         .testTarget(name: "BahiAPITests", dependencies: ["BahiAPI", "BahiHTTP", "BahiCore", "BahiStore", "BahiJSON", "BahiTestSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -4,6 +4,7 @@ import BahiAPI
 import BahiCore
 import BahiHTTP
 import BahiJSON
+import BahiTestSupport
 
 /// Every route × every kind of caller, with the roles taken from the routes' declarations
 /// (`Operation.roles`): no key and a revoked key get 401, a role the route does not admit 403,
@@ -253,11 +254,11 @@ import BahiJSON
         "POST /v1/shipments/:id/cancel-booking": { w, _, n in Sample(path: "/v1/shipments/\(await booked(w, n))/cancel-booking", body: "{}") },
         "GET /v1/shipments/:id/label": { w, _, n in Sample(path: "/v1/shipments/\(await booked(w, n))/label") },
         "POST /v1/webhooks/shiprocket": { _, _, n in
-            Sample(path: "/v1/webhooks/shiprocket", body: TrackingSamples.shiprocket.replacingOccurrences(of: "19041424751540", with: "MATRIXSR\(n)"),
+            Sample(path: "/v1/webhooks/shiprocket", body: TrackingFixtures.shiprocket.replacingOccurrences(of: "19041424751540", with: "MATRIXSR\(n)"),
                    headers: [("x-api-key", "sr_test_token")])
         },
         "POST /v1/webhooks/courier-push": { _, _, n in
-            Sample(path: "/v1/webhooks/courier-push", body: TrackingSamples.shiprocket.replacingOccurrences(of: "19041424751540", with: "MATRIXCP\(n)"),
+            Sample(path: "/v1/webhooks/courier-push", body: TrackingFixtures.shiprocket.replacingOccurrences(of: "19041424751540", with: "MATRIXCP\(n)"),
                    headers: [("x-api-key", "sr_test_token")])
         },
         "POST /v1/webhooks/delhivery": { _, _, n in

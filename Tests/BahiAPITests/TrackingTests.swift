@@ -5,6 +5,7 @@ import BahiCore
 import BahiHTTP
 import BahiJSON
 import BahiStore
+import BahiTestSupport
 
 /// Tracking over HTTP (both stores): the couriers' pushes in their published formats, checked
 /// by their shared tokens; a person's reports; every scan kept once; the shipment only
@@ -46,7 +47,7 @@ import BahiStore
 
     /// Shiprocket's published sample with `awb` in place of its own.
     static func shiprocketSample(awb: String) -> String {
-        TrackingSamples.shiprocket.replacingOccurrences(of: "19041424751540", with: awb)
+        TrackingFixtures.shiprocket.replacingOccurrences(of: "19041424751540", with: awb)
     }
 
     static func shiprocket(_ w: OrderWorld, _ body: String, token: String? = TrackingTests.token) async -> HTTPResponse {

@@ -1,6 +1,7 @@
 import BahiJSON
 import Testing
 @testable import BahiCore
+import BahiTestSupport
 
 /// The courier tracking decoders on the providers' published samples (`TrackingFixtures`,
 /// from `logistics-returns.md` §2–§3), each decoded to the values it holds, then the oddities

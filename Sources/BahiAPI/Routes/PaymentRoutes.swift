@@ -199,7 +199,9 @@ enum PaymentRoutes {
         return HTTPError(.unauthorized, code: "invalid_signature", detail: "The \(gateway) signature does not verify (\(rejection)); nothing was stored.")
     }
 
-    static func decoded(_ body: () throws(GatewayPayloadError) -> GatewayEvent) throws -> GatewayEvent {
+    /// A provider payload decoded, or 422 `invalid_payload` naming the field and what was
+    /// expected there (gateways' and couriers' decoders fail the same way).
+    static func decoded<Decoded>(_ body: () throws(GatewayPayloadError) -> Decoded) throws -> Decoded {
         do {
             return try body()
         } catch {

@@ -313,7 +313,7 @@ enum TrackingRoutes {
                 let tokens = try configured(ctx.app.configuration.secrets.shiprocketWebhookToken, courier: "shiprocket", key: "secrets.shiprocket_webhook_token")
                 try verify(ctx, courier: "shiprocket", given: ctx.request.head.headers["x-api-key"], tokens: tokens)
                 let body = ctx.request.body
-                let update = try decoded { () throws(TrackingPayloadError) in try ShiprocketTracking.decode(body: body) }
+                let update = try PaymentRoutes.decoded { () throws(TrackingPayloadError) in try ShiprocketTracking.decode(body: body) }
                 return try await receive(ctx, update)
             }
         }
@@ -332,7 +332,7 @@ enum TrackingRoutes {
             }
             try verify(ctx, courier: "delhivery", given: given, tokens: tokens)
             let body = ctx.request.body
-            let update = try decoded { () throws(TrackingPayloadError) in try DelhiveryTracking.decode(body: body) }
+            let update = try PaymentRoutes.decoded { () throws(TrackingPayloadError) in try DelhiveryTracking.decode(body: body) }
             return try await receive(ctx, update)
         }
     }
@@ -356,15 +356,6 @@ enum TrackingRoutes {
             ctx.app.log.error("courier webhook refused", [("courier", .string(courier)), ("reason", .string(given == nil ? "no token" : "wrong token")),
                                                           ("request_id", .string(ctx.request.requestID))])
             throw HTTPError(.unauthorized, code: "invalid_token", detail: "The \(courier) push does not carry the configured token; nothing was stored.")
-        }
-    }
-
-    static func decoded(_ body: () throws(TrackingPayloadError) -> TrackingUpdate) throws -> TrackingUpdate {
-        do {
-            return try body()
-        } catch {
-            throw HTTPError(.unprocessableContent, code: "invalid_payload", detail: "\(error)",
-                            errors: [FieldError(field: error.path, code: "invalid", message: "Expected \(error.expected).")])
         }
     }
 
@@ -393,7 +384,7 @@ enum TrackingRoutes {
     /// Delhivery) with no transaction open, and records the answer on the NDR; nil for a
     /// courier with no API.
     static func instruct(_ app: BahiContext, ndr: ShipmentNDR, courier code: String, awb: String) async -> String? {
-        guard let taken = ndr.action, let action = CourierNDRInstruction.Action(rawValue: taken.rawValue),
+        guard let action = ndr.action,
               let courier = try? await app.store.read({ db in try Couriers.get(db, code: code) }),
               courier.fields.provider == .shiprocket || courier.fields.provider == .delhivery else { return nil }
         func text(_ value: JSONValue?) -> String? { if case .string(let s)? = value, !s.isEmpty { s } else { nil } }

@@ -14,12 +14,9 @@ import BahiJSON
 ///   which the courier's next attempt uses. Delhivery's API has no act for returning a
 ///   parcel: `return` is answered as unsupported, never sent.
 public struct CourierNDRInstruction: Sendable, Equatable {
-    public enum Action: String, Sendable, CaseIterable {
-        case reattempt
-        case `return`
-        case updateAddress = "update_address"
-        case updatePhone = "update_phone"
-    }
+    /// What the seller asks: the NDR's own action (`ShipmentNDR.Action`), one vocabulary from the
+    /// API to the provider.
+    public typealias Action = ShipmentNDR.Action
 
     public var awb: String
     public var action: Action
