@@ -130,6 +130,9 @@ import BahiTestSupport
                 await BahiAPITests.send(w.api, .post, "/v1/webhooks/delhivery", headers: [auth], body: body)
             }
             #expect(await send(push("UD", "In Transit", "2026-12-02T09:00:00", "X-PIOM"), auth: ("Authorization", "Token wrong")).code == "invalid_token")
+            // Delhivery's published sample (Manifested: informational for a booked parcel) is kept as a scan.
+            let published = await send(TrackingFixtures.delhiveryPush.replacingOccurrences(of: "XXXXXXXXXXXX", with: "DLAWB0000002"))
+            #expect(published.status == .ok && published.num("new_scans") == 1 && published.str("shipment_status") == "ready", "\(published.text)")
             let moving = await send(push("UD", "In Transit", "2026-12-02T09:00:00", "X-PIOM"))
             #expect(moving.str("shipment_status") == "in_transit", "\(moving.text)")
             // DL with RTO is not a delivery: it is the parcel back at the seller, which cannot
@@ -141,7 +144,7 @@ import BahiTestSupport
             // A late in-transit after delivery is kept as a scan and changes nothing.
             let late = await send(push("UD", "In Transit", "2026-12-02T20:00:00", "X-ILL1F"))
             #expect(late.str("status") == "kept" && late.str("kept") == "final" && late.str("shipment_status") == "delivered")
-            #expect(await w.get("/v1/shipments/\(shipment)/tracking").list("scans").count == 4)
+            #expect(await w.get("/v1/shipments/\(shipment)/tracking").list("scans").count == 5)
             let placed = await w.order(order)
             #expect(placed.str("fulfilment_status") == "delivered" && placed.str("status") == "completed", "\(placed.text)")
         }
@@ -325,6 +328,46 @@ import BahiTestSupport
             #expect(moving.str("shipment_status") == "in_transit" && moving.list("moved").compactMap(\.text) == ["in_transit"], "\(moving.text)")
             #expect(try await ManifestTests.level(w, "TEE")[0] == 99)
             try await ManifestTests.auditClean(w)
+        }
+    }
+
+    /// A seeded history: the cheaper courier returns half its parcels to pincode prefix 781, the
+    /// dearer one delivers nearly all. The estimates are the smoothing worked by hand (the prefix
+    /// counts only from 30 shipments), and best_performing books the dearer one where cheapest
+    /// books the cheaper.
+    @Test func learnedFiguresAfterASeededHistoryChooseTheCourier() async throws {
+        try await withOrders(configure: { $0.couriers.channelPolicies = ["web:best_performing"] }) { w in
+            try await w.stock("TEE", 10)
+            await BookingTests.setUp(w, "cheap", BookingTests.courier("waybill_pool", name: "Cheap", e: 5000))
+            await BookingTests.setUp(w, "steady", BookingTests.courier("waybill_pool", name: "Steady", e: 9000))
+            for code in ["cheap", "steady"] {
+                #expect(await w.post("/v1/couriers/\(code)/waybills", #"{"awbs":["\#(code.uppercased())00000001","\#(code.uppercased())00000002"]}"#).status == .ok)
+            }
+            // 40 finished parcels each to Guwahati (zone E from Surat, Assam = 18, prefix 781):
+            // cheap 20 delivered and 20 back; steady 38 delivered (4 days each) and 2 back.
+            let destination = try #require(Tracking.Destination(from: "395003", to: "781001"))
+            _ = try await w.app.write { db in
+                for i in 0..<40 {
+                    try Tracking.tally(db, courier: "cheap", destination: destination, delivered: i < 20, rto: i >= 20, transitDays: i < 20 ? 5 : 0)
+                    try Tracking.tally(db, courier: "steady", destination: destination, delivered: i < 38, rto: i >= 38, transitDays: i < 38 ? 4 : 0)
+                }
+            }
+            let r = await w.get("/v1/couriers/performance?to_pincode=781001&from_pincode=395003", key: w.warehouse)
+            #expect(r.list("data").count == 6, "\(r.text)")
+            // cheap, zone: (20 + 20 × 0.9) / 60 = 0.6333; state over zone: (20 + 20 × 0.6333) / 60 = 0.5444;
+            // prefix (40 ≥ 30) over state: (20 + 20 × 0.5444) / 60 = 0.5148.
+            // steady: zone (38 + 18) / 60 = 0.9333; state (38 + 20 × 0.9333) / 60 = 0.9444; prefix 0.9481.
+            let estimates = Dictionary(uniqueKeysWithValues: r.list("estimates").compactMap { e in e["courier"]?.text.map { ($0, e) } })
+            #expect(estimates["cheap"]?["delivered_share"]?.encodedText == "0.5148", "\(r.text)")
+            #expect(estimates["steady"]?["delivered_share"]?.encodedText == "0.9481", "\(r.text)")
+            #expect(estimates["steady"]?["samples"]?.integer == 40)
+            // Mean days, steady: zone (152 + 20 × 7) / 58 = 5.0345; state (152 + 20 × 5.0345) / 58 = 4.3566; prefix 4.1230.
+            #expect(estimates["steady"]?["mean_transit_days"]?.encodedText == "4.1230", "\(r.text)")
+
+            let best = await w.post("/v1/shipments/\(await BookingTests.packed(w, 1))/book", "{}", key: w.warehouse)
+            #expect(best.status == .ok && best.str("courier") == "steady", "best_performing on web: \(best.text)")
+            let quotes = await w.get("/v1/shipments/\(await BookingTests.packed(w, 2))/quotes")
+            #expect(quotes.str("quotes.0.courier") == "cheap" && quotes.document.at("quotes.0.performance.delivered_share")?.encodedText == "0.5148", "\(quotes.text)")
         }
     }
 }
