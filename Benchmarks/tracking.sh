@@ -14,7 +14,9 @@
 #   1 in 10  a redelivered push: the same body as a transit push ~1,000 requests earlier,
 #            answered `duplicate`.
 #
-# Prints pushes/s, p50, p99, non-2xx, and then checks from the database that every answered
+# Prints pushes/s, p50, p99, non-2xx, and the server's CPU per answered push (all its threads,
+# and its writer thread alone, from /proc: on a shared machine a steadier comparison of two
+# builds than the rate), and then checks from the database that every answered
 # push left its scans and moved its shipment (and its order, its COD cash, its events).
 #
 #   Benchmarks/tracking.sh                      # 3 runs of 10 s, median
@@ -34,7 +36,7 @@ fi
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 TOKEN=srtok_bahi_bench
 
-printf "%-6s %12s %10s %10s %10s\n" conns "pushes/s" "p50 ms" "p99 ms" "non-2xx"
+printf "%-6s %12s %10s %10s %10s %12s %12s\n" conns "pushes/s" "p50 ms" "p99 ms" "non-2xx" "cpu us/push" "writer us/p"
 results=$(mktemp)
 for run in $(seq "$REPS"); do
   WORK=$(mktemp -d)
@@ -129,15 +131,23 @@ PY
     BAHI_DATABASE_SYNCHRONOUS=full BAHI_LOG_ACCESS_LOG=false "$BIN" serve --db "$WORK/bahi.db" --port "$PORT" > "$WORK/serve.log" 2>&1 &
   PID=$!
   for _ in $(seq 300); do curl -sf "http://127.0.0.1:$PORT/v1/ready" >/dev/null 2>&1 && break; sleep 0.05; done
+  # CPU ticks (utime + stime) of the server and of its writer thread.
+  WRITER=$(grep -l 'store.writ' /proc/$PID/task/*/comm 2>/dev/null | head -1 | xargs -r dirname)
+  ticks() { awk '{ print $14 + $15 }' "$1/stat" 2>/dev/null || echo 0; }
+  cpu0=$(ticks /proc/$PID); wcpu0=$(ticks "${WRITER:-/nonexistent}")
   PUSHES_FILE="$WORK/pushes.txt" PUSH_TOKEN=$TOKEN WRK_THREADS=2 wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -s Benchmarks/tracking.lua \
     "http://127.0.0.1:$PORT" > "$WORK/wrk.out"
+  cpu1=$(ticks /proc/$PID); wcpu1=$(ticks "${WRITER:-/nonexistent}")
   kill "$PID"; wait "$PID" 2>/dev/null || true
   line=$(awk '
     function ms(v) { if (v ~ /us$/) { sub(/us$/, "", v); return v / 1000 } if (v ~ /ms$/) { sub(/ms$/, "", v); return v } if (v ~ /s$/) { sub(/s$/, "", v); return v * 1000 } return v }
     /^ +50%/ { p50 = ms($2) } /^ +99%/ { p99 = ms($2) } /^Requests\/sec/ { rps = $2 } /Non-2xx/ { bad = $NF } /requests in/ { total = $1 }
-    END { printf "%.0f %.3f %.3f %d %d\n", rps, p50, p99, bad, total }' "$WORK/wrk.out")
+    END { printf "%.0f %.3f %.3f %d %d", rps, p50, p99, bad, total }' "$WORK/wrk.out")
+  hz=$(getconf CLK_TCK)
+  line="$line $(awk -v c=$((cpu1 - cpu0)) -v w=$((wcpu1 - wcpu0)) -v hz="$hz" -v line="$line" \
+    'BEGIN { split(line, f, " "); n = f[5] - f[4]; printf "%.0f %.0f", c / hz * 1e6 / n, w / hz * 1e6 / n }')"
   set -- $line
-  printf "%-6s %12s %10s %10s %10s\n" "$CONNS" "$1" "$2" "$3" "$4"
+  printf "%-6s %12s %10s %10s %10s %12s %12s\n" "$CONNS" "$1" "$2" "$3" "$4" "$6" "$7"
   echo "$line" >> "$results"
   # Every answered push did what it says: wrk's answered count against what the database
   # holds, and every moved shipment checked whole (its scans, events, order, COD cash).

@@ -93,11 +93,11 @@ public enum OrderTransitions {
         _ db: any Database, orderID: String, shipmentID: String, actor: String?, now: Int64,
         fulfilment decide: (_ current: FulfilmentStatus) -> (FulfilmentStatus, complete: Bool)
     ) throws {
-        guard let order = try OrderRecords.find(db, id: orderID) else { return }
-        let (to, complete) = decide(order.fulfilmentStatus)
-        if order.fulfilmentStatus != to, try OrderRecords.setFulfilmentStatus(db, id: orderID, to: to, now: now) {
+        guard let order = try OrderRecords.statuses(db, id: orderID) else { return }
+        let (to, complete) = decide(order.fulfilment)
+        if order.fulfilment != to, try OrderRecords.setFulfilmentStatus(db, id: orderID, to: to, now: now) {
             try OrderHistory.record(db, orderID: orderID, action: .fulfilment, event: OrderEvents.fulfilmentChanged, from: order.status, to: order.status,
-                                    detail: ["fulfilment_status": .string(to.rawValue), "from_fulfilment_status": .string(order.fulfilmentStatus.rawValue),
+                                    detail: ["fulfilment_status": .string(to.rawValue), "from_fulfilment_status": .string(order.fulfilment.rawValue),
                                              "shipment_id": .string(shipmentID)], actor: actor, now: now)
         }
         guard complete, order.status == .inFulfilment else { return }
