@@ -203,5 +203,5 @@ if bad:
 PY
   rm -rf "$WORK"
 done
-sort -n "$results" | awk '{ a[NR] = $0 } END { split(a[int((NR + 1) / 2)], m, " "); printf "median %12s %10s %10s\n", m[1], m[2], m[3] }'
+sort -n "$results" | awk '{ a[NR] = $0 } END { split(a[int((NR + 1) / 2)], m, " "); printf "median %12s %10s %10s %10s %12s %12s\n", m[1], m[2], m[3], "", m[6], m[7] }'
 rm -f "$results"
