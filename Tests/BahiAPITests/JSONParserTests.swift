@@ -49,6 +49,30 @@ import BahiJSON
         }
     }
 
+    /// Keys are checked in place while an object is small and through a set past
+    /// `keysComparedInPlace`; strings without escapes are made in place: both ways agree.
+    @Test func findsDuplicatesInLargeObjectsAndChecksUnescapedStrings() throws {
+        let keys = (0..<40).map { "\"k\($0)\":\($0)" }
+        guard case .object(let large) = try JSONParser.parse("{\(keys.joined(separator: ","))}") else { Issue.record("shape"); return }
+        #expect(large.keys == (0..<40).map { "k\($0)" })
+        for late in [3, 15, 16, 17, 39] {
+            do {
+                _ = try JSONParser.parse("{\(keys.joined(separator: ",")),\"k\(late)\":0}")
+                Issue.record("accepted a repeated k\(late)")
+            } catch {
+                #expect(error.message.contains("duplicate key \"k\(late)\""), "\(error)")
+            }
+        }
+        #expect(try JSONParser.parse("\"Surat – सूरत\"") == .string("Surat – सूरत"))
+        #expect(try JSONParser.parse("\"ab\\ncd\"") == .string("ab\ncd"))
+        do {
+            _ = try JSONParser.parse([0x22, 0x61, 0xC3, 0x28, 0x22])
+            Issue.record("accepted invalid UTF-8")
+        } catch {
+            #expect(error.message.contains("not valid UTF-8"), "\(error)")
+        }
+    }
+
     @Test func reportsLineAndColumn() {
         do {
             _ = try JSONParser.parse("{\n  \"a\": tru\n}")

@@ -70,6 +70,10 @@ import BahiTestSupport
             #expect(first.str("status") == "applied" && first.str("shipment_id") == shipment && first.str("shipment_status") == "in_transit")
             #expect(first.list("moved").compactMap(\.text) == ["picked_up", "in_transit"])
             #expect(first.num("new_scans") == 6)
+            // No handover scanned it: the push shipped its stock (the reservation became a ship movement).
+            #expect(try await w.reserved("TEE") == 0)
+            #expect(try await ManifestTests.level(w, "TEE")[0] == 99)
+            try await ManifestTests.auditClean(w)
             let again = await Self.shiprocket(w, body)
             #expect(again.str("status") == "duplicate" && again.num("new_scans") == 0 && again.str("kept") == "unchanged")
 

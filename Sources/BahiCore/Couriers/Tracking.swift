@@ -55,9 +55,7 @@ public enum Tracking {
     /// Keeps each of `scans` of shipment `shipmentID` not kept before (same time and code);
     /// returns how many were new.
     public static func keep(_ db: any Database, shipmentID: String, provider: TrackingUpdate.Provider, scans: [TrackingScan], now: Int64) throws -> Int {
-        var added = 0
-        for scan in scans where try TrackingRecords.insertScan(db, shipmentID: shipmentID, provider: provider.rawValue, scan, now: now) { added += 1 }
-        return added
+        try TrackingRecords.insertScans(db, shipmentID: shipmentID, provider: provider.rawValue, scans, now: now)
     }
 
     /// A shipment's scans in time order, each with who reported it and when Bahi heard.

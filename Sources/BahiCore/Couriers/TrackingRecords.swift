@@ -7,16 +7,37 @@ import BahiJSON
 enum TrackingRecords {
     // MARK: - tracking_scans
 
-    /// Keeps `scan` of shipment `shipmentID` unless it is kept already (same time and code);
-    /// true when it is new.
-    static func insertScan(_ db: any Database, shipmentID: String, provider: String, _ scan: TrackingScan, now: Int64) throws -> Bool {
-        try db.execute(
-            """
-            INSERT INTO tracking_scans (shipment_id, at, code, provider, status, label, location, received_at)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (shipment_id, at, code) DO NOTHING
-            """,
-            binding: shipmentID, scan.at, scan.code, provider, scan.status?.rawValue, scan.label, scan.location, now) == 1
+    /// Keeps each of `scans` of shipment `shipmentID` not kept already (same time and code);
+    /// returns how many were new. One multi-row INSERT per `scansPerStatement` scans: a
+    /// Shiprocket push carries the parcel's whole history, and a statement per scan was a third
+    /// of the push's statements.
+    static func insertScans(_ db: any Database, shipmentID: String, provider: String, _ scans: [TrackingScan], now: Int64) throws -> Int {
+        var added = 0
+        var start = scans.startIndex
+        while start < scans.endIndex {
+            let chunk = scans[start..<min(start + scansPerStatement, scans.endIndex)]
+            start = chunk.endIndex
+            var values: [SQLValue] = []
+            values.reserveCapacity(chunk.count * 6 + 3)
+            values += [.text(shipmentID), .text(provider), .integer(now)]
+            var rows: [String] = []
+            for scan in chunk {
+                let n = values.count
+                rows.append("(?1, ?\(n + 1), ?\(n + 2), ?2, ?\(n + 3), ?\(n + 4), ?\(n + 5), ?3)")
+                values += [.integer(scan.at), .text(scan.code), scan.status.map { .text($0.rawValue) } ?? .null,
+                           scan.label.map { .text($0) } ?? .null, scan.location.map { .text($0) } ?? .null]
+            }
+            added += try db.execute(
+                """
+                INSERT INTO tracking_scans (shipment_id, at, code, provider, status, label, location, received_at)
+                VALUES \(rows.joined(separator: ", ")) ON CONFLICT (shipment_id, at, code) DO NOTHING
+                """, values: values)
+        }
+        return added
     }
+
+    /// Scans per INSERT: 5 values each, far below either store's limit on parameters.
+    static let scansPerStatement = 100
 
     /// A shipment's scans in time order, with who reported each.
     static func scans(_ db: any Database, shipmentID: String) throws -> [(scan: TrackingScan, provider: String, receivedAt: Int64)] {

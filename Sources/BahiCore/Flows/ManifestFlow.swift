@@ -159,9 +159,11 @@ public enum ManifestFlow {
     /// `ship` movements referencing it, and its order's fulfilment status follows (`shipped`
     /// once no live parcel of it is left in the warehouse, else `partially_shipped`).
     static func shipStock(_ db: any Database, _ shipment: Shipment, actor: String?, now: Int64) throws {
-        try StockLedger.ship(db, shipment.lines.map { StockLedger.Units(sku: $0.stockSKU, location: shipment.location, qty: $0.qty) },
+        // A courier's report reads the parcel without its lines; what ships is read here.
+        let lines = shipment.lines.isEmpty ? try Shipments.find(db, id: shipment.id)?.lines ?? [] : shipment.lines
+        try StockLedger.ship(db, lines.map { StockLedger.Units(sku: $0.stockSKU, location: shipment.location, qty: $0.qty) },
                              reference: shipment.id, actor: actor, now: now)
-        let siblings = try Shipments.forOrder(db, orderID: shipment.orderID)
+        let siblings = try Shipments.statuses(db, orderID: shipment.orderID)
         let allShipped = !siblings.contains { $0.id != shipment.id && $0.status.isInWarehouse }
         try OrderTransitions.markShipped(db, orderID: shipment.orderID, shipmentID: shipment.id, allShipped: allShipped, actor: actor, now: now)
     }

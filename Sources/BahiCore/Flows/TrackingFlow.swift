@@ -170,12 +170,16 @@ public enum TrackingFlow {
         // here, once (ManifestFlow.shipStock, as a handover would).
         if leaving { try ManifestFlow.shipStock(db, shipment, actor: actor, now: now) }
         let walk = implied + [to]
+        // The order as COD collection and the courier's tallies read it (its payment method and
+        // due, its pincode), read once; only when the parcel's journey ended.
+        let ended = walk.contains(.delivered) || walk.contains(.rtoInitiated) || (walk.contains(.lost) && !before.isRTO)
+        let order = ended ? try OrderQueries.find(db, id: shipment.orderID, history: false, lines: false) : nil
         for status in walk where status != .undelivered {
             guard let definition = TrackingEvents.event(for: status) else { continue }
             var payload = journey(shipment, at: update.occurredAt, location: update.location, implied: status != to)
             if status == .rtoInitiated { payload["cause"] = .string(cause) }
             if status == .pickedUp { payload["manifest_id"] = .optional(shipment.manifestID) }
-            if status == .delivered { payload["cod_collected_paise"] = try collectCOD(db, shipment, actor: actor, now: now).map { .int($0) } ?? .null }
+            if status == .delivered { payload["cod_collected_paise"] = try collectCOD(db, shipment, order: order, actor: actor, now: now).map { .int($0) } ?? .null }
             try EventLog.append(db, NewEvent(definition, entityID: shipment.id, payload: payload), actor: actor, at: now)
         }
         if before == .undelivered && walk.contains(.outForDelivery) {
@@ -183,14 +187,14 @@ public enum TrackingFlow {
         }
         if walk.contains(.delivered) {
             try Tracking.closeNDRs(db, shipmentID: shipment.id, by: "delivered", actor: actor, now: now)
-            try tally(db, shipment, delivered: true, rto: false)
+            try tally(db, shipment, order: order, delivered: true, rto: false)
         }
         if walk.contains(.rtoInitiated) {
             try Tracking.closeNDRs(db, shipmentID: shipment.id, by: "rto", actor: actor, now: now)
             try OrderTransitions.countRTO(db, orderID: shipment.orderID)
-            try tally(db, shipment, delivered: false, rto: true)
+            try tally(db, shipment, order: order, delivered: false, rto: true)
         }
-        if walk.contains(.lost) && !before.isRTO { try tally(db, shipment, delivered: false, rto: false) }
+        if walk.contains(.lost) && !before.isRTO { try tally(db, shipment, order: order, delivered: false, rto: false) }
         try followOrder(db, shipment, actor: actor, now: now)
     }
 
@@ -215,8 +219,8 @@ public enum TrackingFlow {
     /// A delivered COD parcel's cash, recorded through the payments seam: the order's total still
     /// unpaid, once (an order split over parcels collects it with the first delivered, as its
     /// label asks the whole total: a known gap until COD amounts are split per parcel).
-    static func collectCOD(_ db: any Database, _ shipment: Shipment, actor: String?, now: Int64) throws -> Int64? {
-        guard let order = try OrderQueries.find(db, id: shipment.orderID, history: false), order.paymentMethod == .cod,
+    static func collectCOD(_ db: any Database, _ shipment: Shipment, order: Order?, actor: String?, now: Int64) throws -> Int64? {
+        guard let order, order.paymentMethod == .cod,
               order.paymentStatus == .codPending else { return nil }
         let due = order.totals.totalPaise - order.paidPaise
         guard due > 0 else { return nil }
@@ -224,9 +228,9 @@ public enum TrackingFlow {
         return due
     }
 
-    /// Adds a finished shipment to its courier's tallies for its destination.
-    static func tally(_ db: any Database, _ shipment: Shipment, delivered: Bool, rto: Bool) throws {
-        guard let courier = shipment.courier, let order = try OrderQueries.find(db, id: shipment.orderID, history: false),
+    /// Adds a finished shipment (of `order`) to its courier's tallies for its destination.
+    static func tally(_ db: any Database, _ shipment: Shipment, order: Order?, delivered: Bool, rto: Bool) throws {
+        guard let courier = shipment.courier, let order,
               let location = try LocationCatalog.get(db, code: shipment.location),
               let destination = Tracking.Destination(from: location.fields.pincode, to: order.shipping.pincode) else { return }
         var days: Int64 = 0
@@ -236,12 +240,13 @@ public enum TrackingFlow {
         try Tracking.tally(db, courier: courier, destination: destination, delivered: delivered, rto: rto, transitDays: days)
     }
 
-    /// The order's fulfilment status and completion, from all its shipments.
+    /// The order's fulfilment status and completion, from all its shipments' statuses (read
+    /// without their lines; the order is read once, by Orders).
     static func followOrder(_ db: any Database, _ shipment: Shipment, actor: String?, now: Int64) throws {
-        guard let order = try OrderQueries.find(db, id: shipment.orderID, history: false) else { return }
-        let statuses = try Shipments.forOrder(db, orderID: order.id).map { $0.id == shipment.id ? shipment.status : $0.status }
-        let (fulfilment, complete) = fulfilment(of: statuses, current: order.fulfilmentStatus)
-        try OrderTransitions.followShipments(db, orderID: order.id, fulfilment: fulfilment, complete: complete, shipmentID: shipment.id, actor: actor, now: now)
+        let statuses = try Shipments.statuses(db, orderID: shipment.orderID).map { $0.id == shipment.id ? shipment.status : $0.status }
+        try OrderTransitions.followShipments(db, orderID: shipment.orderID, shipmentID: shipment.id, actor: actor, now: now) { current in
+            fulfilment(of: statuses, current: current)
+        }
     }
 
     /// An order's fulfilment status from its shipments' statuses (cancelled ones aside), and

@@ -86,9 +86,18 @@ public enum FulfilmentRecords {
             binding: to.rawValue, booking?.courier, booking?.awb, booking?.at, now, id, from.rawValue) == 1
     }
 
-    /// The id of the newest shipment booked under `awb`, or nil (`shipments_awb`).
-    static func shipmentID(_ db: any Database, awb: String) throws -> String? {
-        try db.queryFirst("SELECT id FROM shipments WHERE awb = ?1 ORDER BY booked_at DESC LIMIT 1", [awb]) { row -> String in try row["id"] }
+    /// The newest shipment booked under `awb` (without its lines), or nil (`shipments_awb`).
+    static func shipment(_ db: any Database, awb: String) throws -> Shipment? {
+        try db.queryFirst("SELECT \(shipmentColumns) FROM shipments WHERE awb = ?1 ORDER BY booked_at DESC LIMIT 1", [awb], shipment)
+    }
+
+    /// The id and status of each of an order's shipments, oldest first.
+    static func statuses(_ db: any Database, orderID: String) throws -> [(id: String, status: ShipmentStatus)] {
+        try db.query("SELECT id, status FROM shipments WHERE order_id = ?1 ORDER BY id", [orderID]) { row in
+            let id: String = try row["id"], text: String = try row["status"]
+            guard let status = ShipmentStatus(rawValue: text) else { throw DomainError(.corruptRow, "Shipment \(id) has an unknown status \(text).") }
+            return (id: id, status: status)
+        }
     }
 
     /// A courier-reported move from `from` to `to` at `at`, if the shipment is still `from`;

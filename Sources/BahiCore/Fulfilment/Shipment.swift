@@ -185,11 +185,17 @@ public enum Shipments {
         return live
     }
 
-    /// The live shipment booked under `awb` (a courier's report finds its parcel by it), with
-    /// its lines; nil when none has it. Should two couriers' AWBs collide, the newest booking wins.
+    /// The live shipment booked under `awb` (a courier's report finds its parcel by it),
+    /// without its lines (a report moves the parcel, not what it carries: one read, not
+    /// three); nil when none has it. Should two couriers' AWBs collide, the newest booking wins.
     public static func find(_ db: any Database, awb: String) throws -> Shipment? {
-        guard let id = try FulfilmentRecords.shipmentID(db, awb: awb) else { return nil }
-        return try find(db, id: id)
+        try FulfilmentRecords.shipment(db, awb: awb)
+    }
+
+    /// The statuses of an order's shipments by id (cancelled ones included), without reading
+    /// their lines: what the order's fulfilment status follows.
+    public static func statuses(_ db: any Database, orderID: String) throws -> [(id: String, status: ShipmentStatus)] {
+        try FulfilmentRecords.statuses(db, orderID: orderID)
     }
 
     /// Moves `shipment` to `to` as a courier reported it at `at` (TrackingProgress decided the

@@ -3,10 +3,11 @@ public import BahiStore
 /// Reading orders back, as the orders domain knows them (lines and history; shipments are
 /// added by `OrderDetails`, which reads fulfilment too).
 public enum OrderQueries {
-    /// The order with its lines and (optionally) history, or nil.
-    public static func find(_ db: any Database, id: String, history: Bool = true) throws -> Order? {
+    /// The order with (optionally) its lines and history, or nil. Without lines for a reader
+    /// of its header only (tracking's COD and tallies): one read instead of two.
+    public static func find(_ db: any Database, id: String, history: Bool = true, lines: Bool = true) throws -> Order? {
         guard var order = try OrderRecords.find(db, id: id) else { return nil }
-        order.lines = try OrderRecords.lines(db, orderID: id)
+        if lines { order.lines = try OrderRecords.lines(db, orderID: id) }
         if history { order.history = try OrderRecords.history(db, orderID: id) }
         return order
     }

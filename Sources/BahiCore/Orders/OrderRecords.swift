@@ -132,6 +132,19 @@ public enum OrderRecords {
         return status
     }
 
+    /// An order's status and fulfilment status, or nil: all that following its shipments
+    /// reads (decoding the whole row, its address JSON included, was a twentieth of a tracking
+    /// push's writer time).
+    static func statuses(_ db: any Database, id: String) throws -> (status: OrderStatus, fulfilment: FulfilmentStatus)? {
+        try db.queryFirst("SELECT status, fulfilment_status FROM orders WHERE id = ?1", [id]) { row in
+            let status: String = try row["status"], fulfilment: String = try row["fulfilment_status"]
+            guard let s = OrderStatus(rawValue: status), let f = FulfilmentStatus(rawValue: fulfilment) else {
+                throw DomainError(.corruptOrder, "Order \(id) has an unknown status \(status) or fulfilment status \(fulfilment).")
+            }
+            return (status: s, fulfilment: f)
+        }
+    }
+
     /// What a status move changes besides the status; nil leaves a column as it is.
     struct StatusChange {
         /// Set the hold reason (`.some(nil)` clears it).

@@ -83,17 +83,21 @@ public enum OrderTransitions {
                                 detail: cause, actor: actor, now: now)
     }
 
-    /// The order's fulfilment status follows its shipments (`to`, derived by the caller from
-    /// every shipment's status): a history row and `order.fulfilment_changed` when it changed.
-    /// With `complete`, an order in fulfilment whose shipments have all ended moves to
-    /// `completed` (history and `order.completed`); an order held or cancelled meanwhile is left.
+    /// The order's fulfilment status follows its shipments (`decide` derives it, and whether
+    /// every shipment has ended, from every shipment's status and the order's current
+    /// fulfilment status, read here once): a history row and `order.fulfilment_changed` when
+    /// it changed. With `complete`, an order in fulfilment whose shipments have all ended moves
+    /// to `completed` (history and `order.completed`); an order held or cancelled meanwhile is
+    /// left. No such order: nothing to follow.
     public static func followShipments(
-        _ db: any Database, orderID: String, fulfilment to: FulfilmentStatus, complete: Bool, shipmentID: String, actor: String?, now: Int64
+        _ db: any Database, orderID: String, shipmentID: String, actor: String?, now: Int64,
+        fulfilment decide: (_ current: FulfilmentStatus) -> (FulfilmentStatus, complete: Bool)
     ) throws {
-        guard let order = try OrderRecords.find(db, id: orderID) else { throw DomainError.notFound("order", orderID) }
-        if order.fulfilmentStatus != to, try OrderRecords.setFulfilmentStatus(db, id: orderID, to: to, now: now) {
+        guard let order = try OrderRecords.statuses(db, id: orderID) else { return }
+        let (to, complete) = decide(order.fulfilment)
+        if order.fulfilment != to, try OrderRecords.setFulfilmentStatus(db, id: orderID, to: to, now: now) {
             try OrderHistory.record(db, orderID: orderID, action: .fulfilment, event: OrderEvents.fulfilmentChanged, from: order.status, to: order.status,
-                                    detail: ["fulfilment_status": .string(to.rawValue), "from_fulfilment_status": .string(order.fulfilmentStatus.rawValue),
+                                    detail: ["fulfilment_status": .string(to.rawValue), "from_fulfilment_status": .string(order.fulfilment.rawValue),
                                              "shipment_id": .string(shipmentID)], actor: actor, now: now)
         }
         guard complete, order.status == .inFulfilment else { return }
