@@ -121,6 +121,12 @@ c.executemany("INSERT INTO shipment_lines (shipment_id, line, sku, stock_sku, qt
 c.executemany(
     "INSERT INTO tracking_scans (shipment_id, at, code, provider, status, label, location, received_at) VALUES (?, ?, ?, 'shiprocket', ?, ?, ?, ?)",
     ((f"shp_TRK{i:012d}", ms(d), s, st, a, l, now) for i in seeded if kind(i) == "delivery" for d, s, a, l, _, _, st in history))
+# The stock the ready parcels hold reserved (one receive and one reserve movement, so the
+# ledger adds up): the first push of each ships it, as a handover would.
+ready = sum(1 for i in seeded if kind(i) == "transit")
+c.execute("INSERT INTO stock_levels (sku, location, on_hand, reserved, updated_at) VALUES ('TEE-1', 'SURAT', ?, ?, ?)", (ready, ready, now))
+c.execute("INSERT INTO stock_movements (sku, location, kind, on_hand_delta, reference, actor, created_at) VALUES ('TEE-1', 'SURAT', 'receive', ?, 'bench-seed', 'bench', ?)", (ready, now))
+c.execute("INSERT INTO stock_movements (sku, location, kind, reserved_delta, reference, actor, created_at) VALUES ('TEE-1', 'SURAT', 'reserve', ?, 'bench-seed', 'bench', ?)", (ready, now))
 c.commit()
 with open(out, "w") as f:
     for i in range(n):
@@ -194,6 +200,12 @@ unshipped_delivery_orders = sum(1 for i in range(0, n, 10) if i not in moved)
 if shipped != transits + unshipped_delivery_orders: bad.append(f"{shipped} shipped orders, expected {transits + unshipped_delivery_orders}")
 if completed != deliveries: bad.append(f"{completed} completed orders, expected {deliveries}")
 if not (cod_paid == cod_orders == cod_due): bad.append(f"COD: {cod_paid} payments, {cod_orders} orders collected, expected {cod_due}")
+# The stock each transit push shipped: one ship movement per first push, and the ledger adds up.
+ships = q("SELECT COUNT(*) FROM stock_movements WHERE kind = 'ship'")
+if ships != transits: bad.append(f"{ships} ship movements, expected {transits}")
+level = c.execute("SELECT on_hand, reserved FROM stock_levels WHERE sku = 'TEE-1'").fetchone()
+sums = c.execute("SELECT SUM(on_hand_delta), SUM(reserved_delta) FROM stock_movements WHERE sku = 'TEE-1'").fetchone()
+if tuple(level) != tuple(sums): bad.append(f"stock level {tuple(level)} is not the sum of its movements {tuple(sums)}")
 finished = q("SELECT COALESCE(SUM(finished), 0) FROM courier_performance WHERE level = 'zone'")
 if finished != deliveries: bad.append(f"courier tallies count {finished} finished, expected {deliveries}")
 print(f"       check: {transits} in transit, {deliveries} delivered ({cod_paid} COD collected), ~{duplicates} duplicates sent; "

@@ -116,14 +116,17 @@ public enum OrderTransitions {
     /// A parcel of the order left with its courier: the fulfilment status becomes `shipped`
     /// when `allShipped` (none of its live parcels is still in the warehouse), else
     /// `partially_shipped`, with a history row naming the shipment; never backwards (an order
-    /// already partly delivered or returned keeps its status). The event is the parcel's own
-    /// `shipment.picked_up`.
+    /// already partly delivered or returned keeps its status), announced as
+    /// `order.fulfilment_changed` beside the parcel's own `shipment.picked_up`.
     public static func markShipped(_ db: any Database, orderID: String, shipmentID: String, allShipped: Bool, actor: String?, now: Int64) throws {
         let to: FulfilmentStatus = allShipped ? .shipped : .partiallyShipped
-        guard try OrderRecords.setFulfilmentStatus(db, id: orderID, from: .unfulfilled, orFrom: allShipped ? .partiallyShipped : .unfulfilled, to: to, now: now),
-              let status = try OrderRecords.status(db, id: orderID) else { return }
-        try OrderHistory.record(db, orderID: orderID, action: .shipped, event: nil, from: status, to: status,
-                                detail: ["shipment_id": .string(shipmentID), "fulfilment_status": .string(to.rawValue)], actor: actor, now: now)
+        guard let before = try OrderRecords.statuses(db, id: orderID),
+              try OrderRecords.setFulfilmentStatus(db, id: orderID, from: .unfulfilled, orFrom: allShipped ? .partiallyShipped : .unfulfilled, to: to, now: now)
+        else { return }
+        // Announced like every other fulfilment change (delivered, RTO), so a consumer follows one event.
+        try OrderHistory.record(db, orderID: orderID, action: .shipped, event: OrderEvents.fulfilmentChanged, from: before.status, to: before.status,
+                                detail: ["shipment_id": .string(shipmentID), "fulfilment_status": .string(to.rawValue),
+                                         "from_fulfilment_status": .string(before.fulfilment.rawValue)], actor: actor, now: now)
     }
 
     /// Marks the order's lines billed by an invoice (those no earlier invoice billed).
