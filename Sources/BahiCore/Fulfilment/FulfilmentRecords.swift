@@ -131,10 +131,15 @@ public enum FulfilmentRecords {
     /// Pending shipments (at one location, or all), oldest first: the queue before the
     /// orders' state and the priority rules are applied.
     static func pending(_ db: any Database, location: String?) throws -> [(id: String, orderID: String, location: String)] {
-        try db.query(
-            "SELECT id, order_id, location FROM shipments WHERE status = 'pending' AND (CAST(?1 AS TEXT) IS NULL OR location = ?1) ORDER BY id", [location]
-        ) { row in (id: try row["id"] as String, orderID: try row["order_id"] as String, location: try row["location"] as String) }
+        let map = { (row: Row) in (id: try row["id"] as String, orderID: try row["order_id"] as String, location: try row["location"] as String) }
+        if let location { return try db.query(pendingAtSQL, [location], map) }
+        return try db.query(pendingSQL, map)
     }
+
+    /// The queue's pending shipments in id order: one location's (`shipments_pending_location`,
+    /// a partial index of pending shipments only) or all (`shipments_status`: status, id).
+    static let pendingAtSQL = "SELECT id, order_id, location FROM shipments WHERE status = 'pending' AND location = ?1 ORDER BY id"
+    static let pendingSQL = "SELECT id, order_id, location FROM shipments WHERE status = 'pending' ORDER BY id"
 
     // MARK: - manifests
 
