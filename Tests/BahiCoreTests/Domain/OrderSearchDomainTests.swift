@@ -81,14 +81,19 @@ import BahiStore
         }
     }
 
+    /// Edits `order` (as read) to ship to `recipient`.
+    static func reship(_ db: any Database, _ order: Order, to recipient: String, at: Int64) throws {
+        var shipping = order.shipping
+        shipping.name = recipient
+        _ = try EditOrderFlow.edit(db, id: order.id, OrderTransitions.EditInput(version: order.version, shipping: shipping),
+                                   policy: OrderDomainTests.policy, actor: "t", now: now + at)
+    }
+
     @Test func anEditedRecipientIsFoundByTheNewNameInTheSameTransaction() async throws {
         try await onEveryStore { store in
             let ravi = try await store.write { db in try Self.place(db).ravi }
             try await store.write { db in
-                var shipping = ravi.shipping
-                shipping.name = "Farhan Qureshi"
-                _ = try EditOrderFlow.edit(db, id: ravi.id, OrderTransitions.EditInput(version: ravi.version, shipping: shipping),
-                                           policy: OrderDomainTests.policy, actor: "t", now: Self.now + 10)
+                try Self.reship(db, ravi, to: "Farhan Qureshi", at: 10)
                 #expect(try Self.search(db, "farh") == ["W-1002"])
                 #expect(try Self.search(db, "Meena") == [])
                 #expect(try Self.search(db, "Ravi") == ["W-1002"])
@@ -97,10 +102,7 @@ import BahiStore
             let edited = try #require(try await store.read { db in try OrderQueries.find(db, id: ravi.id) })
             do {
                 try await store.write { db in
-                    var shipping = edited.shipping
-                    shipping.name = "Gone Away"
-                    _ = try EditOrderFlow.edit(db, id: ravi.id, OrderTransitions.EditInput(version: edited.version, shipping: shipping),
-                                               policy: OrderDomainTests.policy, actor: "t", now: Self.now + 20)
+                    try Self.reship(db, edited, to: "Gone Away", at: 20)
                     #expect(try Self.search(db, "gone") == ["W-1002"])
                     throw CancellationError()
                 }
