@@ -196,15 +196,18 @@ public enum FulfilmentRecords {
 
     /// Manifests newest first, before `before`, of `courier` (or all); the caller filters by status.
     static func manifests(_ db: any Database, courier: String?, status: ManifestStatus?, before: String?, limit: Int) throws -> [Manifest] {
-        try db.query(
-            """
-            SELECT * FROM (SELECT \(manifestColumns) FROM manifests m
-             WHERE (CAST(?1 AS TEXT) IS NULL OR m.courier = ?1) AND (CAST(?2 AS TEXT) IS NULL OR m.id < ?2)) AS h
-             WHERE CAST(?3 AS TEXT) IS NULL
-                OR ?3 = CASE WHEN h.handed = 0 THEN 'open' WHEN h.waiting = 0 THEN 'handed_over' ELSE 'partially_handed_over' END
-             ORDER BY h.id DESC LIMIT ?4
-            """, [courier, before, status?.rawValue, limit], manifest)
+        try db.query(manifestsSQL, [courier, before, status?.rawValue, limit], manifest)
     }
+
+    /// The manifest list's statement: manifests (a few a day) walked newest first by primary
+    /// key, each one's shipments counted through `shipments_manifest`.
+    static let manifestsSQL = """
+        SELECT * FROM (SELECT \(manifestColumns) FROM manifests m
+         WHERE (CAST(?1 AS TEXT) IS NULL OR m.courier = ?1) AND (CAST(?2 AS TEXT) IS NULL OR m.id < ?2)) AS h
+         WHERE CAST(?3 AS TEXT) IS NULL
+            OR ?3 = CASE WHEN h.handed = 0 THEN 'open' WHEN h.waiting = 0 THEN 'handed_over' ELSE 'partially_handed_over' END
+         ORDER BY h.id DESC LIMIT ?4
+        """
 
     /// The shipments on a manifest (without their lines), by AWB.
     static func manifestShipments(_ db: any Database, manifestID: String) throws -> [Shipment] {

@@ -78,6 +78,7 @@ import BahiStore
                  indexes: { $0 == .sqlite ? ["sqlite_autoindex_webhook_deliveries_2"] : ["webhook_deliveries_endpoint_id_event_id_key"] }),
             Case(name: "stock movements of a SKU", sql: StockRecords.movementsSQL, arguments: ["TEE", 0, 50], indexes: same("stock_movements_sku")),
             Case(name: "packing queue: one location", sql: FulfilmentRecords.pendingAtSQL, arguments: ["SURAT"], indexes: same("shipments_pending_location")),
+            Case(name: "manifests", sql: FulfilmentRecords.manifestsSQL, arguments: ["delhivery", nil, "open", 50], indexes: same("shipments_manifest")),
             Case(name: "packing queue: every location", sql: FulfilmentRecords.pendingSQL, arguments: [], indexes: same("shipments_status")),
         ]
         return all
@@ -133,7 +134,7 @@ import BahiStore
                     #expect(problems.isEmpty, "\(db.dialect) \(c.name): \(problems)\n\(plan.joined(separator: "\n"))\n\(c.sql)")
                     checked += 1
                 }
-                #expect(checked == 22)
+                #expect(checked == 23)
                 // And the statements answer: the search finds what it should through these plans.
                 var filter = OrderQueries.Filter()
                 filter.q = "Ash"
