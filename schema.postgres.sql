@@ -904,3 +904,36 @@ ALTER TABLE couriers ADD COLUMN pickup_location TEXT;
 -- pickup, cancellation and NDR actions name them).
 ALTER TABLE courier_waybills ADD COLUMN provider_order_id TEXT;
 ALTER TABLE courier_waybills ADD COLUMN provider_shipment_id TEXT;
+
+-- ─── order search and list indexes (PostgreSQL migration 14; SQLite migration 19) ───
+
+-- Order search by buyer name (GET /v1/orders?q=): one row per order, its customer's and its
+-- recipient's names, written by OrderRecords in the transaction that stores or edits the order.
+-- SQLite: an FTS5 table (prefix queries through its index; order_id is indexed too, so an edit
+-- finds its row by MATCH rather than by a rowid that VACUUM may renumber). PostgreSQL
+-- (scripts/postgres-schema.py swaps these two statements): a plain table with a GIN index on
+-- to_tsvector('simple', names).
+CREATE TABLE order_search (
+    order_id    TEXT PRIMARY KEY REFERENCES orders (id),
+    names       TEXT NOT NULL
+);
+CREATE INDEX order_search_names ON order_search USING GIN (to_tsvector('simple', names));
+INSERT INTO order_search (order_id, names) SELECT id, customer_name || ' ' || (shipping_address::json ->> 'name') FROM orders;
+-- The order list's filters, each in the list's order (newest first: created_at, then id), so a
+-- page is a range of one index however large the store.
+DROP INDEX orders_status;
+CREATE INDEX orders_status ON orders (status, created_at, id);
+CREATE INDEX orders_created ON orders (created_at, id);
+CREATE INDEX orders_channel ON orders (channel, created_at, id);
+CREATE INDEX orders_payment_method ON orders (payment_method, created_at, id);
+-- Other lists: NDRs and payment mismatches by status in id order, an endpoint's deliveries by
+-- status, shipments by status in id order (the packing queue's pending ones: all, or one
+-- location's through a partial index), parked tracking reports newest first.
+CREATE INDEX shipment_ndrs_status ON shipment_ndrs (status, id);
+CREATE INDEX payment_mismatches_status ON payment_mismatches (status, id);
+CREATE INDEX webhook_deliveries_status ON webhook_deliveries (endpoint_id, status, event_id);
+DROP INDEX shipments_queue;
+CREATE INDEX shipments_status ON shipments (status, id);
+CREATE INDEX shipments_pending_location ON shipments (location, id) WHERE status = 'pending';
+DROP INDEX tracking_parked_received;
+CREATE INDEX tracking_parked_received ON tracking_parked (received_at, identity);

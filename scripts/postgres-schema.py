@@ -86,6 +86,21 @@ body = body.replace(
     "CREATE INDEX events_type ON events (type, seq);\n",
     "CREATE INDEX events_type ON events (type, seq);\n"
     "CREATE INDEX events_unnumbered ON events (position) WHERE seq IS NULL;\n")
+# Order search: SQLite's FTS5 table is a plain table with a GIN full-text index on PostgreSQL
+# (prefix queries with to_tsquery('simple', 'ash:*')), and the backfill reads the recipient's
+# name with PostgreSQL's JSON operator.
+search_sqlite = "CREATE VIRTUAL TABLE order_search USING fts5 (order_id, names, columnsize = 0);\n"
+search_postgres = (
+    "CREATE TABLE order_search (\n"
+    "    order_id    TEXT PRIMARY KEY REFERENCES orders (id),\n"
+    "    names       TEXT NOT NULL\n"
+    ");\n"
+    "CREATE INDEX order_search_names ON order_search USING GIN (to_tsvector('simple', names));\n")
+assert body.count(search_sqlite) == 1, "order_search changed in schema.sql: update scripts/postgres-schema.py"
+body = body.replace(search_sqlite, search_postgres)
+backfill_sqlite = "json_extract(shipping_address, '$.name') FROM orders;\n"
+assert body.count(backfill_sqlite) == 1, "the order_search backfill changed in schema.sql: update scripts/postgres-schema.py"
+body = body.replace(backfill_sqlite, "(shipping_address::json ->> 'name') FROM orders;\n")
 # Later schema changes are PostgreSQL migrations of their own, frozen like SQLite's: schema.sql
 # marks where each begins with a line "-- ─── name (migration N; PostgreSQL migration M) ───".
 # Migration 1 is everything before the first mark (the schema of SQLite migration 6) with the

@@ -196,7 +196,8 @@ import BahiTestSupport
         try await withTemporaryFolder { folder in
             let db = try Connection(path: folder + "/bahi.db")
             try BahiSchema.migrator.migrate(db)
-            let tables = try db.query("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT IN ('schema_migrations', 'sqlite_sequence')") { row in try row[0] as String }
+            // Real and virtual tables (order_search is FTS5), not FTS5's own shadow tables.
+            let tables = try db.query("SELECT name FROM pragma_table_list WHERE schema = 'main' AND type IN ('table', 'virtual') AND name NOT IN ('schema_migrations', 'sqlite_sequence', 'sqlite_schema')") { row in try row[0] as String }
             let keys = try tables.flatMap { table in
                 try db.query("SELECT \"table\" FROM pragma_foreign_key_list(?1)", [table]) { row in (child: table, parent: try row[0] as String) }
             }

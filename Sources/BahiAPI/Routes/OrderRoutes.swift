@@ -44,12 +44,13 @@ enum OrderRoutes {
 
         api.route(.get, "/v1/orders", access: .anyRole, RouteDoc(
             "List orders, newest first",
-            description: "A storefront key lists its own channel's orders only.",
+            description: "Newest first: by creation time, then id; next_cursor is the last order's id. Each filter and the cursor are read from an index in that order. A storefront key lists its own channel's orders only.",
             query: [QueryParameter("status", .oneOf(OrderStatus.self), "Only orders in this status."),
                     QueryParameter("channel", .string(maxLength: 64), "Only this channel's orders."),
                     QueryParameter("payment_method", .oneOf(PaymentMethod.self), "prepaid or cod."),
                     QueryParameter("created_after", .dateTime, "RFC 3339."), QueryParameter("created_before", .dateTime, "RFC 3339."),
-                    QueryParameter("q", .string(maxLength: 100), "Matches the channel order ref, customer name or phone."),
+                    QueryParameter("q", .string(maxLength: 100),
+                                   "Finds orders by exact key or name: the order id, the channel order ref (exact), a phone in any common Indian form (+91 98250 12345, 09825012345, 9825012345, or ending in those ten digits), or the start of every word of the customer's or recipient's name (\"Ash\" finds Asha; words of two or more letters). Not a substring match. Combines with the other filters."),
                     .after, .limit()],
             responses: [.ok(Components.page(of: .ref(Components.order)))],
             errors: [.wrongChannel]

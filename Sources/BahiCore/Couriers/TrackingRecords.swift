@@ -63,14 +63,17 @@ enum TrackingRecords {
             binding: identity, provider, awb, status?.rawValue, occurredAt, body, now) == 1
     }
 
+    /// The parked list's statement: a range of `tracking_parked_received` (received_at,
+    /// identity) read backwards from the cursor (`Int64.max` for the first page); ties on the
+    /// time in identity order, descending, so the index gives the order without a sort.
+    static let parkedSQL = """
+        SELECT identity, provider, awb, status, occurred_at, body, received_at FROM tracking_parked
+         WHERE received_at < ?1 ORDER BY received_at DESC, identity DESC LIMIT ?2
+        """
+
     /// Parked reports, newest first, received before `before` (a cursor), at most `limit`.
     static func parked(_ db: any Database, before: Int64?, limit: Int) throws -> [Tracking.Parked] {
-        try db.query(
-            """
-            SELECT identity, provider, awb, status, occurred_at, body, received_at FROM tracking_parked
-             WHERE (CAST(?1 AS BIGINT) IS NULL OR received_at < ?1) ORDER BY received_at DESC, identity LIMIT ?2
-            """, [before, limit]
-        ) { row in
+        try db.query(parkedSQL, [before ?? Int64.max, limit]) { row in
             Tracking.Parked(identity: try row["identity"], provider: try row["provider"], awb: try row["awb"], status: try row["status"],
                             occurredAt: try row["occurred_at"], body: try row["body"], receivedAt: try row["received_at"])
         }
@@ -117,12 +120,17 @@ enum TrackingRecords {
     /// NDRs in `status` (nil: every one), oldest attempt first (ids sort by when the attempt
     /// failed), after the cursor `after`, at most `limit`.
     static func ndrs(_ db: any Database, status: ShipmentNDR.Status?, after: String?, limit: Int) throws -> [ShipmentNDR] {
-        try db.query(
-            """
-            SELECT \(ndrColumns) FROM shipment_ndrs WHERE (CAST(?1 AS TEXT) IS NULL OR status = ?1) AND (CAST(?2 AS TEXT) IS NULL OR id > ?2)
-             ORDER BY id LIMIT ?3
-            """, [status?.rawValue, after, limit], ndr)
+        if let status {
+            return try db.query(ndrsInStatusSQL, [status.rawValue, after ?? "", limit], ndr)
+        }
+        return try db.query(ndrsSQL, [after ?? "", limit], ndr)
     }
+
+    /// The NDR list's statements: one status (`shipment_ndrs_status`, status then id) or all
+    /// (the primary key), each a range in id order from the cursor ("" before every id). Two
+    /// texts rather than `(?1 IS NULL OR status = ?1)`, which no index can answer.
+    static let ndrsInStatusSQL = "SELECT \(ndrColumns) FROM shipment_ndrs WHERE status = ?1 AND id > ?2 ORDER BY id LIMIT ?3"
+    static let ndrsSQL = "SELECT \(ndrColumns) FROM shipment_ndrs WHERE id > ?1 ORDER BY id LIMIT ?2"
 
     /// Records the seller's action on an open NDR; false when it is no longer open.
     static func act(_ db: any Database, id: String, action: ShipmentNDR.Action, detail: String, actor: String?, now: Int64) throws -> Bool {

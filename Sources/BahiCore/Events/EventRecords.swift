@@ -37,6 +37,15 @@ enum EventRecords {
     /// Events after `seq`, oldest first, at most `limit`; `type` filters to one type, or to
     /// a family when it ends in `.*` (`order.*`: every type that starts with `order.`).
     static func list(_ db: any Database, after seq: Int64, type: String?, limit: Int) throws -> [Event] {
+        let statement = listStatement(after: seq, type: type, limit: limit)
+        return try db.query(statement.sql, StatementArguments(statement.arguments), event)
+    }
+
+    /// The feed's statement, exactly as `list` runs it (the plan tests read it from here): the
+    /// primary key from `seq` on, or `events_type` (type, seq) for one type. A family is a
+    /// range of types, tested on the rows the primary key walks from `seq`: an index over the
+    /// range would hand back every event of the family to be sorted by seq.
+    static func listStatement(after seq: Int64, type: String?, limit: Int) -> (sql: String, arguments: [(any SQLValueConvertible)?]) {
         var sql = "SELECT \(eventColumns) FROM events WHERE seq > ?1"
         var arguments: [(any SQLValueConvertible)?] = [seq]
         if let type, type.hasSuffix(".*") {
@@ -52,7 +61,7 @@ enum EventRecords {
             sql += " ORDER BY seq LIMIT ?2"
             arguments.append(limit)
         }
-        return try db.query(sql, StatementArguments(arguments), event)
+        return (sql, arguments)
     }
 
     /// The newest `seq`, 0 when the table is empty.

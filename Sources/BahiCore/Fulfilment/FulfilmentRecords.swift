@@ -140,10 +140,15 @@ public enum FulfilmentRecords {
     /// Pending shipments (at one location, or all), oldest first: the queue before the
     /// orders' state and the priority rules are applied.
     static func pending(_ db: any Database, location: String?) throws -> [(id: String, orderID: String, location: String)] {
-        try db.query(
-            "SELECT id, order_id, location FROM shipments WHERE status = 'pending' AND (CAST(?1 AS TEXT) IS NULL OR location = ?1) ORDER BY id", [location]
-        ) { row in (id: try row["id"] as String, orderID: try row["order_id"] as String, location: try row["location"] as String) }
+        let map = { (row: Row) in (id: try row["id"] as String, orderID: try row["order_id"] as String, location: try row["location"] as String) }
+        if let location { return try db.query(pendingAtSQL, [location], map) }
+        return try db.query(pendingSQL, map)
     }
+
+    /// The queue's pending shipments in id order: one location's (`shipments_pending_location`,
+    /// a partial index of pending shipments only) or all (`shipments_status`: status, id).
+    static let pendingAtSQL = "SELECT id, order_id, location FROM shipments WHERE status = 'pending' AND location = ?1 ORDER BY id"
+    static let pendingSQL = "SELECT id, order_id, location FROM shipments WHERE status = 'pending' ORDER BY id"
 
     // MARK: - manifests
 
@@ -200,15 +205,18 @@ public enum FulfilmentRecords {
 
     /// Manifests newest first, before `before`, of `courier` (or all); the caller filters by status.
     static func manifests(_ db: any Database, courier: String?, status: ManifestStatus?, before: String?, limit: Int) throws -> [Manifest] {
-        try db.query(
-            """
-            SELECT * FROM (SELECT \(manifestColumns) FROM manifests m
-             WHERE (CAST(?1 AS TEXT) IS NULL OR m.courier = ?1) AND (CAST(?2 AS TEXT) IS NULL OR m.id < ?2)) AS h
-             WHERE CAST(?3 AS TEXT) IS NULL
-                OR ?3 = CASE WHEN h.handed = 0 THEN 'open' WHEN h.waiting = 0 THEN 'handed_over' ELSE 'partially_handed_over' END
-             ORDER BY h.id DESC LIMIT ?4
-            """, [courier, before, status?.rawValue, limit], manifest)
+        try db.query(manifestsSQL, [courier, before, status?.rawValue, limit], manifest)
     }
+
+    /// The manifest list's statement: manifests (a few a day) walked newest first by primary
+    /// key, each one's shipments counted through `shipments_manifest`.
+    static let manifestsSQL = """
+        SELECT * FROM (SELECT \(manifestColumns) FROM manifests m
+         WHERE (CAST(?1 AS TEXT) IS NULL OR m.courier = ?1) AND (CAST(?2 AS TEXT) IS NULL OR m.id < ?2)) AS h
+         WHERE CAST(?3 AS TEXT) IS NULL
+            OR ?3 = CASE WHEN h.handed = 0 THEN 'open' WHEN h.waiting = 0 THEN 'handed_over' ELSE 'partially_handed_over' END
+         ORDER BY h.id DESC LIMIT ?4
+        """
 
     /// The shipments on a manifest (without their lines), by AWB.
     static func manifestShipments(_ db: any Database, manifestID: String) throws -> [Shipment] {

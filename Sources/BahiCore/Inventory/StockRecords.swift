@@ -282,8 +282,11 @@ enum StockRecords {
 
     /// The movements of one SKU after a movement id, oldest first.
     static func movements(_ db: any Database, sku: String, after: Int64, limit: Int) throws -> [StockMovement] {
-        try db.query("SELECT \(movementColumns) FROM stock_movements WHERE sku = ?1 AND id > ?2 ORDER BY id LIMIT ?3", binding: sku, after, limit, map: movement(_:))
+        try db.query(movementsSQL, binding: sku, after, limit, map: movement(_:))
     }
+
+    /// A SKU's movements from the cursor, oldest first: a range of `stock_movements_sku` (sku, id).
+    static let movementsSQL = "SELECT \(movementColumns) FROM stock_movements WHERE sku = ?1 AND id > ?2 ORDER BY id LIMIT ?3"
 
     /// Every level that differs from the sum of its movements (and every sum without a
     /// level), described for a person.

@@ -64,14 +64,15 @@ public enum OrderQueries {
         public var paymentMethod: String?
         public var createdAfter: Int64?
         public var createdBefore: Int64?
-        /// Matches phone (digits), channel reference or customer name.
+        /// An order id, a channel reference, a phone in any common Indian form, or the start of
+        /// the customer's or recipient's name words (`OrderSearch`).
         public var q: String?
         public var after: String?
         public var limit: Int = 50
         public init() {}
     }
 
-    /// Orders newest first (ids sort by creation time), a page at a time; `after` is the last
+    /// Orders newest first (by creation time, then id), a page at a time; `after` is the last
     /// id of the previous page.
     public static func list(_ db: any Database, _ filter: Filter) throws -> (orders: [Order], next: String?) {
         var orders = try OrderRecords.list(db, filter)

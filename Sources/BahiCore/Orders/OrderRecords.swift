@@ -1,8 +1,8 @@
 public import BahiStore
 import BahiJSON
 
-/// All SQL of the orders domain: `orders`, `order_lines`, `order_history`, `customer_stats`,
-/// `pincode_stats`. Each row shape is read by one decoder from one column list
+/// All SQL of the orders domain: `orders`, `order_lines`, `order_history`, `order_search`,
+/// `customer_stats`, `pincode_stats`. Each row shape is read by one decoder from one column list
 /// and written by one statement, so a column is named in exactly one place per direction.
 public enum OrderRecords {
     // MARK: - orders
@@ -88,7 +88,9 @@ public enum OrderRecords {
             o.notes, o.version, o.placedAt, o.createdAt, o.updatedAt)
         // The changed-row count decides (1 stored, 0 the reference exists); no RETURNING, which
         // SQLite runs through a temporary table at about twice the cost of the INSERT.
-        return inserted == 1
+        guard inserted == 1 else { return false }
+        try insertSearch(db, orderID: o.id, customer: o.customerName, recipient: o.shipping.name)
+        return true
     }
 
     /// The order (without lines, shipments or history), or nil.
@@ -188,31 +190,85 @@ public enum OrderRecords {
             totals.igstPaise, totals.totalPaise, now, id, version) == 1
     }
 
-    /// One page of orders newest first (ids sort by creation time), one more than `limit` so
-    /// the caller knows whether there is a next page. Built from fixed fragments, numbering
-    /// each placeholder as it is added.
+    /// One page of orders newest first (by `created_at`, then id), one more than `limit` so
+    /// the caller knows whether there is a next page; `after` is the last order of the
+    /// previous page (its creation time is read here, then the page starts below it).
     static func list(_ db: any Database, _ filter: OrderQueries.Filter) throws -> [Order] {
-        var sql = "SELECT \(orderColumns) FROM orders WHERE 1 = 1"
+        var cursor: (createdAt: Int64, id: String)?
+        if let after = filter.after {
+            // An id that names no order still pages by the time it carries.
+            let createdAt = try db.queryValue("SELECT created_at FROM orders WHERE id = ?1", [after], as: Int64.self)
+            cursor = (createdAt ?? Int64(EntityID.milliseconds(of: after) ?? 0), after)
+        }
+        let statement = listStatement(filter, cursor: cursor, dialect: db.dialect)
+        return try db.query(statement.sql, StatementArguments(statement.arguments), order)
+    }
+
+    /// The order list's statement, exactly as `list` runs it (the plan tests read it from here):
+    /// built from fixed fragments, numbering each placeholder as it is added.
+    ///
+    /// Without `q`, the filters and the cursor are one range of an index in the list's order
+    /// (`orders_status`, `orders_channel`, `orders_payment_method`: the column, then
+    /// `created_at, id`; `orders_created` with no filter), so a page reads about `limit` rows
+    /// however large the store. With `q`, the orders the search finds (an id, a reference, a
+    /// phone, names: each through its own index, see `OrderSearch`) drive the query: they are
+    /// joined to `orders` by primary key — `CROSS JOIN` keeps them the outer loop on SQLite, which
+    /// would otherwise walk a filter's index and test every order against the search — and only
+    /// they are sorted, the other filters applied to them.
+    static func listStatement(_ filter: OrderQueries.Filter, cursor: (createdAt: Int64, id: String)?, dialect: SQLDialect)
+        -> (sql: String, arguments: [(any SQLValueConvertible)?]) {
         var arguments: [(any SQLValueConvertible)?] = []
         func next(_ value: (any SQLValueConvertible)?) -> String {
             arguments.append(value)
             return "?\(arguments.count)"
+        }
+        var sql: String
+        if let q = filter.q, !q.trimmingSpaces.isEmpty {
+            let search = OrderSearch(q)
+            var found: [String] = []
+            if let id = search.orderID { found.append("SELECT id AS found FROM orders WHERE id = \(next(id))") }
+            found.append("SELECT id AS found FROM orders WHERE channel_order_ref = \(next(search.reference))")
+            if let phone = search.phone { found.append("SELECT id AS found FROM orders WHERE customer_phone = \(next(phone))") }
+            switch dialect {
+            case .sqlite:
+                if let match = search.fts5Query { found.append("SELECT order_id AS found FROM order_search WHERE order_search MATCH \(next(match))") }
+            case .postgres:
+                if let match = search.tsQuery {
+                    found.append("SELECT order_id AS found FROM order_search WHERE to_tsvector('simple', names) @@ to_tsquery('simple', \(next(match)))")
+                }
+            }
+            sql = "SELECT \(orderColumns) FROM (\(found.joined(separator: " UNION "))) AS m CROSS JOIN orders WHERE orders.id = m.found"
+        } else {
+            sql = "SELECT \(orderColumns) FROM orders WHERE 1 = 1"
         }
         if let s = filter.status { sql += " AND status = \(next(s))" }
         if let c = filter.channel { sql += " AND channel = \(next(c))" }
         if let m = filter.paymentMethod { sql += " AND payment_method = \(next(m))" }
         if let t = filter.createdAfter { sql += " AND created_at >= \(next(t))" }
         if let t = filter.createdBefore { sql += " AND created_at < \(next(t))" }
-        if let q = filter.q, !q.isEmpty {
-            let digits = String(q.filter(\.isNumber))
-            let escaped = q.replacingAll("\\", with: "\\\\").replacingAll("%", with: "\\%").replacingAll("_", with: "\\_")
-            sql += " AND (channel_order_ref = \(next(q)) OR customer_name LIKE \(next("%" + escaped + "%")) ESCAPE '\\'"
-            if digits.count >= 4 { sql += " OR customer_phone LIKE \(next("%" + digits + "%"))" }
-            sql += ")"
+        if let cursor { sql += " AND (created_at, id) < (\(next(cursor.createdAt)), \(next(cursor.id)))" }
+        sql += " ORDER BY created_at DESC, id DESC LIMIT \(next(filter.limit + 1))"
+        return (sql, arguments)
+    }
+
+    // MARK: - order_search
+
+    /// Adds a new order's names to the search index (in the transaction that stores it).
+    static func insertSearch(_ db: any Database, orderID: String, customer: String, recipient: String) throws {
+        try db.perform("INSERT INTO order_search (order_id, names) VALUES (?1, ?2)",
+                       binding: orderID, OrderSearch.names(customer: customer, recipient: recipient))
+    }
+
+    /// Replaces an order's names in the search index (an edit changed the recipient). On
+    /// SQLite the row is found through the FTS index's own `order_id` column.
+    static func updateSearch(_ db: any Database, orderID: String, customer: String, recipient: String) throws {
+        let names = OrderSearch.names(customer: customer, recipient: recipient)
+        switch db.dialect {
+        case .sqlite:
+            try db.execute("UPDATE order_search SET names = ?2 WHERE order_search MATCH ?1", binding: OrderSearch.fts5Row(orderID: orderID), names)
+        case .postgres:
+            try db.execute("UPDATE order_search SET names = ?2 WHERE order_id = ?1", binding: orderID, names)
         }
-        if let after = filter.after { sql += " AND id < \(next(after))" }
-        sql += " ORDER BY id DESC LIMIT \(next(filter.limit + 1))"
-        return try db.query(sql, StatementArguments(arguments), order)
     }
 
     /// When the earliest unpaid order's payment window closes, or nil. (`MIN` over no rows is

@@ -310,6 +310,10 @@ public enum OrderTransitions {
                                             supply: edit.supply, shippingTax: edit.shippingTax, totals: edit.totals, now: now) else {
             throw db.concurrentChange(DomainError(.versionMismatch, "Order \(id) changed while it was being edited; read it again and retry."))
         }
+        if edit.shipping.name != edit.order.shipping.name {
+            // The recipient's name is searchable: the index follows in the same transaction.
+            try OrderRecords.updateSearch(db, orderID: id, customer: edit.order.customerName, recipient: edit.shipping.name)
+        }
         try OrderHistory.record(db, orderID: id, action: .edited, event: OrderEvents.edited, from: edit.order.status, to: edit.order.status,
                                 detail: edit.diff, actor: actor, now: now)
     }

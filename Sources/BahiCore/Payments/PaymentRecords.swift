@@ -122,12 +122,13 @@ enum PaymentRecords {
     /// Mismatches, newest first, optionally only open ones, before the id `before`.
     static func mismatches(_ db: any Database, openOnly: Bool, before: String?, limit: Int) throws -> [PaymentMismatch] {
         let bound = before ?? "\u{10FFFF}"
-        if openOnly {
-            return try db.query("SELECT \(mismatchColumns) FROM payment_mismatches WHERE status = 'open' AND id < ?1 ORDER BY id DESC LIMIT ?2",
-                                binding: bound, limit, map: mismatch)
-        }
-        return try db.query("SELECT \(mismatchColumns) FROM payment_mismatches WHERE id < ?1 ORDER BY id DESC LIMIT ?2", binding: bound, limit, map: mismatch)
+        return try db.query(openOnly ? openMismatchesSQL : mismatchesSQL, binding: bound, limit, map: mismatch)
     }
+
+    /// The mismatch list's statements: open ones (`payment_mismatches_status`, status then id)
+    /// or all (the primary key), each read backwards from the cursor.
+    static let openMismatchesSQL = "SELECT \(mismatchColumns) FROM payment_mismatches WHERE status = 'open' AND id < ?1 ORDER BY id DESC LIMIT ?2"
+    static let mismatchesSQL = "SELECT \(mismatchColumns) FROM payment_mismatches WHERE id < ?1 ORDER BY id DESC LIMIT ?2"
 
     static func mismatch(_ db: any Database, kind: PaymentMismatch.Kind, subjectID: String) throws -> PaymentMismatch? {
         try db.queryFirst("SELECT \(mismatchColumns) FROM payment_mismatches WHERE kind = ?1 AND subject_id = ?2", binding: kind.rawValue, subjectID, map: mismatch)

@@ -28,6 +28,8 @@ extension BahiSchema {
         .init("orders"),
         .init("order_lines"),
         .init("order_history"),
+        // Built from orders (names for search); copied as rows like any table.
+        .init("order_search"),
         .init("customer_stats"),
         .init("pincode_stats"),
         .init("payments"),

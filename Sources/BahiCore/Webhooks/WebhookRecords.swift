@@ -201,16 +201,16 @@ enum WebhookRecords {
     static func deliveries(_ db: any Database, endpointID: String, status: WebhookDelivery.Status?, before: String?, limit: Int) throws -> [WebhookDelivery] {
         let bound = before ?? "\u{10FFFF}"
         if let status {
-            return try db.query(
-                """
-                SELECT \(deliveryColumns) FROM webhook_deliveries WHERE endpoint_id = ?1 AND status = ?2 AND event_id < ?3
-                 ORDER BY event_id DESC LIMIT ?4
-                """, binding: endpointID, status.rawValue, bound, limit, map: delivery)
+            return try db.query(deliveriesInStatusSQL, binding: endpointID, status.rawValue, bound, limit, map: delivery)
         }
-        return try db.query(
-            "SELECT \(deliveryColumns) FROM webhook_deliveries WHERE endpoint_id = ?1 AND event_id < ?2 ORDER BY event_id DESC LIMIT ?3",
-            binding: endpointID, bound, limit, map: delivery)
+        return try db.query(deliveriesSQL, binding: endpointID, bound, limit, map: delivery)
     }
+
+    /// The delivery list's statements: of one status (`webhook_deliveries_status`: endpoint,
+    /// status, event id) or all (the unique endpoint and event id), read backwards from the cursor.
+    static let deliveriesInStatusSQL =
+        "SELECT \(deliveryColumns) FROM webhook_deliveries WHERE endpoint_id = ?1 AND status = ?2 AND event_id < ?3 ORDER BY event_id DESC LIMIT ?4"
+    static let deliveriesSQL = "SELECT \(deliveryColumns) FROM webhook_deliveries WHERE endpoint_id = ?1 AND event_id < ?2 ORDER BY event_id DESC LIMIT ?3"
 
     /// The attempts of a delivery, oldest first.
     static func attempts(_ db: any Database, deliveryID: String) throws -> [WebhookAttempt] {

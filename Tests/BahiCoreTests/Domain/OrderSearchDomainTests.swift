@@ -1,0 +1,143 @@
+import Testing
+import BahiCore
+import BahiStore
+
+/// `GET /v1/orders?q=` below HTTP, on every store: an order is found by its id, its channel
+/// reference, its phone however it is written, and the start of its buyer's or recipient's
+/// name words, the name index kept in step by an edit; a miss is empty; the list's filters and
+/// cursor apply to what the search finds.
+@Suite struct OrderSearchDomainTests {
+    static let now = OrderDomainTests.now
+
+    /// Three orders: Asha Patel (9825012345, shipped to herself), Ravi Kumar (7012345678,
+    /// shipped to Meena Iyer) and Ashok Rao (6123456789), placed a millisecond apart.
+    static func place(_ db: any Database) throws -> (asha: Order, ravi: Order, ashok: Order) {
+        try OrderDomainTests.seed(db, stock: 50)
+        func order(_ ref: String, _ name: String, _ phone: String, recipient: String? = nil, at: Int64) throws -> Order {
+            var draft = OrderDomainTests.draft(ref)
+            draft.customerName = name
+            draft.customerPhone = phone
+            draft.shipping.name = recipient ?? name
+            return try PlaceOrderFlow.place(db, draft: draft, policy: OrderDomainTests.policy, actor: "t", now: now + at).order
+        }
+        let asha = try order("W-1001", "Asha Patel", "+919825012345", at: 0)
+        let ravi = try order("W-1002", "Ravi Kumar", "+917012345678", recipient: "Meena Iyer", at: 1)
+        let ashok = try order("AMZ-408-77", "Ashok Rao", "+916123456789", at: 2)
+        return (asha, ravi, ashok)
+    }
+
+    static func search(_ db: any Database, _ q: String, configure: (inout OrderQueries.Filter) -> Void = { _ in }) throws -> [String] {
+        var filter = OrderQueries.Filter()
+        filter.q = q
+        configure(&filter)
+        return try OrderQueries.list(db, filter).orders.map(\.channelOrderRef)
+    }
+
+    @Test func findsByIdReferencePhoneInEveryFormAndNamePrefix() async throws {
+        try await onEveryStore { store in
+            try await store.write { db in
+                let placed = try Self.place(db)
+                #expect(try Self.search(db, placed.ravi.id) == ["W-1002"])
+                #expect(try Self.search(db, "AMZ-408-77") == ["AMZ-408-77"])
+                #expect(try Self.search(db, " W-1001 ") == ["W-1001"])
+                for phone in ["+91 98250 12345", "09825012345", "9825012345", "919825012345", "0091 98250 12345", "+91-98250-12345"] {
+                    #expect(try Self.search(db, phone) == ["W-1001"], "\(phone)")
+                }
+                // Names: any word's start, any case; every word must match; newest first.
+                #expect(try Self.search(db, "Ash") == ["AMZ-408-77", "W-1001"])
+                #expect(try Self.search(db, "asha") == ["W-1001"])
+                #expect(try Self.search(db, "PAT") == ["W-1001"])
+                #expect(try Self.search(db, "Ash Rao") == ["AMZ-408-77"])
+                // The recipient's name finds the order too.
+                #expect(try Self.search(db, "meena") == ["W-1002"])
+                // Misses: no such name, phone, reference or id.
+                #expect(try Self.search(db, "Zubin") == [])
+                #expect(try Self.search(db, "9000000000") == [])
+                #expect(try Self.search(db, "ord_01ZZZZZZZZZZZZZZZZZZZZZZZZ") == [])
+                #expect(try Self.search(db, "\"a*") == [])
+                // A substring inside a word or a phone is not a match any more.
+                #expect(try Self.search(db, "shok") == [])
+                #expect(try Self.search(db, "12345") == [])
+            }
+        }
+    }
+
+    @Test func filtersAndTheCursorApplyToWhatTheSearchFinds() async throws {
+        try await onEveryStore { store in
+            try await store.write { db in
+                let placed = try Self.place(db)
+                #expect(try Self.search(db, "ash") { $0.status = "cancelled" } == [])
+                #expect(try Self.search(db, "ash") { $0.createdBefore = Self.now + 1 } == ["W-1001"])
+                #expect(try Self.search(db, "ash") { $0.channel = "amazon" } == [])
+                var filter = OrderQueries.Filter()
+                filter.q = "ash"
+                filter.limit = 1
+                let first = try OrderQueries.list(db, filter)
+                #expect(first.orders.map(\.id) == [placed.ashok.id] && first.next == placed.ashok.id)
+                filter.after = first.next
+                let second = try OrderQueries.list(db, filter)
+                #expect(second.orders.map(\.id) == [placed.asha.id] && second.next == nil)
+            }
+        }
+    }
+
+    /// Edits `order` (as read) to ship to `recipient`.
+    static func reship(_ db: any Database, _ order: Order, to recipient: String, at: Int64) throws {
+        var shipping = order.shipping
+        shipping.name = recipient
+        _ = try EditOrderFlow.edit(db, id: order.id, OrderTransitions.EditInput(version: order.version, shipping: shipping),
+                                   policy: OrderDomainTests.policy, actor: "t", now: now + at)
+    }
+
+    @Test func anEditedRecipientIsFoundByTheNewNameInTheSameTransaction() async throws {
+        try await onEveryStore { store in
+            let ravi = try await store.write { db in try Self.place(db).ravi }
+            try await store.write { db in
+                try Self.reship(db, ravi, to: "Farhan Qureshi", at: 10)
+                #expect(try Self.search(db, "farh") == ["W-1002"])
+                #expect(try Self.search(db, "Meena") == [])
+                #expect(try Self.search(db, "Ravi") == ["W-1002"])
+            }
+            // A transaction that edits and then fails leaves the index as it was (rolled back with the order).
+            let edited = try #require(try await store.read { db in try OrderQueries.find(db, id: ravi.id) })
+            do {
+                try await store.write { db in
+                    try Self.reship(db, edited, to: "Gone Away", at: 20)
+                    #expect(try Self.search(db, "gone") == ["W-1002"])
+                    throw CancellationError()
+                }
+            } catch is CancellationError {}
+            try await store.read { db throws in
+                #expect(try Self.search(db, "gone") == [])
+                #expect(try Self.search(db, "farhan") == ["W-1002"])
+            }
+        }
+    }
+
+    @Test func theListPagesNewestFirstUnderEveryFilter() async throws {
+        try await onEveryStore { store in
+            try await store.write { db in
+                let placed = try Self.place(db)
+                func pages(_ configure: (inout OrderQueries.Filter) -> Void) throws -> [String] {
+                    var filter = OrderQueries.Filter()
+                    filter.limit = 1
+                    configure(&filter)
+                    var ids: [String] = []
+                    while true {
+                        let page = try OrderQueries.list(db, filter)
+                        ids += page.orders.map(\.id)
+                        guard let next = page.next else { return ids }
+                        filter.after = next
+                    }
+                }
+                let newestFirst = [placed.ashok.id, placed.ravi.id, placed.asha.id]
+                #expect(try pages { _ in } == newestFirst)
+                #expect(try pages { $0.status = "confirmed" } == newestFirst)
+                #expect(try pages { $0.channel = "web" } == newestFirst)
+                #expect(try pages { $0.paymentMethod = "prepaid" } == newestFirst)
+                #expect(try pages { $0.createdAfter = Self.now + 1 } == [placed.ashok.id, placed.ravi.id])
+                #expect(try pages { $0.createdAfter = Self.now; $0.createdBefore = Self.now + 2 } == [placed.ravi.id, placed.asha.id])
+            }
+        }
+    }
+}
