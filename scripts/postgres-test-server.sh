@@ -30,7 +30,7 @@ start)
   DURABILITY="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
   [ "${BAHI_PG_DURABLE:-0}" = 1 ] && DURABILITY=""
   runuser -u postgres -- "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w \
-    -o "-p $PORT -k $DIR -c listen_addresses='' $DURABILITY -c max_connections=300" start >/dev/null
+    -o "-p $PORT -k $DIR -c listen_addresses='' $DURABILITY -c max_connections=600" start >/dev/null
   echo "host=$DIR port=$PORT user=postgres dbname=postgres"
   ;;
 stop)
