@@ -65,9 +65,6 @@ func runSeed(_ options: SeedOptions) async throws {
     if let path = options.path {
         let sqlite = try await SQLiteStore(path: path, configuration: .init(synchronous: .normal))
         _ = try await sqlite.migrate(BahiSchema.migrator)
-        // A page cache the size of a busy server's: each order reads back rows written moments
-        // earlier, and the default 2 MB cache would send those reads to the kernel.
-        try await sqlite.write { db in try db.execute("PRAGMA cache_size = -524288") }
         store = sqlite
     } else {
         let postgres = try await PostgresStore(configuration: .init(conninfo: options.postgres ?? "", poolSize: 2))
@@ -87,8 +84,20 @@ func runSeed(_ options: SeedOptions) async throws {
     FileHandle.standardError.write(Data("seed: \(options.orders) orders over \(plan.days) days, \(plan.customers) customers, \(plan.skus) SKUs (\(plan.kits) kits), \(plan.pincodes.count) pincodes, seed \(plan.seed), now \(plan.now)\n".utf8))
     let started = Date()
     let reporter = ProgressReporter(started: started)
-    let summary = try await StoreSeeder.seed(store, plan: plan) { written, total in reporter.report(written, total) }
-    await store.close()
+    let summary: StoreSeeder.Summary
+    if let path = options.path {
+        // SQLite: migrated through the store, then one connection of our own, batches in
+        // plain transactions (`StoreSeeder.seed(_: Connection…)` says why), with a page cache
+        // the size of a busy server's (each order reads back rows written moments earlier).
+        await store.close()
+        let connection = try Connection(path: path, synchronous: .normal)
+        defer { connection.close() }
+        try connection.execute("PRAGMA cache_size = -524288")
+        summary = try await StoreSeeder.seed(connection, plan: plan) { written, total in reporter.report(written, total) }
+    } else {
+        summary = try await StoreSeeder.seed(store, plan: plan) { written, total in reporter.report(written, total) }
+        await store.close()
+    }
     print(String(format: "seeded %d orders, %d shipments in %.1f s (%.0f orders/s)", summary.orders, summary.shipments, summary.seconds,
                  Double(summary.orders) / max(summary.seconds, 0.001)))
     for (status, count) in summary.statuses.sorted(by: { $0.value > $1.value }) {
