@@ -76,16 +76,13 @@ fi
 "$BENCH" seed --orders 0 "${SEED_EMPTY[@]}" >/dev/null 2>&1
 
 # ── shape and size ──
+q() { if [ "$STORE" = postgres ]; then psql -Atq -F '|' -d "${CONN/dbname=postgres/dbname=scale}" -c "$1"; else sqlite3 -separator '|' "$BIG" "$1"; fi; }
 if [ "$STORE" = postgres ]; then
-  SQL="psql -Atq ${CONN/dbname=postgres/dbname=scale} -F | -c"
-  $SQL "SELECT 'orders', COUNT(*) FROM orders" > "$WORK/shape"
-  bytes=$($SQL "SELECT pg_database_size('scale')")
+  bytes=$(q "SELECT pg_database_size('scale')")
 else
   sqlite3 "$BIG" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
-  SQL="sqlite3 -separator | file:$BIG?mode=ro"
   bytes=$(stat -c %s "$BIG")
 fi
-q() { if [ "$STORE" = postgres ]; then psql -Atq -F '|' "${CONN/dbname=postgres/dbname=scale}" -c "$1"; else sqlite3 -separator '|' "$BIG" "$1"; fi; }
 orders=$(q "SELECT COUNT(*) FROM orders")
 echo "-- the store: $orders orders"
 q "SELECT status, COUNT(*) FROM orders GROUP BY status ORDER BY 2 DESC" | awk -F'|' -v n="$orders" '{ printf "   %-16s %9d  %5.1f %%\n", $1, $2, 100 * $2 / n }'
