@@ -56,13 +56,15 @@ let package = Package(
         .target(name: "BahiAPI", dependencies: ["BahiCore", "BahiStore", "BahiHTTP", "BahiJSON"], swiftSettings: strict),
         // The command-line entry point: serve, version, ...
         .executableTarget(name: "bahi", dependencies: ["BahiAPI", "BahiHTTP", "BahiJSON", "BahiCore", "BahiStore"], swiftSettings: strict),
-        .executableTarget(name: "BahiBench", dependencies: ["BahiStore", "BahiCore", "BahiHTTP", "BahiJSON"], swiftSettings: strict),
+        // A realistic large store written through the domain's flows (`BahiBench seed`, Benchmarks/scale.sh).
+        .target(name: "BahiSeed", dependencies: ["BahiCore", "BahiStore"], swiftSettings: strict),
+        .executableTarget(name: "BahiBench", dependencies: ["BahiStore", "BahiCore", "BahiHTTP", "BahiJSON", "BahiSeed"], swiftSettings: strict),
 
         // A blocking loopback client and helpers shared by the live tests.
         .target(name: "BahiTestSupport", path: "Tests/BahiTestSupport", swiftSettings: strict),
         .testTarget(name: "BahiHTTPTests", dependencies: ["BahiHTTP", "BahiJSON", "BahiTestSupport", "CTLS"], swiftSettings: strict),
         .testTarget(name: "BahiStoreTests", dependencies: ["BahiStore", "BahiCore"], swiftSettings: strict),
-        .testTarget(name: "BahiCoreTests", dependencies: ["BahiCore", "BahiJSON", "BahiStore", "BahiTestSupport"], swiftSettings: strict),
+        .testTarget(name: "BahiCoreTests", dependencies: ["BahiCore", "BahiJSON", "BahiStore", "BahiTestSupport", "BahiSeed"], swiftSettings: strict),
         .testTarget(name: "BahiAPITests", dependencies: ["BahiAPI", "BahiHTTP", "BahiCore", "BahiStore", "BahiJSON", "BahiTestSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -5,6 +5,7 @@
 //   BahiBench domain [--duration SECONDS] [--callers 64] [--synchronous full|normal] [--dir PATH]
 //                    [--only holds|orders]
 //
+// `seed` writes a realistic large store through the domain's flows (SeedCommand.swift, BahiSeed).
 // `domain` runs checkout holds and orders straight through the store (DomainBenchmark.swift).
 //
 // `store` measures single-row `SQLiteStore.write` calls per second at several levels of concurrent
@@ -40,6 +41,7 @@ func usage() -> Never {
         usage: BahiBench store [--duration SECONDS] [--callers 1,16,64,256] [--synchronous full|normal] [--dir PATH] [--no-baseline]
                BahiBench domain [--duration SECONDS] [--callers 64] [--synchronous full|normal] [--dir PATH] [--only holds|orders]
                BahiBench receiver --port N [--secret whsec_…] [--log FILE] [--fail-every N]
+               BahiBench seed --orders N (--db PATH | --postgres CONNINFO) [--days 180] [--seed 1] [--now MS] [--backlog-days 2] [--batch 500] [--pincodes CSV]
                BahiBench produce --url http://127.0.0.1:PORT --key KEY --rate N --duration S [--skus 10] [--threads 8]
 
         """.utf8))
@@ -232,6 +234,13 @@ case "receiver":
         try await runReceiver(arguments.dropFirst())
     } catch {
         FileHandle.standardError.write(Data("BahiBench receiver failed: \(error)\n".utf8))
+        exit(1)
+    }
+case "seed":
+    do {
+        try await runSeed(parseSeedOptions(arguments.dropFirst()))
+    } catch {
+        FileHandle.standardError.write(Data("BahiBench seed failed: \(error)\n".utf8))
         exit(1)
     }
 case "produce":

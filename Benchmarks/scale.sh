@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# Scale benchmark (issue 15): a realistic store of ORDERS orders (`BahiBench seed`: 50,000
+# customers, 5,000 SKUs with kits, 3 locations, 4 channels, 180 days of orders through delivery,
+# RTO, NDR and COD), then every list and search call an operator or a connector waits on, each
+# with READERS concurrent readers (Benchmarks/scale_read.py: p50/p99 per call, the server's peak
+# RSS), `bahi check`, `POST /v1/orders` at 64 connections on this store and on an empty one
+# (same catalogue, same sitting), the seeding time and the bytes per order with what takes them.
+#
+#   Benchmarks/scale.sh                               # 1,000,000 orders on SQLite
+#   ORDERS=200000 Benchmarks/scale.sh                 # a smaller store
+#   DB=/tmp/scale/bahi.db Benchmarks/scale.sh         # reuse a seeded file (seeded there if absent)
+#   STORE=postgres ORDERS=200000 Benchmarks/scale.sh  # a throwaway durable PostgreSQL cluster
+#
+# Knobs: READERS=8 DURATION=5 (seconds per read call), CONNS=64 POST_DURATION=10, SKIP_POST=1,
+# BAHI_PG_DIR=/tmp/pg-scale BAHI_PG_PORT=55435. The POST runs add orders to the store, so a
+# reused DB grows by what they wrote.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ORDERS=${ORDERS:-1000000}
+STORE=${STORE:-sqlite}
+READERS=${READERS:-8}
+DURATION=${DURATION:-5}
+CONNS=${CONNS:-64}
+POST_DURATION=${POST_DURATION:-10}
+command -v wrk >/dev/null || apt-get install -y wrk >/dev/null
+if [ -z "${BIN:-}" ]; then
+  echo "building bahi and BahiBench (release)..." >&2
+  swift build -c release --product bahi --scratch-path .build-release >/dev/null
+  swift build -c release --product BahiBench --scratch-path .build-release >/dev/null
+  BIN=$(swift build -c release --product bahi --scratch-path .build-release --show-bin-path)/bahi
+fi
+BENCH=${BENCH:-$(dirname "$BIN")/BahiBench}
+WORK=$(mktemp -d)
+chmod 755 "$WORK"
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  sleep 0.3
+  if [ "$STORE" = postgres ]; then BAHI_PG_DIR="$PG_DIR" BAHI_PG_PORT="$PG_PORT" scripts/postgres-test-server.sh stop; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM PIPE
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+echo "== Bahi scale benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $STORE, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# ── the stores: the big one (seeded, or reused) and an empty one with the same catalogue ──
+if [ "$STORE" = postgres ]; then
+  PG_DIR=${BAHI_PG_DIR:-/tmp/pg-scale}
+  PG_PORT=${BAHI_PG_PORT:-55435}
+  CONN=$(BAHI_PG_DURABLE=1 BAHI_PG_DIR="$PG_DIR" BAHI_PG_PORT="$PG_PORT" scripts/postgres-test-server.sh start)
+  psql -q "$CONN" -c "CREATE DATABASE scale" -c "CREATE DATABASE scale_empty" >/dev/null
+  BIG="postgres://postgres@localhost:$PG_PORT/scale?host=$PG_DIR"
+  EMPTY="postgres://postgres@localhost:$PG_PORT/scale_empty?host=$PG_DIR"
+  SEED_BIG=(--postgres "${CONN/dbname=postgres/dbname=scale}")
+  SEED_EMPTY=(--postgres "${CONN/dbname=postgres/dbname=scale_empty}")
+  NEEDS_SEED=1
+else
+  BIG=${DB:-$WORK/big/bahi.db}
+  EMPTY=$WORK/empty/bahi.db
+  mkdir -p "$(dirname "$BIG")" "$(dirname "$EMPTY")"
+  SEED_BIG=(--db "$BIG")
+  SEED_EMPTY=(--db "$EMPTY")
+  NEEDS_SEED=1
+  [ -s "$BIG" ] && NEEDS_SEED=0
+fi
+if [ "$NEEDS_SEED" = 1 ]; then
+  echo "-- seeding $ORDERS orders"
+  start=$(date +%s.%N)
+  "$BENCH" seed --orders "$ORDERS" "${SEED_BIG[@]}" 2> >(grep -v '^seed: [0-9]' >&2 | cat >&2) | tee "$WORK/seed.out"
+  echo "seeding took $(python3 -c "print(f'{$(date +%s.%N) - $start:.0f}')") s (orders/s above; the release binary, one writer)"
+else
+  echo "-- reusing $BIG"
+fi
+"$BENCH" seed --orders 0 "${SEED_EMPTY[@]}" >/dev/null 2>&1
+
+# ── shape and size ──
+q() { if [ "$STORE" = postgres ]; then psql -Atq -F '|' -d "${CONN/dbname=postgres/dbname=scale}" -c "$1"; else sqlite3 -separator '|' "$BIG" "$1"; fi; }
+if [ "$STORE" = postgres ]; then
+  bytes=$(q "SELECT pg_database_size('scale')")
+else
+  sqlite3 "$BIG" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+  bytes=$(stat -c %s "$BIG")
+fi
+orders=$(q "SELECT COUNT(*) FROM orders")
+echo "-- the store: $orders orders"
+q "SELECT status, COUNT(*) FROM orders GROUP BY status ORDER BY 2 DESC" | awk -F'|' -v n="$orders" '{ printf "   %-16s %9d  %5.1f %%\n", $1, $2, 100 * $2 / n }'
+for t in order_lines shipments payments events order_history stock_movements tracking_scans invoices manifests shipment_ndrs; do
+  printf "   %-16s %9d rows\n" "$t" "$(q "SELECT COUNT(*) FROM $t")"
+done
+echo "   customers $(q "SELECT COUNT(*) FROM customer_stats"), waiting to pack: $(q "SELECT COUNT(*) FROM shipments WHERE status IN ('pending', 'picking')")"
+echo "-- size: $bytes bytes, $((bytes / orders)) bytes per order"
+if [ "$STORE" = postgres ]; then
+  q "SELECT relname, pg_total_relation_size(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY 2 DESC LIMIT 15" |
+    awk -F'|' -v n="$orders" '{ printf "   %-28s %8.1f MB  %6.0f B/order (with its indexes)\n", $1, $2 / 1048576, $2 / n }'
+else
+  q "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 20" |
+    awk -F'|' -v n="$orders" '{ printf "   %-34s %8.1f MB  %6.0f B/order\n", $1, $2 / 1048576, $2 / n }'
+fi
+
+# ── the audit, offline ──
+start=$(date +%s.%N)
+"$BIN" check --db "$BIG" > "$WORK/check.out" 2>&1 || true
+echo "-- bahi check: $(grep -c '^ok' "$WORK/check.out") ok, $(grep -vc '^ok' "$WORK/check.out") not ok, $(python3 -c "print(f'{$(date +%s.%N) - $start:.1f}')") s"
+grep -v '^ok' "$WORK/check.out" | sed 's/^/   /' || true
+
+# ── serving: reads, then writes ──
+serve() {  # serve DB PORT DIR: one node, durable, rate limit lifted, its log (and a first start's admin key) in DIR
+  BAHI_RATE_LIMIT_REQUESTS_PER_SECOND=1000000 BAHI_RATE_LIMIT_BURST=1000000 BAHI_DATABASE_SYNCHRONOUS=full BAHI_SELLER_STATE=Gujarat \
+    BAHI_LOG_ACCESS_LOG=false BAHI_DATABASE_PATH="$3/bahi.db" "$BIN" serve --db "$1" --port "$2" > "$3/serve.$2.log" 2>&1 &
+  PIDS+=($!)
+  SERVER=$!
+  for _ in $(seq 600); do curl -sf "http://127.0.0.1:$2/v1/ready" >/dev/null 2>&1 && break; sleep 0.1; done
+}
+key_for() {  # key_for DB: a new admin key, made offline, with its own limit lifted
+  "$BIN" keys create --db "$1" --role admin --name "scale-$$-$RANDOM" --rate-limit 1000000/s --burst 1000000 2>/dev/null
+}
+KEY=$(key_for "$BIG")
+PORT=$(free_port)
+serve "$BIG" "$PORT" "$WORK"
+BIGPID=$SERVER
+echo "-- reads: $READERS readers"
+SCALE_JSON=${SCALE_JSON:-} python3 Benchmarks/scale_read.py "http://127.0.0.1:$PORT" "$KEY" "$BIGPID" "$READERS" "$DURATION"
+
+if [ "${SKIP_POST:-0}" != 1 ]; then
+  post() {  # post PORT KEY PID: wrk at CONNS for POST_DURATION; prints "orders/s p50 p99 non-2xx peakRSS_MB"
+    ( peak=0; while kill -0 "$3" 2>/dev/null; do r=$(awk '/VmRSS/ { print $2 }' "/proc/$3/status" 2>/dev/null || echo 0); [ "${r:-0}" -gt "$peak" ] && peak=$r; echo "$peak" > "$WORK/rss.$3"; sleep 0.1; done ) &
+    local sampler=$!
+    BAHI_BENCH_KEY=$2 BENCH_RUN=$RANDOM wrk -t2 -c"$CONNS" -d"${POST_DURATION}s" --latency -s Benchmarks/scale-orders.lua "http://127.0.0.1:$1" | awk '
+      function ms(v) { if (v ~ /us$/) { sub(/us$/, "", v); return v / 1000 } if (v ~ /ms$/) { sub(/ms$/, "", v); return v } if (v ~ /s$/) { sub(/s$/, "", v); return v * 1000 } return v }
+      /^ +50%/ { p50 = ms($2) } /^ +99%/ { p99 = ms($2) } /^Requests\/sec/ { rps = $2 } /Non-2xx/ { bad = $NF }
+      END { printf "%.0f %.2f %.2f %d", rps, p50, p99, bad }'
+    kill "$sampler" 2>/dev/null || true
+    echo " $(( $(cat "$WORK/rss.$3" 2>/dev/null || echo 0) / 1024 ))"
+  }
+  echo "-- POST /v1/orders at $CONNS connections, ${POST_DURATION} s each (same catalogue; the empty store first, then this one)"
+  mkdir -p "$WORK/e"
+  EKEY=$(key_for "$EMPTY")
+  EPORT=$(free_port)
+  serve "$EMPTY" "$EPORT" "$WORK/e"
+  EPID=$SERVER
+  read -r e_rate e_p50 e_p99 e_bad e_rss <<< "$(post "$EPORT" "$EKEY" "$EPID")"
+  kill "$EPID"; wait "$EPID" 2>/dev/null || true
+  read -r b_rate b_p50 b_p99 b_bad b_rss <<< "$(post "$PORT" "$KEY" "$BIGPID")"
+  printf "   %-14s %9s %8s %8s %8s %12s\n" store "orders/s" "p50 ms" "p99 ms" non-2xx "peak RSS MB"
+  printf "   %-14s %9s %8s %8s %8s %12s\n" empty "$e_rate" "$e_p50" "$e_p99" "$e_bad" "$e_rss"
+  printf "   %-14s %9s %8s %8s %8s %12s\n" "$orders orders" "$b_rate" "$b_p50" "$b_p99" "$b_bad" "$b_rss"
+  echo "   big/empty: $(python3 -c "print(f'{100 * $b_rate / max($e_rate, 1):.0f} %')") (target ≥ 90 %)"
+fi
+kill "$BIGPID"; wait "$BIGPID" 2>/dev/null || true
