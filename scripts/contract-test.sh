@@ -37,7 +37,8 @@ cat > "$WORK/config.json" <<JSON
  "seller": {"legal_name": "Contract Test Traders", "gstin": "24AAKFK1234K1ZF", "state": "Gujarat",
             "address": {"line1": "1 Ring Road", "city": "Surat", "pincode": "395003"}},
  "secrets": {"razorpay_webhook_secret": "contract_rzp", "cashfree_client_secret": "contract_cf",
-             "payu_salt": "contract_salt", "payu_merchant_key": "contract_key"}}
+             "payu_salt": "contract_salt", "payu_merchant_key": "contract_key",
+             "shiprocket_webhook_token": "contract_sr", "delhivery_webhook_token": "contract_dl"}}
 JSON
 "$BIN" serve --config "$WORK/config.json" --db "$WORK/data/bahi.db" --port "$PORT" > "$WORK/out.log" 2> "$WORK/err.log" &
 PID=$!
