@@ -232,6 +232,10 @@ import BahiTestSupport
 
             let refused = await w.post("/v1/shipments/\(shipment)/ndr-action", #"{"action":"update_phone","note":"New number"}"#, key: w.warehouse)
             #expect(refused.status == .unprocessableContent && refused.fieldErrors["phone"] == "required", "\(refused.text)")
+            // The same attempt reported again later (a resent report) is no new NDR and leaves this one open.
+            let resent = await Self.report(w, shipment, "undelivered", at: "2026-12-01T15:30:00+05:30", extra: #","reason":"customer_unavailable","attempt":1"#)
+            #expect(resent.status == .ok && resent.document.at("ndr") == JSONValue.null && resent.str("shipment_status") == "undelivered", "\(resent.text)")
+            #expect(await w.get("/v1/ndr", key: w.warehouse).list("data").count == 1)
             let answered = await w.post("/v1/shipments/\(shipment)/ndr-action", #"{"action":"update_phone","phone":"+91 94350 11111","note":"Call the new number"}"#, key: w.warehouse)
             #expect(answered.status == .ok && answered.str("status") == "actioned" && answered.str("action") == "update_phone", "\(answered.text)")
             #expect(answered.str("action_detail.phone") == "+919435011111" && answered.str("courier_reply")?.hasPrefix("not sent") == true, "\(answered.text)")

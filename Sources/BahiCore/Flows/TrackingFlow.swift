@@ -96,7 +96,7 @@ public enum TrackingFlow {
                     try Shipments.restamp(db, shipment, at: update.occurredAt)
                     // Another failed attempt with no out-for-delivery reported between: a new NDR.
                     if shipment.status == .undelivered, let since = shipment.statusAt, update.occurredAt > since {
-                        outcome = try failedAttempt(db, update, shipment: shipment, outcome: outcome, policy: policy, actor: actor, now: now)
+                        outcome = try failedAttempt(db, update, shipment: shipment, outcome: outcome, policy: policy, actor: actor, now: now, repeated: true)
                     }
                 }
             }
@@ -114,9 +114,14 @@ public enum TrackingFlow {
     /// Records the failed attempt `update` reports for `shipment` (now undelivered) and applies
     /// the NDR policy: a refusal or the last attempt sends the parcel back at once.
     static func failedAttempt(_ db: any Database, _ update: TrackingUpdate, shipment: Shipment, outcome: Outcome, policy: Policy, actor: String?,
-                              now: Int64) throws -> Outcome {
+                              now: Int64, repeated: Bool = false) throws -> Outcome {
         var outcome = outcome
         let earlier = try Tracking.ndrs(db, shipmentID: shipment.id)
+        // A report of the current undelivered status naming an attempt already recorded is that
+        // attempt resent with a newer time: its NDR, and the seller's answer to it, stay.
+        if repeated, let stated = update.ndr?.attempt, earlier.contains(where: { $0.attempt == stated }) { return outcome }
+        // The next attempt, or the courier's number when higher (its count of a push's scans can
+        // only be lower than ours when the push carried part of the history).
         let attempt = max(update.ndr?.attempt ?? 0, (earlier.map(\.attempt).max() ?? 0) + 1)
         let reported = update.ndr ?? TrackingUpdate.NDR(reason: .other, attempt: nil, code: update.codes.first?.code, text: update.codes.first?.label)
         // Earlier attempts are overtaken by this one.
