@@ -914,3 +914,45 @@ CREATE INDEX shipments_status ON shipments (status, id);
 CREATE INDEX shipments_pending_location ON shipments (location, id) WHERE status = 'pending';
 DROP INDEX tracking_parked_received;
 CREATE INDEX tracking_parked_received ON tracking_parked (received_at, identity);
+-- ───────────────────────────── the packing queue's sort keys (migration 20; PostgreSQL migration 15) ──────────────────
+
+-- The packing queue, kept rather than computed (issue 15): one row per shipment waiting to be
+-- picked (pending, its order confirmed or in fulfilment and not on hold), with what the queue
+-- sorts on, so the top of a location's queue is a range of one index however many wait.
+-- Fulfilment owns it; the flows that change a shipment or its order bring the order's rows up
+-- to date in the same transaction (FulfilmentQueue.refresh), and a shipment leaving `pending`
+-- leaves the queue. priority_class is FulfilmentPriority.priorityClass under the rules in
+-- fulfilment_queue_rules (express before standard, then prepaid before COD): 0 first. The SLA
+-- needs no column: breached ⇔ order_created_at ≤ now − sla, a range of fulfilment_queue_age.
+CREATE TABLE fulfilment_queue (
+    shipment_id       TEXT PRIMARY KEY REFERENCES shipments (id),
+    order_id          TEXT NOT NULL REFERENCES orders (id),
+    location          TEXT NOT NULL,
+    channel           TEXT NOT NULL,
+    channel_order_ref TEXT NOT NULL,
+    payment_method    TEXT NOT NULL,
+    value_paise       INTEGER NOT NULL,               -- the order's total
+    order_created_at  INTEGER NOT NULL,               -- the SLA clock starts here
+    priority_class    INTEGER NOT NULL
+) STRICT;
+CREATE INDEX fulfilment_queue_order ON fulfilment_queue (order_id);
+-- Breached ones first, oldest first (then class, value, id: the reference's ties).
+CREATE INDEX fulfilment_queue_age ON fulfilment_queue (location, order_created_at, priority_class, value_paise DESC, shipment_id);
+-- The rest: class, higher value first, older first, id.
+CREATE INDEX fulfilment_queue_rank ON fulfilment_queue (location, priority_class, value_paise DESC, order_created_at, shipment_id);
+-- The rules fulfilment_queue.priority_class was computed with (at most one row; none means the
+-- defaults the backfill below ranks with: prepaid first, no express channel). Configuration
+-- may change between starts, so a node whose rules differ recomputes the classes in a write
+-- (FulfilmentQueue.adopt) and reads by the reference sort until it has.
+CREATE TABLE fulfilment_queue_rules (
+    id                INTEGER PRIMARY KEY CHECK (id = 1),
+    prepaid_first     INTEGER NOT NULL,               -- 1: prepaid before COD
+    express_channels  TEXT NOT NULL                   -- JSON array of channel codes, sorted
+) STRICT;
+INSERT INTO fulfilment_queue (shipment_id, order_id, location, channel, channel_order_ref, payment_method, value_paise, order_created_at, priority_class)
+SELECT s.id, s.order_id, s.location, o.channel, o.channel_order_ref, o.payment_method, o.total_paise, o.created_at,
+       CASE WHEN o.payment_method = 'cod' THEN 3 ELSE 2 END
+  FROM shipments s JOIN orders o ON o.id = s.order_id
+ WHERE s.status = 'pending' AND o.status IN ('confirmed', 'in_fulfilment');
+-- The queue no longer reads pending shipments by location.
+DROP INDEX shipments_pending_location;

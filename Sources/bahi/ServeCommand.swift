@@ -49,6 +49,7 @@ enum ServeCommand {
         if !applied.isEmpty { printError("bahi: applied migrations \(applied.map { String($0.version) }.joined(separator: ", "))") }
         let app = BahiContext(configuration: config, store: store)
         await ensureAdminKey(app)
+        await adoptQueueRules(app)
         let maintenance = app.startMaintenance()
 
         let api = BahiApplication.makeAPI(app)
@@ -81,6 +82,20 @@ enum ServeCommand {
         while true {
             try? await Task.sleep(for: .seconds(3600))
             withExtendedLifetime(sources) {}
+        }
+    }
+
+    /// The stored packing queue ranked by this configuration's priority rules (express
+    /// channels, prepaid first): recomputed once when they changed since it was ranked. A
+    /// failure is reported and not fatal: the queue is then read by the reference sort.
+    static func adoptQueueRules(_ app: BahiContext) async {
+        let rules = app.fulfilmentRules
+        do {
+            if try await app.write({ db in try FulfilmentQueue.adopt(db, rules: rules) }) {
+                printError("bahi: the packing queue was re-ranked for the configured priority rules")
+            }
+        } catch {
+            printError("bahi: cannot re-rank the packing queue for the configured priority rules (it is sorted on each read instead): \(error)")
         }
     }
 

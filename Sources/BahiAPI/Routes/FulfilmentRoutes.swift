@@ -22,15 +22,16 @@ enum FulfilmentRoutes {
             let location = ctx.request.queryItem("location")
             let rules = ctx.app.fulfilmentRules
             let now = Int64(WallClock.milliseconds())
-            let entries = try await ctx.app.store.read { db in
+            let (entries, total) = try await ctx.app.store.read { db in
                 if let location, try !LocationCatalog.exists(db, code: location) {
                     throw DomainError(.unknownLocation, "No location \(location).",
                                       problems: [FieldProblem("location", "unknown_location", "Use a location code from GET /v1/locations.")])
                 }
-                return try FulfilmentQueue.entries(db, location: location, rules: rules, now: now)
+                return (try FulfilmentQueue.entries(db, location: location, limit: limit, rules: rules, now: now),
+                        try FulfilmentQueue.count(db, location: location))
             }
             return .json(.object([
-                "data": .array(entries.prefix(limit).map { $0.json(now: now) }), "total": .int(Int64(entries.count)), "next_cursor": .null,
+                "data": .array(entries.map { $0.json(now: now) }), "total": .int(total), "next_cursor": .null,
             ]))
         }
 

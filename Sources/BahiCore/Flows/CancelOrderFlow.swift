@@ -24,6 +24,7 @@ public enum CancelOrderFlow {
         try OrderTransitions.markCancelled(
             db, order: order, reason: reason, note: note, releasedUnits: released.reduce(0) { $0 + $1.lines.reduce(0) { $0 + $1.qty } },
             invoiced: shipments.contains { $0.invoiceID != nil }, actor: actor, now: now)
+        try FulfilmentQueue.refresh(db, orderID: id)
         return try OrderDetails.load(db, id: id)
     }
 

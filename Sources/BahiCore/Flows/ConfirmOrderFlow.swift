@@ -1,17 +1,19 @@
 public import BahiStore
 
 /// The order moves that change only the order (confirm, hold, payments), answered with the
-/// order as shown, shipments included.
+/// order as shown, shipments included; the packing queue follows the order in and out.
 public enum ConfirmOrderFlow {
     /// `on_hold` → `confirmed` after verification.
     public static func confirm(_ db: any Database, id: String, note: String?, actor: String?, now: Int64) throws -> Order {
         try OrderTransitions.confirm(db, id: id, note: note, actor: actor, now: now)
+        try FulfilmentQueue.refresh(db, orderID: id)
         return try OrderDetails.load(db, id: id)
     }
 
     /// `confirmed` → `on_hold`.
     public static func hold(_ db: any Database, id: String, reason: HoldReason, note: String?, actor: String?, now: Int64) throws -> Order {
         try OrderTransitions.hold(db, id: id, reason: reason, note: note, actor: actor, now: now)
+        try FulfilmentQueue.refresh(db, orderID: id)
         return try OrderDetails.load(db, id: id)
     }
 

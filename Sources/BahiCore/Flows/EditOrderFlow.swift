@@ -33,6 +33,8 @@ public enum EditOrderFlow {
             credit: credit, rank: try OrderIntake.ranker(db, strategy: policy.strategy(for: order.channel), destination: edit.destination))
         try OrderTransitions.applyEdit(db, edit, actor: actor, now: now)
         _ = try Shipments.create(db, orderID: id, allocations: allocations, now: now)
+        // The new parcels wait with the new total.
+        try FulfilmentQueue.refresh(db, orderID: id)
         return try OrderDetails.load(db, id: id)
     }
 }

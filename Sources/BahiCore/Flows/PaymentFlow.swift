@@ -47,6 +47,8 @@ public enum PaymentFlow {
         let applied = try OrderTransitions.applyPayment(
             db, orderID: owner, paymentID: payment.id, status: payment.state.status.rawValue, amountPaise: payment.state.amountPaise,
             capturedPaise: captured, authorizedPaise: authorized, gateway: payment.gateway, actor: actor, now: now)
+        // Money covering an order waiting for it confirms it: its parcels join the queue.
+        if applied.statusWhenPaid == .pendingPayment { try FulfilmentQueue.refresh(db, orderID: owner) }
         var mismatch: PaymentMismatch?
         if captured > 0, let found = PaymentMismatch.onCapture(
             amountPaise: captured, orderTotalPaise: applied.totalPaise, paidBeforePaise: applied.paidPaise - captured,

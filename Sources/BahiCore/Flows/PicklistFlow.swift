@@ -36,7 +36,7 @@ public enum PicklistFlow {
                 throw DomainError(.shipmentsNotPickable, "Some shipments cannot be picked now; nothing was changed.", problems: problems)
             }
         } else {
-            chosen = try FulfilmentQueue.entries(db, location: location, rules: rules, now: now).prefix(limit).map { ($0.item.shipmentID, $0.item.orderID) }
+            chosen = try FulfilmentQueue.entries(db, location: location, limit: limit, rules: rules, now: now).map { ($0.item.shipmentID, $0.item.orderID) }
         }
         guard !chosen.isEmpty else {
             throw DomainError(.nothingToPick, "No confirmed shipment is waiting at \(location).")

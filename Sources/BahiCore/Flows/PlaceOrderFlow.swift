@@ -51,6 +51,8 @@ public enum PlaceOrderFlow {
         try OrderIntake.recordCreated(db, prepared, actor: actor, now: now)
         var order = prepared.order
         order.shipments = try Shipments.create(db, orderID: id, allocations: allocations, now: now)
+        // A confirmed order's parcels wait in the packing queue from now.
+        if order.status == .confirmed { try FulfilmentQueue.refresh(db, orderID: id) }
         return (order, true)
     }
 

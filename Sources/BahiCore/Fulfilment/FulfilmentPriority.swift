@@ -80,6 +80,29 @@ public enum FulfilmentPriority {
         }.map(\.item)
     }
 
+    /// The class the stored queue keeps for a waiting shipment (`fulfilment_queue.priority_class`):
+    /// rules 2 and 3 of `sort` as one number, smaller first — express prepaid 0, express COD 1,
+    /// standard prepaid 2, standard COD 3 (COD counts as prepaid, so 0 or 2, unless
+    /// `prepaidFirst`). One number, so the queue's order is one index's order.
+    public static func priorityClass(channel: String, paymentMethod: String, prepaidFirst: Bool, expressChannels: Set<String>) -> Int64 {
+        (expressChannels.contains(channel) ? 0 : 2) + (prepaidFirst && paymentMethod == "cod" ? 1 : 0)
+    }
+
+    /// The latest order time whose SLA is breached at `now` (`now >= slaDue(createdAt)` exactly
+    /// when `createdAt <= cutoff`), or nil when no order can be breached: what turns rule 1
+    /// into a range of the stored queue's age index, so the SLA needs no column updated as
+    /// time passes. Exact at the edges `slaDue` saturates at.
+    public static func breachCutoff(now: Int64, rules: FulfilmentPriorityRules) -> Int64? {
+        // slaDue never exceeds .max, so at .max every order is due.
+        if now == .max { return .max }
+        let (window, o1) = Int64(max(0, rules.slaHours)).multipliedReportingOverflow(by: 3_600_000)
+        // A window past the clock's range: every due time saturates to .max, never reached.
+        if o1 { return nil }
+        // Due times that saturate are .max > now, so only createdAt + window ≤ now counts.
+        let (cutoff, o2) = now.subtractingReportingOverflow(window)
+        return o2 ? nil : cutoff
+    }
+
     /// When dispatch is due: `createdAt` + `slaHours` (a negative SLA counts as 0), saturating
     /// rather than overflowing for absurd inputs.
     public static func slaDue(createdAt: Int64, rules: FulfilmentPriorityRules) -> Int64 {

@@ -61,8 +61,9 @@ public enum FulfilmentRecords {
 
     /// Moves a shipment from `from` to `to` if it is still `from` (so two pickers or packers
     /// cannot both take it); true when it moved.
+    /// A shipment leaving `pending` leaves the stored packing queue in the same transaction.
     static func move(_ db: any Database, id: String, from: ShipmentStatus, to: ShipmentStatus, _ change: ShipmentChange, now: Int64) throws -> Bool {
-        try db.execute(
+        let moved = try db.execute(
             """
             UPDATE shipments SET status = ?1, updated_at = ?2, picklist_id = COALESCE(?3, picklist_id), weight_g = COALESCE(?4, weight_g),
                    length_mm = COALESCE(?5, length_mm), width_mm = COALESCE(?6, width_mm), height_mm = COALESCE(?7, height_mm),
@@ -71,6 +72,8 @@ public enum FulfilmentRecords {
             """,
             binding: to.rawValue, now, change.picklistID, change.package?.weightG, change.package?.lengthMM, change.package?.widthMM,
             change.package?.heightMM, change.packedAt, id, from.rawValue) == 1
+        if moved, from == .pending, to != .pending { try PackingQueue.remove(db, shipmentID: id) }
+        return moved
     }
 
     /// Moves a shipment from `from` to `to` setting its booking (courier, AWB, time), or clearing
@@ -137,18 +140,13 @@ public enum FulfilmentRecords {
         try db.execute("UPDATE shipments SET invoice_id = ?1 WHERE id = ?2", binding: invoiceID, shipmentID)
     }
 
-    /// Pending shipments (at one location, or all), oldest first: the queue before the
-    /// orders' state and the priority rules are applied.
-    static func pending(_ db: any Database, location: String?) throws -> [(id: String, orderID: String, location: String)] {
-        let map = { (row: Row) in (id: try row["id"] as String, orderID: try row["order_id"] as String, location: try row["location"] as String) }
-        if let location { return try db.query(pendingAtSQL, [location], map) }
-        return try db.query(pendingSQL, map)
+    /// An order's pending shipments (id and location) in id order: what waits in the queue
+    /// when the order may be picked (`shipments_order`).
+    static func pending(_ db: any Database, orderID: String) throws -> [(id: String, location: String)] {
+        try db.query("SELECT id, location FROM shipments WHERE order_id = ?1 AND status = 'pending' ORDER BY id", [orderID]) { row in
+            (id: try row["id"] as String, location: try row["location"] as String)
+        }
     }
-
-    /// The queue's pending shipments in id order: one location's (`shipments_pending_location`,
-    /// a partial index of pending shipments only) or all (`shipments_status`: status, id).
-    static let pendingAtSQL = "SELECT id, order_id, location FROM shipments WHERE status = 'pending' AND location = ?1 ORDER BY id"
-    static let pendingSQL = "SELECT id, order_id, location FROM shipments WHERE status = 'pending' ORDER BY id"
 
     // MARK: - manifests
 

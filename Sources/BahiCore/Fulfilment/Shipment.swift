@@ -213,9 +213,10 @@ public enum Shipments {
         try FulfilmentRecords.restamp(db, id: shipment.id, status: shipment.status, at: at)
     }
 
-    /// Pending shipments (at one location, or all), oldest first, with their orders.
-    static func pending(_ db: any Database, location: String?) throws -> [(id: String, orderID: String, location: String)] {
-        try FulfilmentRecords.pending(db, location: location)
+    /// An order's pending shipments (id and location): what of it waits in the packing queue
+    /// while the order may be picked.
+    static func pending(_ db: any Database, orderID: String) throws -> [(id: String, location: String)] {
+        try FulfilmentRecords.pending(db, orderID: orderID)
     }
 
     /// The first of `shipments` a courier already has (neither in the warehouse nor

@@ -131,6 +131,29 @@ enum InvariantRecords {
         }
     }
 
+    /// Up to 50 sentences, each naming a shipment the stored packing queue (`fulfilment_queue`)
+    /// gets wrong: one waiting (pending, its order confirmed or in fulfilment) that it lacks or
+    /// keeps with other facts than its shipment and order have, or one it keeps that does not wait.
+    static func queueMismatches(_ db: any Database) throws -> [String] {
+        try db.query(
+            """
+            SELECT s.id AS shipment_id, 'waits but is missing from the queue or kept with stale facts' AS problem
+              FROM shipments s JOIN orders o ON o.id = s.order_id
+             WHERE s.status = 'pending' AND o.status IN ('confirmed', 'in_fulfilment')
+               AND NOT EXISTS (SELECT 1 FROM fulfilment_queue q
+                                WHERE q.shipment_id = s.id AND q.order_id = s.order_id AND q.location = s.location AND q.channel = o.channel
+                                  AND q.channel_order_ref = o.channel_order_ref AND q.payment_method = o.payment_method
+                                  AND q.value_paise = o.total_paise AND q.order_created_at = o.created_at)
+            UNION ALL
+            SELECT q.shipment_id, 'is in the queue but does not wait (not pending, or its order may not be picked)'
+              FROM fulfilment_queue q
+             WHERE NOT EXISTS (SELECT 1 FROM shipments s JOIN orders o ON o.id = s.order_id
+                                WHERE s.id = q.shipment_id AND s.status = 'pending' AND o.status IN ('confirmed', 'in_fulfilment'))
+             LIMIT 50
+            """
+        ) { row in "shipment \(try row["shipment_id"] as String) \(try row["problem"] as String)" }
+    }
+
     /// Up to 50 sentences, each naming a parcel, order or hold whose reservation has no live
     /// owner (or an order whose parcels carry other amounts than it ordered).
     static func orphanedReservations(_ db: any Database) throws -> [String] {

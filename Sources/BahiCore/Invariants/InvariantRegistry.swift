@@ -62,6 +62,9 @@ public enum InvariantRegistry {
         Invariant(name: "every live reservation belongs to a live order or hold") { db in
             try InvariantRecords.orphanedReservations(db)
         },
+        Invariant(name: "the packing queue holds exactly the waiting shipments, with their orders' facts, classed by its rules") { db in
+            try InvariantRecords.queueMismatches(db) + PackingQueue.classProblems(db)
+        },
         Invariant(name: "invoice numbers have no gaps or repeats") { db in
             try Invoices.seriesProblems(db)
         },

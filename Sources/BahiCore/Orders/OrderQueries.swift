@@ -51,10 +51,10 @@ public enum OrderQueries {
         guard try OrderRecords.channel(db, id: id) == channel else { throw DomainError.notFound("order", id) }
     }
 
-    /// The packing queue's facts of those of `ids` whose orders may be picked (confirmed or
-    /// in fulfilment), by order id.
-    static func fulfillable(_ db: any Database, ids: [String]) throws -> [String: OrderRecords.QueueFacts] {
-        try OrderRecords.fulfillable(db, ids: ids)
+    /// The packing queue's facts of the order if it may be picked (confirmed or in
+    /// fulfilment; not on hold, waiting for payment or ended), else nil.
+    static func fulfillable(_ db: any Database, id: String) throws -> OrderRecords.QueueFacts? {
+        try OrderRecords.fulfillable(db, id: id)
     }
 
     /// Filters for the order list; every one optional.

@@ -304,27 +304,15 @@ public enum OrderRecords {
         var createdAt: Int64
     }
 
-    /// Queue facts of those of `ids` that are confirmed or in fulfilment (others may not be
-    /// picked), in batches of a fixed size so the statement text repeats.
-    static func fulfillable(_ db: any Database, ids: [String]) throws -> [String: QueueFacts] {
-        var out: [String: QueueFacts] = [:]
-        let batch = 100
-        var start = 0
-        while start < ids.count {
-            let chunk = Array(ids[start..<min(start + batch, ids.count)])
-            start += batch
-            let placeholders = (1...chunk.count).map { "?\($0)" }.joined(separator: ", ")
-            try db.query(
-                """
-                SELECT id, channel, channel_order_ref, payment_method, total_paise, created_at FROM orders
-                 WHERE status IN ('confirmed', 'in_fulfilment') AND id IN (\(placeholders))
-                """, StatementArguments(chunk)
-            ) { row in
-                out[try row["id"]] = QueueFacts(channel: try row["channel"], channelOrderRef: try row["channel_order_ref"],
-                                                paymentMethod: try row["payment_method"], totalPaise: try row["total_paise"], createdAt: try row["created_at"])
-            }
+    /// The order's queue facts if it is confirmed or in fulfilment (others may not be picked).
+    static func fulfillable(_ db: any Database, id: String) throws -> QueueFacts? {
+        try db.queryFirst(
+            "SELECT channel, channel_order_ref, payment_method, total_paise, created_at FROM orders WHERE id = ?1 AND status IN ('confirmed', 'in_fulfilment')",
+            [id]
+        ) { row in
+            QueueFacts(channel: try row["channel"], channelOrderRef: try row["channel_order_ref"], paymentMethod: try row["payment_method"],
+                       totalPaise: try row["total_paise"], createdAt: try row["created_at"])
         }
-        return out
     }
 
     // MARK: - order_lines

@@ -41,6 +41,9 @@ extension BahiSchema {
         .init("shipments"),
         .init("shipment_lines"),
         .init("picklists"),
+        // The packing queue's stored sort keys (built from shipments and orders; copied as rows).
+        .init("fulfilment_queue"),
+        .init("fulfilment_queue_rules"),
         .init("invoice_series"),
         .init("invoices"),
         .init("seller_profile"),

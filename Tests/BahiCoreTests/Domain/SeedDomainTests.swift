@@ -50,7 +50,7 @@ import BahiSeed
             #expect(statuses.isSuperset(of: ["completed", "cancelled", "confirmed"]))
             let completed = digest.values.filter { $0.hasPrefix("completed ") }.count
             #expect(completed > Self.plan.orders / 2)
-            let waiting = try await store.read { db in try FulfilmentQueue.entries(db, location: nil, rules: FulfilmentPriorityRules(), now: Self.plan.now) }
+            let waiting = try await store.read { db in try FulfilmentQueue.entries(db, location: nil, limit: 50, rules: FulfilmentPriorityRules(), now: Self.plan.now) }
             #expect(!waiting.isEmpty)
             // Repeat buyers: fewer phones than orders.
             let phones = try await store.read { db in try db.queryValue("SELECT COUNT(*) FROM customer_stats", as: Int64.self) ?? 0 }
