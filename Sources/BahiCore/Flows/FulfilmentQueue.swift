@@ -66,6 +66,18 @@ public enum FulfilmentQueue {
                                  waiting: try Shipments.pending(db, orderID: orderID))
     }
 
+    /// `refresh` for an order just placed, from what intake holds already (the order and the
+    /// shipments it made), so intake reads nothing more: its pending shipments wait while it
+    /// is confirmed.
+    static func enqueue(_ db: any Database, order: Order, shipments: [Shipment]) throws {
+        let waiting = order.status == .confirmed || order.status == .inFulfilment
+            ? shipments.filter { $0.status == .pending }.map { (id: $0.id, location: $0.location) } : []
+        try PackingQueue.replace(db, orderID: order.id, order: .init(channel: order.channel, channelOrderRef: order.channelOrderRef,
+                                                                     paymentMethod: order.paymentMethod.rawValue, valuePaise: order.totals.totalPaise,
+                                                                     createdAt: order.createdAt),
+                                 waiting: waiting)
+    }
+
     /// Makes the stored classes follow `rules` (express channels, prepaid first) if they follow
     /// others: the server runs it in a write at start, so a configuration change reorders
     /// the stored queue once. True when it recomputed.

@@ -52,7 +52,7 @@ public enum PlaceOrderFlow {
         var order = prepared.order
         order.shipments = try Shipments.create(db, orderID: id, allocations: allocations, now: now)
         // A confirmed order's parcels wait in the packing queue from now.
-        if order.status == .confirmed { try FulfilmentQueue.refresh(db, orderID: id) }
+        if order.status == .confirmed { try FulfilmentQueue.enqueue(db, order: order, shipments: order.shipments) }
         return (order, true)
     }
 
