@@ -914,3 +914,17 @@ CREATE INDEX shipments_status ON shipments (status, id);
 CREATE INDEX shipments_pending_location ON shipments (location, id) WHERE status = 'pending';
 DROP INDEX tracking_parked_received;
 CREATE INDEX tracking_parked_received ON tracking_parked (received_at, identity);
+
+-- ───────────────────────────── order search in time order (migration 22; SQLite only) ──────────────────
+
+-- SQLite's order search rows numbered by their order's creation time: rowid = created_at × 2^20
+-- plus the order's place among those created in the same millisecond (OrderRecords.insertSearch
+-- numbers new rows the same way). FTS5 returns a name's matches in rowid order, so a search reads
+-- them newest first and stops after a page instead of sorting every match (a common name matches
+-- tens of thousands of orders). PostgreSQL's order_search (a GIN index) is unchanged.
+CREATE VIRTUAL TABLE order_search_by_time USING fts5 (order_id, names, columnsize = 0);
+INSERT INTO order_search_by_time (rowid, order_id, names)
+    SELECT o.created_at * 1048576 + ROW_NUMBER() OVER (PARTITION BY o.created_at ORDER BY o.id) - 1, s.order_id, s.names
+      FROM order_search s JOIN orders o ON o.id = s.order_id;
+DROP TABLE order_search;
+ALTER TABLE order_search_by_time RENAME TO order_search;
