@@ -937,3 +937,10 @@ CREATE INDEX shipments_status ON shipments (status, id);
 CREATE INDEX shipments_pending_location ON shipments (location, id) WHERE status = 'pending';
 DROP INDEX tracking_parked_received;
 CREATE INDEX tracking_parked_received ON tracking_parked (received_at, identity);
+
+-- ─── manifest counts from an index (PostgreSQL migration 17; SQLite migration 23) ───
+
+-- A manifest's parcels by status, so its counts (waiting, handed over) and the list's status
+-- filter read this index alone rather than each parcel's row.
+DROP INDEX shipments_manifest;
+CREATE INDEX shipments_manifest ON shipments (manifest_id, status) WHERE manifest_id IS NOT NULL;

@@ -928,3 +928,10 @@ INSERT INTO order_search_by_time (rowid, order_id, names)
       FROM order_search s JOIN orders o ON o.id = s.order_id;
 DROP TABLE order_search;
 ALTER TABLE order_search_by_time RENAME TO order_search;
+
+-- ───────────────────────────── manifest counts from an index (migration 23; PostgreSQL migration 17) ──────────────────
+
+-- A manifest's parcels by status, so its counts (waiting, handed over) and the list's status
+-- filter read this index alone rather than each parcel's row.
+DROP INDEX shipments_manifest;
+CREATE INDEX shipments_manifest ON shipments (manifest_id, status) WHERE manifest_id IS NOT NULL;

@@ -963,6 +963,12 @@ public enum BahiSchema {
         DROP TABLE order_search;
         ALTER TABLE order_search_by_time RENAME TO order_search;
         """),
+        Migration(version: 23, name: "manifest counts from an index", sql: """
+        -- A manifest's parcels by status, so its counts (waiting, handed over) and the list's status
+        -- filter read this index alone rather than each parcel's row.
+        DROP INDEX shipments_manifest;
+        CREATE INDEX shipments_manifest ON shipments (manifest_id, status) WHERE manifest_id IS NOT NULL;
+        """),
     ]
 
     /// The migrator for this binary.

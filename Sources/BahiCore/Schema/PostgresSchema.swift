@@ -934,6 +934,12 @@ CREATE INDEX shipments_pending_location ON shipments (location, id) WHERE status
 DROP INDEX tracking_parked_received;
 CREATE INDEX tracking_parked_received ON tracking_parked (received_at, identity);
 """#),
+        Migration(version: 17, name: "manifest counts from an index", sql: #"""
+-- A manifest's parcels by status, so its counts (waiting, handed over) and the list's status
+-- filter read this index alone rather than each parcel's row.
+DROP INDEX shipments_manifest;
+CREATE INDEX shipments_manifest ON shipments (manifest_id, status) WHERE manifest_id IS NOT NULL;
+"""#),
     ]
 
     /// The migrator for the PostgreSQL store.
