@@ -980,3 +980,10 @@ SELECT s.id, s.order_id, s.location, o.channel, o.channel_order_ref, o.payment_m
  WHERE s.status = 'pending' AND o.status IN ('confirmed', 'in_fulfilment');
 -- The queue no longer reads pending shipments by location.
 DROP INDEX shipments_pending_location;
+
+-- ─── manifest counts from an index (PostgreSQL migration 17; SQLite migration 23) ───
+
+-- A manifest's parcels by status, so its counts (waiting, handed over) and the list's status
+-- filter read this index alone rather than each parcel's row.
+DROP INDEX shipments_manifest;
+CREATE INDEX shipments_manifest ON shipments (manifest_id, status) WHERE manifest_id IS NOT NULL;

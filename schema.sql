@@ -956,3 +956,24 @@ SELECT s.id, s.order_id, s.location, o.channel, o.channel_order_ref, o.payment_m
  WHERE s.status = 'pending' AND o.status IN ('confirmed', 'in_fulfilment');
 -- The queue no longer reads pending shipments by location.
 DROP INDEX shipments_pending_location;
+
+-- ───────────────────────────── order search in time order (migration 22; SQLite only) ──────────────────
+
+-- SQLite's order search rows numbered by their order's creation time: rowid = created_at × 2^20
+-- plus the order's place among those created in the same millisecond (OrderRecords.insertSearch
+-- numbers new rows the same way). FTS5 returns a name's matches in rowid order, so a search reads
+-- them newest first and stops after a page instead of sorting every match (a common name matches
+-- tens of thousands of orders). PostgreSQL's order_search (a GIN index) is unchanged.
+CREATE VIRTUAL TABLE order_search_by_time USING fts5 (order_id, names, columnsize = 0);
+INSERT INTO order_search_by_time (rowid, order_id, names)
+    SELECT o.created_at * 1048576 + ROW_NUMBER() OVER (PARTITION BY o.created_at ORDER BY o.id) - 1, s.order_id, s.names
+      FROM order_search s JOIN orders o ON o.id = s.order_id;
+DROP TABLE order_search;
+ALTER TABLE order_search_by_time RENAME TO order_search;
+
+-- ───────────────────────────── manifest counts from an index (migration 23; PostgreSQL migration 17) ──────────────────
+
+-- A manifest's parcels by status, so its counts (waiting, handed over) and the list's status
+-- filter read this index alone rather than each parcel's row.
+DROP INDEX shipments_manifest;
+CREATE INDEX shipments_manifest ON shipments (manifest_id, status) WHERE manifest_id IS NOT NULL;

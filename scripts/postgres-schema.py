@@ -101,6 +101,10 @@ body = body.replace(search_sqlite, search_postgres)
 backfill_sqlite = "json_extract(shipping_address, '$.name') FROM orders;\n"
 assert body.count(backfill_sqlite) == 1, "the order_search backfill changed in schema.sql: update scripts/postgres-schema.py"
 body = body.replace(backfill_sqlite, "(shipping_address::json ->> 'name') FROM orders;\n")
+# A schema change only SQLite needs (a mark "-- ─── name (migration N; SQLite only) ───") is no
+# part of PostgreSQL's schema: cut from its mark to the next mark.
+sqlite_only = re.compile(r"^-- ─+ [^\n]+? \(migration \d+; SQLite only\) ─+\n.*?(?=^-- ─+ [^\n]+? \(migration \d+; |\Z)", re.M | re.S)
+body = sqlite_only.sub("", body)
 # Later schema changes are PostgreSQL migrations of their own, frozen like SQLite's: schema.sql
 # marks where each begins with a line "-- ─── name (migration N; PostgreSQL migration M) ───".
 # Migration 1 is everything before the first mark (the schema of SQLite migration 6) with the

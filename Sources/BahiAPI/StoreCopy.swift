@@ -111,6 +111,7 @@ public struct StoreCopy: Sendable {
                         progress(.finished(table: table.name, rows: copied, seconds: Self.seconds(since: tableStarted)))
                         rows += copied
                     }
+                    try OrderQueries.renumberSearch(target)
                     return rows
                 }
                 let seconds = Self.seconds(since: started)

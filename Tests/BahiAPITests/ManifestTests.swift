@@ -210,6 +210,7 @@ import BahiStore
             let made = await w.post("/v1/manifests", #"{"courier":"hx","location":"SURAT"}"#, key: w.warehouse)
             #expect(made.status == .created && made.list("parcels").count == 2, "\(made.text)")
             let id = made.str("id") ?? ""
+            #expect(await w.get("/v1/manifests?status=open").list("data").compactMap { $0["id"]?.text } == [id])
             #expect(try await Self.level(w, "TEE") == [10, 2, 0])
 
             let stranger = await w.post("/v1/manifests/\(id)/handover", #"{"scanned_awbs":["\#(Self.awb(1))","NOTOURS0001"]}"#, key: w.warehouse)
@@ -221,6 +222,10 @@ import BahiStore
             #expect(partly.status == .ok, "\(partly.text)")
             #expect(partly.list("picked_up").compactMap(\.text) == [Self.awb(1)] && partly.list("missing").compactMap(\.text) == [Self.awb(2)])
             #expect(partly.str("manifest.status") == "partially_handed_over")
+            // The list's status filter derives the same status.
+            #expect(await w.get("/v1/manifests?status=partially_handed_over").list("data").compactMap { $0["id"]?.text } == [id])
+            #expect(await w.get("/v1/manifests?status=open").list("data").isEmpty)
+            #expect(await w.get("/v1/manifests?status=handed_over").list("data").isEmpty)
             #expect(await w.get("/v1/shipments/\(first)").str("status") == "picked_up")
             #expect(await w.get("/v1/shipments/\(second)").str("status") == "ready")
             #expect(try await Self.level(w, "TEE") == [9, 1, 0])

@@ -209,11 +209,21 @@ public enum FulfilmentRecords {
     /// The manifest list's statement: manifests (a few a day) walked newest first by primary
     /// key, each one's shipments counted through `shipments_manifest`.
     static let manifestsSQL = """
-        SELECT * FROM (SELECT \(manifestColumns) FROM manifests m
-         WHERE (CAST(?1 AS TEXT) IS NULL OR m.courier = ?1) AND (CAST(?2 AS TEXT) IS NULL OR m.id < ?2)) AS h
-         WHERE CAST(?3 AS TEXT) IS NULL
-            OR ?3 = CASE WHEN h.handed = 0 THEN 'open' WHEN h.waiting = 0 THEN 'handed_over' ELSE 'partially_handed_over' END
-         ORDER BY h.id DESC LIMIT ?4
+        SELECT \(manifestColumns) FROM manifests m
+         WHERE (CAST(?1 AS TEXT) IS NULL OR m.courier = ?1) AND (CAST(?2 AS TEXT) IS NULL OR m.id < ?2)
+           AND (CAST(?3 AS TEXT) IS NULL OR ?3 = \(manifestStatus))
+         ORDER BY m.id DESC LIMIT ?4
+        """
+
+    /// A manifest's status from its parcels, as `ManifestStatus(waiting:handedOver:)` derives
+    /// it, each test an `EXISTS` that stops at the first parcel found in
+    /// `shipments_manifest (manifest_id, status)`. Only the status filter evaluates it, row by
+    /// row in the list's order until the page is full: without the filter, the page's counts
+    /// (`manifestColumns`) are the only ones computed.
+    private static let manifestStatus = """
+        CASE WHEN NOT EXISTS (SELECT 1 FROM shipments s WHERE s.manifest_id = m.id AND s.status <> 'ready') THEN 'open' \
+        WHEN NOT EXISTS (SELECT 1 FROM shipments s WHERE s.manifest_id = m.id AND s.status = 'ready') THEN 'handed_over' \
+        ELSE 'partially_handed_over' END
         """
 
     /// The shipments on a manifest (without their lines), by AWB.

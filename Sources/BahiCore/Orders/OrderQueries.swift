@@ -72,6 +72,12 @@ public enum OrderQueries {
         public init() {}
     }
 
+    /// Renumbers SQLite's order search rows by creation time after `bahi copy` wrote them (a
+    /// name search reads them in that order); nothing on PostgreSQL.
+    public static func renumberSearch(_ db: any Database) throws {
+        try OrderRecords.renumberSearch(db)
+    }
+
     /// Orders newest first (by creation time, then id), a page at a time; `after` is the last
     /// id of the previous page.
     public static func list(_ db: any Database, _ filter: Filter) throws -> (orders: [Order], next: String?) {

@@ -89,7 +89,7 @@ public enum OrderRecords {
         // The changed-row count decides (1 stored, 0 the reference exists); no RETURNING, which
         // SQLite runs through a temporary table at about twice the cost of the INSERT.
         guard inserted == 1 else { return false }
-        try insertSearch(db, orderID: o.id, customer: o.customerName, recipient: o.shipping.name)
+        try insertSearch(db, orderID: o.id, customer: o.customerName, recipient: o.shipping.name, createdAt: o.createdAt)
         return true
     }
 
@@ -193,6 +193,11 @@ public enum OrderRecords {
     /// One page of orders newest first (by `created_at`, then id), one more than `limit` so
     /// the caller knows whether there is a next page; `after` is the last order of the
     /// previous page (its creation time is read here, then the page starts below it).
+    ///
+    /// On SQLite a search's name matches come from their own statement (`nameStatement`), read
+    /// newest first from the full-text index and stopped at a page, and are merged here with
+    /// what the exact keys found: a common name matches tens of thousands of orders, and sorting
+    /// them all for every page was the one search that grew with the store.
     static func list(_ db: any Database, _ filter: OrderQueries.Filter) throws -> [Order] {
         var cursor: (createdAt: Int64, id: String)?
         if let after = filter.after {
@@ -201,7 +206,20 @@ public enum OrderRecords {
             cursor = (createdAt ?? Int64(EntityID.milliseconds(of: after) ?? 0), after)
         }
         let statement = listStatement(filter, cursor: cursor, dialect: db.dialect)
-        return try db.query(statement.sql, StatementArguments(statement.arguments), order)
+        let found = try db.query(statement.sql, StatementArguments(statement.arguments), order)
+        guard db.dialect == .sqlite, let names = nameStatement(filter, cursor: cursor) else { return found }
+        var named = try db.query(names.sql, StatementArguments(names.arguments), order)
+        if named.count > filter.limit, let last = named.last {
+            // The index orders a millisecond's orders by arrival, the list by id: read the whole
+            // of the page's last millisecond so the merge below cuts it where the list would.
+            if let tie = nameStatement(filter, cursor: cursor, millisecond: last.createdAt) {
+                named += try db.query(tie.sql, StatementArguments(tie.arguments), order)
+            }
+        }
+        var seen = Set<String>()
+        return (found + named).filter { seen.insert($0.id).inserted }
+            .sorted { a, b in a.createdAt != b.createdAt ? a.createdAt > b.createdAt : b.id.utf8.lexicographicallyPrecedes(a.id.utf8) }
+            .prefix(filter.limit + 1).map { $0 }
     }
 
     /// The order list's statement, exactly as `list` runs it (the plan tests read it from here):
@@ -211,10 +229,11 @@ public enum OrderRecords {
     /// (`orders_status`, `orders_channel`, `orders_payment_method`: the column, then
     /// `created_at, id`; `orders_created` with no filter), so a page reads about `limit` rows
     /// however large the store. With `q`, the orders the search finds (an id, a reference, a
-    /// phone, names: each through its own index, see `OrderSearch`) drive the query: they are
-    /// joined to `orders` by primary key — `CROSS JOIN` keeps them the outer loop on SQLite, which
-    /// would otherwise walk a filter's index and test every order against the search — and only
-    /// they are sorted, the other filters applied to them.
+    /// phone, and on PostgreSQL names: each through its own index, see `OrderSearch`) drive the
+    /// query: they are joined to `orders` by primary key — `CROSS JOIN` keeps them the outer loop
+    /// on SQLite, which would otherwise walk a filter's index and test every order against the
+    /// search — and only they are sorted, the other filters applied to them. (SQLite's name
+    /// matches are `nameStatement`'s.)
     static func listStatement(_ filter: OrderQueries.Filter, cursor: (createdAt: Int64, id: String)?, dialect: SQLDialect)
         -> (sql: String, arguments: [(any SQLValueConvertible)?]) {
         var arguments: [(any SQLValueConvertible)?] = []
@@ -229,34 +248,107 @@ public enum OrderRecords {
             if let id = search.orderID { found.append("SELECT id AS found FROM orders WHERE id = \(next(id))") }
             found.append("SELECT id AS found FROM orders WHERE channel_order_ref = \(next(search.reference))")
             if let phone = search.phone { found.append("SELECT id AS found FROM orders WHERE customer_phone = \(next(phone))") }
-            switch dialect {
-            case .sqlite:
-                if let match = search.fts5Query { found.append("SELECT order_id AS found FROM order_search WHERE order_search MATCH \(next(match))") }
-            case .postgres:
-                if let match = search.tsQuery {
-                    found.append("SELECT order_id AS found FROM order_search WHERE to_tsvector('simple', names) @@ to_tsquery('simple', \(next(match)))")
-                }
+            if dialect == .postgres, let match = search.tsQuery {
+                found.append("SELECT order_id AS found FROM order_search WHERE to_tsvector('simple', names) @@ to_tsquery('simple', \(next(match)))")
             }
             sql = "SELECT \(orderColumns) FROM (\(found.joined(separator: " UNION "))) AS m CROSS JOIN orders WHERE orders.id = m.found"
         } else {
             sql = "SELECT \(orderColumns) FROM orders WHERE 1 = 1"
         }
+        sql += filters(filter, cursor: cursor, next)
+        sql += " ORDER BY created_at DESC, id DESC LIMIT \(next(filter.limit + 1))"
+        return (sql, arguments)
+    }
+
+    /// SQLite's name matches for a search, newest first, as `list` runs it; nil when `q` has no
+    /// name words. `order_search`'s rowids are `created_at` × `searchRowsPerMillisecond` plus
+    /// the order's arrival within that millisecond (`insertSearch`), so FTS5 hands the matches
+    /// over in rowid order, newest first, each joined to its order by primary key, and the
+    /// query stops after a page — a common name costs what a rare one does. The cursor and the
+    /// date filters bound the rowids too. With `millisecond`, every match created in that one
+    /// millisecond instead (no limit, no order): the rest of a page's last millisecond.
+    static func nameStatement(_ filter: OrderQueries.Filter, cursor: (createdAt: Int64, id: String)?, millisecond: Int64? = nil)
+        -> (sql: String, arguments: [(any SQLValueConvertible)?])? {
+        guard let q = filter.q, let match = OrderSearch(q).fts5Query else { return nil }
+        var arguments: [(any SQLValueConvertible)?] = []
+        func next(_ value: (any SQLValueConvertible)?) -> String {
+            arguments.append(value)
+            return "?\(arguments.count)"
+        }
+        let perMillisecond = searchRowsPerMillisecond
+        var sql = "SELECT \(orderColumns) FROM order_search CROSS JOIN orders WHERE order_search MATCH \(next(match))"
+        // Rowid bounds: [from, to) in creation time, each clamped so the product cannot overflow.
+        func rowid(_ ms: Int64) -> Int64 { ms.multipliedReportingOverflow(by: perMillisecond).overflow ? (ms < 0 ? .min : .max) : ms * perMillisecond }
+        var from = filter.createdAfter.map(rowid)
+        var to = filter.createdBefore.map(rowid)
+        if let cursor { to = min(to ?? .max, rowid(cursor.createdAt.addingReportingOverflow(1).overflow ? .max : cursor.createdAt + 1)) }
+        if let millisecond {
+            from = max(from ?? .min, rowid(millisecond))
+            to = min(to ?? .max, rowid(millisecond.addingReportingOverflow(1).overflow ? .max : millisecond + 1))
+        }
+        if let from { sql += " AND order_search.rowid >= \(next(from))" }
+        if let to { sql += " AND order_search.rowid < \(next(to))" }
+        sql += " AND orders.id = order_search.order_id"
+        sql += filters(filter, cursor: cursor, next)
+        if millisecond == nil { sql += " ORDER BY order_search.rowid DESC LIMIT \(next(filter.limit + 1))" }
+        return (sql, arguments)
+    }
+
+    /// The list's filters and cursor on `orders`, as SQL conditions after a WHERE.
+    private static func filters(_ filter: OrderQueries.Filter, cursor: (createdAt: Int64, id: String)?,
+                                _ next: ((any SQLValueConvertible)?) -> String) -> String {
+        var sql = ""
         if let s = filter.status { sql += " AND status = \(next(s))" }
         if let c = filter.channel { sql += " AND channel = \(next(c))" }
         if let m = filter.paymentMethod { sql += " AND payment_method = \(next(m))" }
         if let t = filter.createdAfter { sql += " AND created_at >= \(next(t))" }
         if let t = filter.createdBefore { sql += " AND created_at < \(next(t))" }
         if let cursor { sql += " AND (created_at, id) < (\(next(cursor.createdAt)), \(next(cursor.id)))" }
-        sql += " ORDER BY created_at DESC, id DESC LIMIT \(next(filter.limit + 1))"
-        return (sql, arguments)
+        return sql
     }
+
+    /// How many `order_search` rowids each millisecond of creation time owns on SQLite (2^20):
+    /// more orders than that in one millisecond is impossible, and 2^63 / 2^20 milliseconds is
+    /// the year 2248. Migration 22 numbers the existing rows the same way.
+    static let searchRowsPerMillisecond: Int64 = 1 << 20
 
     // MARK: - order_search
 
     /// Adds a new order's names to the search index (in the transaction that stores it).
-    static func insertSearch(_ db: any Database, orderID: String, customer: String, recipient: String) throws {
-        try db.perform("INSERT INTO order_search (order_id, names) VALUES (?1, ?2)",
-                       binding: orderID, OrderSearch.names(customer: customer, recipient: recipient))
+    /// On SQLite its rowid is its creation time's first free number (`searchRowsPerMillisecond`):
+    /// the millisecond's highest rowid plus one, a range read of the FTS5 table's rowids.
+    static func insertSearch(_ db: any Database, orderID: String, customer: String, recipient: String, createdAt: Int64) throws {
+        let names = OrderSearch.names(customer: customer, recipient: recipient)
+        switch db.dialect {
+        case .sqlite:
+            let first = createdAt.multipliedReportingOverflow(by: searchRowsPerMillisecond)
+            guard !first.overflow, createdAt >= 0 else {
+                throw DomainError(.validationFailed, "An order's creation time \(createdAt) is out of range.")
+            }
+            try db.perform(
+                """
+                INSERT INTO order_search (rowid, order_id, names)
+                VALUES ((SELECT COALESCE(MAX(rowid) + 1, ?1) FROM order_search WHERE rowid >= ?1 AND rowid < ?1 + ?4), ?2, ?3)
+                """, binding: first.partialValue, orderID, names, searchRowsPerMillisecond)
+        case .postgres:
+            try db.perform("INSERT INTO order_search (order_id, names) VALUES (?1, ?2)", binding: orderID, names)
+        }
+    }
+
+    /// Numbers SQLite's search rows by their orders' creation times again (as migration 22
+    /// does): `bahi copy` writes the rows with rowids of its own, and a name search reads them
+    /// in rowid order. Nothing to do on PostgreSQL.
+    static func renumberSearch(_ db: any Database) throws {
+        guard db.dialect == .sqlite else { return }
+        try db.execute("""
+            CREATE TEMP TABLE order_search_copy AS SELECT s.order_id, s.names, o.created_at FROM order_search s JOIN orders o ON o.id = s.order_id;
+            DROP TABLE order_search;
+            CREATE VIRTUAL TABLE "order_search" USING fts5 (order_id, names, columnsize = 0);
+            INSERT INTO order_search (rowid, order_id, names)
+                SELECT created_at * \(searchRowsPerMillisecond) + ROW_NUMBER() OVER (PARTITION BY created_at ORDER BY order_id) - 1, order_id, names
+                  FROM order_search_copy;
+            DROP TABLE order_search_copy;
+            """)
     }
 
     /// Replaces an order's names in the search index (an edit changed the recipient). On

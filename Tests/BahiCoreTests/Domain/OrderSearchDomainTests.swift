@@ -81,6 +81,49 @@ import BahiStore
         }
     }
 
+    /// Many orders share a name and some a millisecond: every page size walks them newest
+    /// first (creation time, then id, as the list without `q`), none twice, none missed — also
+    /// the one found both by its reference and by its name — and a date filter bounds them.
+    @Test func aCommonNamePagesNewestFirstAcrossTiedMilliseconds() async throws {
+        try await onEveryStore { store in
+            try await store.write { db in
+                try OrderDomainTests.seed(db, stock: 200)
+                var placed: [Order] = []
+                for (index, at) in [5, 5, 5, 3, 3, 9, 9, 9, 9, 1, 0, 7, 5].enumerated() {
+                    var draft = OrderDomainTests.draft(index == 12 ? "Kavya" : "K-\(index)")
+                    draft.customerName = "Kavya Nair"
+                    draft.customerPhone = "+9198250\(String(10_000 + index))"
+                    draft.shipping.name = "Kavya Nair"
+                    placed.append(try PlaceOrderFlow.place(db, draft: draft, policy: OrderDomainTests.policy, actor: "t", now: Self.now + Int64(at)).order)
+                }
+                let expected = placed.sorted { a, b in
+                    a.createdAt != b.createdAt ? a.createdAt > b.createdAt : b.id.utf8.lexicographicallyPrecedes(a.id.utf8)
+                }.map(\.id)
+                for limit in [1, 2, 3, 4, 50] {
+                    var filter = OrderQueries.Filter()
+                    filter.q = "Kavya"
+                    filter.limit = limit
+                    var ids: [String] = []
+                    while true {
+                        let page = try OrderQueries.list(db, filter)
+                        #expect(page.orders.count <= limit)
+                        ids += page.orders.map(\.id)
+                        guard let next = page.next else { break }
+                        filter.after = next
+                    }
+                    #expect(ids == expected, "limit \(limit)")
+                }
+                var dated = OrderQueries.Filter()
+                dated.q = "kav nai"
+                dated.createdAfter = Self.now + 3
+                dated.createdBefore = Self.now + 9
+                #expect(try OrderQueries.list(db, dated).orders.map(\.id) == expected.filter { id in
+                    placed.first { $0.id == id }.map { $0.createdAt >= Self.now + 3 && $0.createdAt < Self.now + 9 } ?? false
+                })
+            }
+        }
+    }
+
     /// Edits `order` (as read) to ship to `recipient`.
     static func reship(_ db: any Database, _ order: Order, to recipient: String, at: Int64) throws {
         var shipping = order.shipping
