@@ -937,3 +937,22 @@ CREATE INDEX shipments_status ON shipments (status, id);
 CREATE INDEX shipments_pending_location ON shipments (location, id) WHERE status = 'pending';
 DROP INDEX tracking_parked_received;
 CREATE INDEX tracking_parked_received ON tracking_parked (received_at, identity);
+
+-- ─── stock audit checkpoints (PostgreSQL migration 16; SQLite migration 21) ───
+
+-- The stock audit's checkpoint (Inventory's): per SKU and location, the sums of the deltas of
+-- every movement with id <= through_id, written only from sums proven equal to the levels in the
+-- snapshot they were added in (StockAudit.advance). The audit adds the movements after the newest
+-- through_id (a range of the stock_movements primary key) to these rows instead of re-adding the
+-- whole ledger; bahi check --full re-adds it from zero and checks these rows against it too.
+-- Writing a checkpoint deletes the older ones. Starts empty: no checkpoint means sums from zero.
+CREATE TABLE stock_audit_checkpoints (
+    through_id  BIGINT NOT NULL,
+    sku         TEXT NOT NULL,
+    location    TEXT NOT NULL,
+    on_hand     BIGINT NOT NULL,
+    reserved    BIGINT NOT NULL,
+    damaged     BIGINT NOT NULL,
+    taken_at    BIGINT NOT NULL,
+    PRIMARY KEY (through_id, sku, location)
+);
