@@ -76,9 +76,9 @@ public enum InvariantRegistry {
                 "\(m.sku)@\(m.location): reserved \(m.reserved) but holds and parcels hold \(m.held)"
             }
         },
-        Invariant(name: "every live reservation belongs to a live order or hold") { db in
-            try InvariantRecords.orphanedReservations(db)
-        },
+        Invariant(name: "every live reservation belongs to a live order or hold",
+                  quick: { db in try InvariantRecords.orphanedReservations(db, convertedHolds: false) },
+                  check: { db in try InvariantRecords.orphanedReservations(db, convertedHolds: true) }),
         Invariant(name: "invoice numbers have no gaps or repeats", everyRun: false) { db in
             try Invoices.seriesProblems(db)
         },
