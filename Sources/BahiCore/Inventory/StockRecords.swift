@@ -301,6 +301,30 @@ enum StockRecords {
         """
     }
 
+    /// The rows of `kept` (sku, location, on_hand, reserved, damaged) that differ from the row
+    /// of `sums` for the same (SKU, location), as `kept_*` and `ledger_*` columns, and every sum
+    /// `kept` has no row for that also meets `lacking` (reported against zeros).
+    private static func differences(kept: String, sums: String, lacking: String) -> String {
+        """
+        SELECT k.sku, k.location, k.on_hand AS kept_on_hand, COALESCE(s.on_hand, 0) AS ledger_on_hand,
+               k.reserved AS kept_reserved, COALESCE(s.reserved, 0) AS ledger_reserved,
+               k.damaged AS kept_damaged, COALESCE(s.damaged, 0) AS ledger_damaged
+          FROM \(kept) k LEFT JOIN \(sums) s ON s.sku = k.sku AND s.location = k.location
+         WHERE k.on_hand <> COALESCE(s.on_hand, 0) OR k.reserved <> COALESCE(s.reserved, 0) OR k.damaged <> COALESCE(s.damaged, 0)
+        UNION ALL
+        SELECT s.sku, s.location, 0, s.on_hand, 0, s.reserved, 0, s.damaged
+          FROM \(sums) s
+         WHERE \(lacking) AND NOT EXISTS (SELECT 1 FROM \(kept) k WHERE k.sku = s.sku AND k.location = s.location)
+        """
+    }
+
+    /// One row of `differences`, described for a person: "`kept` on_hand …; `ledger` …".
+    private static func difference(_ row: Row, kept: String, ledger: String) throws -> String {
+        "\(try row["sku"] as String)@\(try row["location"] as String): \(kept) on_hand \(try row["kept_on_hand"] as Int64), "
+            + "reserved \(try row["kept_reserved"] as Int64), damaged \(try row["kept_damaged"] as Int64); \(ledger) "
+            + "\(try row["ledger_on_hand"] as Int64), \(try row["ledger_reserved"] as Int64), \(try row["ledger_damaged"] as Int64)"
+    }
+
     /// Every level that differs from its ledger sum (the checkpoint through `?1` plus every
     /// movement after it), and every sum without a level. With `?1` = 0 the sum re-adds every
     /// movement from the first.
@@ -309,26 +333,13 @@ enum StockRecords {
             SELECT sku, location, SUM(on_hand) AS on_hand, SUM(reserved) AS reserved, SUM(damaged) AS damaged
               FROM (\(ledgerParts(upTo: nil))) AS parts
              GROUP BY sku, location)
-        SELECT l.sku, l.location, l.on_hand AS level_on_hand, COALESCE(s.on_hand, 0) AS ledger_on_hand,
-               l.reserved AS level_reserved, COALESCE(s.reserved, 0) AS ledger_reserved,
-               l.damaged AS level_damaged, COALESCE(s.damaged, 0) AS ledger_damaged
-          FROM stock_levels l LEFT JOIN sums s ON s.sku = l.sku AND s.location = l.location
-         WHERE l.on_hand <> COALESCE(s.on_hand, 0) OR l.reserved <> COALESCE(s.reserved, 0) OR l.damaged <> COALESCE(s.damaged, 0)
-        UNION ALL
-        SELECT s.sku, s.location, 0, s.on_hand, 0, s.reserved, 0, s.damaged
-          FROM sums s LEFT JOIN stock_levels l ON l.sku = s.sku AND l.location = s.location
-         WHERE l.sku IS NULL
+        \(differences(kept: "stock_levels", sums: "sums", lacking: "TRUE"))
         """
 
     /// Every level that differs from the checkpoint through `from` (0: none) plus the
     /// movements after it, and every sum without a level, described for a person.
     static func audit(_ db: any Database, from: Int64) throws -> [String] {
-        try db.query(auditSQL, binding: from) { row in
-            let sku: String = try row["sku"], location: String = try row["location"]
-            return "\(sku)@\(location): level on_hand \(try row["level_on_hand"] as Int64), reserved \(try row["level_reserved"] as Int64), "
-                + "damaged \(try row["level_damaged"] as Int64); ledger says \(try row["ledger_on_hand"] as Int64), "
-                + "\(try row["ledger_reserved"] as Int64), \(try row["ledger_damaged"] as Int64)"
-        }
+        try db.query(auditSQL, binding: from) { row in try difference(row, kept: "level", ledger: "ledger says") }
     }
 
     /// The newest checkpoint's `through_id` (the primary key's last entry), nil when none.
@@ -385,23 +396,9 @@ enum StockRecords {
                   FROM stock_movements WHERE id <= ?1 GROUP BY sku, location),
             cp AS (
                 SELECT sku, location, on_hand, reserved, damaged FROM stock_audit_checkpoints WHERE through_id = ?1)
-            SELECT c.sku, c.location, c.on_hand AS checkpoint_on_hand, COALESCE(s.on_hand, 0) AS ledger_on_hand,
-                   c.reserved AS checkpoint_reserved, COALESCE(s.reserved, 0) AS ledger_reserved,
-                   c.damaged AS checkpoint_damaged, COALESCE(s.damaged, 0) AS ledger_damaged
-              FROM cp c LEFT JOIN sums s ON s.sku = c.sku AND s.location = c.location
-             WHERE c.on_hand <> COALESCE(s.on_hand, 0) OR c.reserved <> COALESCE(s.reserved, 0) OR c.damaged <> COALESCE(s.damaged, 0)
-            UNION ALL
-            SELECT s.sku, s.location, 0, s.on_hand, 0, s.reserved, 0, s.damaged
-              FROM sums s
-             WHERE (s.on_hand <> 0 OR s.reserved <> 0 OR s.damaged <> 0)
-               AND NOT EXISTS (SELECT 1 FROM cp c WHERE c.sku = s.sku AND c.location = s.location)
+            \(differences(kept: "cp", sums: "sums", lacking: "(s.on_hand <> 0 OR s.reserved <> 0 OR s.damaged <> 0)"))
             """, binding: through
-        ) { row in
-            let sku: String = try row["sku"], location: String = try row["location"]
-            return "checkpoint through movement \(through), \(sku)@\(location): checkpoint on_hand \(try row["checkpoint_on_hand"] as Int64), "
-                + "reserved \(try row["checkpoint_reserved"] as Int64), damaged \(try row["checkpoint_damaged"] as Int64); "
-                + "movements up to it add up to \(try row["ledger_on_hand"] as Int64), \(try row["ledger_reserved"] as Int64), \(try row["ledger_damaged"] as Int64)"
-        }
+        ) { row in "checkpoint through movement \(through), " + (try difference(row, kept: "checkpoint", ledger: "movements up to it add up to")) }
     }
 
     // MARK: Stock lists
