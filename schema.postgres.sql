@@ -981,6 +981,25 @@ SELECT s.id, s.order_id, s.location, o.channel, o.channel_order_ref, o.payment_m
 -- The queue no longer reads pending shipments by location.
 DROP INDEX shipments_pending_location;
 
+-- ─── stock audit checkpoints (PostgreSQL migration 16; SQLite migration 21) ───
+
+-- The stock audit's checkpoint (Inventory's): per SKU and location, the sums of the deltas of
+-- every movement with id <= through_id, written only from sums proven equal to the levels in the
+-- snapshot they were added in (StockAudit.advance). The audit adds the movements after the newest
+-- through_id (a range of the stock_movements primary key) to these rows instead of re-adding the
+-- whole ledger; bahi check --full re-adds it from zero and checks these rows against it too.
+-- Writing a checkpoint deletes the older ones. Starts empty: no checkpoint means sums from zero.
+CREATE TABLE stock_audit_checkpoints (
+    through_id  BIGINT NOT NULL,
+    sku         TEXT NOT NULL,
+    location    TEXT NOT NULL,
+    on_hand     BIGINT NOT NULL,
+    reserved    BIGINT NOT NULL,
+    damaged     BIGINT NOT NULL,
+    taken_at    BIGINT NOT NULL,
+    PRIMARY KEY (through_id, sku, location)
+);
+
 -- ─── manifest counts from an index (PostgreSQL migration 17; SQLite migration 23) ───
 
 -- A manifest's parcels by status, so its counts (waiting, handed over) and the list's status

@@ -957,6 +957,25 @@ SELECT s.id, s.order_id, s.location, o.channel, o.channel_order_ref, o.payment_m
 -- The queue no longer reads pending shipments by location.
 DROP INDEX shipments_pending_location;
 
+-- ───────────────────────────── stock audit checkpoints (migration 21; PostgreSQL migration 16) ──────────────────
+
+-- The stock audit's checkpoint (Inventory's): per SKU and location, the sums of the deltas of
+-- every movement with id <= through_id, written only from sums proven equal to the levels in the
+-- snapshot they were added in (StockAudit.advance). The audit adds the movements after the newest
+-- through_id (a range of the stock_movements primary key) to these rows instead of re-adding the
+-- whole ledger; bahi check --full re-adds it from zero and checks these rows against it too.
+-- Writing a checkpoint deletes the older ones. Starts empty: no checkpoint means sums from zero.
+CREATE TABLE stock_audit_checkpoints (
+    through_id  INTEGER NOT NULL,
+    sku         TEXT NOT NULL,
+    location    TEXT NOT NULL,
+    on_hand     INTEGER NOT NULL,
+    reserved    INTEGER NOT NULL,
+    damaged     INTEGER NOT NULL,
+    taken_at    INTEGER NOT NULL,
+    PRIMARY KEY (through_id, sku, location)
+) STRICT, WITHOUT ROWID;
+
 -- ───────────────────────────── order search in time order (migration 22; SQLite only) ──────────────────
 
 -- SQLite's order search rows numbered by their order's creation time: rowid = created_at × 2^20

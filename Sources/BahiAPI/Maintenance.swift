@@ -6,7 +6,8 @@ import Glibc
 #endif
 
 /// Background upkeep while serving: releasing holds and cancelling unpaid orders as they
-/// expire, and purging expired Idempotency-Key records.
+/// expire, purging expired Idempotency-Key records, and moving the stock audit's checkpoint
+/// forward.
 ///
 /// Why a type of its own: these jobs run for the life of the server with nobody waiting on
 /// them, so a failure has no response to show up in. Each failed run writes one JSON line
@@ -38,7 +39,14 @@ public struct Maintenance: Sendable {
         case renewLease = "renew_lease"
         case deliverWebhooks = "deliver_webhooks"
         case reconciliationChecks = "reconciliation_checks"
+        case stockAuditCheckpoint = "stock_audit_checkpoint"
     }
+
+    /// The lease the stock audit's checkpoint runs under: one node adds up the ledger at a time.
+    public static let stockAuditLease = "stock_audit"
+    /// How often the checkpoint job looks at how many movements follow the newest checkpoint
+    /// (two index lookups), writing a new one past `StockAudit.defaultCheckpointTail`.
+    public static let stockAuditInterval: Duration = .seconds(60)
 
     /// The lease the reconciliation checks run under: one node checks at a time.
     public static let reconciliationLease = "reconciliation"
@@ -105,6 +113,16 @@ public struct Maintenance: Sendable {
                         }
                         try? await app.store.write { [node] db in try Leases.release(db, name: Maintenance.reconciliationLease, holder: node) }
                     }
+                }
+                group.addTask {
+                    // The first turn at start: a store without a checkpoint (new, or just
+                    // migrated) gets one while the server serves, not at the first audit.
+                    var lease = JobLease(name: Maintenance.stockAuditLease)
+                    repeat {
+                        guard await holds(&lease) else { continue }
+                        await run(.stockAuditCheckpoint) { try await advanceStockAudit() }
+                    } while await pause(Maintenance.stockAuditInterval)
+                    try? await app.store.write { [node] db in try Leases.release(db, name: Maintenance.stockAuditLease, holder: node) }
                 }
                 if app.store.dialect == .postgres {
                     group.addTask {
@@ -207,6 +225,19 @@ public struct Maintenance: Sendable {
             total += done
             if done < batch { return total }
         }
+    }
+
+    /// Writes a new stock audit checkpoint when enough movements follow the newest
+    /// (`StockAudit.advance`); drift found on the way is logged, and no checkpoint written.
+    @discardableResult
+    public func advanceStockAudit(minimumTail: Int64 = StockAudit.defaultCheckpointTail) async throws -> StockAudit.Outcome {
+        let outcome = try await StockAudit.advance(app.store, minimumTail: minimumTail, now: Int64(WallClock.milliseconds()))
+        if case .drift(let drift) = outcome {
+            app.log.error("stock levels differ from their movements: no audit checkpoint written", [
+                ("job", .string(Job.stockAuditCheckpoint.rawValue)), ("levels", .int(drift.count)), ("first", .string(drift.first ?? "")),
+            ])
+        }
+        return outcome
     }
 
     /// Runs one turn of a job; a failure is logged with the job's name and the loop goes on.

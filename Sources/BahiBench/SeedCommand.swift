@@ -96,8 +96,13 @@ func runSeed(_ options: SeedOptions) async throws {
         summary = try await StoreSeeder.seed(connection, plan: plan) { written, total in reporter.report(written, total) }
     } else {
         summary = try await StoreSeeder.seed(store, plan: plan) { written, total in reporter.report(written, total) }
-        await store.close()
     }
+    // The stock audit's checkpoint, as a serving node's maintenance would take it at start:
+    // the store is measured as a running one has it, not as one just upgraded.
+    let checkpointed: any DataStore = if let path = options.path { try await SQLiteStore(path: path, configuration: .init(synchronous: .normal)) } else { store }
+    let checkpoint = try await StockAudit.advance(checkpointed, minimumTail: 1, now: Int64(Date().timeIntervalSince1970 * 1000))
+    await checkpointed.close()
+    FileHandle.standardError.write(Data("seed: stock audit checkpoint: \(checkpoint)\n".utf8))
     print(String(format: "seeded %d orders, %d shipments in %.1f s (%.0f orders/s)", summary.orders, summary.shipments, summary.seconds,
                  Double(summary.orders) / max(summary.seconds, 0.001)))
     for (status, count) in summary.statuses.sorted(by: { $0.value > $1.value }) {

@@ -314,6 +314,29 @@ extension Database {
     }
 }
 
+extension Database {
+    /// The largest `id` of an append-only `table` with an integer `id` key below which no row
+    /// can still appear: every insert that took a number up to it has committed or rolled back,
+    /// so any snapshot begun after this call's transaction sees every such row there will ever
+    /// be (0 for an empty table). Call it in a write transaction of its own (`writeAlone`).
+    ///
+    /// Why a function with two answers: SQLite's one writer numbers rows as it inserts them and
+    /// readers see only commits, so the largest committed id is settled. A PostgreSQL identity
+    /// hands numbers out before commit, so a transaction that took a lower number may commit
+    /// after a higher one is visible. There the table is locked in SHARE mode, which waits for
+    /// every transaction that has inserted into it (each holds ROW EXCLUSIVE until it ends) and
+    /// holds new inserts back until this transaction ends — one index lookup later. It waits
+    /// at most `lockTimeoutMilliseconds` for the inserters to finish rather than stall the
+    /// writers queued behind it, and then throws a busy `StoreError` (SQLSTATE 55P03).
+    public func settledMaximumID(of table: String, lockTimeoutMilliseconds: Int) throws -> Int64 {
+        if dialect == .postgres {
+            try perform("SET LOCAL lock_timeout = \(max(1, lockTimeoutMilliseconds))")
+            try perform("LOCK TABLE \(table) IN SHARE MODE")
+        }
+        return try queryValue("SELECT COALESCE(MAX(id), 0) FROM \(table)", as: Int64.self) ?? 0
+    }
+}
+
 /// The SQL engines Bahi stores its data in.
 public enum SQLDialect: String, Sendable {
     case sqlite

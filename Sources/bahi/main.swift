@@ -17,7 +17,7 @@ Commands:
   backup    copy the SQLite database to a file, online (PostgreSQL: pg_dump)
   restore   put a backup back in place of the SQLite database (bahi restore --help)
   import    import stock, SKUs, settlements or remittances from CSV (bahi import --help)
-  check     integrity and domain invariants
+  check     domain invariants, fast; --full re-reads everything (bahi check --help)
   copy      copy every table to another store, e.g. SQLite onto PostgreSQL (bahi copy --help)
   openapi   print the API's OpenAPI 3.1 document (swift run bahi openapi > openapi.json)
   version   print the version (also bahi --version)

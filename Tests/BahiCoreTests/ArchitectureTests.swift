@@ -199,7 +199,7 @@ enum Ownership {
 
     static let tables: [(domain: String, tables: [String])] = [
         ("Catalog", ["skus", "kit_components", "locations", "channels", "channel_sku_buffers"]),
-        ("Inventory", ["stock_levels", "stock_movements", "reservations", "reservation_allocations"]),
+        ("Inventory", ["stock_levels", "stock_movements", "stock_audit_checkpoints", "reservations", "reservation_allocations"]),
         ("Orders", ["orders", "order_lines", "order_history", "order_search", "customer_stats", "pincode_stats"]),
         ("Payments", ["payments", "gateway_events", "payment_mismatches", "refunds", "settlement_lines", "cod_remittances"]),
         ("Fulfilment", ["shipments", "shipment_lines", "picklists", "invoice_series", "invoices", "manifests", "rto_receipts", "rto_receipt_lines",

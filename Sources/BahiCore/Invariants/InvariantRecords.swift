@@ -155,8 +155,11 @@ enum InvariantRecords {
     }
 
     /// Up to 50 sentences, each naming a parcel, order or hold whose reservation has no live
-    /// owner (or an order whose parcels carry other amounts than it ordered).
-    static func orphanedReservations(_ db: any Database) throws -> [String] {
+    /// owner (or an order whose parcels carry other amounts than it ordered). Every part reads
+    /// live parcels and orders through their status indexes, except the converted holds
+    /// without an order: no index finds those, so they are looked for only when
+    /// `convertedHolds` (a scan of every reservation ever made: `bahi check --full`).
+    static func orphanedReservations(_ db: any Database, convertedHolds: Bool) throws -> [String] {
         try db.query(
             """
             SELECT 'shipment ' || s.id || ' holds stock for order ' || o.id || ', which is ' || o.status AS problem
@@ -167,11 +170,13 @@ enum InvariantRecords {
               FROM orders o
              WHERE o.status IN ('pending_payment', 'on_hold', 'confirmed')
                AND NOT EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = o.id AND s.status IN ('pending', 'picking', 'packed', 'ready'))
-            UNION ALL
+            UNION ALL\(convertedHolds ? """
+
             SELECT 'reservation ' || r.id || ' is converted but no order took it'
               FROM reservations r
              WHERE r.status = 'converted' AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.reservation_id = r.id)
             UNION ALL
+            """ : "")
             SELECT 'order ' || ol.order_id || ' line ' || ol.line || ' (' || ol.sku || ') has ' || ol.qty || ' ordered but parcels carry other amounts'
               FROM order_lines ol JOIN orders o ON o.id = ol.order_id
              WHERE o.status IN ('pending_payment', 'on_hold', 'confirmed', 'in_fulfilment')

@@ -48,7 +48,7 @@ public struct StockMovement: Sendable, Equatable {
     public var location: String
     /// What happened (receive, reserve, ship, …).
     public var kind: MovementKind
-    /// Change to on_hand; the sum of a level's deltas is its balance (`StockLedger.audit`).
+    /// Change to on_hand; the sum of a level's deltas is its balance (`StockAudit`).
     public var onHandDelta: Int64
     /// Change to reserved.
     public var reservedDelta: Int64
@@ -194,10 +194,12 @@ public enum StockLedger {
         }.map(\.1)
     }
 
-    /// Recomputes every level from the movement ledger and returns each difference. There
-    /// must never be any: `bahi check` and `GET /v1/inventory/audit` report them.
+    /// Recomputes every level from the whole movement ledger, checks every audit checkpoint
+    /// against it, and returns each difference. There must never be any: `bahi check` and
+    /// `GET /v1/inventory/audit` report them (by default from the newest checkpoint on:
+    /// `StockAudit`).
     public static func audit(_ db: any Database) throws -> [String] {
-        try StockRecords.audit(db)
+        try StockAudit.run(db, full: true).drift
     }
 
     /// How many locations hold any stock of the SKU (on hand, reserved or damaged): a SKU

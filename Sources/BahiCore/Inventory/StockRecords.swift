@@ -288,30 +288,117 @@ enum StockRecords {
     /// A SKU's movements from the cursor, oldest first: a range of `stock_movements_sku` (sku, id).
     static let movementsSQL = "SELECT \(movementColumns) FROM stock_movements WHERE sku = ?1 AND id > ?2 ORDER BY id LIMIT ?3"
 
-    /// Every level that differs from the sum of its movements (and every sum without a
-    /// level), described for a person.
-    static func audit(_ db: any Database) throws -> [String] {
+    // MARK: The audit
+
+    /// The rows a ledger sum adds up, as (sku, location, on_hand, reserved, damaged): the
+    /// checkpoint through `?1` (none when `?1` is 0 or no checkpoint has that id) and the
+    /// movements after it — a range of the `stock_movements` primary key — up to `upTo`.
+    private static func ledgerParts(upTo: String?) -> String {
+        """
+        SELECT sku, location, on_hand, reserved, damaged FROM stock_audit_checkpoints WHERE through_id = ?1
+        UNION ALL
+        SELECT sku, location, on_hand_delta, reserved_delta, damaged_delta FROM stock_movements WHERE id > ?1\(upTo.map { " AND id <= \($0)" } ?? "")
+        """
+    }
+
+    /// The rows of `kept` (sku, location, on_hand, reserved, damaged) that differ from the row
+    /// of `sums` for the same (SKU, location), as `kept_*` and `ledger_*` columns, and every sum
+    /// `kept` has no row for that also meets `lacking` (reported against zeros).
+    private static func differences(kept: String, sums: String, lacking: String) -> String {
+        """
+        SELECT k.sku, k.location, k.on_hand AS kept_on_hand, COALESCE(s.on_hand, 0) AS ledger_on_hand,
+               k.reserved AS kept_reserved, COALESCE(s.reserved, 0) AS ledger_reserved,
+               k.damaged AS kept_damaged, COALESCE(s.damaged, 0) AS ledger_damaged
+          FROM \(kept) k LEFT JOIN \(sums) s ON s.sku = k.sku AND s.location = k.location
+         WHERE k.on_hand <> COALESCE(s.on_hand, 0) OR k.reserved <> COALESCE(s.reserved, 0) OR k.damaged <> COALESCE(s.damaged, 0)
+        UNION ALL
+        SELECT s.sku, s.location, 0, s.on_hand, 0, s.reserved, 0, s.damaged
+          FROM \(sums) s
+         WHERE \(lacking) AND NOT EXISTS (SELECT 1 FROM \(kept) k WHERE k.sku = s.sku AND k.location = s.location)
+        """
+    }
+
+    /// One row of `differences`, described for a person: "`kept` on_hand …; `ledger` …".
+    private static func difference(_ row: Row, kept: String, ledger: String) throws -> String {
+        "\(try row["sku"] as String)@\(try row["location"] as String): \(kept) on_hand \(try row["kept_on_hand"] as Int64), "
+            + "reserved \(try row["kept_reserved"] as Int64), damaged \(try row["kept_damaged"] as Int64); \(ledger) "
+            + "\(try row["ledger_on_hand"] as Int64), \(try row["ledger_reserved"] as Int64), \(try row["ledger_damaged"] as Int64)"
+    }
+
+    /// Every level that differs from its ledger sum (the checkpoint through `?1` plus every
+    /// movement after it), and every sum without a level. With `?1` = 0 the sum re-adds every
+    /// movement from the first.
+    static let auditSQL = """
+        WITH sums AS (
+            SELECT sku, location, SUM(on_hand) AS on_hand, SUM(reserved) AS reserved, SUM(damaged) AS damaged
+              FROM (\(ledgerParts(upTo: nil))) AS parts
+             GROUP BY sku, location)
+        \(differences(kept: "stock_levels", sums: "sums", lacking: "TRUE"))
+        """
+
+    /// Every level that differs from the checkpoint through `from` (0: none) plus the
+    /// movements after it, and every sum without a level, described for a person.
+    static func audit(_ db: any Database, from: Int64) throws -> [String] {
+        try db.query(auditSQL, binding: from) { row in try difference(row, kept: "level", ledger: "ledger says") }
+    }
+
+    /// The newest checkpoint's `through_id` (the primary key's last entry), nil when none.
+    static func latestCheckpoint(_ db: any Database) throws -> Int64? {
+        try db.queryFirst("SELECT MAX(through_id) AS through_id FROM stock_audit_checkpoints") { row in try row["through_id"] as Int64? } ?? nil
+    }
+
+    /// Every checkpoint kept, oldest first (one, unless two writers overlapped).
+    static func checkpoints(_ db: any Database) throws -> [Int64] {
+        try db.query("SELECT DISTINCT through_id FROM stock_audit_checkpoints ORDER BY through_id") { row in try row["through_id"] as Int64 }
+    }
+
+    /// The largest movement id so far (0 when none): the primary key's last entry.
+    static func lastMovementID(_ db: any Database) throws -> Int64 {
+        try db.queryValue("SELECT COALESCE(MAX(id), 0) FROM stock_movements", as: Int64.self) ?? 0
+    }
+
+    /// The sums through movement `through`: the checkpoint through `from` plus the movements
+    /// after it up to `through`, one per (SKU, location) that has ever moved.
+    static func ledgerSums(_ db: any Database, from: Int64, through: Int64) throws -> [StockAudit.Sum] {
+        try db.query(
+            """
+            SELECT sku, location, SUM(on_hand) AS on_hand, SUM(reserved) AS reserved, SUM(damaged) AS damaged
+              FROM (\(ledgerParts(upTo: "?2"))) AS parts
+             GROUP BY sku, location ORDER BY sku, location
+            """, binding: from, through
+        ) { row in
+            StockAudit.Sum(sku: try row["sku"], location: try row["location"], onHand: try row["on_hand"], reserved: try row["reserved"], damaged: try row["damaged"])
+        }
+    }
+
+    /// Stores `sums` as the checkpoint through movement `through`.
+    static func insertCheckpoint(_ db: any Database, through: Int64, sums: [StockAudit.Sum], now: Int64) throws {
+        for sum in sums {
+            try db.perform(
+                "INSERT INTO stock_audit_checkpoints (through_id, sku, location, on_hand, reserved, damaged, taken_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                binding: through, sum.sku, sum.location, sum.onHand, sum.reserved, sum.damaged, now)
+        }
+    }
+
+    /// Deletes every checkpoint older than the one through `through`.
+    static func deleteCheckpoints(_ db: any Database, below through: Int64) throws {
+        try db.perform("DELETE FROM stock_audit_checkpoints WHERE through_id < ?1", binding: through)
+    }
+
+    /// Every row of the checkpoint through `through` that differs from the sum of the
+    /// movements up to it, and every such sum (other than zero) the checkpoint lacks: the
+    /// proof `bahi check --full` gives that a checkpoint hides nothing.
+    static func checkpointDrift(_ db: any Database, through: Int64) throws -> [String] {
         try db.query(
             """
             WITH sums AS (
                 SELECT sku, location, SUM(on_hand_delta) AS on_hand, SUM(reserved_delta) AS reserved, SUM(damaged_delta) AS damaged
-                  FROM stock_movements GROUP BY sku, location)
-            SELECT l.sku, l.location, l.on_hand AS level_on_hand, COALESCE(s.on_hand, 0) AS ledger_on_hand,
-                   l.reserved AS level_reserved, COALESCE(s.reserved, 0) AS ledger_reserved,
-                   l.damaged AS level_damaged, COALESCE(s.damaged, 0) AS ledger_damaged
-              FROM stock_levels l LEFT JOIN sums s ON s.sku = l.sku AND s.location = l.location
-             WHERE l.on_hand <> COALESCE(s.on_hand, 0) OR l.reserved <> COALESCE(s.reserved, 0) OR l.damaged <> COALESCE(s.damaged, 0)
-            UNION ALL
-            SELECT s.sku, s.location, 0, s.on_hand, 0, s.reserved, 0, s.damaged
-              FROM sums s LEFT JOIN stock_levels l ON l.sku = s.sku AND l.location = s.location
-             WHERE l.sku IS NULL
-            """
-        ) { row in
-            let sku: String = try row["sku"], location: String = try row["location"]
-            return "\(sku)@\(location): level on_hand \(try row["level_on_hand"] as Int64), reserved \(try row["level_reserved"] as Int64), "
-                + "damaged \(try row["level_damaged"] as Int64); ledger says \(try row["ledger_on_hand"] as Int64), "
-                + "\(try row["ledger_reserved"] as Int64), \(try row["ledger_damaged"] as Int64)"
-        }
+                  FROM stock_movements WHERE id <= ?1 GROUP BY sku, location),
+            cp AS (
+                SELECT sku, location, on_hand, reserved, damaged FROM stock_audit_checkpoints WHERE through_id = ?1)
+            \(differences(kept: "cp", sums: "sums", lacking: "(s.on_hand <> 0 OR s.reserved <> 0 OR s.damaged <> 0)"))
+            """, binding: through
+        ) { row in "checkpoint through movement \(through), " + (try difference(row, kept: "checkpoint", ledger: "movements up to it add up to")) }
     }
 
     // MARK: Stock lists

@@ -23,6 +23,7 @@ extension BahiSchema {
         .init("channel_sku_buffers"),
         .init("stock_levels"),
         .init("stock_movements"),
+        .init("stock_audit_checkpoints"),
         .init("reservations"),
         .init("reservation_allocations"),
         .init("orders"),

@@ -66,4 +66,32 @@ import BahiStore
                               "payment pay_OVER has refunded 1500 paise of 1000 taken"], "\(found)")
         }
     }
+
+    /// A run without `--full` runs each invariant's cheap proof and skips the rescans,
+    /// reporting every one in order with its time; `--full` runs them all. A hold marked
+    /// converted that no order took is found only by the full run (no index finds it).
+    @Test func aPlainRunSkipsTheRescansAndAFullRunFindsWhatOnlyTheyCanSee() async throws {
+        try await onEveryStore { store in
+            try await store.write { db in
+                try db.execute("INSERT INTO channels (code, name, kind, created_at, updated_at) VALUES ('web', 'Web', 'website', 0, 0)")
+                try db.execute("INSERT INTO reservations (id, channel, status, expires_at, created_at) VALUES ('res_LOST', 'web', 'converted', 0, 0)")
+            }
+            let runs = try await store.read { db in
+                try [false, true].map { full in
+                    var seen: [InvariantRegistry.Outcome] = []
+                    let results = try InvariantRegistry.run(db, full: full) { seen.append($0) }
+                    return (seen: seen.map { "\($0.name) \($0.ran) \($0.seconds >= 0)" }, results: Dictionary(uniqueKeysWithValues: results.map { ($0.name, $0.violations) }))
+                }
+            }
+            let plain = runs[0], full = runs[1]
+            #expect(plain.seen.count == InvariantRegistry.all.count && full.seen.count == InvariantRegistry.all.count)
+            #expect(full.seen == InvariantRegistry.all.map { "\($0.name) true true" })
+            let skipped = InvariantRegistry.all.filter { $0.quick == nil }.map(\.name)
+            #expect(skipped.contains("event payloads are JSON objects") && skipped.contains("invoice numbers have no gaps or repeats"))
+            #expect(Set(plain.results.keys) == Set(InvariantRegistry.all.map(\.name)).subtracting(skipped))
+            let orphans = "every live reservation belongs to a live order or hold"
+            #expect(plain.results[orphans] == [])
+            #expect(full.results[orphans] == ["reservation res_LOST is converted but no order took it"])
+        }
+    }
 }
