@@ -69,7 +69,8 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
             let configuration = SQLiteStore.Configuration(
                 readerCount: database.readConnections,
                 synchronous: database.synchronous == "normal" ? .normal : .full,
-                busyTimeout: .milliseconds(database.busyTimeoutMs))
+                busyTimeout: .milliseconds(database.busyTimeoutMs),
+                writerCacheKiB: database.writerCacheMB * 1024)
             do {
                 return try await SQLiteStore(path: path, configuration: configuration)
             } catch {

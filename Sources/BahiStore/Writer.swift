@@ -70,10 +70,10 @@ final class Writer: Sendable {
     }
 
     /// Starts the writer thread, which opens the connection; returns once it is open.
-    func start(path: String, synchronous: Connection.Synchronous, busyTimeout: Duration) async throws {
+    func start(path: String, synchronous: Connection.Synchronous, busyTimeout: Duration, cacheKiB: Int = 2_000) async throws {
         try await withCheckedThrowingContinuation { (opened: CheckedContinuation<Void, any Error>) in
             startThread(name: "bahi.store.writer") { [self] in
-                serve(path: path, synchronous: synchronous, busyTimeout: busyTimeout, opened: opened)
+                serve(path: path, synchronous: synchronous, busyTimeout: busyTimeout, cacheKiB: cacheKiB, opened: opened)
                 // The connection and its statements were released when `serve` returned, so
                 // the file is really closed before anyone waiting in `shutdown()` resumes.
                 markExited()
@@ -82,7 +82,7 @@ final class Writer: Sendable {
     }
 
     private func serve(
-        path: String, synchronous: Connection.Synchronous, busyTimeout: Duration,
+        path: String, synchronous: Connection.Synchronous, busyTimeout: Duration, cacheKiB: Int,
         opened: CheckedContinuation<Void, any Error>
     ) {
         let db: Connection
@@ -95,6 +95,8 @@ final class Writer: Sendable {
             // In memory they cost nothing and are just as correct (they never outlive the
             // transaction; durability comes from the WAL).
             try db.execute("PRAGMA temp_store=MEMORY")
+            // A negative cache_size is KiB (SQLiteStore.Configuration.writerCacheKiB says why).
+            try db.execute("PRAGMA cache_size=-\(max(100, cacheKiB))")
             // The batch's own statements, compiled once and held: a batch pays no cache lookups.
             statements = try BatchStatements(db, savepoint: Self.savepointName)
         } catch {

@@ -324,6 +324,17 @@ import BahiStore
         }
     }
 
+    /// The writer's page cache is the configured size (readers keep SQLite's default): the
+    /// setting reaches the one connection every write waits on.
+    @Test func theWriterHasItsConfiguredPageCache() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try await SQLiteStore(path: directory + "/cache.sqlite", configuration: SQLiteStore.Configuration(readerCount: 1, writerCacheKiB: 8_192))
+            #expect(try await store.write { db in try db.queryValue("PRAGMA cache_size", as: Int64.self) } == -8_192)
+            #expect(try await store.read { db in try db.queryValue("PRAGMA cache_size", as: Int64.self) } == -2_000)
+            await store.close()
+        }
+    }
+
     @Test func openingAStoreInAMissingDirectoryFails() async throws {
         let error = await #expect(throws: StoreError.self) {
             _ = try await SQLiteStore(path: "/nonexistent-bahi-dir/x/y.sqlite")

@@ -40,6 +40,8 @@ public struct BahiConfiguration: Sendable, Equatable {
         public var synchronous = "full"
         public var readConnections = 4
         public var busyTimeoutMs = 5_000
+        /// The SQLite writer's page cache in MB: the hot pages of a big store's indexes.
+        public var writerCacheMB = 32
     }
 
     /// Logging.

@@ -142,6 +142,7 @@ public enum ConfigurationLoader {
         choice("database.synchronous", ["full", "normal"], \.database.synchronous),
         int("database.read_connections", 1...64, \.database.readConnections),
         int("database.busy_timeout_ms", 0...600_000, \.database.busyTimeoutMs),
+        int("database.writer_cache_mb", 1...65_536, \.database.writerCacheMB),
         string("backup_directory", \.backupDirectory),
         choice("log.format", ["json", "text"], \.log.format),
         choice("log.level", ["debug", "info", "warn", "error"], \.log.level),
