@@ -49,6 +49,8 @@ echo "== Bahi scale benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $STORE, $(nproc) cor
 if [ "$STORE" = postgres ]; then
   PG_DIR=${BAHI_PG_DIR:-/tmp/pg-scale}
   PG_PORT=${BAHI_PG_PORT:-55435}
+  # The cluster's knobs, not bahi's: `bahi` refuses BAHI_ variables it does not know.
+  unset BAHI_PG_DIR BAHI_PG_PORT
   CONN=$(BAHI_PG_DURABLE=1 BAHI_PG_DIR="$PG_DIR" BAHI_PG_PORT="$PG_PORT" scripts/postgres-test-server.sh start)
   psql -q "$CONN" -c "CREATE DATABASE scale" -c "CREATE DATABASE scale_empty" >/dev/null
   BIG="postgres://postgres@localhost:$PG_PORT/scale?host=$PG_DIR"
