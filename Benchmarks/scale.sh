@@ -134,7 +134,10 @@ if [ "${SKIP_POST:-0}" != 1 ]; then
       /^ +50%/ { p50 = ms($2) } /^ +99%/ { p99 = ms($2) } /^Requests\/sec/ { rps = $2 } /Non-2xx/ { bad = $NF }
       END { printf "%.0f %.2f %.2f %d", rps, p50, p99, bad }'
     kill "$sampler" 2>/dev/null || true
-    echo " $(( $(cat "$WORK/rss.$3" 2>/dev/null || echo 0) / 1024 ))"
+    # The sampler may be caught rewriting the file: empty reads as 0.
+    local peak
+    peak=$(cat "$WORK/rss.$3" 2>/dev/null || true)
+    echo " $(( ${peak:-0} / 1024 ))"
   }
   echo "-- POST /v1/orders at $CONNS connections, ${POST_DURATION} s each (same catalogue; the empty store first, then this one)"
   mkdir -p "$WORK/e"
