@@ -49,6 +49,8 @@ echo "== Bahi scale benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $STORE, $(nproc) cor
 if [ "$STORE" = postgres ]; then
   PG_DIR=${BAHI_PG_DIR:-/tmp/pg-scale}
   PG_PORT=${BAHI_PG_PORT:-55435}
+  # The cluster's knobs, not bahi's: `bahi` refuses BAHI_ variables it does not know.
+  unset BAHI_PG_DIR BAHI_PG_PORT
   CONN=$(BAHI_PG_DURABLE=1 BAHI_PG_DIR="$PG_DIR" BAHI_PG_PORT="$PG_PORT" scripts/postgres-test-server.sh start)
   psql -q "$CONN" -c "CREATE DATABASE scale" -c "CREATE DATABASE scale_empty" >/dev/null
   BIG="postgres://postgres@localhost:$PG_PORT/scale?host=$PG_DIR"
@@ -139,7 +141,10 @@ if [ "${SKIP_POST:-0}" != 1 ]; then
       /^ +50%/ { p50 = ms($2) } /^ +99%/ { p99 = ms($2) } /^Requests\/sec/ { rps = $2 } /Non-2xx/ { bad = $NF }
       END { printf "%.0f %.2f %.2f %d", rps, p50, p99, bad }'
     kill "$sampler" 2>/dev/null || true
-    echo " $(( $(cat "$WORK/rss.$3" 2>/dev/null || echo 0) / 1024 ))"
+    # The sampler may be caught rewriting the file: empty reads as 0.
+    local peak
+    peak=$(cat "$WORK/rss.$3" 2>/dev/null || true)
+    echo " $(( ${peak:-0} / 1024 ))"
   }
   echo "-- POST /v1/orders at $CONNS connections, ${POST_DURATION} s each (same catalogue; the empty store first, then this one)"
   mkdir -p "$WORK/e"

@@ -95,11 +95,22 @@ func runSeed(_ options: SeedOptions) async throws {
         try connection.execute("PRAGMA cache_size = -524288")
         summary = try await StoreSeeder.seed(connection, plan: plan) { written, total in reporter.report(written, total) }
     } else {
-        summary = try await StoreSeeder.seed(store, plan: plan) { written, total in reporter.report(written, total) }
+        // PostgreSQL: migrated through the store, then one connection of our own, batches in
+        // plain transactions with their writes pipelined (`StoreSeeder.seed(_: PostgresConnection…)`),
+        // not waiting for the WAL to reach the disk at each commit (a crash loses the last
+        // batches, never consistency: the store is rebuilt by seeding again anyway).
+        await store.close()
+        let connection = try PostgresConnection(conninfo: options.postgres ?? "")
+        try connection.execute("SET synchronous_commit = off")
+        summary = try await StoreSeeder.seed(connection, plan: plan) { written, total in reporter.report(written, total) }
     }
     // The stock audit's checkpoint, as a serving node's maintenance would take it at start:
     // the store is measured as a running one has it, not as one just upgraded.
-    let checkpointed: any DataStore = if let path = options.path { try await SQLiteStore(path: path, configuration: .init(synchronous: .normal)) } else { store }
+    let checkpointed: any DataStore = if let path = options.path {
+        try await SQLiteStore(path: path, configuration: .init(synchronous: .normal))
+    } else {
+        try await PostgresStore(configuration: .init(conninfo: options.postgres ?? "", poolSize: 2))
+    }
     let checkpoint = try await StockAudit.advance(checkpointed, minimumTail: 1, now: Int64(Date().timeIntervalSince1970 * 1000))
     await checkpointed.close()
     FileHandle.standardError.write(Data("seed: stock audit checkpoint: \(checkpoint)\n".utf8))

@@ -166,6 +166,42 @@ import Testing
         }
     }
 
+    /// A connection's own transaction with its writes sent ahead (`BahiBench seed`'s): a read
+    /// sees them, the body commits once; a write that fails makes the body run again waiting
+    /// for each statement, so it meets its own error, and nothing of either run persists.
+    @Test func aConnectionsOwnPipelinedTransaction() async throws {
+        try await PostgresTestDatabase.with { store in
+            try await store.write { db in try db.execute("CREATE TABLE once (id BIGINT PRIMARY KEY)") }
+            let connection = try PostgresConnection(conninfo: store.configuration.conninfo)
+            var runs = 0
+            let seen = try connection.transaction(sendingWritesAhead: true) { db -> Int64 in
+                runs += 1
+                try db.perform("INSERT INTO once (id) VALUES (1)")
+                try db.perform("INSERT INTO once (id) VALUES (2)")
+                return try db.queryValue("SELECT count(*) FROM once", as: Int64.self) ?? -1
+            }
+            #expect(seen == 2 && runs == 1)
+            runs = 0
+            var failedAt: [Int] = []
+            #expect(throws: StoreError.self) {
+                try connection.transaction(sendingWritesAhead: true) { db in
+                    runs += 1
+                    try db.perform("INSERT INTO once (id) VALUES (3)")
+                    do {
+                        try db.perform("INSERT INTO once (id) VALUES (1)")
+                    } catch {
+                        failedAt.append(runs)
+                        throw error
+                    }
+                    try db.perform("INSERT INTO once (id) VALUES (4)")
+                }
+            }
+            // Sent ahead, the collision surfaced at the commit; run again, at its own statement.
+            #expect(runs == 2 && failedAt == [2])
+            #expect(try await store.read { db in try db.query("SELECT id FROM once ORDER BY id") { row in try row["id"] as Int64 } } == [1, 2])
+        }
+    }
+
     /// A guessed changed-row count (`execute(_:likely:binding:)`) that turns out wrong — the
     /// row changed under the guess — never stands: the batch reruns waiting for each
     /// statement, and the call acts on the real count.

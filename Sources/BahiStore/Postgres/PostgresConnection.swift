@@ -131,6 +131,50 @@ public final class PostgresConnection: Database {
         preCommitWorkList.instance(type)
     }
 
+    // MARK: Transactions
+
+    /// Runs `body` as one transaction of its own on this connection — BEGIN, the body, the
+    /// work it deferred to commit (`PreCommitWork`), COMMIT — and rolls back and rethrows on
+    /// any error. For a tool that owns a connection outright (`BahiBench seed`); a serving
+    /// node writes through `PostgresStore`, whose writer batches callers and retries conflicts.
+    ///
+    /// With `sendingWritesAhead`, writes the body makes through `Database.perform` are sent in
+    /// pipeline mode without waiting for each (the group-commit writer's batches do the same):
+    /// a body of thousands of statements then pays one round trip per read, not per
+    /// statement. If one of them fails, the transaction is rolled back and `body` runs again
+    /// with every statement waited for, so it meets its own error where it made it; `body`
+    /// must therefore be safe to run twice (it is, having changed nothing that persisted).
+    public func transaction<T>(sendingWritesAhead: Bool = false, _ body: (any Database) throws -> T) throws -> T {
+        guard sendingWritesAhead else { return try transaction(begin: "BEGIN", deferringWork: true, body) }
+        do {
+            return try transaction(begin: "BEGIN", deferringWork: true, sendingWritesAhead: true, body)
+        } catch is PipelinedWriteFailure {
+            return try transaction(begin: "BEGIN", deferringWork: true, body)
+        }
+    }
+
+    /// One transaction begun with `begin`: the body, the deferred work (when `deferringWork`),
+    /// COMMIT; ROLLBACK and rethrow on any error.
+    func transaction<T>(begin: String, deferringWork: Bool, sendingWritesAhead: Bool = false, _ body: (any Database) throws -> T) throws -> T {
+        try execute(begin)
+        defersWrites = sendingWritesAhead
+        preCommitWorkList.isDeferring = deferringWork
+        defer {
+            defersWrites = false
+            preCommitWorkList.isDeferring = false
+            preCommitWorkList.discard()
+        }
+        do {
+            let value = try body(self)
+            try preCommitWorkList.runAll(self)
+            try execute("COMMIT")
+            return value
+        } catch {
+            _ = try? rollBack()
+            throw error
+        }
+    }
+
     // MARK: Running statements
 
     /// Prepares `sql` on first use (translated to `$N` parameters) and runs it with `values`.

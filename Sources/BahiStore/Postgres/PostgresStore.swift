@@ -86,7 +86,7 @@ public final class PostgresStore: DataStore {
             var attempt = 1
             while true {
                 do {
-                    return try Self.transaction(db, begin: "BEGIN", deferWork: true, body)
+                    return try db.transaction(begin: "BEGIN", deferringWork: true, body)
                 } catch let error as StoreError where error.isRetryableConflict && attempt < attempts {
                     attempt += 1
                 } catch let change as ConcurrentChange {
@@ -106,7 +106,7 @@ public final class PostgresStore: DataStore {
     @discardableResult
     public func read<T: Sendable>(_ body: @escaping @Sendable (any Database) throws -> T) async throws -> T {
         try await submit { db in
-            try Self.transaction(db, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", deferWork: false, body)
+            try db.transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", deferringWork: false, body)
         }
     }
 
@@ -121,26 +121,6 @@ public final class PostgresStore: DataStore {
     @discardableResult
     public func migrate(_ migrator: Migrator) async throws -> [Migration] {
         try await withConnection { db in try migrator.migrate(db) }
-    }
-
-    /// One transaction: BEGIN, the body, the work deferred to commit, COMMIT; ROLLBACK and
-    /// rethrow on any error.
-    private static func transaction<T>(_ db: PostgresConnection, begin: String, deferWork: Bool, _ body: (any Database) throws -> T) throws -> T {
-        try db.execute(begin)
-        db.preCommitWorkList.isDeferring = deferWork
-        defer {
-            db.preCommitWorkList.isDeferring = false
-            db.preCommitWorkList.discard()
-        }
-        do {
-            let value = try body(db)
-            try db.preCommitWorkList.runAll(db)
-            try db.execute("COMMIT")
-            return value
-        } catch {
-            _ = try? db.execute("ROLLBACK")
-            throw error
-        }
     }
 
     public func close() async {
