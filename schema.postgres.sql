@@ -1006,3 +1006,10 @@ CREATE TABLE stock_audit_checkpoints (
 -- filter read this index alone rather than each parcel's row.
 DROP INDEX shipments_manifest;
 CREATE INDEX shipments_manifest ON shipments (manifest_id, status) WHERE manifest_id IS NOT NULL;
+
+-- ─── the event log's unused index (PostgreSQL migration 18; SQLite migration 24) ───
+
+-- events_entity (entity_type, entity_id, seq) served no statement: the feed reads by seq, by type
+-- (events_type), and by id. It was 7 % of a store with a history (850 bytes per order: 16 events
+-- each) and one more random-key insert for every event intake writes.
+DROP INDEX events_entity;
