@@ -1003,3 +1003,14 @@ CREATE INDEX shipments_manifest ON shipments (manifest_id, status) WHERE manifes
 -- (events_type), and by id. It was 7 % of a store with a history (850 bytes per order: 16 events
 -- each) and one more random-key insert for every event intake writes.
 DROP INDEX events_entity;
+
+-- ───────────────────────────── order search by prefix (migration 25; SQLite only) ──────────────────
+
+-- The name index with prefix indexes for words of 2 to 6 letters: a search types the start of a
+-- name ("Priya Sha"), and FTS5 answers a prefix of an indexed length from one doclist in rowid
+-- order, where otherwise it merges every term that starts so before the first match (3-4 ms for
+-- two common words at a million orders, 0.3 ms with these). About 150 bytes per order.
+CREATE VIRTUAL TABLE order_search_prefixed USING fts5 (order_id, names, columnsize = 0, prefix = '2 3 4 5 6');
+INSERT INTO order_search_prefixed (rowid, order_id, names) SELECT rowid, order_id, names FROM order_search;
+DROP TABLE order_search;
+ALTER TABLE order_search_prefixed RENAME TO order_search;

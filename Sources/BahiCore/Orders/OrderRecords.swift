@@ -336,14 +336,14 @@ public enum OrderRecords {
     }
 
     /// Numbers SQLite's search rows by their orders' creation times again (as migration 22
-    /// does): `bahi copy` writes the rows with rowids of its own, and a name search reads them
+    /// does, in the table migration 25 leaves: prefix indexes for words of 2 to 6 letters): `bahi copy` writes the rows with rowids of its own, and a name search reads them
     /// in rowid order. Nothing to do on PostgreSQL.
     static func renumberSearch(_ db: any Database) throws {
         guard db.dialect == .sqlite else { return }
         try db.execute("""
             CREATE TEMP TABLE order_search_copy AS SELECT s.order_id, s.names, o.created_at FROM order_search s JOIN orders o ON o.id = s.order_id;
             DROP TABLE order_search;
-            CREATE VIRTUAL TABLE "order_search" USING fts5 (order_id, names, columnsize = 0);
+            CREATE VIRTUAL TABLE "order_search" USING fts5 (order_id, names, columnsize = 0, prefix = '2 3 4 5 6');
             INSERT INTO order_search (rowid, order_id, names)
                 SELECT created_at * \(searchRowsPerMillisecond) + ROW_NUMBER() OVER (PARTITION BY created_at ORDER BY order_id) - 1, order_id, names
                   FROM order_search_copy;
