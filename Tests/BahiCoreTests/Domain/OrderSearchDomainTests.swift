@@ -180,6 +180,12 @@ import BahiStore
                 #expect(try pages { $0.paymentMethod = "prepaid" } == newestFirst)
                 #expect(try pages { $0.createdAfter = Self.now + 1 } == [placed.ashok.id, placed.ravi.id])
                 #expect(try pages { $0.createdAfter = Self.now; $0.createdBefore = Self.now + 2 } == [placed.ravi.id, placed.asha.id])
+                // A filter with dates and another filter (PostgreSQL reads these as a range of the
+                // filter's own index: `OrderRecords.postgresLead`).
+                #expect(try pages { $0.status = "confirmed"; $0.createdBefore = Self.now + 2 } == [placed.ravi.id, placed.asha.id])
+                #expect(try pages { $0.paymentMethod = "prepaid"; $0.status = "confirmed"; $0.createdAfter = Self.now + 1 } == [placed.ashok.id, placed.ravi.id])
+                #expect(try pages { $0.paymentMethod = "prepaid"; $0.createdAfter = Self.now + 1; $0.createdBefore = Self.now + 2 } == [placed.ravi.id])
+                #expect(try pages { $0.status = "cancelled" } == [])
             }
         }
     }
