@@ -251,7 +251,16 @@ public enum OrderRecords {
             if dialect == .postgres, let match = search.tsQuery {
                 found.append("SELECT order_id AS found FROM order_search WHERE to_tsvector('simple', names) @@ to_tsquery('simple', \(next(match)))")
             }
-            sql = "SELECT \(orderColumns) FROM (\(found.joined(separator: " UNION "))) AS m CROSS JOIN orders WHERE orders.id = m.found"
+            switch dialect {
+            case .sqlite:
+                sql = "SELECT \(orderColumns) FROM (\(found.joined(separator: " UNION "))) AS m CROSS JOIN orders WHERE orders.id = m.found"
+            case .postgres:
+                // Each order fetched by primary key for each id found (`OFFSET 0` keeps the
+                // planner from flattening the lateral subquery): from a name's prefix, the
+                // planner guesses 20,000 matches and otherwise hashes every order to join them.
+                sql = "SELECT \(orderColumns) FROM (\(found.joined(separator: " UNION "))) AS m "
+                    + "CROSS JOIN LATERAL (SELECT \(orderColumns) FROM orders WHERE orders.id = m.found OFFSET 0) AS orders WHERE 1 = 1"
+            }
         } else {
             sql = "SELECT \(orderColumns) FROM orders WHERE 1 = 1"
             if dialect == .postgres, let lead = postgresLead(filter) {
