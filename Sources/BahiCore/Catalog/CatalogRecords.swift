@@ -339,7 +339,8 @@ enum CatalogRecords {
     /// numbered placeholder (`?1`, `?2`, …) bound to the next value.
     private struct Filter {
         private(set) var sql = ""
-        private(set) var arguments: [(any SQLValueConvertible)?] = []
+        private var placeholders = Placeholders()
+        var arguments: [(any SQLValueConvertible)?] { placeholders.arguments }
 
         /// A filter starting with one condition.
         init(_ fragment: String, _ values: (any SQLValueConvertible)?...) {
@@ -354,8 +355,7 @@ enum CatalogRecords {
 
         /// The next placeholder, bound to `value` (for a `LIMIT` after the conditions).
         mutating func placeholder(for value: (any SQLValueConvertible)?) -> String {
-            arguments.append(value)
-            return "?\(arguments.count)"
+            placeholders.next(value)
         }
 
         private mutating func append(_ fragment: String, _ values: [(any SQLValueConvertible)?]) {

@@ -236,20 +236,16 @@ public enum OrderRecords {
     /// matches are `nameStatement`'s.)
     static func listStatement(_ filter: OrderQueries.Filter, cursor: (createdAt: Int64, id: String)?, dialect: SQLDialect)
         -> (sql: String, arguments: [(any SQLValueConvertible)?]) {
-        var arguments: [(any SQLValueConvertible)?] = []
-        func next(_ value: (any SQLValueConvertible)?) -> String {
-            arguments.append(value)
-            return "?\(arguments.count)"
-        }
+        var p = Placeholders()
         var sql: String
         if let q = filter.q, !q.trimmingSpaces.isEmpty {
             let search = OrderSearch(q)
             var found: [String] = []
-            if let id = search.orderID { found.append("SELECT id AS found FROM orders WHERE id = \(next(id))") }
-            found.append("SELECT id AS found FROM orders WHERE channel_order_ref = \(next(search.reference))")
-            if let phone = search.phone { found.append("SELECT id AS found FROM orders WHERE customer_phone = \(next(phone))") }
+            if let id = search.orderID { found.append("SELECT id AS found FROM orders WHERE id = \(p.next(id))") }
+            found.append("SELECT id AS found FROM orders WHERE channel_order_ref = \(p.next(search.reference))")
+            if let phone = search.phone { found.append("SELECT id AS found FROM orders WHERE customer_phone = \(p.next(phone))") }
             if dialect == .postgres, let match = search.tsQuery {
-                found.append("SELECT order_id AS found FROM order_search WHERE to_tsvector('simple', names) @@ to_tsquery('simple', \(next(match)))")
+                found.append("SELECT order_id AS found FROM order_search WHERE to_tsvector('simple', names) @@ to_tsquery('simple', \(p.next(match)))")
             }
             switch dialect {
             case .sqlite:
@@ -268,22 +264,22 @@ public enum OrderRecords {
                 var rest = filter
                 rest.status = lead.column == "status" ? nil : filter.status
                 rest.paymentMethod = lead.column == "payment_method" ? nil : filter.paymentMethod
-                let v = next(lead.value)
-                sql += " AND (\(lead.column), created_at) >= (\(v), \(next(filter.createdAfter ?? .min)))"
+                let v = p.next(lead.value)
+                sql += " AND (\(lead.column), created_at) >= (\(v), \(p.next(filter.createdAfter ?? .min)))"
                 if let cursor {
-                    sql += " AND (\(lead.column), created_at, id) < (\(v), \(next(cursor.createdAt)), \(next(cursor.id)))"
+                    sql += " AND (\(lead.column), created_at, id) < (\(v), \(p.next(cursor.createdAt)), \(p.next(cursor.id)))"
                 } else {
-                    sql += " AND (\(lead.column), created_at) < (\(v), \(next(filter.createdBefore ?? .max)))"
+                    sql += " AND (\(lead.column), created_at) < (\(v), \(p.next(filter.createdBefore ?? .max)))"
                 }
                 rest.createdAfter = nil
-                sql += filters(rest, cursor: nil, next)
-                sql += " ORDER BY \(lead.column) DESC, created_at DESC, id DESC LIMIT \(next(filter.limit + 1))"
-                return (sql, arguments)
+                sql += filters(rest, cursor: nil, &p)
+                sql += " ORDER BY \(lead.column) DESC, created_at DESC, id DESC LIMIT \(p.next(filter.limit + 1))"
+                return (sql, p.arguments)
             }
         }
-        sql += filters(filter, cursor: cursor, next)
-        sql += " ORDER BY created_at DESC, id DESC LIMIT \(next(filter.limit + 1))"
-        return (sql, arguments)
+        sql += filters(filter, cursor: cursor, &p)
+        sql += " ORDER BY created_at DESC, id DESC LIMIT \(p.next(filter.limit + 1))"
+        return (sql, p.arguments)
     }
 
     /// The filter a PostgreSQL order list is read through (status, else payment method), as a
@@ -315,13 +311,9 @@ public enum OrderRecords {
     static func nameStatement(_ filter: OrderQueries.Filter, cursor: (createdAt: Int64, id: String)?, millisecond: Int64? = nil)
         -> (sql: String, arguments: [(any SQLValueConvertible)?])? {
         guard let q = filter.q, let match = OrderSearch(q).fts5Query else { return nil }
-        var arguments: [(any SQLValueConvertible)?] = []
-        func next(_ value: (any SQLValueConvertible)?) -> String {
-            arguments.append(value)
-            return "?\(arguments.count)"
-        }
+        var p = Placeholders()
         let perMillisecond = searchRowsPerMillisecond
-        var sql = "SELECT \(orderColumns) FROM order_search CROSS JOIN orders WHERE order_search MATCH \(next(match))"
+        var sql = "SELECT \(orderColumns) FROM order_search CROSS JOIN orders WHERE order_search MATCH \(p.next(match))"
         // Rowid bounds: [from, to) in creation time, each clamped so the product cannot overflow.
         func rowid(_ ms: Int64) -> Int64 { ms.multipliedReportingOverflow(by: perMillisecond).overflow ? (ms < 0 ? .min : .max) : ms * perMillisecond }
         var from = filter.createdAfter.map(rowid)
@@ -331,24 +323,24 @@ public enum OrderRecords {
             from = max(from ?? .min, rowid(millisecond))
             to = min(to ?? .max, rowid(millisecond.addingReportingOverflow(1).overflow ? .max : millisecond + 1))
         }
-        if let from { sql += " AND order_search.rowid >= \(next(from))" }
-        if let to { sql += " AND order_search.rowid < \(next(to))" }
+        if let from { sql += " AND order_search.rowid >= \(p.next(from))" }
+        if let to { sql += " AND order_search.rowid < \(p.next(to))" }
         sql += " AND orders.id = order_search.order_id"
-        sql += filters(filter, cursor: cursor, next)
-        if millisecond == nil { sql += " ORDER BY order_search.rowid DESC LIMIT \(next(filter.limit + 1))" }
-        return (sql, arguments)
+        sql += filters(filter, cursor: cursor, &p)
+        if millisecond == nil { sql += " ORDER BY order_search.rowid DESC LIMIT \(p.next(filter.limit + 1))" }
+        return (sql, p.arguments)
     }
 
     /// The list's filters and cursor on `orders`, as SQL conditions after a WHERE.
     private static func filters(_ filter: OrderQueries.Filter, cursor: (createdAt: Int64, id: String)?,
-                                _ next: ((any SQLValueConvertible)?) -> String) -> String {
+                                _ p: inout Placeholders) -> String {
         var sql = ""
-        if let s = filter.status { sql += " AND status = \(next(s))" }
-        if let c = filter.channel { sql += " AND channel = \(next(c))" }
-        if let m = filter.paymentMethod { sql += " AND payment_method = \(next(m))" }
-        if let t = filter.createdAfter { sql += " AND created_at >= \(next(t))" }
-        if let t = filter.createdBefore { sql += " AND created_at < \(next(t))" }
-        if let cursor { sql += " AND (created_at, id) < (\(next(cursor.createdAt)), \(next(cursor.id)))" }
+        if let s = filter.status { sql += " AND status = \(p.next(s))" }
+        if let c = filter.channel { sql += " AND channel = \(p.next(c))" }
+        if let m = filter.paymentMethod { sql += " AND payment_method = \(p.next(m))" }
+        if let t = filter.createdAfter { sql += " AND created_at >= \(p.next(t))" }
+        if let t = filter.createdBefore { sql += " AND created_at < \(p.next(t))" }
+        if let cursor { sql += " AND (created_at, id) < (\(p.next(cursor.createdAt)), \(p.next(cursor.id)))" }
         return sql
     }
 
