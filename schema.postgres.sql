@@ -1022,3 +1022,17 @@ DROP INDEX events_entity;
 -- order's few words go straight into the index. SQLite's FTS5 index has no such list: nothing here.
 ALTER INDEX order_search_names SET (fastupdate = off);
 SELECT gin_clean_pending_list('order_search_names'::regclass);
+
+-- ─── the packing queue's counts (PostgreSQL migration 21; SQLite migration 26) ───
+
+-- How many shipments wait at each location: exactly the rows of fulfilment_queue there (no row
+-- means none), kept by PackingQueueRecords in the transaction of every change to the queue, so
+-- the queue's `total` is one primary-key read instead of a count of the location's range (18.7 ms
+-- on PostgreSQL with 114,971 waiting at one location, growing with the queue). Fulfilment owns it;
+-- a row may stay at 0. Every change adds to the row (`waiting = waiting + n`), never sets it from
+-- a read, so two writers cannot lose each other's change.
+CREATE TABLE fulfilment_queue_counts (
+    location  TEXT PRIMARY KEY,
+    waiting   BIGINT NOT NULL
+);
+INSERT INTO fulfilment_queue_counts (location, waiting) SELECT location, COUNT(*) FROM fulfilment_queue GROUP BY location;

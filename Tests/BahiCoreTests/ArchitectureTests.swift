@@ -203,7 +203,7 @@ enum Ownership {
         ("Orders", ["orders", "order_lines", "order_history", "order_search", "customer_stats", "pincode_stats"]),
         ("Payments", ["payments", "gateway_events", "payment_mismatches", "refunds", "settlement_lines", "cod_remittances"]),
         ("Fulfilment", ["shipments", "shipment_lines", "picklists", "invoice_series", "invoices", "manifests", "rto_receipts", "rto_receipt_lines",
-                        "fulfilment_queue", "fulfilment_queue_rules"]),
+                        "fulfilment_queue", "fulfilment_queue_rules", "fulfilment_queue_counts"]),
         ("Access", ["api_keys"]),
         ("Idempotency", ["idempotency_keys"]),
         ("Events", ["events"]),

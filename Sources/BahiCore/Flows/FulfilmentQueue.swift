@@ -45,7 +45,7 @@ public enum FulfilmentQueue {
         }
     }
 
-    /// How many shipments wait (at one location, or across all), counted in an index.
+    /// How many shipments wait (at one location, or across all): each location's stored count.
     public static func count(_ db: any Database, location: String?) throws -> Int64 {
         try (location.map { [$0] } ?? PackingQueue.locations(db)).reduce(0) { $0 + (try PackingQueue.count(db, location: $1)) }
     }

@@ -33,7 +33,9 @@ public struct WaitingShipment: Sendable, Equatable {
 /// The packing queue as fulfilment stores it (`fulfilment_queue`): one row per waiting
 /// shipment with its sort keys, so the top of a location's queue is read from an index in
 /// order instead of sorting every waiting shipment on every request (issue 15). The flows
-/// keep it (`FulfilmentQueue.refresh`); a shipment leaving `pending` leaves it here.
+/// keep it (`FulfilmentQueue.refresh`); a shipment leaving `pending` leaves it here. Each
+/// location's number of rows is kept beside it (`fulfilment_queue_counts`), so the queue's
+/// `total` is one row's read rather than a count growing with the queue.
 public enum PackingQueue {
     /// The part of the priority rules a stored class depends on (the SLA is applied when
     /// reading, so it can change freely).
@@ -79,11 +81,10 @@ public enum PackingQueue {
         guard let order, !waiting.isEmpty else { return }
         let rules = try PackingQueueRecords.rules(db)
         let priorityClass = rules.priorityClass(channel: order.channel, paymentMethod: order.paymentMethod)
-        for shipment in waiting {
-            try PackingQueueRecords.insert(db, WaitingShipment(
-                shipmentID: shipment.id, orderID: orderID, location: shipment.location, channel: order.channel, channelOrderRef: order.channelOrderRef,
-                paymentMethod: order.paymentMethod, valuePaise: order.valuePaise, orderCreatedAt: order.createdAt, priorityClass: priorityClass))
-        }
+        try PackingQueueRecords.insert(db, waiting.map { shipment in
+            WaitingShipment(shipmentID: shipment.id, orderID: orderID, location: shipment.location, channel: order.channel, channelOrderRef: order.channelOrderRef,
+                            paymentMethod: order.paymentMethod, valuePaise: order.valuePaise, orderCreatedAt: order.createdAt, priorityClass: priorityClass)
+        })
     }
 
     /// The shipment left `pending` (picked, packed, cancelled): it no longer waits.
@@ -111,9 +112,16 @@ public enum PackingQueue {
         try PackingQueueRecords.all(db, location: location)
     }
 
-    /// How many shipments wait at `location`.
+    /// How many shipments wait at `location`: its stored count (`fulfilment_queue_counts`,
+    /// kept with every change to the queue), one row however many wait.
     public static func count(_ db: any Database, location: String) throws -> Int64 {
         try PackingQueueRecords.count(db, location: location)
+    }
+
+    /// Locations whose stored count is not their number of rows: the audit's check of the
+    /// counts (fulfilment's own tables alone).
+    public static func countProblems(_ db: any Database) throws -> [String] {
+        try PackingQueueRecords.countMismatches(db)
     }
 
     /// Every location's code: a queue across locations is each location's queue merged.

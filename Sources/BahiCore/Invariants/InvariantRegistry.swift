@@ -82,6 +82,11 @@ public enum InvariantRegistry {
         Invariant(name: "the packing queue holds exactly the waiting shipments, with their orders' facts, classed by its rules") { db in
             try InvariantRecords.queueMismatches(db) + PackingQueue.classProblems(db)
         },
+        // A grouped read of the queue, which holds what waits (not every order): every run, like
+        // the check above.
+        Invariant(name: "the packing queue's count at each location is its number of rows") { db in
+            try PackingQueue.countProblems(db)
+        },
         Invariant(name: "invoice numbers have no gaps or repeats", everyRun: false) { db in
             try Invoices.seriesProblems(db)
         },

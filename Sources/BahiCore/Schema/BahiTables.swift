@@ -45,6 +45,8 @@ extension BahiSchema {
         // The packing queue's stored sort keys (built from shipments and orders; copied as rows).
         .init("fulfilment_queue"),
         .init("fulfilment_queue_rules"),
+        // Its per-location counts, copied as rows: equal to the copied queue's.
+        .init("fulfilment_queue_counts"),
         .init("invoice_series"),
         .init("invoices"),
         .init("seller_profile"),

@@ -80,6 +80,34 @@ func onPostgres(_ body: (any DataStore, String) async throws -> Void) async thro
     }
 }
 
+/// Two transactions at once on PostgreSQL, as two nodes would run them, each on a connection
+/// of its own: `first` runs and stays open while `second` runs on another thread (a connection
+/// stays on one) until it waits for a lock; then `first` commits and `second` finishes and
+/// commits. True when `second` was seen waiting for a lock (within five seconds).
+func overlapOnPostgres(_ store: any DataStore, conninfo: String, first: (any Database) throws -> Void,
+                       second: @escaping @Sendable (any Database) throws -> Void) async throws -> Bool {
+    let a = try PostgresConnection(conninfo: conninfo)
+    try a.execute("BEGIN")
+    try first(a)
+    let other = Task.detached {
+        let b = try PostgresConnection(conninfo: conninfo)
+        try b.execute("BEGIN")
+        try second(b)
+        try b.execute("COMMIT")
+    }
+    var waiting = false
+    for _ in 0..<250 where !waiting {
+        try await Task.sleep(for: .milliseconds(20))
+        waiting = try await store.read { db in
+            try db.queryFirst("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                              StatementArguments([])) { row in try row["n"] as Int64 } ?? 0
+        } > 0
+    }
+    try a.execute("COMMIT")
+    try await other.value
+    return waiting
+}
+
 struct PostgresMissing: Error, CustomStringConvertible {
     var description: String { "BAHI_TEST_POSTGRES is not set: start the cluster with scripts/postgres-test-server.sh" }
 }

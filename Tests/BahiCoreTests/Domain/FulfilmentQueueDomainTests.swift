@@ -8,8 +8,9 @@ import BahiStore
 /// from the indexes is exactly `FulfilmentPriority.sort` (the pure reference) over what the
 /// orders and shipments themselves say — at several moments (the SLA passing), for one
 /// location and all, for several limits, under several priority rules (adopted, and not yet
-/// adopted); its count is the reference's; and `bahi check`'s queue invariant holds, and
-/// fails when the table is tampered with.
+/// adopted); its count is the reference's, and each location's stored count is its number of
+/// rows after every step; and `bahi check`'s queue invariants hold, and fail when the queue or
+/// its counts are tampered with.
 @Suite struct FulfilmentQueueDomainTests {
     static let now = OrderDomainTests.now
     static let hour: Int64 = 3_600_000
@@ -76,6 +77,28 @@ import BahiStore
         try InvariantRegistry.all.filter { $0.name.hasPrefix("the packing queue") }.flatMap { try $0.check(db) }
     }
 
+    /// Each location's rows in the queue, counted.
+    static func rowsPerLocation(_ db: any Database) throws -> [String: Int64] {
+        Dictionary(uniqueKeysWithValues: try db.query("SELECT location, COUNT(*) AS n FROM fulfilment_queue GROUP BY location", []) { row in
+            (try row["location"] as String, try row["n"] as Int64)
+        })
+    }
+
+    /// Each location's stored count as `PackingQueue.count` reads it, against its rows; and the
+    /// invariant sees nothing wrong. Returns the counts.
+    @discardableResult
+    static func expectCountsKept(_ db: any Database, _ context: String) throws -> [String: Int64] {
+        let rows = try rowsPerLocation(db)
+        var stored: [String: Int64] = [:]
+        for location in ["SURAT", "AMD"] {
+            stored[location] = try PackingQueue.count(db, location: location)
+            #expect(stored[location] == rows[location, default: 0], "\(db.dialect) \(context): \(location)")
+        }
+        #expect(Set(rows.keys).isSubset(of: ["SURAT", "AMD"]))
+        #expect(try PackingQueue.countProblems(db) == [], "\(db.dialect) \(context)")
+        return stored
+    }
+
     /// The indexed queue against the reference, every way it is read.
     static func check(_ db: any Database, orders: [String], seen: inout Seen) throws {
         for rules in variants {
@@ -127,6 +150,7 @@ import BahiStore
         func load(_ id: String) throws -> Order { try #require(try OrderDetails.find(db, id: id, history: false)) }
         func pick<T>(_ items: [T]) -> T? { items.isEmpty ? nil : items[Int.random(in: 0..<items.count, using: &rng)] }
         func placed(_ wanted: (Order) -> Bool) throws -> [Order] { try orders.map(load).filter(wanted) }
+        var counts = try Self.expectCountsKept(db, "seeded")
         for step in 0..<150 {
             let at = Self.now + Int64(step)
             switch Int.random(in: 0..<100, using: &rng) {
@@ -187,21 +211,46 @@ import BahiStore
                                            actor: "t", now: at)
                 done["edit", default: 0] += 1
             }
+            // The counts follow every step; note a step that took rows away at both locations
+            // at once (one order's parcels at each: a single delete counted per location).
+            let before = counts
+            counts = try Self.expectCountsKept(db, "step \(step)")
+            if counts.allSatisfy({ $0.value < before[$0.key, default: 0] }) { done["removed at both locations", default: 0] += 1 }
             if step % 50 == 49 { try Self.check(db, orders: orders, seen: &seen) }
         }
         // Every kind of change happened, and the checks saw both halves of the queue.
-        for kind in ["place", "pay", "hold", "release", "cancel", "pack", "picklist", "edit"] { #expect(done[kind, default: 0] > 0, "no \(kind)") }
+        for kind in ["place", "pay", "hold", "release", "cancel", "pack", "picklist", "edit", "removed at both locations"] {
+            #expect(done[kind, default: 0] > 0, "no \(kind)")
+        }
         #expect(seen.breached > 0 && seen.fresh > 0 && seen.waiting == seen.breached + seen.fresh)
+
+        // The audit catches a count that disagrees with the rows: one too many, a location's
+        // row missing, a location without rows that counts some; a row at 0 is no problem.
+        #expect(counts["SURAT", default: 0] > 0 && counts["AMD", default: 0] > 0)
+        try db.perform("UPDATE fulfilment_queue_counts SET waiting = waiting + 1 WHERE location = 'SURAT'")
+        #expect(try PackingQueue.countProblems(db) == ["location SURAT has \(counts["SURAT", default: 0]) shipments in the queue but its count says \(counts["SURAT", default: 0] + 1)"])
+        #expect(try Self.queueViolations(db).count == 1)
+        try db.perform("UPDATE fulfilment_queue_counts SET waiting = waiting - 1 WHERE location = 'SURAT'")
+        try db.perform("DELETE FROM fulfilment_queue_counts WHERE location = 'AMD'")
+        #expect(try Self.queueViolations(db).count == 1)
+        #expect(try PackingQueue.count(db, location: "AMD") == 0)
+        try PackingQueueRecords.addToCount(db, location: "AMD", counts["AMD", default: 0])
+        try PackingQueueRecords.addToCount(db, location: "NOWHERE", 2)
+        #expect(try Self.queueViolations(db).count == 1)
+        try PackingQueueRecords.addToCount(db, location: "NOWHERE", -2)
+        #expect(try Self.queueViolations(db) == [])
 
         // The audit catches a queue that disagrees with its sources.
         let row = try #require(try PackingQueue.everyRow(db).first)
         try db.perform("UPDATE fulfilment_queue SET priority_class = priority_class + 10 WHERE shipment_id = ?1", binding: row.shipmentID)
         #expect(try Self.queueViolations(db).count == 1)
+        // A row deleted behind the records' back: missing, and its location's count is one too many.
         try db.perform("DELETE FROM fulfilment_queue WHERE shipment_id = ?1", binding: row.shipmentID)
-        #expect(try Self.queueViolations(db).count == 1)
+        #expect(try Self.queueViolations(db).count == 2)
+        #expect(try PackingQueue.countProblems(db).count == 1)
         try db.perform("UPDATE fulfilment_queue SET value_paise = value_paise + 1")
-        // Every waiting shipment is now stale or missing (the audit names at most 50).
-        #expect(try Self.queueViolations(db).count == min(50, try PackingQueue.everyRow(db).count + 1))
+        // Every waiting shipment is now stale or missing (the audit names at most 50), and the count still off.
+        #expect(try Self.queueViolations(db).count == min(50, try PackingQueue.everyRow(db).count + 1) + 1)
     }
 
     /// Migration 20 (PostgreSQL 15) fills the queue of a store that had none with exactly the
@@ -210,21 +259,7 @@ import BahiStore
     @Test func theMigrationBackfillsWhatTheFlowsKeep() async throws {
         try await onEveryStore { store in
             let kept = try await store.write { db -> [WaitingShipment] in
-                try Self.seed(db)
-                let policy = OrderDomainTests.policy
-                var ids: [String] = []
-                for (i, (channel, method, paid)) in [("web", PaymentMethod.prepaid, true), ("amazon", .cod, false), ("web", .prepaid, false),
-                                                     ("amazon", .prepaid, true), ("web", .cod, false), ("web", .prepaid, true)].enumerated() {
-                    var draft = OrderDomainTests.draft("M-\(i)", lines: [OrderDraft.Line(sku: "TEE", qty: 1, unitPricePaise: 49_900 * Int64(i + 1)),
-                                                                       OrderDraft.Line(sku: "MUG", qty: 1, unitPricePaise: 29_900)])
-                    draft.channel = channel
-                    draft.paymentMethod = method
-                    draft.paid = paid
-                    if method == .cod { draft.gateway = nil; draft.gatewayOrderID = nil }
-                    ids.append(try PlaceOrderFlow.place(db, draft: draft, policy: policy, actor: "t", now: Self.now - Int64(i) * 7 * Self.hour).order.id)
-                }
-                _ = try ConfirmOrderFlow.hold(db, id: ids[3], reason: .addressReview, note: nil, actor: "t", now: Self.now)
-                _ = try CancelOrderFlow.cancel(db, id: ids[5], reason: .customer, note: nil, actor: "t", now: Self.now)
+                try Self.placeSome(db)
                 return try PackingQueue.everyRow(db)
             }
             #expect(kept.count >= 4)  // two confirmed orders at least, each in two parcels
@@ -244,6 +279,91 @@ import BahiStore
             #expect(backfilled == kept)
             #expect(try await store.read { db in try Self.queueViolations(db) } == [])
         }
+    }
+
+    /// Migration 26 (PostgreSQL 21) counts the queue of a store that had no counts exactly as
+    /// the flows keep them: the counts after intake, payment, hold, cancel and a pack (rows
+    /// leaving one at a time and by order), dropped with the migration's record and migrated
+    /// again, come back the same (rows at 0 aside: the backfill writes none).
+    @Test func theCountsMigrationBackfillsWhatTheFlowsKeep() async throws {
+        try await onEveryStore { store in
+            let kept = try await store.write { db -> [String] in
+                try Self.placeSome(db)
+                let shipment = try #require(try PackingQueue.everyRow(db).first { $0.location == "SURAT" })
+                let order = try #require(try OrderDetails.find(db, id: shipment.orderID, history: false))
+                let lines = try #require(order.shipments.first { $0.id == shipment.shipmentID }).lines
+                _ = try PackShipmentFlow.pack(db, shipmentID: shipment.shipmentID, package: .init(weightG: 500, lengthMM: 300, widthMM: 200, heightMM: 100),
+                                              scanned: lines.flatMap { Array(repeating: $0.stockSKU, count: Int($0.qty)) }, policy: OrderDomainTests.policy,
+                                              actor: "t", now: Self.now)
+                try Self.expectCountsKept(db, "before the migration")
+                return try Self.storedCounts(db)
+            }
+            #expect(kept.count == 2)  // both locations wait
+            let version = store.dialect == .sqlite ? 26 : 21
+            try await store.write { db in
+                try db.perform("DROP TABLE fulfilment_queue_counts")
+                try db.perform("DELETE FROM schema_migrations WHERE version = ?1", binding: Int64(version))
+            }
+            let upTo = BahiSchema.migrator(for: store.dialect).migrations.filter { $0.version <= version }
+            let applied = try await store.migrate(Migrator(upTo))
+            #expect(applied.map(\.version) == [version])
+            #expect(try await store.read { db in try Self.storedCounts(db) } == kept)
+            #expect(try await store.read { db in try PackingQueue.countProblems(db) } == [])
+        }
+    }
+
+    /// Two nodes change one location's queue at once on PostgreSQL: A takes a shipment out (not
+    /// yet committed) while B removes that shipment's whole order. B's delete waits for A's
+    /// row, then finds it gone: B must take off only the rows its own delete removed, or the
+    /// shipment would be counted off twice (as a count read before the delete would); and B's
+    /// change to the location's count waits for A's and loses nothing.
+    @Test func concurrentRemovalsOnPostgresCountEachRowOnce() async throws {
+        try await onPostgres { store, conninfo in
+            let (shipmentID, orderID) = try await store.write { db in
+                try Self.placeSome(db)
+                let row = try #require(try PackingQueue.everyRow(db).first { $0.location == "SURAT" })
+                return (row.shipmentID, row.orderID)
+            }
+            let expected = try await store.read { db in
+                Dictionary(grouping: try PackingQueue.everyRow(db).filter { $0.orderID != orderID }, by: \.location).mapValues { Int64($0.count) }
+            }
+            #expect(expected.count == 2)
+            let waited = try await overlapOnPostgres(store, conninfo: conninfo, first: { a in try PackingQueueRecords.deleteShipment(a, shipmentID: shipmentID) },
+                                                     second: { b in try PackingQueueRecords.deleteOrder(b, orderID: orderID) })
+            #expect(waited)
+            try await store.read { db throws in
+                #expect(try Self.rowsPerLocation(db) == expected)
+                for (location, n) in expected { #expect(try PackingQueue.count(db, location: location) == n, "\(location)") }
+                #expect(try PackingQueue.countProblems(db) == [])
+            }
+        }
+    }
+
+    /// The stored counts other than 0, as "location=n" in location order.
+    static func storedCounts(_ db: any Database) throws -> [String] {
+        try db.query("SELECT location, waiting FROM fulfilment_queue_counts WHERE waiting <> 0 ORDER BY location", []) { row in
+            "\(try row["location"] as String)=\(try row["waiting"] as Int64)"
+        }
+    }
+
+    /// Six orders over two channels and both locations (each in a parcel at Surat and one at
+    /// Ahmedabad): prepaid and COD, paid and unpaid; one held, one cancelled.
+    static func placeSome(_ db: any Database) throws {
+        try Self.seed(db)
+        let policy = OrderDomainTests.policy
+        var ids: [String] = []
+        for (i, (channel, method, paid)) in [("web", PaymentMethod.prepaid, true), ("amazon", .cod, false), ("web", .prepaid, false),
+                                             ("amazon", .prepaid, true), ("web", .cod, false), ("web", .prepaid, true)].enumerated() {
+            var draft = OrderDomainTests.draft("M-\(i)", lines: [OrderDraft.Line(sku: "TEE", qty: 1, unitPricePaise: 49_900 * Int64(i + 1)),
+                                                               OrderDraft.Line(sku: "MUG", qty: 1, unitPricePaise: 29_900)])
+            draft.channel = channel
+            draft.paymentMethod = method
+            draft.paid = paid
+            if method == .cod { draft.gateway = nil; draft.gatewayOrderID = nil }
+            ids.append(try PlaceOrderFlow.place(db, draft: draft, policy: policy, actor: "t", now: Self.now - Int64(i) * 7 * Self.hour).order.id)
+        }
+        _ = try ConfirmOrderFlow.hold(db, id: ids[3], reason: .addressReview, note: nil, actor: "t", now: Self.now)
+        _ = try CancelOrderFlow.cancel(db, id: ids[5], reason: .customer, note: nil, actor: "t", now: Self.now)
     }
 
     /// The SLA's cutoff is exactly the reference's "breached" at every edge: ordered at or

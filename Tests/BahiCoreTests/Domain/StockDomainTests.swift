@@ -245,28 +245,11 @@ import BahiStore
     @Test func concurrentFirstReceivesAtALocationBothApply() async throws {
         try await onPostgres { store, conninfo in
             try await store.write { db in try Self.seed(db) }
-            let a = try PostgresConnection(conninfo: conninfo)
-            try a.execute("BEGIN")
-            try Self.receive(a, "TEE", 5)  // creates TEE's SURAT level, not yet committed
-            // B on a connection of its own (a connection stays on one thread): it misses the
-            // row, and its insert waits for A.
-            let second = Task.detached {
-                let b = try PostgresConnection(conninfo: conninfo)
-                try b.execute("BEGIN")
-                try Self.receive(b, "TEE", 3)
-                try b.execute("COMMIT")
-            }
-            var waiting = false
-            for _ in 0..<250 where !waiting {
-                try await Task.sleep(for: .milliseconds(20))
-                waiting = try await store.read { db in
-                    try db.queryFirst("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
-                                      StatementArguments([])) { row in try row["n"] as Int64 } ?? 0
-                } > 0
-            }
-            #expect(waiting)
-            try a.execute("COMMIT")
-            try await second.value
+            // A creates TEE's SURAT level, not yet committed; B misses the row, and its insert
+            // waits for A.
+            let waited = try await overlapOnPostgres(store, conninfo: conninfo, first: { a in try Self.receive(a, "TEE", 5) },
+                                                     second: { b in try Self.receive(b, "TEE", 3) })
+            #expect(waited)
             try await store.read { db throws in
                 #expect(try StockLedger.level(db, sku: "TEE", location: "SURAT")?.onHand == 8)
                 #expect(try StockRecords.movements(db, sku: "TEE", after: 0, limit: 10).count == 2)
