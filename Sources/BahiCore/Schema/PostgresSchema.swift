@@ -1014,6 +1014,27 @@ DROP INDEX events_entity;
 ALTER INDEX order_search_names SET (fastupdate = off);
 SELECT gin_clean_pending_list('order_search_names'::regclass);
 """#),
+        Migration(version: 20, name: "the name search's creation times", sql: #"""
+-- A GIN index hands a name's matches over in no order, so the search fetched every matching
+-- order (a full name: about a thousand at a million orders; a first name alone, tens of
+-- thousands) from the orders heap to sort them by creation time: 170 ms at p99. Each search row
+-- now carries its order's created_at: the matches' narrow rows are sorted, and only a page of
+-- orders is fetched. The table is rebuilt rather than updated in place: an UPDATE of every row
+-- would write every row's GIN entries again, one by one. SQLite keeps the time in the rowid
+-- (migration 22): nothing here.
+CREATE TABLE order_search_dated (
+    order_id    TEXT PRIMARY KEY REFERENCES orders (id),
+    names       TEXT NOT NULL,
+    created_at  BIGINT NOT NULL
+);
+INSERT INTO order_search_dated (order_id, names, created_at)
+    SELECT s.order_id, s.names, o.created_at FROM order_search s JOIN orders o ON o.id = s.order_id;
+DROP TABLE order_search;
+ALTER TABLE order_search_dated RENAME TO order_search;
+ALTER INDEX order_search_dated_pkey RENAME TO order_search_pkey;
+ALTER TABLE order_search RENAME CONSTRAINT order_search_dated_order_id_fkey TO order_search_order_id_fkey;
+CREATE INDEX order_search_names ON order_search USING GIN (to_tsvector('simple', names)) WITH (fastupdate = off);
+"""#),
     ]
 
     /// The migrator for the PostgreSQL store.
