@@ -181,7 +181,7 @@ public struct TableCopier {
             try db.query(
                 """
                 SELECT column_name FROM information_schema.columns
-                 WHERE table_schema = current_schema() AND table_name = ?1 ORDER BY ordinal_position
+                 WHERE table_schema = current_schema() AND table_name = ?1 AND is_generated = 'NEVER' ORDER BY ordinal_position
                 """, binding: table) { row in try row["column_name"] as String }
         }
     }
