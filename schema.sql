@@ -1024,6 +1024,36 @@ ALTER TABLE order_search_prefixed RENAME TO order_search;
 -- postgres: ALTER INDEX order_search_names SET (fastupdate = off);
 -- postgres: SELECT gin_clean_pending_list('order_search_names'::regclass);
 
+-- ───────────────────────────── the name search by week (PostgreSQL only: migration 20) ──────────────────
+
+-- A GIN index hands a name's matches over in no order, so the search fetched every matching
+-- order (a full name: about a thousand at a million orders) from the orders heap to sort them:
+-- 170 ms at p99. And it intersected the words' whole lists (60,000 entries for a common first
+-- name, 8 ms for two) however few orders a page needs. Each search row now carries its order's
+-- created_at and its terms: the names' words, and each word again marked with the week the
+-- order was created in ('~002948' || word). A search reads the newest weeks first through
+-- those short lists (OrderRecords.postgresNames), sorts the matches' narrow rows and fetches
+-- only a page of orders. The table is rebuilt rather than updated in place: an UPDATE of every
+-- row would write every row's GIN entries again, one by one. SQLite keeps the time in the
+-- rowid and reads FTS5's lists in that order (migration 22): nothing here.
+-- postgres: CREATE TABLE order_search_dated (
+-- postgres:     order_id    TEXT PRIMARY KEY REFERENCES orders (id),
+-- postgres:     names       TEXT NOT NULL,
+-- postgres:     created_at  BIGINT NOT NULL,
+-- postgres:     -- The words, then each as '~', the week in six digits, the word (OrderSearch.weekLexeme):
+-- postgres:     -- written into the text form of the words without positions, at each lexeme's quote.
+-- postgres:     terms       TSVECTOR GENERATED ALWAYS AS (to_tsvector('simple', names)
+-- postgres:                     || regexp_replace(strip(to_tsvector('simple', names))::text, '(^| )''',
+-- postgres:                                       '\1''~' || lpad((GREATEST(created_at, 0) / 604800000)::text, 6, '0'), 'g')::tsvector) STORED
+-- postgres: );
+-- postgres: INSERT INTO order_search_dated (order_id, names, created_at)
+-- postgres:     SELECT s.order_id, s.names, o.created_at FROM order_search s JOIN orders o ON o.id = s.order_id;
+-- postgres: DROP TABLE order_search;
+-- postgres: ALTER TABLE order_search_dated RENAME TO order_search;
+-- postgres: ALTER INDEX order_search_dated_pkey RENAME TO order_search_pkey;
+-- postgres: ALTER TABLE order_search RENAME CONSTRAINT order_search_dated_order_id_fkey TO order_search_order_id_fkey;
+-- postgres: CREATE INDEX order_search_terms ON order_search USING GIN (terms) WITH (fastupdate = off);
+
 -- ───────────────────────────── the packing queue's counts (migration 26; PostgreSQL migration 21) ──────────────────
 
 -- How many shipments wait at each location: exactly the rows of fulfilment_queue there (no row

@@ -13,7 +13,8 @@
 #   STORE=postgres FROM_SQLITE=/tmp/scale/bahi.db Benchmarks/scale.sh  # that cluster filled by bahi copy
 #
 # Knobs: READERS=8 DURATION=5 (seconds per read call), CONNS=64 POST_DURATION=10, SKIP_POST=1,
-# BAHI_PG_DIR=/tmp/pg-scale BAHI_PG_PORT=55435. The POST runs add orders to the store, so a
+# SKIP_READS=1, SCALE_ONLY=<label text>, SKIP_CHECK=1, BAHI_PG_DIR=/tmp/pg-scale BAHI_PG_PORT=55435, PG_REUSE=1 (that cluster is
+# running and its database `scale` filled: used as it is, and left running). The POST runs add orders to the store, so a
 # reused DB grows by what they wrote.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,7 +38,7 @@ PIDS=()
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   sleep 0.3
-  if [ "$STORE" = postgres ]; then BAHI_PG_DIR="$PG_DIR" BAHI_PG_PORT="$PG_PORT" scripts/postgres-test-server.sh stop; fi
+  if [ "$STORE" = postgres ] && [ "${PG_REUSE:-0}" != 1 ]; then BAHI_PG_DIR="$PG_DIR" BAHI_PG_PORT="$PG_PORT" scripts/postgres-test-server.sh stop; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -52,13 +53,21 @@ if [ "$STORE" = postgres ]; then
   PG_PORT=${BAHI_PG_PORT:-55435}
   # The cluster's knobs, not bahi's: `bahi` refuses BAHI_ variables it does not know.
   unset BAHI_PG_DIR BAHI_PG_PORT
-  CONN=$(BAHI_PG_DURABLE=1 BAHI_PG_DIR="$PG_DIR" BAHI_PG_PORT="$PG_PORT" scripts/postgres-test-server.sh start)
-  psql -q "$CONN" -c "CREATE DATABASE scale" -c "CREATE DATABASE scale_empty" >/dev/null
+  if [ "${PG_REUSE:-0}" = 1 ]; then
+    # A running cluster whose database `scale` is already filled (kept between runs: a copy
+    # of the million takes ten minutes); only the empty store is made afresh.
+    CONN="host=$PG_DIR port=$PG_PORT user=postgres dbname=postgres"
+    psql -q "$CONN" -c "DROP DATABASE IF EXISTS scale_empty" -c "CREATE DATABASE scale_empty" >/dev/null
+  else
+    CONN=$(BAHI_PG_DURABLE=1 BAHI_PG_DIR="$PG_DIR" BAHI_PG_PORT="$PG_PORT" scripts/postgres-test-server.sh start)
+    psql -q "$CONN" -c "CREATE DATABASE scale" -c "CREATE DATABASE scale_empty" >/dev/null
+  fi
   BIG="postgres://postgres@localhost:$PG_PORT/scale?host=$PG_DIR"
   EMPTY="postgres://postgres@localhost:$PG_PORT/scale_empty?host=$PG_DIR"
   SEED_BIG=(--postgres "${CONN/dbname=postgres/dbname=scale}")
   SEED_EMPTY=(--postgres "${CONN/dbname=postgres/dbname=scale_empty}")
   NEEDS_SEED=1
+  [ "${PG_REUSE:-0}" = 1 ] && NEEDS_SEED=0
   if [ -n "${FROM_SQLITE:-}" ]; then
     # The big store copied from a seeded SQLite file (`bahi copy`: COPY per table, then every
     # invariant on the target) rather than seeded here: PostgreSQL seeds at ~120 orders/s.
@@ -142,7 +151,7 @@ for _ in $(seq 600); do
 done
 echo "-- the audit's checkpoint in place after $(python3 -c "print(f'{$(date +%s.%N) - $start:.1f}')") s"
 echo "-- reads: $READERS readers"
-SCALE_JSON=${SCALE_JSON:-} python3 Benchmarks/scale_read.py "http://127.0.0.1:$PORT" "$KEY" "$BIGPID" "$READERS" "$DURATION"
+[ "${SKIP_READS:-0}" = 1 ] || SCALE_JSON=${SCALE_JSON:-} python3 Benchmarks/scale_read.py "http://127.0.0.1:$PORT" "$KEY" "$BIGPID" "$READERS" "$DURATION"
 
 if [ "${SKIP_POST:-0}" != 1 ]; then
   post() {  # post PORT KEY PID: wrk at CONNS for POST_DURATION; prints "orders/s p50 p99 non-2xx peakRSS_MB"
@@ -175,7 +184,9 @@ fi
 kill "$BIGPID"; wait "$BIGPID" 2>/dev/null || true
 
 # ── the invariants, offline: the quick run (from the checkpoint) and --full (everything re-added) ──
-for mode in "" --full; do
+MODES=("" --full)
+[ "${SKIP_CHECK:-0}" = 1 ] && MODES=()
+for mode in "${MODES[@]}"; do
   start=$(date +%s.%N)
   "$BIN" check $mode --db "$BIG" > "$WORK/check.out" 2>&1 || true
   echo "-- bahi check $mode: $(grep -c '^ok' "$WORK/check.out") ok, $(grep -c '^FAIL\|^not ok' "$WORK/check.out") failed, $(python3 -c "print(f'{$(date +%s.%N) - $start:.1f}')") s"

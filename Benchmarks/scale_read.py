@@ -86,6 +86,9 @@ calls = [
     ("inventory/{sku}/movements", [f"/v1/inventory/{s}/movements" for s in top_skus]),
 ]
 
+# SCALE_ONLY=<text>: only the calls whose label contains it (a re-measure of one fix).
+only = os.environ.get("SCALE_ONLY", "")
+calls = [c for c in calls if only in c[0]]
 
 # ── the peak RSS of the server while the calls run ────────────────────────────────────────
 peak_rss = [0]

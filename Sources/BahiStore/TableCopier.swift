@@ -24,11 +24,16 @@ public struct TableCopier {
         /// Columns only one engine's table has, each with the source column that fills it
         /// when the target has it and the source does not; dropped the other way round.
         public var engineColumns: [String: String]
+        /// Columns only one engine's table has, each with an SQL expression over the source's
+        /// row (written for both engines) that fills it when the target has it and the source
+        /// does not; dropped the other way round. For a value the other engine keeps elsewhere.
+        public var derivedColumns: [String: String]
 
-        public init(_ name: String, orderBy: String? = nil, engineColumns: [String: String] = [:]) {
+        public init(_ name: String, orderBy: String? = nil, engineColumns: [String: String] = [:], derivedColumns: [String: String] = [:]) {
             self.name = name
             self.orderBy = orderBy
             self.engineColumns = engineColumns
+            self.derivedColumns = derivedColumns
         }
     }
 
@@ -69,9 +74,10 @@ public struct TableCopier {
         let expressions = try targetColumns.map { column -> String in
             if sourceColumns.contains(column) { return Connection.quoteIdentifier(column) }
             if let from = table.engineColumns[column], sourceColumns.contains(from) { return Connection.quoteIdentifier(from) }
+            if let expression = table.derivedColumns[column] { return "(\(expression)) AS \(Connection.quoteIdentifier(column))" }
             throw Mismatch(description: "\(table.name).\(column) has no source column to copy from")
         }
-        let unread = sourceColumns.subtracting(targetColumns).subtracting(table.engineColumns.keys)
+        let unread = sourceColumns.subtracting(targetColumns).subtracting(table.engineColumns.keys).subtracting(table.derivedColumns.keys)
         if let column = unread.sorted().first {
             throw Mismatch(description: "the target's \(table.name) has no column \(column)")
         }
@@ -175,7 +181,7 @@ public struct TableCopier {
             try db.query(
                 """
                 SELECT column_name FROM information_schema.columns
-                 WHERE table_schema = current_schema() AND table_name = ?1 ORDER BY ordinal_position
+                 WHERE table_schema = current_schema() AND table_name = ?1 AND is_generated = 'NEVER' ORDER BY ordinal_position
                 """, binding: table) { row in try row["column_name"] as String }
         }
     }

@@ -58,11 +58,31 @@ public struct OrderSearch: Sendable, Equatable {
         return "{names} : (" + words.map { "\"\($0)\"*" }.joined(separator: " AND ") + ")"
     }
 
-    /// The `to_tsquery('simple', …)` text for `words` on PostgreSQL (`asha:* & pat:*`); nil
-    /// without words.
-    public var tsQuery: String? {
+    /// The `tsquery` text for `words` on PostgreSQL (`'asha':* & 'pat':*`), each word a quoted
+    /// lexeme taken as it is (words are letters and digits, lowercased: nothing to escape);
+    /// nil without words. With `weeks`, the same words in each of those weeks of creation
+    /// time, any of them (`('~002948asha':* & '~002948pat':*) | (…)`): the lexemes
+    /// PostgreSQL generates for each order in `order_search.terms` (migration 20).
+    public func tsQuery(weeks: ClosedRange<Int64>? = nil) -> String? {
         guard !words.isEmpty else { return nil }
-        return words.map { "\($0):*" }.joined(separator: " & ")
+        guard let weeks else { return words.map { "'\($0)':*" }.joined(separator: " & ") }
+        return weeks.reversed().map { week in
+            "(" + words.map { "'\(Self.weekLexeme(week, $0))':*" }.joined(separator: " & ") + ")"
+        }.joined(separator: " | ")
+    }
+
+    /// How long one week of PostgreSQL's name index is, in milliseconds of creation time.
+    public static let weekMilliseconds: Int64 = 604_800_000
+
+    /// The week a creation time falls in (times before 1970 in week 0, as the stored terms
+    /// put them: `GREATEST(created_at, 0) / weekMilliseconds`).
+    public static func week(of milliseconds: Int64) -> Int64 { max(milliseconds, 0) / weekMilliseconds }
+
+    /// A word as it is stored for one week: `~`, the week in six digits, the word. The `~`
+    /// keeps a searched word (letters and digits) from ever matching a week's lexeme.
+    static func weekLexeme(_ week: Int64, _ word: String) -> String {
+        let digits = String(week)
+        return "~" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits + word
     }
 
     /// The FTS5 query that finds one order's row by its id (an indexed column too), for an edit.

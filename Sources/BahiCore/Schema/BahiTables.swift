@@ -29,8 +29,11 @@ extension BahiSchema {
         .init("orders"),
         .init("order_lines"),
         .init("order_history"),
-        // Built from orders (names for search); copied as rows like any table.
-        .init("order_search"),
+        // Built from orders (names for search); copied as rows like any table. PostgreSQL's
+        // rows carry their orders' creation times (the name search's order; SQLite keeps
+        // them in the rowid, which `renumberSearch` sets after a copy) and the terms
+        // PostgreSQL generates from both (generated columns are not copied).
+        .init("order_search", derivedColumns: ["created_at": "SELECT o.created_at FROM orders o WHERE o.id = order_search.order_id"]),
         .init("customer_stats"),
         .init("pincode_stats"),
         .init("payments"),

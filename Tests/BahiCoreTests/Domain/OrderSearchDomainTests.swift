@@ -124,6 +124,59 @@ import BahiStore
         }
     }
 
+    /// PostgreSQL reads a name's matches a window of weeks at a time, newest first, then all
+    /// older time at once (`OrderRecords.postgresNames`); SQLite in one statement. Orders spread
+    /// over two years — some in the newest weeks, some only past the weekly windows — page in
+    /// the same order on both, under every page size, with dates that cut weeks in half.
+    @Test func aNameSpreadOverYearsPagesNewestFirst() async throws {
+        try await onEveryStore { store in
+            try await store.write { db in
+                try OrderDomainTests.seed(db, stock: 200)
+                let week = OrderSearch.weekMilliseconds
+                var placed: [(order: Order, nair: Bool)] = []
+                // Weeks back from the newest order, and whether the buyer is a Nair.
+                let spread: [(Int64, Bool)] = [(0, true), (0, false), (1, true), (3, true), (5, false), (9, true), (20, true),
+                                               (33, true), (40, false), (70, true), (100, true), (100, true), (101, false)]
+                for (index, (back, nair)) in spread.enumerated() {
+                    var draft = OrderDomainTests.draft("Y-\(index)")
+                    draft.customerName = nair ? "Kavya Nair" : "Kavya Menon"
+                    draft.customerPhone = "+9198251\(String(10_000 + index))"
+                    draft.shipping.name = draft.customerName
+                    let at = Self.now - back * week + Int64(index % 3) * 1_000
+                    placed.append((try PlaceOrderFlow.place(db, draft: draft, policy: OrderDomainTests.policy, actor: "t", now: at).order, nair))
+                }
+                func newestFirst(_ orders: [Order]) -> [String] {
+                    orders.sorted { a, b in a.createdAt != b.createdAt ? a.createdAt > b.createdAt : b.id.utf8.lexicographicallyPrecedes(a.id.utf8) }.map(\.id)
+                }
+                for (q, nairOnly) in [("kavya nair", true), ("Kav", false), ("nai", true)] {
+                    let expected = newestFirst(placed.filter { !nairOnly || $0.nair }.map(\.order))
+                    for limit in [1, 2, 3, 50] {
+                        var filter = OrderQueries.Filter()
+                        filter.q = q
+                        filter.limit = limit
+                        var ids: [String] = []
+                        while true {
+                            let page = try OrderQueries.list(db, filter)
+                            #expect(page.orders.count <= limit)
+                            ids += page.orders.map(\.id)
+                            guard let next = page.next else { break }
+                            filter.after = next
+                        }
+                        #expect(ids == expected, "\(q), limit \(limit)")
+                    }
+                    // Dates that cut weeks (and the windows) in half.
+                    var dated = OrderQueries.Filter()
+                    dated.q = q
+                    dated.createdAfter = Self.now - 70 * week - week / 2
+                    dated.createdBefore = Self.now - 3 * week + week / 2
+                    let inRange = placed.filter { (!nairOnly || $0.nair) && $0.order.createdAt >= dated.createdAfter! && $0.order.createdAt < dated.createdBefore! }
+                    #expect(try OrderQueries.list(db, dated).orders.map(\.id) == newestFirst(inRange.map(\.order)), "\(q) dated")
+                }
+                #expect(try OrderQueries.list(db, { var f = OrderQueries.Filter(); f.q = "kavya zz"; return f }()).orders.isEmpty)
+            }
+        }
+    }
+
     /// Edits `order` (as read) to ship to `recipient`.
     static func reship(_ db: any Database, _ order: Order, to recipient: String, at: Int64) throws {
         var shipping = order.shipping
