@@ -371,11 +371,12 @@ public enum OrderRecords {
         }
     }
 
-    /// A name search's page on PostgreSQL: windows of creation time, newest first — the two
-    /// newest weeks, the four before, then eight, sixteen (by their week lexemes), then all
-    /// older time (by the words) — each read with `nameStatement` until the page is full. A
-    /// buyer's full name with a thousand orders over six months fills a page from the first
-    /// window; a name with few matches reads thirty weeks' short lists and then the rest once.
+    /// A name search's page on PostgreSQL: windows of creation time, newest first — the four
+    /// newest weeks, the eight before, then sixteen (by their week lexemes), then all older
+    /// time (by the words) — each read with `nameStatement` until the page is full. A buyer's
+    /// full name with a thousand orders over six months fills a page from the first window (the
+    /// newest week is only begun, so two would often not); a name with few matches reads 28
+    /// weeks' short lists and then the rest once.
     /// The windows do not overlap and each is read newest first, so the pages are in order.
     static func postgresNames(_ db: any Database, _ filter: OrderQueries.Filter, cursor: (createdAt: Int64, id: String)?) throws -> [Order] {
         guard let q = filter.q, !OrderSearch(q).words.isEmpty else { return [] }
@@ -385,7 +386,7 @@ public enum OrderRecords {
         if let cursor { upper = min(upper, cursor.createdAt.addingReportingOverflow(1).overflow ? .max : cursor.createdAt + 1) }
         let lower = filter.createdAfter ?? .min
         var found: [Order] = []
-        var span: Int64 = 2
+        var span: Int64 = 4
         while found.count <= filter.limit, upper > lower {
             var page = filter
             page.limit = filter.limit - found.count

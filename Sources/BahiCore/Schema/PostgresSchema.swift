@@ -1042,6 +1042,9 @@ ALTER TABLE order_search_dated RENAME TO order_search;
 ALTER INDEX order_search_dated_pkey RENAME TO order_search_pkey;
 ALTER TABLE order_search RENAME CONSTRAINT order_search_dated_order_id_fkey TO order_search_order_id_fkey;
 CREATE INDEX order_search_terms ON order_search USING GIN (terms) WITH (fastupdate = off);
+-- A new table has no statistics until autovacuum comes by: just after migrating a million
+-- orders, a search matching nothing took 1.7 s (p50) until it had; 10 ms after.
+ANALYZE order_search;
 """#),
         Migration(version: 21, name: "the packing queue's counts", sql: #"""
 -- How many shipments wait at each location: exactly the rows of fulfilment_queue there (no row
