@@ -70,7 +70,8 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
                 readerCount: database.readConnections,
                 synchronous: database.synchronous == "normal" ? .normal : .full,
                 busyTimeout: .milliseconds(database.busyTimeoutMs),
-                writerCacheKiB: database.writerCacheMB * 1024)
+                writerCacheKiB: database.writerCacheMB * 1024,
+                checkpointPages: database.checkpointPages)
             do {
                 return try await SQLiteStore(path: path, configuration: configuration)
             } catch {

@@ -70,10 +70,12 @@ final class Writer: Sendable {
     }
 
     /// Starts the writer thread, which opens the connection; returns once it is open.
-    func start(path: String, synchronous: Connection.Synchronous, busyTimeout: Duration, cacheKiB: Int = 2_000) async throws {
+    func start(path: String, synchronous: Connection.Synchronous, busyTimeout: Duration, cacheKiB: Int = 2_000,
+               checkpointPages: Int = 1_000) async throws {
         try await withCheckedThrowingContinuation { (opened: CheckedContinuation<Void, any Error>) in
             startThread(name: "bahi.store.writer") { [self] in
-                serve(path: path, synchronous: synchronous, busyTimeout: busyTimeout, cacheKiB: cacheKiB, opened: opened)
+                serve(path: path, synchronous: synchronous, busyTimeout: busyTimeout, cacheKiB: cacheKiB,
+                      checkpointPages: checkpointPages, opened: opened)
                 // The connection and its statements were released when `serve` returned, so
                 // the file is really closed before anyone waiting in `shutdown()` resumes.
                 markExited()
@@ -83,7 +85,7 @@ final class Writer: Sendable {
 
     private func serve(
         path: String, synchronous: Connection.Synchronous, busyTimeout: Duration, cacheKiB: Int,
-        opened: CheckedContinuation<Void, any Error>
+        checkpointPages: Int, opened: CheckedContinuation<Void, any Error>
     ) {
         let db: Connection
         let statements: BatchStatements
@@ -97,6 +99,9 @@ final class Writer: Sendable {
             try db.execute("PRAGMA temp_store=MEMORY")
             // A negative cache_size is KiB (SQLiteStore.Configuration.writerCacheKiB says why).
             try db.execute("PRAGMA cache_size=-\(max(100, cacheKiB))")
+            // Checkpoints run in the writer's commits (SQLiteStore.Configuration.checkpointPages
+            // says why this many).
+            try db.execute("PRAGMA wal_autocheckpoint=\(max(1, checkpointPages))")
             // The batch's own statements, compiled once and held: a batch pays no cache lookups.
             statements = try BatchStatements(db, savepoint: Self.savepointName)
         } catch {

@@ -335,6 +335,17 @@ import BahiStore
         }
     }
 
+    @Test func theWriterCheckpointsAtItsConfiguredWALSize() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try await SQLiteStore(path: directory + "/ckpt.sqlite", configuration: SQLiteStore.Configuration(readerCount: 1, checkpointPages: 2_500))
+            #expect(try await store.write { db in try db.queryValue("PRAGMA wal_autocheckpoint", as: Int64.self) } == 2_500)
+            await store.close()
+            let defaults = try await SQLiteStore(path: directory + "/default.sqlite")
+            #expect(try await defaults.write { db in try db.queryValue("PRAGMA wal_autocheckpoint", as: Int64.self) } == 10_000)
+            await defaults.close()
+        }
+    }
+
     @Test func openingAStoreInAMissingDirectoryFails() async throws {
         let error = await #expect(throws: StoreError.self) {
             _ = try await SQLiteStore(path: "/nonexistent-bahi-dir/x/y.sqlite")

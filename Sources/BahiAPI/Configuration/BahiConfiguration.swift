@@ -42,6 +42,8 @@ public struct BahiConfiguration: Sendable, Equatable {
         public var busyTimeoutMs = 5_000
         /// The SQLite writer's page cache in MB: the hot pages of a big store's indexes.
         public var writerCacheMB = 32
+        /// SQLite: the WAL's pages before a commit copies them into the database file.
+        public var checkpointPages = 10_000
     }
 
     /// Logging.

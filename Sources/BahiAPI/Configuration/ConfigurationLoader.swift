@@ -143,6 +143,7 @@ public enum ConfigurationLoader {
         int("database.read_connections", 1...64, \.database.readConnections),
         int("database.busy_timeout_ms", 0...600_000, \.database.busyTimeoutMs),
         int("database.writer_cache_mb", 1...65_536, \.database.writerCacheMB),
+        int("database.checkpoint_pages", 100...1_000_000, \.database.checkpointPages),
         string("backup_directory", \.backupDirectory),
         choice("log.format", ["json", "text"], \.log.format),
         choice("log.level", ["debug", "info", "warn", "error"], \.log.level),
