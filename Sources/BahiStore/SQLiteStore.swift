@@ -37,8 +37,8 @@ public final class SQLiteStore: DataStore {
         /// on the writer thread, inside the commit every caller of the batch waits for, and
         /// writes each page once however often the WAL holds it: hot pages (stock levels, the
         /// tails of the ledger's indexes) are copied once per checkpoint, not once per 1,000
-        /// frames. At 10,000 (a WAL of about 40 MB, reused) intake ran 9–17 % faster on an
-        /// empty store and 21–29 % faster at a million orders (Benchmarks/README.md, "Scale").
+        /// frames. At 10,000 (a WAL of about 40 MB, reused) intake ran 11–23 % faster on an
+        /// empty store and 8–34 % faster at 1.9 M orders (Benchmarks/README.md, "Scale").
         public var checkpointPages: Int
 
         /// The production defaults: 4 readers, `synchronous=FULL`, 5 s busy timeout,

@@ -32,10 +32,10 @@ enum InventoryCSVRoutes {
     static func register(on api: inout API) {
         api.mutation(.post, "/v1/inventory/import", access: .roles([.admin, .warehouse]), bodyLimit: importBodyLimit, RouteDoc(
             "Import stock levels from CSV",
-            description: "Columns sku, location, and qty (mode=set: the units on hand; mode=delta: a change). Answers 200 with per-row results whatever the rows did.",
+            description: "Columns sku, location, and on_hand (mode=set: the units on hand) or delta (mode=delta: a change); without mode, the header decides. Answers 200 with per-row results whatever the rows did.",
             query: [QueryParameter("mode", .string(enum: ["set", "delta"]), "set or delta (default: from the header)."),
                     QueryParameter("all_or_nothing", .boolean, "One transaction: any bad row refuses the file.")],
-            request: .csv("sku,location,qty rows, UTF-8."),
+            request: .csv("sku,location,on_hand (or sku,location,delta) rows, UTF-8."),
             responses: [.ok(.ref(Components.importReport))], errors: [.domain(.modeMismatch)]
         ).tagged("inventory")) { ctx in
             try requireCSV(ctx.request)
