@@ -100,18 +100,7 @@ import BahiStore
                     a.createdAt != b.createdAt ? a.createdAt > b.createdAt : b.id.utf8.lexicographicallyPrecedes(a.id.utf8)
                 }.map(\.id)
                 for limit in [1, 2, 3, 4, 50] {
-                    var filter = OrderQueries.Filter()
-                    filter.q = "Kavya"
-                    filter.limit = limit
-                    var ids: [String] = []
-                    while true {
-                        let page = try OrderQueries.list(db, filter)
-                        #expect(page.orders.count <= limit)
-                        ids += page.orders.map(\.id)
-                        guard let next = page.next else { break }
-                        filter.after = next
-                    }
-                    #expect(ids == expected, "limit \(limit)")
+                    #expect(try Self.everyPage(db, q: "Kavya", limit: limit) == expected, "limit \(limit)")
                 }
                 var dated = OrderQueries.Filter()
                 dated.q = "kav nai"
@@ -151,18 +140,7 @@ import BahiStore
                 for (q, nairOnly) in [("kavya nair", true), ("Kav", false), ("nai", true)] {
                     let expected = newestFirst(placed.filter { !nairOnly || $0.nair }.map(\.order))
                     for limit in [1, 2, 3, 50] {
-                        var filter = OrderQueries.Filter()
-                        filter.q = q
-                        filter.limit = limit
-                        var ids: [String] = []
-                        while true {
-                            let page = try OrderQueries.list(db, filter)
-                            #expect(page.orders.count <= limit)
-                            ids += page.orders.map(\.id)
-                            guard let next = page.next else { break }
-                            filter.after = next
-                        }
-                        #expect(ids == expected, "\(q), limit \(limit)")
+                        #expect(try Self.everyPage(db, q: q, limit: limit) == expected, "\(q), limit \(limit)")
                     }
                     // Dates that cut weeks (and the windows) in half.
                     var dated = OrderQueries.Filter()
@@ -174,6 +152,21 @@ import BahiStore
                 }
                 #expect(try OrderQueries.list(db, { var f = OrderQueries.Filter(); f.q = "kavya zz"; return f }()).orders.isEmpty)
             }
+        }
+    }
+
+    /// The ids a search for `q` lists, page after page of `limit` (each page no longer).
+    static func everyPage(_ db: any Database, q: String, limit: Int) throws -> [String] {
+        var filter = OrderQueries.Filter()
+        filter.q = q
+        filter.limit = limit
+        var ids: [String] = []
+        while true {
+            let page = try OrderQueries.list(db, filter)
+            #expect(page.orders.count <= limit)
+            ids += page.orders.map(\.id)
+            guard let next = page.next else { return ids }
+            filter.after = next
         }
     }
 
