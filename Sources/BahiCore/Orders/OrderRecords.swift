@@ -212,13 +212,13 @@ public enum OrderRecords {
         case .postgres:
             named = try postgresNames(db, filter, cursor: cursor)
         case .sqlite:
-            guard let names = nameStatement(filter, cursor: cursor, dialect: .sqlite) else { return found }
+            guard let names = nameStatement(filter, cursor: cursor) else { return found }
             named = try db.query(names.sql, StatementArguments(names.arguments), order)
         }
         if db.dialect == .sqlite, named.count > filter.limit, let last = named.last {
             // The index orders a millisecond's orders by arrival, the list by id: read the whole
             // of the page's last millisecond so the merge below cuts it where the list would.
-            if let tie = nameStatement(filter, cursor: cursor, dialect: .sqlite, millisecond: last.createdAt) {
+            if let tie = nameStatement(filter, cursor: cursor, millisecond: last.createdAt) {
                 named += try db.query(tie.sql, StatementArguments(tie.arguments), order)
             }
         }
@@ -304,76 +304,74 @@ public enum OrderRecords {
         return nil
     }
 
-    /// A search's name matches, newest first, as `list` runs it; nil when `q` has no name words.
-    ///
-    /// SQLite: `order_search`'s rowids are `created_at` × `searchRowsPerMillisecond` plus the
-    /// order's arrival within that millisecond (`insertSearch`), so FTS5 hands the matches over
-    /// in rowid order, newest first, each joined to its order by primary key, and the query
-    /// stops after a page — a common name costs what a rare one does. The cursor and the date
-    /// filters bound the rowids too. With `millisecond`, every match created in that one
+    /// SQLite's name matches for a search, newest first, as `list` runs it; nil when `q` has no
+    /// name words. `order_search`'s rowids are `created_at` × `searchRowsPerMillisecond` plus
+    /// the order's arrival within that millisecond (`insertSearch`), so FTS5 hands the matches
+    /// over in rowid order, newest first, each joined to its order by primary key, and the
+    /// query stops after a page — a common name costs what a rare one does. The cursor and the
+    /// date filters bound the rowids too. With `millisecond`, every match created in that one
     /// millisecond instead (no limit, no order): the rest of a page's last millisecond.
-    ///
-    /// PostgreSQL: one window of creation time, `[window.lowerBound, window.upperBound)`, as
-    /// `postgresNames` reads them. A GIN index hands matches over in no order, so each search
-    /// row carries its order's `created_at` and, besides the name's words, the same words
-    /// marked with the week the order was created in (`terms`, a column PostgreSQL
-    /// generates: migration 20). With `weeks`,
-    /// the window's weeks are asked for by those lexemes: the index reads a week's short lists
-    /// (a first name's week: a few thousand entries) rather than the whole store's (60,000 for
-    /// a common first name, 8 ms to intersect two). Without, the words themselves, for what is
-    /// left of the window. Either way the matches' narrow rows are sorted by `(created_at,
-    /// order_id)` — dates and cursor applied there — and only then is each order fetched by
-    /// primary key, in that order, until the page is full.
-    static func nameStatement(_ filter: OrderQueries.Filter, cursor: (createdAt: Int64, id: String)?, dialect: SQLDialect,
-                              millisecond: Int64? = nil, window: Range<Int64>? = nil, weeks: ClosedRange<Int64>? = nil)
+    static func nameStatement(_ filter: OrderQueries.Filter, cursor: (createdAt: Int64, id: String)?, millisecond: Int64? = nil)
         -> (sql: String, arguments: [(any SQLValueConvertible)?])? {
-        guard let q = filter.q else { return nil }
+        guard let q = filter.q, let match = OrderSearch(q).fts5Query else { return nil }
         var p = Placeholders()
-        switch dialect {
-        case .postgres:
-            guard let match = OrderSearch(q).tsQuery(weeks: weeks) else { return nil }
-            var inner = "SELECT order_id AS found_id, created_at AS found_at FROM order_search"
-                + " WHERE terms @@ CAST(\(p.next(match)) AS tsquery)"
-            let after = max(filter.createdAfter ?? .min, window?.lowerBound ?? .min)
-            let before = min(filter.createdBefore ?? .max, window?.upperBound ?? .max)
-            if after > .min { inner += " AND created_at >= \(p.next(after))" }
-            if before < .max { inner += " AND created_at < \(p.next(before))" }
-            if let cursor { inner += " AND (created_at, order_id) < (\(p.next(cursor.createdAt)), \(p.next(cursor.id)))" }
-            // `OFFSET 0` on both subqueries: the matches stay the sorted outer loop, each order
-            // a primary-key fetch inside it, and the limit stops the loop.
-            var sql = "SELECT \(orderColumns) FROM (\(inner) ORDER BY found_at DESC, found_id DESC OFFSET 0) AS m "
-                + "CROSS JOIN LATERAL (SELECT \(orderColumns) FROM orders WHERE orders.id = m.found_id OFFSET 0) AS orders WHERE 1 = 1"
-            var rest = filter
-            rest.createdAfter = nil
-            rest.createdBefore = nil
-            sql += filters(rest, cursor: nil, &p)
-            sql += " ORDER BY m.found_at DESC, m.found_id DESC LIMIT \(p.next(filter.limit + 1))"
-            return (sql, p.arguments)
-        case .sqlite:
-            guard let match = OrderSearch(q).fts5Query else { return nil }
-            let perMillisecond = searchRowsPerMillisecond
-            var sql = "SELECT \(orderColumns) FROM order_search CROSS JOIN orders WHERE order_search MATCH \(p.next(match))"
-            // Rowid bounds: [from, to) in creation time, each clamped so the product cannot overflow.
-            func rowid(_ ms: Int64) -> Int64 { ms.multipliedReportingOverflow(by: perMillisecond).overflow ? (ms < 0 ? .min : .max) : ms * perMillisecond }
-            var from = filter.createdAfter.map(rowid)
-            var to = filter.createdBefore.map(rowid)
-            if let cursor { to = min(to ?? .max, rowid(cursor.createdAt.addingReportingOverflow(1).overflow ? .max : cursor.createdAt + 1)) }
-            if let millisecond {
-                from = max(from ?? .min, rowid(millisecond))
-                to = min(to ?? .max, rowid(millisecond.addingReportingOverflow(1).overflow ? .max : millisecond + 1))
-            }
-            if let from { sql += " AND order_search.rowid >= \(p.next(from))" }
-            if let to { sql += " AND order_search.rowid < \(p.next(to))" }
-            sql += " AND orders.id = order_search.order_id"
-            sql += filters(filter, cursor: cursor, &p)
-            if millisecond == nil { sql += " ORDER BY order_search.rowid DESC LIMIT \(p.next(filter.limit + 1))" }
-            return (sql, p.arguments)
+        let perMillisecond = searchRowsPerMillisecond
+        var sql = "SELECT \(orderColumns) FROM order_search CROSS JOIN orders WHERE order_search MATCH \(p.next(match))"
+        // Rowid bounds: [from, to) in creation time, each clamped so the product cannot overflow.
+        func rowid(_ ms: Int64) -> Int64 { ms.multipliedReportingOverflow(by: perMillisecond).overflow ? (ms < 0 ? .min : .max) : ms * perMillisecond }
+        var from = filter.createdAfter.map(rowid)
+        var to = filter.createdBefore.map(rowid)
+        if let cursor { to = min(to ?? .max, rowid(cursor.createdAt.addingReportingOverflow(1).overflow ? .max : cursor.createdAt + 1)) }
+        if let millisecond {
+            from = max(from ?? .min, rowid(millisecond))
+            to = min(to ?? .max, rowid(millisecond.addingReportingOverflow(1).overflow ? .max : millisecond + 1))
         }
+        if let from { sql += " AND order_search.rowid >= \(p.next(from))" }
+        if let to { sql += " AND order_search.rowid < \(p.next(to))" }
+        sql += " AND orders.id = order_search.order_id"
+        sql += filters(filter, cursor: cursor, &p)
+        if millisecond == nil { sql += " ORDER BY order_search.rowid DESC LIMIT \(p.next(filter.limit + 1))" }
+        return (sql, p.arguments)
+    }
+
+    /// PostgreSQL's name matches in one window of creation time, `[window.lowerBound,
+    /// window.upperBound)`, as `postgresNames` reads them; nil when `q` has no name words. A GIN
+    /// index hands matches over in no order, so each search row carries its order's
+    /// `created_at` and, besides the name's words, the same words marked with the week the
+    /// order was created in (`terms`, a column PostgreSQL generates: migration 20). With
+    /// `weeks`, the window's weeks are asked for by those lexemes: the index reads a week's
+    /// short lists (a first name's week: a few thousand entries) rather than the whole store's
+    /// (60,000 for a common first name, 8 ms to intersect two). Without, the words themselves,
+    /// for what is left of the window. Either way the matches' narrow rows are sorted by
+    /// `(created_at, order_id)` — dates and cursor applied there — and only then is each order
+    /// fetched by primary key, in that order, until the page is full.
+    static func postgresNameStatement(_ filter: OrderQueries.Filter, cursor: (createdAt: Int64, id: String)?,
+                                      window: Range<Int64>, weeks: ClosedRange<Int64>? = nil)
+        -> (sql: String, arguments: [(any SQLValueConvertible)?])? {
+        guard let q = filter.q, let match = OrderSearch(q).tsQuery(weeks: weeks) else { return nil }
+        var p = Placeholders()
+        var inner = "SELECT order_id AS found_id, created_at AS found_at FROM order_search"
+            + " WHERE terms @@ CAST(\(p.next(match)) AS tsquery)"
+        let after = max(filter.createdAfter ?? .min, window.lowerBound)
+        let before = min(filter.createdBefore ?? .max, window.upperBound)
+        if after > .min { inner += " AND created_at >= \(p.next(after))" }
+        if before < .max { inner += " AND created_at < \(p.next(before))" }
+        if let cursor { inner += " AND (created_at, order_id) < (\(p.next(cursor.createdAt)), \(p.next(cursor.id)))" }
+        // `OFFSET 0` on both subqueries: the matches stay the sorted outer loop, each order
+        // a primary-key fetch inside it, and the limit stops the loop.
+        var sql = "SELECT \(orderColumns) FROM (\(inner) ORDER BY found_at DESC, found_id DESC OFFSET 0) AS m "
+            + "CROSS JOIN LATERAL (SELECT \(orderColumns) FROM orders WHERE orders.id = m.found_id OFFSET 0) AS orders WHERE 1 = 1"
+        var rest = filter
+        rest.createdAfter = nil
+        rest.createdBefore = nil
+        sql += filters(rest, cursor: nil, &p)
+        sql += " ORDER BY m.found_at DESC, m.found_id DESC LIMIT \(p.next(filter.limit + 1))"
+        return (sql, p.arguments)
     }
 
     /// A name search's page on PostgreSQL: windows of creation time, newest first — the four
     /// newest weeks, the eight before, then sixteen (by their week lexemes), then all older
-    /// time (by the words) — each read with `nameStatement` until the page is full. A buyer's
+    /// time (by the words) — each read with `postgresNameStatement` until the page is full. A buyer's
     /// full name with a thousand orders over six months fills a page from the first window (the
     /// newest week is only begun, so two would often not); a name with few matches reads 28
     /// weeks' short lists and then the rest once.
@@ -396,10 +394,10 @@ public enum OrderRecords {
                 let first = max(top - span + 1, OrderSearch.week(of: lower))
                 // Week 0 also holds every time before 1970 (see `OrderSearch.week`).
                 let start = first == 0 ? lower : max(first * OrderSearch.weekMilliseconds, lower)
-                statement = nameStatement(page, cursor: cursor, dialect: .postgres, window: start..<upper, weeks: first...top)
+                statement = postgresNameStatement(page, cursor: cursor, window: start..<upper, weeks: first...top)
                 upper = start
             } else {
-                statement = nameStatement(page, cursor: cursor, dialect: .postgres, window: lower..<upper)
+                statement = postgresNameStatement(page, cursor: cursor, window: lower..<upper)
                 upper = lower
             }
             guard let statement else { return [] }

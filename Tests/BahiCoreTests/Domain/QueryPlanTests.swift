@@ -65,7 +65,7 @@ import BahiStore
         named.channel = "web"
         named.createdAfter = 1
         for (name, tie) in [("orders: a name's matches newest first [sqlite text]", nil), ("orders: a name's matches in one millisecond [sqlite text]", placed.ravi.createdAt)] {
-            if let statement = OrderRecords.nameStatement(named, cursor: (placed.ravi.createdAt, placed.ravi.id), dialect: .sqlite, millisecond: tie) {
+            if let statement = OrderRecords.nameStatement(named, cursor: (placed.ravi.createdAt, placed.ravi.id), millisecond: tie) {
                 all.append(Case(name: name, sql: statement.sql, arguments: statement.arguments, indexes: { _ in ["order_search VIRTUAL TABLE", "sqlite_autoindex_orders_1"] }))
             }
         }
@@ -73,7 +73,7 @@ import BahiStore
         for (name, weeks) in [("orders: a name's matches in the newest weeks [postgres text]", Optional(week - 1...week)),
                               ("orders: a name's matches in older time [postgres text]", nil)] {
             let window = (weeks.map { $0.lowerBound * OrderSearch.weekMilliseconds } ?? 0)..<placed.ravi.createdAt + 1
-            if let statement = OrderRecords.nameStatement(named, cursor: (placed.ravi.createdAt, placed.ravi.id), dialect: .postgres, window: window, weeks: weeks) {
+            if let statement = OrderRecords.postgresNameStatement(named, cursor: (placed.ravi.createdAt, placed.ravi.id), window: window, weeks: weeks) {
                 all.append(Case(name: name, sql: statement.sql, arguments: statement.arguments, indexes: { _ in ["order_search_terms", "orders_pkey"] }, sorts: true))
             }
         }
