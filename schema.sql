@@ -1070,3 +1070,16 @@ CREATE TABLE fulfilment_queue_counts (
     waiting   INTEGER NOT NULL
 ) STRICT;
 INSERT INTO fulfilment_queue_counts (location, waiting) SELECT location, COUNT(*) FROM fulfilment_queue GROUP BY location;
+
+-- ───────────────────────────── the order id out of the name index (migration 27; SQLite only) ──────────────────
+
+-- The name index no longer indexes the order id: a search matches the names column only, and an
+-- edit finds its order's row by rowid (its creation millisecond's range, OrderRecords.updateSearch).
+-- Indexed, every order added two terms and their five prefixes, one of them a term of its own (the
+-- id's random part) that every merge of the FTS5 segments carried through every level: a third of
+-- the index (394 MB of it at 1.7 M orders, 261 MB without). PostgreSQL's order_search is a table
+-- with a GIN index on the names alone: nothing to do there.
+CREATE VIRTUAL TABLE order_search_names USING fts5 (order_id UNINDEXED, names, columnsize = 0, prefix = '2 3 4 5 6');
+INSERT INTO order_search_names (rowid, order_id, names) SELECT rowid, order_id, names FROM order_search;
+DROP TABLE order_search;
+ALTER TABLE order_search_names RENAME TO order_search;

@@ -450,14 +450,15 @@ public enum OrderRecords {
     }
 
     /// Numbers SQLite's search rows by their orders' creation times again (as migration 22
-    /// does, in the table migration 25 leaves: prefix indexes for words of 2 to 6 letters): `bahi copy` writes the rows with rowids of its own, and a name search reads them
+    /// does, in the table migration 27 leaves: prefix indexes for words of 2 to 6 letters, the
+    /// order id stored but not indexed): `bahi copy` writes the rows with rowids of its own, and a name search reads them
     /// in rowid order. Nothing to do on PostgreSQL.
     static func renumberSearch(_ db: any Database) throws {
         guard db.dialect == .sqlite else { return }
         try db.execute("""
             CREATE TEMP TABLE order_search_copy AS SELECT s.order_id, s.names, o.created_at FROM order_search s JOIN orders o ON o.id = s.order_id;
             DROP TABLE order_search;
-            CREATE VIRTUAL TABLE "order_search" USING fts5 (order_id, names, columnsize = 0, prefix = '2 3 4 5 6');
+            CREATE VIRTUAL TABLE "order_search" USING fts5 (order_id UNINDEXED, names, columnsize = 0, prefix = '2 3 4 5 6');
             INSERT INTO order_search (rowid, order_id, names)
                 SELECT created_at * \(searchRowsPerMillisecond) + ROW_NUMBER() OVER (PARTITION BY created_at ORDER BY order_id) - 1, order_id, names
                   FROM order_search_copy;
@@ -466,12 +467,20 @@ public enum OrderRecords {
     }
 
     /// Replaces an order's names in the search index (an edit changed the recipient). On
-    /// SQLite the row is found through the FTS index's own `order_id` column.
+    /// SQLite `order_id` is stored, not indexed (migration 27): the row is found among its
+    /// creation millisecond's rowids (`insertSearch`), a range of the FTS5 table's own rows.
     static func updateSearch(_ db: any Database, orderID: String, customer: String, recipient: String) throws {
         let names = OrderSearch.names(customer: customer, recipient: recipient)
         switch db.dialect {
         case .sqlite:
-            try db.execute("UPDATE order_search SET names = ?2 WHERE order_search MATCH ?1", binding: OrderSearch.fts5Row(orderID: orderID), names)
+            guard let createdAt = try db.queryValue("SELECT created_at FROM orders WHERE id = ?1", [orderID], as: Int64.self) else { return }
+            let first = createdAt.multipliedReportingOverflow(by: searchRowsPerMillisecond)
+            guard !first.overflow, createdAt >= 0 else {
+                throw DomainError(.validationFailed, "An order's creation time \(createdAt) is out of range.")
+            }
+            try db.execute(
+                "UPDATE order_search SET names = ?3 WHERE rowid >= ?1 AND rowid < ?1 + ?2 AND order_id = ?4",
+                binding: first.partialValue, searchRowsPerMillisecond, names, orderID)
         case .postgres:
             try db.execute("UPDATE order_search SET names = ?2 WHERE order_id = ?1", binding: orderID, names)
         }

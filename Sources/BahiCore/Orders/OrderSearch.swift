@@ -85,11 +85,6 @@ public struct OrderSearch: Sendable, Equatable {
         return "~" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits + word
     }
 
-    /// The FTS5 query that finds one order's row by its id (an indexed column too), for an edit.
-    static func fts5Row(orderID: String) -> String {
-        "{order_id} : \"" + orderID.filter { $0 != "\"" } + "\""
-    }
-
     /// The names an order is found by: the customer's and the recipient's, once if they are the
     /// same.
     static func names(customer: String, recipient: String) -> String {
