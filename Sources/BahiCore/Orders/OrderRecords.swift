@@ -427,6 +427,16 @@ public enum OrderRecords {
 
     // MARK: - order_search
 
+    /// The first of the `searchRowsPerMillisecond` SQLite search rowids that belong to the
+    /// creation time `createdAt`; a time before 1970 or past the year 2248 has none.
+    private static func firstSearchRowid(_ createdAt: Int64) throws -> Int64 {
+        let first = createdAt.multipliedReportingOverflow(by: searchRowsPerMillisecond)
+        guard !first.overflow, createdAt >= 0 else {
+            throw DomainError(.validationFailed, "An order's creation time \(createdAt) is out of range.")
+        }
+        return first.partialValue
+    }
+
     /// Adds a new order's names to the search index (in the transaction that stores it).
     /// On SQLite its rowid is its creation time's first free number (`searchRowsPerMillisecond`):
     /// the millisecond's highest rowid plus one, a range read of the FTS5 table's rowids. On
@@ -435,15 +445,11 @@ public enum OrderRecords {
         let names = OrderSearch.names(customer: customer, recipient: recipient)
         switch db.dialect {
         case .sqlite:
-            let first = createdAt.multipliedReportingOverflow(by: searchRowsPerMillisecond)
-            guard !first.overflow, createdAt >= 0 else {
-                throw DomainError(.validationFailed, "An order's creation time \(createdAt) is out of range.")
-            }
             try db.perform(
                 """
                 INSERT INTO order_search (rowid, order_id, names)
                 VALUES ((SELECT COALESCE(MAX(rowid) + 1, ?1) FROM order_search WHERE rowid >= ?1 AND rowid < ?1 + ?4), ?2, ?3)
-                """, binding: first.partialValue, orderID, names, searchRowsPerMillisecond)
+                """, binding: try firstSearchRowid(createdAt), orderID, names, searchRowsPerMillisecond)
         case .postgres:
             try db.perform("INSERT INTO order_search (order_id, names, created_at) VALUES (?1, ?2, ?3)", binding: orderID, names, createdAt)
         }
@@ -474,13 +480,9 @@ public enum OrderRecords {
         switch db.dialect {
         case .sqlite:
             guard let createdAt = try db.queryValue("SELECT created_at FROM orders WHERE id = ?1", [orderID], as: Int64.self) else { return }
-            let first = createdAt.multipliedReportingOverflow(by: searchRowsPerMillisecond)
-            guard !first.overflow, createdAt >= 0 else {
-                throw DomainError(.validationFailed, "An order's creation time \(createdAt) is out of range.")
-            }
             try db.execute(
                 "UPDATE order_search SET names = ?3 WHERE rowid >= ?1 AND rowid < ?1 + ?2 AND order_id = ?4",
-                binding: first.partialValue, searchRowsPerMillisecond, names, orderID)
+                binding: try firstSearchRowid(createdAt), searchRowsPerMillisecond, names, orderID)
         case .postgres:
             try db.execute("UPDATE order_search SET names = ?2 WHERE order_id = ?1", binding: orderID, names)
         }
