@@ -89,11 +89,24 @@ func overlapOnPostgres(_ store: any DataStore, conninfo: String, first: (any Dat
     let a = try PostgresConnection(conninfo: conninfo)
     try a.execute("BEGIN")
     try first(a)
-    let other = Task.detached {
-        let b = try PostgresConnection(conninfo: conninfo)
-        try b.execute("BEGIN")
-        try second(b)
-        try b.execute("COMMIT")
+    // `second` blocks in libpq waiting for the lock, so it runs on a thread of its own, never
+    // on the cooperative pool: on two cores that pool has two threads, and two tests waiting
+    // so at once held both while the tasks that would commit their `first` waited for one (a
+    // deadlock seen in CI).
+    let other = Task {
+        try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
+            Thread.detachNewThread {
+                do {
+                    let b = try PostgresConnection(conninfo: conninfo)
+                    try b.execute("BEGIN")
+                    try second(b)
+                    try b.execute("COMMIT")
+                    done.resume()
+                } catch {
+                    done.resume(throwing: error)
+                }
+            }
+        }
     }
     var waiting = false
     for _ in 0..<250 where !waiting {
