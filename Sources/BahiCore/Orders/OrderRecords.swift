@@ -475,11 +475,10 @@ public enum OrderRecords {
     /// Replaces an order's names in the search index (an edit changed the recipient). On
     /// SQLite `order_id` is stored, not indexed (migration 27): the row is found among its
     /// creation millisecond's rowids (`insertSearch`), a range of the FTS5 table's own rows.
-    static func updateSearch(_ db: any Database, orderID: String, customer: String, recipient: String) throws {
+    static func updateSearch(_ db: any Database, orderID: String, customer: String, recipient: String, createdAt: Int64) throws {
         let names = OrderSearch.names(customer: customer, recipient: recipient)
         switch db.dialect {
         case .sqlite:
-            guard let createdAt = try db.queryValue("SELECT created_at FROM orders WHERE id = ?1", [orderID], as: Int64.self) else { return }
             try db.execute(
                 "UPDATE order_search SET names = ?3 WHERE rowid >= ?1 AND rowid < ?1 + ?2 AND order_id = ?4",
                 binding: try firstSearchRowid(createdAt), searchRowsPerMillisecond, names, orderID)

@@ -312,7 +312,8 @@ public enum OrderTransitions {
         }
         if edit.shipping.name != edit.order.shipping.name {
             // The recipient's name is searchable: the index follows in the same transaction.
-            try OrderRecords.updateSearch(db, orderID: id, customer: edit.order.customerName, recipient: edit.shipping.name)
+            try OrderRecords.updateSearch(db, orderID: id, customer: edit.order.customerName, recipient: edit.shipping.name,
+                                           createdAt: edit.order.createdAt)
         }
         try OrderHistory.record(db, orderID: id, action: .edited, event: OrderEvents.edited, from: edit.order.status, to: edit.order.status,
                                 detail: edit.diff, actor: actor, now: now)
