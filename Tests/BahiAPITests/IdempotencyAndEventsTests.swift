@@ -401,7 +401,8 @@ func countThings(_ app: BahiContext) async throws -> Int {
                         "  \(try row[0] as String) \(try row[1] as String) notnull=\(try row[2] as Int) pk=\(try row[3] as Int)"
                     }
                 } else if type == "index" {
-                    out += try db.query("SELECT name FROM pragma_index_info(?)", [name]) { row in "  on \(try row[0] as String)" }
+                    // A column of an expression (stock_movements_sku's `id >> 16`) has no name.
+                    out += try db.query("SELECT name FROM pragma_index_info(?)", [name]) { row in "  on \((try row[0] as String?) ?? "an expression")" }
                 }
             }
             return out

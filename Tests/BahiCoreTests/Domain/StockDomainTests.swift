@@ -238,6 +238,35 @@ import BahiStore
         }
     }
 
+    /// A SKU's movements page through the ledger in id order across SQLite's id ranges
+    /// (`StockRecords.idRangeBits`): a range where the SKU has none, a range left half-read by the
+    /// limit, a cursor in the middle of a range and one past the end, on every store.
+    @Test func aSKUsMovementsPageInIdOrderAcrossIdRanges() async throws {
+        try await onEveryStore { store in
+            try await store.write { db in
+                try Self.seed(db)
+                // The ledger's own rows are not the point here: zero deltas at chosen ids.
+                for (id, sku) in [(65_535, "TEE"), (65_536, "TEE"), (65_537, "TEE"), (131_072, "MUG"), (200_000, "TEE"), (200_001, "MUG")] {
+                    try db.execute("INSERT INTO stock_movements (id, sku, location, kind, created_at) VALUES (?1, ?2, 'SURAT', 'adjust', ?3)",
+                                   binding: Int64(id), sku, Self.now)
+                }
+            }
+            try await store.read { db throws in
+                func ids(_ sku: String, after: Int64, limit: Int) throws -> [Int64] {
+                    try StockRecords.movements(db, sku: sku, after: after, limit: limit).map(\.id)
+                }
+                #expect(try ids("TEE", after: 0, limit: 2) == [65_535, 65_536])
+                #expect(try ids("TEE", after: 65_536, limit: 10) == [65_537, 200_000])
+                #expect(try ids("TEE", after: 0, limit: 10) == [65_535, 65_536, 65_537, 200_000])
+                #expect(try ids("MUG", after: 0, limit: 10) == [131_072, 200_001])
+                #expect(try ids("MUG", after: 131_072, limit: 1) == [200_001])
+                #expect(try ids("TEE", after: 200_000, limit: 10).isEmpty)
+                #expect(try ids("TEE", after: 0, limit: 0).isEmpty)
+                #expect(try ids("NONE", after: 0, limit: 10).isEmpty)
+            }
+        }
+    }
+
     /// Two nodes receive the first stock of a (sku, location) at once on PostgreSQL: both miss
     /// the level row, one creates it, and the other's insert waits for that commit and does
     /// nothing. The second receive must still apply (it was refused 409 insufficient_stock,
