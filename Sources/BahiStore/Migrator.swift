@@ -101,7 +101,8 @@ public struct Migrator: Sendable {
     ///
     /// Runs on a connection outside any transaction (`SQLiteStore.migrate` arranges that). A
     /// migration that must toggle `PRAGMA foreign_keys` cannot do so inside its transaction;
-    /// such table rebuilds keep foreign keys on and are checked by `foreign_key_check` instead.
+    /// such table rebuilds keep foreign keys on and are checked by `foreign_key_check` instead
+    /// (when the migration wrote rows: one that only changes indexes cannot leave any dangling).
     @discardableResult
     public func migrate(_ db: Connection) throws -> [Migration] {
         try validate()
@@ -114,14 +115,20 @@ public struct Migrator: Sendable {
                 let current = try appliedVersion(db)
                 try checkNotNewer(current)
                 guard migration.version > current else { return false }
+                let changesBefore = db.totalChanges
                 do {
                     try db.execute(migration.sql)
                 } catch {
                     throw MigrationError.failed(version: migration.version, name: migration.name, underlying: error)
                 }
-                let violations = try db.query("PRAGMA foreign_key_check") { _ in () }.count
-                guard violations == 0 else {
-                    throw MigrationError.foreignKeyViolations(version: migration.version, name: migration.name, count: violations)
+                // Only rows the migration wrote (a table rebuild's copy, a backfill) can point
+                // nowhere; a migration that only adds or drops indexes skips the check, which reads
+                // every table: 28 s on a 20 GB store in the page cache, minutes when it is not.
+                if db.totalChanges != changesBefore {
+                    let violations = try db.query("PRAGMA foreign_key_check") { _ in () }.count
+                    guard violations == 0 else {
+                        throw MigrationError.foreignKeyViolations(version: migration.version, name: migration.name, count: violations)
+                    }
                 }
                 try db.execute(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",

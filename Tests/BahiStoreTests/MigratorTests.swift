@@ -88,6 +88,27 @@ import BahiStore
         }
     }
 
+    /// A migration that writes no rows (an index) does not run the foreign key check, which
+    /// reads every table: a dangling row left from before does not stop it. One that writes
+    /// rows is still checked, and the same old row then stops it.
+    @Test func onlyAMigrationThatWritesRowsIsCheckedForDanglingKeys() async throws {
+        try await withDatabase { path in
+            let db = try Connection(path: path)
+            defer { db.close() }
+            let refs = Migration(version: 2, name: "refs", sql: "CREATE TABLE refs (code TEXT REFERENCES items (code)) STRICT;")
+            try Migrator([Self.first, refs]).migrate(db)
+            try db.execute("PRAGMA foreign_keys = OFF")
+            try db.execute("INSERT INTO refs VALUES ('nowhere')")
+            try db.execute("PRAGMA foreign_keys = ON")
+            let index = Migration(version: 3, name: "index", sql: "CREATE INDEX refs_code ON refs (code);")
+            #expect(try Migrator([Self.first, refs, index]).migrate(db).map(\.version) == [3])
+            let backfill = Migration(version: 4, name: "backfill", sql: "CREATE TABLE more (x INTEGER) STRICT; INSERT INTO more VALUES (1);")
+            let error = #expect(throws: MigrationError.self) { try Migrator([Self.first, refs, index, backfill]).migrate(db) }
+            #expect(error?.description == "migration 4 (backfill) left 1 foreign key violation(s) and was rolled back")
+            #expect(try Migrator([Self.first, refs, index]).appliedVersion(db) == 3)
+        }
+    }
+
     @Test func rejectsDuplicateVersions() async throws {
         try await withDatabase { path in
             let db = try Connection(path: path)
